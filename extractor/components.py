@@ -1,0 +1,180 @@
+"""spaCy components of the pipeline, registered as factories (and advertised through the
+``spacy_factories`` entry point).
+
+Order: ``opnote_sentences`` -> ``opnote_targets`` -> ``opnote_levels`` -> ``opnote_sections``
+-> ``opnote_context``. Our own extension attributes hold JSON-able values only.
+"""
+# No "from __future__ import annotations": spaCy validates factory signatures at runtime.
+
+from typing import Any
+
+from medspacy.context import ConText, ConTextRule
+from medspacy.section_detection import Sectionizer, SectionRule
+from medspacy.target_matcher import TargetRule
+from spacy.language import Language
+from spacy.pipeline import SpanRuler
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from .levels import find_levels
+from .resources import load_json, rules_path
+from .sentences import split_sentences
+
+TARGET_RULE_FILES = (
+    "targets/osteotomy.json",
+    "targets/non_osteotomy.json",
+    "targets/fusion.json",
+    "targets/approach.json",
+    "targets/instrumentation.json",
+    "targets/grafts.json",
+    "targets/cues.json",
+)
+LEVELS_KEY = "levels"
+ASSERTION_ATTRS = {
+    "NEGATED_EXISTENCE": {"is_negated": True},
+    "POSSIBLE_EXISTENCE": {"is_uncertain": True},
+    "HISTORICAL": {"is_historical": True},
+    "HYPOTHETICAL": {"is_hypothetical": True},
+    "FAMILY": {"is_family": True},
+    "ABORTED": {"is_aborted": True},
+    "REMOVED": {"is_removed": True},
+}
+
+if not Doc.has_extension("opnote_sentence_spans"):
+    # Sentence spans computed on raw text by the text view; lets the splitter skip its own work.
+    Doc.set_extension("opnote_sentence_spans", default=None)
+if not Span.has_extension("level"):
+    Span.set_extension("level", default=None)
+for _attrs in ASSERTION_ATTRS.values():
+    for _name in _attrs:
+        if not Span.has_extension(_name):
+            Span.set_extension(_name, default=False)
+
+
+class SentenceSetter:
+    """Sets sentence starts from ``split_sentences`` (or from spans the text view already computed)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = doc._.opnote_sentence_spans
+        if spans is None:
+            spans = split_sentences(doc.text)
+        starts = {0}
+        for start, end in spans:
+            starts.add(start)
+            starts.add(end)
+        for token in doc:
+            token.is_sent_start = token.i == 0
+        # Each span start (and the first token after a span) opens a sentence.
+        boundaries = sorted(starts)
+        bi = 0
+        for token in doc:
+            while bi < len(boundaries) and boundaries[bi] < token.idx:
+                bi += 1
+            if bi < len(boundaries) and boundaries[bi] <= token.idx + len(token) - 1 and boundaries[bi] >= token.idx:
+                token.is_sent_start = True
+        return doc
+
+
+@Language.factory("opnote_sentences")
+def make_sentences(nlp: Language, name: str) -> SentenceSetter:
+    return SentenceSetter()
+
+
+def _rule_patterns(files: tuple[str, ...] | list[str]) -> tuple[list[dict], dict[str, dict]]:
+    """medSpaCy TargetRules -> SpanRuler patterns, plus each rule id's category and metadata."""
+    patterns: list[dict] = []
+    meta: dict[str, dict] = {}
+    for name in files:
+        for rule in TargetRule.from_json(str(rules_path(name))):
+            rule_id = rule.metadata["id"]
+            if isinstance(rule.pattern, str):
+                raise ValueError(f"{name}: regex target patterns are not supported ({rule_id})")
+            info = {"category": rule.category, **rule.metadata}
+            if meta.setdefault(rule_id, info) != info:
+                raise ValueError(f"{name}: rule id {rule_id} has two different metadata")
+            pattern: Any = rule.pattern if rule.pattern is not None else rule.literal
+            patterns.append({"label": rule.category, "pattern": pattern, "id": rule_id})
+    return patterns, meta
+
+
+def _longest_new(existing: list[Span], new: list[Span]) -> list[Span]:
+    """Keep the longest of overlapping new matches (the doc has no other entities)."""
+    return filter_spans(new)
+
+
+class TargetRuler:
+    """medSpaCy target rules matched with spaCy's SpanRuler (much faster than TargetMatcher).
+
+    Matches become ``doc.ents`` (longest wins); ``span.id_`` is the rule id, whose metadata is in
+    ``rule_meta``.
+    """
+
+    def __init__(self, nlp: Language, name: str, rule_files: list[str]):
+        patterns, self.rule_meta = _rule_patterns(rule_files)
+        self.ruler = SpanRuler(nlp, name=name, spans_key=None, annotate_ents=True, overwrite=True,
+                               phrase_matcher_attr="LOWER", ents_filter=_longest_new)
+        self.ruler.add_patterns(patterns)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self.ruler(doc)
+
+
+@Language.factory("opnote_targets", default_config={"rule_files": list(TARGET_RULE_FILES)})
+def make_targets(nlp: Language, name: str, rule_files: list[str]) -> TargetRuler:
+    return TargetRuler(nlp, name, rule_files)
+
+
+class LevelTagger:
+    """Vertebral level mentions into ``doc.spans['levels']``, each with ``span._.level`` (a dict)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for match in find_levels(doc.text):
+            span = doc.char_span(match.start, match.end, alignment_mode="expand")
+            if span is None:
+                continue
+            span._.level = match.level.to_dict()
+            spans.append(span)
+        doc.spans[LEVELS_KEY] = spans
+        return doc
+
+
+@Language.factory("opnote_levels")
+def make_levels(nlp: Language, name: str) -> LevelTagger:
+    return LevelTagger()
+
+
+def section_rules(nlp: Language) -> list[SectionRule]:
+    """Section rules of rules/sections.json as token patterns: a header starts a line and is
+    followed by a colon or ends its line."""
+    rules = []
+    for rule in SectionRule.from_json(str(rules_path("sections.json"))):
+        words = [{"LOWER": t.lower_} for t in nlp.make_doc(rule.literal)]
+        colon = words + [{"ORTH": ":"}]
+        own_line = words + [{"ORTH": ":", "OP": "?"}, {"IS_SPACE": True, "TEXT": {"REGEX": "[\n\r]"}}]
+        for pattern in (colon, own_line):
+            rules.append(SectionRule(rule.literal, rule.category, pattern=pattern))
+    return rules
+
+
+@Language.factory("opnote_sections")
+def make_sections(nlp: Language, name: str) -> Sectionizer:
+    sectionizer = Sectionizer(nlp, name=name, rules=None, require_start_line=True, span_attrs=None)
+    sectionizer.add(section_rules(nlp))
+    return sectionizer
+
+
+def context_rules() -> list[ConTextRule]:
+    """medSpaCy's default ConText rules (minus the excluded literals) plus the project's rules."""
+    default_path = ConText(Language(), rules=None, span_attrs=None).DEFAULT_RULES_FILEPATH
+    project = load_json("context.json")
+    excluded = set(project["excluded_default_literals"])
+    defaults = [r for r in ConTextRule.from_json(default_path) if r.literal not in excluded]
+    return defaults + [ConTextRule.from_dict(r) for r in project["context_rules"]]
+
+
+@Language.factory("opnote_context")
+def make_context(nlp: Language, name: str) -> ConText:
+    context = ConText(nlp, name=name, rules=None, span_attrs=ASSERTION_ATTRS)
+    context.add(context_rules())
+    return context

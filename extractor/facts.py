@@ -1,0 +1,525 @@
+"""Stage 1: a processed Doc -> typed, JSON-able facts about what was done, where and how.
+
+A *mention* is one target span with its rule metadata, section role, sentence, assertion and the
+levels attributed to it. Facts are built from mentions:
+
+* osteotomies grouped by family and type, with normalized sites, counted only from the operative
+  narrative ("body"); the procedure header list can only supply levels or raise a flag;
+* the instrumentation constructs (posterior, anterior), interbody and corpectomy devices;
+* bone grafts; other procedures (decompression, TLIF, corpectomy...) kept for the reviewer.
+
+Note-level review flags are collected as ids; their texts live in rules/flags.json.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from .components import LEVELS_KEY
+from .levels import Level, interspace_label, make_level, region_of, vertebra_index, vertebra_label
+from .resources import load_json
+
+PRESENT = "present"
+_ASSERTION_ORDER = (("is_aborted", "aborted"), ("is_negated", "negated"), ("is_historical", "historical"),
+                    ("is_hypothetical", "hypothetical"), ("is_uncertain", "hypothetical"),
+                    ("is_removed", "removed"), ("is_family", "historical"))
+_ANCHORS = {"OSTEOTOMY", "NON_OSTEOTOMY", "FUSION", "INSTRUMENT", "GRAFT"}
+_ADJACENT_GAP = 3  # "L3 PSO": a level this close before a mention belongs to it
+
+
+@dataclass
+class Mention:
+    category: str
+    rule: str
+    meta: dict
+    start: int
+    end: int
+    section: str | None
+    role: str
+    sentence: tuple[int, int]
+    assertion: str
+    levels: list[tuple[int, int, Level]] = field(default_factory=list)
+
+    @property
+    def present(self) -> bool:
+        return self.assertion == PRESENT
+
+    def evidence(self, text: str) -> dict:
+        return {"start": self.start, "end": self.end, "text": text[self.start:self.end],
+                "section": self.section, "rule": self.rule,
+                "sentence_start": self.sentence[0], "sentence_end": self.sentence[1]}
+
+    def level_evidence(self, text: str) -> list[dict]:
+        return [{"start": s, "end": e, "text": text[s:e], "section": self.section,
+                 "rule": f"level.{lv.kind}", "sentence_start": self.sentence[0],
+                 "sentence_end": self.sentence[1]} for s, e, lv in self.levels]
+
+
+# --------------------------------------------------------------------------- sections
+
+
+class SectionIndex:
+    """Section category and evidence role of any character offset."""
+
+    def __init__(self, doc: Doc):
+        roles_cfg = load_json("sections.json")["roles"]
+        self.role_of = {cat: role for role, cats in roles_cfg.items() for cat in cats if cat is not None}
+        self.starts: list[int] = []
+        self.categories: list[str | None] = []
+        for section in doc._.sections:
+            start_tok = section.title_start if section.category else section.body_start
+            self.starts.append(doc[start_tok].idx if start_tok < len(doc) else len(doc.text))
+            self.categories.append(section.category)
+        present = set(self.categories)
+        # Without a narrative header, the procedure section is the only narrative there is.
+        self.narrative_missing = not any(self.role_of.get(c) == "body" for c in present if c)
+        if self.narrative_missing:
+            self.role_of["procedures"] = "body"
+
+    def at(self, offset: int) -> tuple[str | None, str]:
+        i = bisect_right(self.starts, offset) - 1
+        category = self.categories[i] if i >= 0 else None
+        return category, (self.role_of.get(category, "body") if category else "body")
+
+
+# --------------------------------------------------------------------------- mentions
+
+
+def _assertion(span: Span) -> str:
+    for attr, name in _ASSERTION_ORDER:
+        if getattr(span._, attr):
+            return name
+    return PRESENT
+
+
+def collect_mentions(doc: Doc, rule_meta: dict[str, dict], sections: SectionIndex) -> list[Mention]:
+    """All target mentions with their levels attributed (see ``_attribute_levels``)."""
+    mentions = []
+    for ent in doc.ents:
+        meta = rule_meta[ent.id_]
+        sent = ent.sent
+        section, role = sections.at(ent.start_char)
+        mentions.append(Mention(ent.label_, ent.id_, meta, ent.start_char, ent.end_char, section, role,
+                                (sent.start_char, sent.end_char), _assertion(ent)))
+    _attribute_levels(doc, mentions)
+    return mentions
+
+
+def _attribute_levels(doc: Doc, mentions: list[Mention]) -> None:
+    """Give each level of a sentence to one anchor mention of that sentence.
+
+    A level right before a mention ("L3 PSO") belongs to it; otherwise to the nearest anchor before
+    it ("Pontes at T10-11 and T11-12, and screws from T8 to L2"); levels opening a sentence go to
+    its first anchor.
+    """
+    by_sentence: dict[tuple[int, int], list[Mention]] = defaultdict(list)
+    for m in mentions:
+        if m.category in _ANCHORS:
+            by_sentence[m.sentence].append(m)
+    for span in doc.spans[LEVELS_KEY]:
+        sent = span.sent
+        anchors = by_sentence.get((sent.start_char, sent.end_char))
+        if not anchors:
+            continue
+        level = Level(span._.level["kind"], span._.level["start"], span._.level["end"], span._.level["pelvis"])
+        s, e = span.start_char, span.end_char
+        following = [a for a in anchors if 0 <= a.start - e <= _ADJACENT_GAP
+                     and not doc.text[e:a.start].strip(" -")]
+        before = [a for a in anchors if a.end <= s]
+        target = following[0] if following else (before[-1] if before else min(anchors, key=lambda a: a.start))
+        target.levels.append((s, e, level))
+
+
+# --------------------------------------------------------------------------- approach
+
+
+class ApproachTrack:
+    """Which approach was in use at a point of the narrative (the last cue before it)."""
+
+    def __init__(self, mentions: list[Mention]):
+        self.cues = sorted((m.start, m.meta["approach"]) for m in mentions
+                           if m.role == "body" and m.present and m.meta.get("approach")
+                           and m.category in ("APPROACH", "FUSION"))
+        self.values = list(dict.fromkeys(a for _, a in self.cues))
+
+    def at(self, offset: int) -> str | None:
+        before = [a for s, a in self.cues if s <= offset]
+        if before:
+            return before[-1]
+        return self.cues[0][1] if self.cues else None
+
+
+# --------------------------------------------------------------------------- osteotomies
+
+
+def _site(label: str, kind: str, vertebrae: list[str], from_range: bool = False) -> dict:
+    return {"label": label, "kind": kind, "vertebrae": vertebrae, "from_range": from_range}
+
+
+def osteotomy_sites(family: str, levels: list[Level], range_mode: str) -> list[dict]:
+    """Normalized sites of one osteotomy family from its level mentions.
+
+    Three-column sites are vertebrae (an interspace gives its cephalad vertebra); posterior and
+    anterior sites are interspaces or vertebrae as written, a vertebra range giving one site per
+    vertebra or per interspace (setting ``posterior_range_sites``).
+    """
+    sites: dict[str, dict] = {}
+    for lv in levels:
+        if family == "three_column":
+            verts = [lv.start] if lv.kind == "interspace" else lv.vertebrae()
+            for v in verts:
+                sites.setdefault(v, _site(v, "vertebra", [v], lv.kind != "vertebra"))
+        elif lv.kind == "range":
+            if range_mode == "per_interspace":
+                verts = lv.vertebrae()
+                for a, b in zip(verts, verts[1:]):
+                    label = interspace_label(a, b)
+                    sites.setdefault(label, _site(label, "interspace", [a, b], True))
+            else:
+                for v in lv.vertebrae():
+                    sites.setdefault(v, _site(v, "vertebra", [v], True))
+        else:
+            sites.setdefault(lv.label, _site(lv.label, lv.kind, lv.vertebrae()))
+    return sorted(sites.values(), key=lambda s: (vertebra_index(s["vertebrae"][0]), len(s["vertebrae"])))
+
+
+def _sentence_elements(mentions: list[Mention], sentence: tuple[int, int]) -> set[str]:
+    return {m.meta["element"] for m in mentions if m.category == "RESECTION" and m.sentence == sentence}
+
+
+def _sentence_purposes(mentions: list[Mention], sentence: tuple[int, int]) -> set[str]:
+    return {m.meta["purpose"] for m in mentions if m.category == "PURPOSE" and m.sentence == sentence}
+
+
+def resolve_type(m: Mention, mentions: list[Mention], approach: ApproachTrack, ankylosis: bool) -> tuple[str | None, str | None, bool]:
+    """(family, type, inferred) of an osteotomy mention; (None, None, False) when it stays generic."""
+    if m.meta.get("family"):
+        return m.meta["family"], m.meta["type"], False
+    elements = _sentence_elements(mentions, m.sentence)
+    where = approach.at(m.start)
+    if where in ("anterior", "lateral"):
+        if ankylosis:
+            return "anterior", "anterior_osteotomy", True
+        return None, None, False
+    if m.meta.get("type") == "wedge":
+        if elements & {"pedicle", "body"}:
+            return "three_column", "pso", True
+        return "posterior", "posterior_wedge", False
+    if elements & {"pedicle", "body"}:
+        return "three_column", "three_column", True
+    if elements & {"spinous_process", "lamina", "facet", "ligament"}:
+        return "posterior", "pco", True
+    return None, None, False
+
+
+def _release_mentions(mentions: list[Mention]) -> list[Mention]:
+    """Complete facetectomies with ligamentum flavum resection done to gain correction (SRS reading)."""
+    found = []
+    for m in mentions:
+        if m.category != "NON_OSTEOTOMY" or m.meta["kind"] != "facetectomy":
+            continue
+        purposes = _sentence_purposes(mentions, m.sentence)
+        if purposes == {"correction"} and "ligament" in _sentence_elements(mentions, m.sentence):
+            found.append(m)
+    return found
+
+
+def build_osteotomies(mentions: list[Mention], text: str, approach: ApproachTrack, settings) -> tuple[list[dict], list[dict], list[str]]:
+    """Osteotomy facts (performed), excluded osteotomy mentions, and note-level flags."""
+    flags: list[str] = []
+    ankylosis = any(m.category == "ANKYLOSIS" and m.assertion != "negated" for m in mentions)
+    typed: dict[tuple[str, str], list[tuple[Mention, bool]]] = defaultdict(list)
+    generic: list[Mention] = []
+    for m in mentions:
+        if m.category != "OSTEOTOMY":
+            continue
+        family, kind, inferred = resolve_type(m, mentions, approach, ankylosis)
+        if family:
+            typed[(family, kind)].append((m, inferred))
+        else:
+            generic.append(m)
+    for m in _release_mentions(mentions):
+        typed[("posterior", "posterior_release")].append((m, True))
+
+    excluded = [{"family": fam, "type": kind, "assertion": m.assertion, "role": m.role,
+                 "levels": [lv.label for _, _, lv in m.levels], "evidence": [m.evidence(text)]}
+                for (fam, kind), ms in typed.items() for m, _ in ms if not (m.present and m.role == "body")]
+    excluded += [{"family": None, "type": None, "assertion": m.assertion, "role": m.role,
+                  "levels": [lv.label for _, _, lv in m.levels], "evidence": [m.evidence(text)]}
+                 for m in generic if not m.present]
+
+    facts = []
+    for (family, kind), items in typed.items():
+        body = [(m, inf) for m, inf in items if m.role == "body"]
+        listed = [m for m, _ in items if m.role == "procedure_list" and m.present]
+        present = [(m, inf) for m, inf in body if m.present]
+        cancelled = [m for m, _ in body if m.assertion in ("aborted", "negated")]
+        if not present:
+            if listed:
+                flags.append("header_body_conflict" if cancelled else "osteotomy_header_only")
+            continue
+        fact_flags: list[str] = []
+        levels = [lv for m, _ in present for _, _, lv in m.levels]
+        source = "body"
+        if not levels:
+            levels = [lv for m in listed for _, _, lv in m.levels]
+            source = "procedure_list"
+            if levels:
+                fact_flags.append("sites_from_procedure_list")
+        dropped = {lv.label for m in cancelled for _, _, lv in m.levels}
+        if cancelled and not dropped:
+            flags.append("osteotomy_conflicting_assertions")
+            continue
+        levels = [lv for lv in levels if lv.label not in dropped]
+        sites = osteotomy_sites(family, levels, settings.osteotomy.posterior_range_sites)
+        if not sites:
+            flags.append("osteotomy_site_unknown")
+            continue
+        inferred = any(inf for _, inf in present)
+        if inferred:
+            fact_flags.append("posterior_release_inferred" if kind == "posterior_release" else "inferred_type")
+        if any(s["from_range"] for s in sites) and family != "three_column":
+            fact_flags.append("posterior_range_count")
+        evidence = [m.evidence(text) for m, _ in present] + [e for m, _ in present for e in m.level_evidence(text)]
+        if source == "procedure_list":
+            evidence += [m.evidence(text) for m in listed] + [e for m in listed for e in m.level_evidence(text)]
+        where = approach.at(present[0][0].start)
+        if family != "anterior" and where in ("anterior", "lateral") and "posterior" not in approach.values:
+            fact_flags.append("approach_conflict")
+        facts.append({"family": family, "type": kind, "assertion": PRESENT, "sites": sites,
+                      "approach": "anterior" if family == "anterior" else (where or "posterior"),
+                      "source": source, "inferred": inferred, "evidence": evidence, "flags": fact_flags})
+
+    _apply_generic(generic, facts, text, flags, approach)
+    return facts, excluded, flags
+
+
+def _apply_generic(generic: list[Mention], facts: list[dict], text: str, flags: list[str], approach: ApproachTrack) -> None:
+    """Untyped 'osteotomy' mentions: evidence for the one typed osteotomy, or cancel it when aborted."""
+    body = [m for m in generic if m.role == "body"]
+    for m in body:
+        if m.assertion == "aborted":
+            labels = {lv.label for _, _, lv in m.levels}
+            if not labels and len(facts) == 1:
+                facts.clear()
+                flags.append("osteotomy_aborted")
+            for fact in facts:
+                fact["sites"] = [s for s in fact["sites"] if s["label"] not in labels]
+            facts[:] = [f for f in facts if f["sites"]]
+        elif m.present and len(facts) == 1:
+            facts[0]["evidence"].append(m.evidence(text))
+        elif m.present and not facts and m.levels:
+            flags.append("anterior_osteotomy_unconfirmed" if approach.at(m.start) in ("anterior", "lateral")
+                         else "osteotomy_type_unclear")
+
+
+# --------------------------------------------------------------------------- instrumentation
+
+
+def _points(levels: list[Level]) -> tuple[set[int], bool]:
+    points: set[int] = set()
+    pelvis = False
+    for lv in levels:
+        points.update(vertebra_index(v) for v in lv.vertebrae())
+        pelvis = pelvis or lv.pelvis
+    return points, pelvis
+
+
+def _construct(points: set[int], evidence: list[dict], pelvic: bool) -> dict | None:
+    if not points:
+        return None
+    lo, hi = min(points), max(points)
+    return {"span": f"{vertebra_label(lo)}-{vertebra_label(hi)}" if hi > lo else vertebra_label(lo),
+            "segments": hi - lo + 1, "segmental": len(points) >= 3 and any(lo < p < hi for p in points),
+            "fixation_points": [vertebra_label(p) for p in sorted(points)],
+            "pelvic_fixation": pelvic, "evidence": evidence}
+
+
+def _side(m: Mention, approach: ApproachTrack) -> str:
+    side = m.meta.get("side")
+    if side:
+        return side
+    return "anterior" if approach.at(m.start) in ("anterior", "lateral") else "posterior"
+
+
+def build_instrumentation(mentions: list[Mention], text: str, approach: ApproachTrack) -> tuple[dict, list[str]]:
+    flags: list[str] = []
+    by_sentence: dict[tuple[int, int], list[Mention]] = defaultdict(list)
+    for m in mentions:
+        by_sentence[m.sentence].append(m)
+    post_points: set[int] = set()
+    ant_points: set[int] = set()
+    post_ev: list[dict] = []
+    ant_ev: list[dict] = []
+    pelvic = False
+    interbody: set[str] = set()
+    corpectomy_points: set[int] = set()
+    mma: set[str] = set()
+    device_sentences_without_levels = 0
+    list_points: set[int] = set()
+    for sentence, ms in by_sentence.items():
+        instr = [m for m in ms if m.category == "INSTRUMENT" and m.present]
+        if not instr:
+            continue
+        role = instr[0].role
+        if role not in ("body", "procedure_list"):
+            continue
+        levels = [lv for m in instr if m.meta["role"] != "other" for _, _, lv in m.levels]
+        fusion_levels = [lv for m in ms if m.category == "FUSION" and m.present for _, _, lv in m.levels]
+        fixation = [m for m in instr if m.meta["role"] in ("fixation", "pelvic")]
+        devices = [m for m in instr if m.meta["role"] == "device"]
+        if role == "procedure_list":
+            if any(_side(m, approach) == "posterior" for m in fixation):
+                list_points |= _points(levels or fusion_levels)[0]
+            continue
+        if any(m.meta["role"] == "pelvic" for m in instr):
+            pelvic = True
+        fix_levels = levels or fusion_levels
+        if fixation and fix_levels:
+            points, pelvis_end = _points(fix_levels)
+            evidence = [m.evidence(text) for m in fixation] + [e for m in instr for e in m.level_evidence(text)]
+            if all(_side(m, approach) == "anterior" for m in fixation):
+                ant_points |= points
+                ant_ev += evidence
+            else:
+                post_points |= points
+                post_ev += evidence
+                pelvic = pelvic or pelvis_end
+        for m in devices:
+            kind = m.meta["kind"]
+            dev_levels = [lv for _, _, lv in m.levels] or levels or fusion_levels
+            corpectomy_here = any(x.category == "NON_OSTEOTOMY" and x.meta["kind"] == "corpectomy" for x in ms)
+            if kind == "mma_device":
+                mma.update(lv.label for lv in dev_levels) if dev_levels else mma.add("?")
+            elif kind == "corpectomy_cage" or (corpectomy_here and not any(lv.kind == "interspace" for lv in dev_levels)):
+                corpectomy_points |= _points([lv for lv in dev_levels if lv.kind != "interspace"])[0] or {-1}
+            elif dev_levels:
+                for lv in dev_levels:
+                    verts = lv.vertebrae()
+                    interbody.update(interspace_label(a, b) for a, b in zip(verts, verts[1:]))
+            else:
+                device_sentences_without_levels += 1
+    if post_ev == [] and list_points and any(m.category == "INSTRUMENT" and m.present and m.role == "body"
+                                             and m.meta["role"] in ("fixation", "pelvic") for m in mentions):
+        post_points = list_points
+        flags.append("instrumentation_levels_from_procedure_list")
+    if device_sentences_without_levels and not interbody:
+        interbody_levels = [lv for m in mentions if m.category == "FUSION" and m.meta.get("kind") == "interbody"
+                            and m.present and m.role in ("body", "procedure_list") for _, _, lv in m.levels]
+        for lv in interbody_levels:
+            verts = lv.vertebrae()
+            interbody.update(interspace_label(a, b) for a, b in zip(verts, verts[1:]))
+        if not interbody:
+            interbody.add("?")
+            flags.append("interbody_level_unknown")
+    if any(m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "kyphoplasty" and m.present for m in mentions) and mma:
+        mma.clear()
+    return {
+        "posterior": _construct(post_points, post_ev, pelvic),
+        "anterior": _construct(ant_points, ant_ev, False),
+        "pelvic_fixation": pelvic,
+        "interbody": sorted(interbody, key=_interspace_order),
+        "corpectomy_defects": _contiguous_runs(corpectomy_points),
+        "no_arthrodesis_devices": len(mma),
+        "device_evidence": [m.evidence(text) for m in mentions if m.category == "INSTRUMENT" and m.present
+                            and m.role == "body" and m.meta["role"] in ("device", "pelvic")],
+    }, flags
+
+
+def _interspace_order(label: str) -> int:
+    try:
+        return vertebra_index(label.split("-")[0])
+    except KeyError:
+        return 999
+
+
+def _contiguous_runs(points: set[int]) -> int:
+    """Number of contiguous corpectomy defects (an unknown level counts as one defect)."""
+    known = sorted(p for p in points if p >= 0)
+    runs = sum(1 for i, p in enumerate(known) if i == 0 or p != known[i - 1] + 1)
+    return runs or (1 if points else 0)
+
+
+# --------------------------------------------------------------------------- grafts
+
+
+def build_grafts(mentions: list[Mention], text: str) -> tuple[list[dict], list[str]]:
+    flags: list[str] = []
+    body = [m for m in mentions if m.category == "GRAFT" and m.present and m.role == "body"]
+    separate_incision = any(m.category == "INCISION" for m in mentions)
+    kinds: dict[str, list[dict]] = defaultdict(list)
+    for m in body:
+        kind = m.meta["kind"]
+        if kind == "autograft_separate":
+            kind = "autograft_separate_morselized"
+        kinds[kind].append(m.evidence(text))
+    unspecified = kinds.pop("autograft_unspecified", [])
+    if unspecified and not any(k.startswith("autograft_separate") for k in kinds):
+        kinds["local_autograft"] += unspecified
+        if len(kinds["local_autograft"]) == len(unspecified):
+            flags.append("autograft_source_unstated")
+    if "autograft_separate_morselized" in kinds and not separate_incision:
+        flags.append("separate_incision_not_documented")
+    if not body and any(m.category == "GRAFT" and m.present and m.role == "procedure_list" for m in mentions):
+        flags.append("graft_header_only")
+    return [{"kind": k, "evidence": ev} for k, ev in kinds.items()], flags
+
+
+# --------------------------------------------------------------------------- note
+
+
+def build_facts(doc: Doc, text: str, rule_meta: dict[str, dict], settings) -> dict:
+    """All facts of one note (JSON-able)."""
+    sections = SectionIndex(doc)
+    mentions = collect_mentions(doc, rule_meta, sections)
+    approach = ApproachTrack(mentions)
+    osteotomies, excluded, flags = build_osteotomies(mentions, text, approach, settings)
+    instrumentation, instr_flags = build_instrumentation(mentions, text, approach)
+    grafts, graft_flags = build_grafts(mentions, text)
+    flags += instr_flags + graft_flags
+    flags += _procedure_flags(mentions, osteotomies)
+    if sections.narrative_missing and any(m.category == "OSTEOTOMY" for m in mentions):
+        flags.append("no_narrative_section")
+    others = [{"kind": m.meta["kind"], "assertion": m.assertion, "levels": [lv.label for _, _, lv in m.levels],
+               "evidence": [m.evidence(text)]} for m in mentions
+              if m.category == "NON_OSTEOTOMY" and m.role == "body"]
+    return {
+        "approach": approach.values,
+        "osteotomies": osteotomies,
+        "excluded_osteotomies": excluded,
+        "instrumentation": instrumentation,
+        "grafts": grafts,
+        "other_procedures": others,
+        "sections": [c for c in dict.fromkeys(sections.categories) if c],
+        "flags": list(dict.fromkeys(flags)),
+    }
+
+
+def _procedure_flags(mentions: list[Mention], osteotomies: list[dict]) -> list[str]:
+    """Flags for look-alikes that are never coded but that a coder should see."""
+    flags = []
+    body = [m for m in mentions if m.category == "NON_OSTEOTOMY" and m.present and m.role == "body"]
+    kinds = {m.meta["kind"] for m in body}
+    if "schwab1" in kinds:
+        flags.append("schwab_grade1")
+    if "release" in kinds and not osteotomies:
+        flags.append("release_not_coded")
+    if "acr" in kinds:
+        flags.append("acr_not_coded")
+    for kind, flag in (("corpectomy", "corpectomy_same_segment"), ("kyphectomy", "kyphectomy_same_segment")):
+        segs = {v for m in body if m.meta["kind"] == kind for _, _, lv in m.levels for v in lv.vertebrae()}
+        sites = {v for f in osteotomies for s in f["sites"] for v in s["vertebrae"]}
+        if segs & sites:
+            flags.append(flag)
+    return flags
+
+
+def region_vertebra(site: dict, mode: str) -> str:
+    """The vertebra that sets a site's region: cephalad (default) or caudal for interspaces."""
+    return site["vertebrae"][-1] if mode == "caudal" else site["vertebrae"][0]
+
+
+__all__ = ["build_facts", "osteotomy_sites", "region_vertebra", "region_of", "make_level"]

@@ -1,0 +1,229 @@
+"""Vertebral level grammar: find and normalize level mentions in raw text.
+
+Levels are a small grammar rather than a lexicon (ranges, interspace shorthand such as "L4-5",
+lists whose later items inherit the region, written ordinals), so they are parsed here with
+regular expressions over characters. The vocabulary (ordinal words, pelvic terms) lives in
+``rules/levels.json``. Everything returned is JSON-able.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator
+
+from .resources import load_json
+
+REGION_SIZES = (("C", 7), ("T", 12), ("L", 5), ("S", 5))
+REGION_NAMES = {"C": "cervical", "T": "thoracic", "L": "lumbar", "S": "sacral"}
+
+_ORDER: dict[str, int] = {}
+_LABELS: list[str] = []
+for _letter, _size in REGION_SIZES:
+    for _n in range(1, _size + 1):
+        _ORDER[f"{_letter}{_n}"] = len(_LABELS)
+        _LABELS.append(f"{_letter}{_n}")
+
+
+def vertebra_index(label: str) -> int:
+    """Position of a vertebra along the column (C1 = 0); raises KeyError for an unknown label."""
+    return _ORDER[label]
+
+
+def vertebra_label(index: int) -> str:
+    return _LABELS[index]
+
+
+def region_of(label: str) -> str:
+    """'cervical', 'thoracic', 'lumbar' or 'sacral' for a vertebra label such as 'T12'."""
+    return REGION_NAMES[label[0]]
+
+
+def interspace_label(upper: str, lower: str) -> str:
+    """'T10-11' within a region, 'T12-L1' across regions."""
+    if upper[0] == lower[0]:
+        return f"{upper}-{lower[1:]}"
+    return f"{upper}-{lower}"
+
+
+@dataclass(frozen=True)
+class Level:
+    """One normalized level mention: a vertebra, an interspace or a range of vertebrae.
+
+    ``start``/``end`` are vertebra labels, cephalad first. ``pelvis`` marks a range whose caudal end
+    was written as the pelvis or ilium (counted to S1).
+    """
+
+    kind: str  # "vertebra" | "interspace" | "range"
+    start: str
+    end: str
+    pelvis: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.kind == "vertebra":
+            return self.start
+        if self.kind == "interspace":
+            return interspace_label(self.start, self.end)
+        return f"{self.start}-{'pelvis' if self.pelvis else self.end}"
+
+    def vertebrae(self) -> list[str]:
+        lo, hi = vertebra_index(self.start), vertebra_index(self.end)
+        return [vertebra_label(i) for i in range(lo, hi + 1)]
+
+    def interspaces(self) -> list[str]:
+        verts = self.vertebrae()
+        return [interspace_label(a, b) for a, b in zip(verts, verts[1:])]
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "label": self.label, "start": self.start, "end": self.end,
+                "pelvis": self.pelvis, "vertebrae": self.vertebrae()}
+
+
+def make_level(a: str, b: str | None = None, pelvis: bool = False) -> Level | None:
+    """Build a Level from one or two vertebra labels, ordering them and choosing the kind."""
+    if a not in _ORDER or (b is not None and b not in _ORDER):
+        return None
+    if b is None or a == b:
+        return Level("vertebra", a, a, pelvis)
+    lo, hi = sorted((vertebra_index(a), vertebra_index(b)))
+    kind = "interspace" if hi - lo == 1 and not pelvis else "range"
+    return Level(kind, vertebra_label(lo), vertebra_label(hi), pelvis)
+
+
+# --------------------------------------------------------------------------- grammar
+
+_VOCAB = load_json("levels.json")
+_ORDINALS: dict[str, int] = _VOCAB["ordinals"]
+_REGION_WORDS: dict[str, str] = _VOCAB["region_words"]
+_PELVIC_WORDS: dict[str, bool] = _VOCAB["caudal_end_words"]  # word -> counts as pelvic fixation end
+
+_V = r"(?:[CTLS][ -]?|[ctls])\d{1,2}"  # L3, L-3, L 3, l3
+_NUM = r"\d{1,2}(?!\d|\.\d)"
+_DASH = r"\s*(?:-{1,2}|–|—|/)\s*"
+_WORD_SEP = r"\s+(?:to|through|thru|down\s+to)\s+(?:the\s+)?"
+_SEP = rf"(?:{_DASH}|{_WORD_SEP})"
+_PELVIC = "|".join(sorted(map(re.escape, _PELVIC_WORDS), key=len, reverse=True))
+_ORD = "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
+_REG = "|".join(sorted(map(re.escape, _REGION_WORDS), key=len, reverse=True))
+
+_BOUND_L = r"(?<![A-Za-z0-9])"
+_BOUND_R = r"(?![A-Za-z0-9]|-weighted|\s*weighted)"
+_ATOM = re.compile(
+    rf"""{_BOUND_L}(?:
+        (?P<chain>{_V}(?:{_SEP}(?:{_V}|{_NUM}))*(?:{_SEP}(?:{_PELVIC}))?)
+      | (?P<word>(?:(?:{_ORD})\s+(?:{_REG})(?:\s+(?:vertebral\s+body|vertebra|vertebrae|level|segment))?))
+    ){_BOUND_R}""",
+    re.VERBOSE | re.IGNORECASE,
+)
+# "L2, 3 and 4" / "T10-11, 11-12": bare numbers continuing a list inherit the region.
+_CONTINUATION = re.compile(
+    rf"\s*(?:,\s*(?:and\s+|&\s*)?|(?:and|&)\s+)(?P<bare>{_NUM}(?:{_DASH}{_NUM})?)"
+    rf"(?![A-Za-z0-9]|\s*(?:mm|cm|ml|cc|mg|degrees?|°|%|units?|screws?|rods?|hours?|min))",
+    re.IGNORECASE,
+)
+_PIECE = re.compile(rf"({_V}|{_NUM}|{_PELVIC})", re.IGNORECASE)
+
+
+def _vertebra(text: str) -> str | None:
+    """'L-3' / 'l 3' / 'L3' -> 'L3' (None when the number is outside the region)."""
+    m = re.fullmatch(r"([CTLSctls])[ -]?(\d{1,2})", text.strip())
+    if not m:
+        return None
+    label = f"{m.group(1).upper()}{int(m.group(2))}"
+    return label if label in _ORDER else None
+
+
+def _with_region(number: str, region: str) -> str | None:
+    label = f"{region}{int(number)}"
+    return label if label in _ORDER else None
+
+
+def _parse_chain(text: str) -> Level | None:
+    """Parse 'T10-L2', 'L4-5', 'T10 to the pelvis', 'L3-L4-L5' into one Level."""
+    pieces = _PIECE.findall(text)
+    labels: list[str] = []
+    pelvis = False
+    for piece in pieces:
+        low = piece.lower()
+        if low in _PELVIC_WORDS:
+            pelvis = pelvis or _PELVIC_WORDS[low]
+            labels.append("S1")
+            continue
+        if piece.isdigit():
+            if not labels:
+                return None
+            label = _with_region(piece, labels[-1][0])
+        else:
+            label = _vertebra(piece)
+        if label is None:
+            return None
+        labels.append(label)
+    if not labels:
+        return None
+    if len(labels) == 1:
+        return make_level(labels[0])
+    idx = [vertebra_index(x) for x in labels]
+    return make_level(vertebra_label(min(idx)), vertebra_label(max(idx)), pelvis)
+
+
+def _parse_words(text: str) -> Level | None:
+    words = text.lower().split()
+    number = _ORDINALS.get(words[0])
+    region = _REGION_WORDS.get(words[1])
+    if number is None or region is None:
+        return None
+    return make_level(_with_region(str(number), region) or "")
+
+
+@dataclass(frozen=True)
+class LevelMatch:
+    start: int
+    end: int
+    level: Level
+
+
+def find_levels(text: str, start: int = 0, end: int | None = None) -> Iterator[LevelMatch]:
+    """Yield every level mention in ``text[start:end]`` with character offsets into ``text``."""
+    end = len(text) if end is None else end
+    pos = start
+    while pos < end:
+        m = _ATOM.search(text, pos, end)
+        if not m:
+            return
+        level = _parse_chain(m.group("chain")) if m.group("chain") else _parse_words(m.group("word"))
+        pos = m.end()
+        if level is None:
+            continue
+        yield LevelMatch(m.start(), m.end(), level)
+        if level.kind == "range":
+            continue
+        previous = level
+        while True:
+            c = _CONTINUATION.match(text, pos, end)
+            if not c:
+                break
+            nxt = _continue(previous, c.group("bare"))
+            if nxt is None:
+                break
+            yield LevelMatch(c.start("bare"), c.end("bare"), nxt)
+            previous, pos = nxt, c.end()
+
+
+def _continue(previous: Level, bare: str) -> Level | None:
+    """A bare '3' or '11-12' after a level: same region, and only going caudally."""
+    region = previous.end[0]
+    nums = re.findall(r"\d{1,2}", bare)
+    labels = [_with_region(n, region) for n in nums]
+    if any(x is None for x in labels):
+        return None
+    if vertebra_index(labels[0]) < vertebra_index(previous.start):
+        return None
+    return make_level(*labels) if len(labels) == 2 else make_level(labels[0])
+
+
+@lru_cache(maxsize=4096)
+def parse_level(text: str) -> Level | None:
+    """Normalize one level expression ('L4/5', 'the third lumbar vertebra'); None unless exactly one."""
+    found = list(find_levels(text))
+    return found[0].level if len(found) == 1 else None

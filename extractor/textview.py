@@ -1,0 +1,149 @@
+"""The text the pipeline sees: a same-length, offset-preserving view of the note.
+
+Running every component over every word of a note is too slow for batch work, so this module
+decides cheaply, on raw text, what can matter:
+
+* markup remnants (HTML tags and entities, RTF control words) and control characters are blanked;
+* section headers are found with a regex built from the section rules, also mid-line in notes an
+  export flattened onto one line; each header is put at the start of a line in the view;
+* the note is split into sentences, and only headers and sentences holding a trigger word of the
+  target rules are kept. Everything else becomes spaces.
+
+Every replacement keeps the length, so a character offset into the view is the same offset into
+the original note, and evidence can always be sliced from the original text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .resources import load_json
+from .sentences import split_sentences
+
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>|<!--.*?-->", re.DOTALL)
+_HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,5});")
+_RTF_CONTROL = re.compile(r"\\[a-z]{1,32}-?\d*[ ]?|\\[{}\\'*~_-]|[{}]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+_ENTITY_CHARS = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&nbsp;": " ", "&quot;": '"', "&#39;": "'"}
+
+
+def _blank(match: re.Match) -> str:
+    return " " * (match.end() - match.start())
+
+
+def _entity(match: re.Match) -> str:
+    """Replace an entity by its character padded to the same length."""
+    char = _ENTITY_CHARS.get(match.group(0).lower(), " ")
+    return char + " " * (match.end() - match.start() - 1)
+
+
+def clean(text: str) -> str:
+    """Blank markup remnants and control characters without changing any offset."""
+    text = _CONTROL_CHARS.sub(" ", text)
+    if "<" in text:
+        text = _HTML_TAG.sub(_blank, text)
+    if "&" in text:
+        text = _HTML_ENTITY.sub(_entity, text)
+    if text.lstrip().startswith("{\\rtf") or text.count("\\par") > 2:
+        text = _RTF_CONTROL.sub(_blank, text)
+    return text
+
+
+@lru_cache(maxsize=1)
+def _header_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """Regexes for section headers, built from the literals of rules/sections.json."""
+    literals = sorted({r["literal"] for r in load_json("sections.json")["section_rules"]}, key=len, reverse=True)
+    alternation = "|".join(re.escape(lit).replace(r"\ ", r"[ \t]+") for lit in literals)
+    # At the start of a line (after optional numbering or a bullet), ending with a colon or the line.
+    line_start = re.compile(
+        rf"^(?P<prefix>[ \t]*(?:(?:\d{{1,2}}|[A-Za-z])[.)][ \t]*|[-*•#]+[ \t]*)?)"
+        rf"(?P<header>(?:{alternation})[ \t]*(?::|(?=[ \t]*\r?$)))",
+        re.IGNORECASE | re.MULTILINE,
+    )
+    # Mid-line, as in flattened exports: after sentence punctuation or a wide gap, with a colon.
+    inline = re.compile(
+        rf"(?:(?<=[.;,!?)\]][ \t])|(?<=[ \t]{{2}})|(?<=[.;!?]))(?P<header>(?:{alternation})[ \t]*:)",
+        re.IGNORECASE,
+    )
+    return line_start, inline
+
+
+def find_headers(text: str) -> list[tuple[int, int, int]]:
+    """(prefix_start, header_start, header_end) of every section header, in order."""
+    line_start, inline = _header_patterns()
+    found: dict[int, tuple[int, int, int]] = {}
+    for m in line_start.finditer(text):
+        found[m.start("header")] = (m.start("prefix"), m.start("header"), m.end("header"))
+    for m in inline.finditer(text):
+        found.setdefault(m.start("header"), (m.start("header"), m.start("header"), m.end("header")))
+    return [found[k] for k in sorted(found)]
+
+
+@lru_cache(maxsize=1)
+def _trigger_pattern() -> re.Pattern:
+    """Words whose presence makes a sentence worth parsing: every word of every target rule."""
+    from .components import TARGET_RULE_FILES  # local import: components imports spaCy
+
+    triage = load_json("triage.json")
+    stop = set(triage["stopwords"])
+    words: set[str] = set()
+    for name in TARGET_RULE_FILES:
+        for rule in load_json(name)["target_rules"]:
+            words.update(_words(rule["literal"]))
+            for token in rule.get("pattern") or []:
+                for value in token.values():
+                    if isinstance(value, str):
+                        words.update(_words(value))
+                    elif isinstance(value, dict):
+                        for item in value.get("IN", []):
+                            words.update(_words(item))
+    whole = "|".join(sorted(map(re.escape, words - stop), key=len, reverse=True))
+    prefixes = "|".join(sorted(map(re.escape, triage["extra_prefixes"]), key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9])(?:(?:{whole})(?![A-Za-z])|(?:{prefixes}))", re.IGNORECASE)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if not w.isdigit()}
+
+
+@dataclass
+class TextView:
+    """The original note, its same-length view and the sentence spans the pipeline will use."""
+
+    text: str
+    view: str
+    headers: list[tuple[int, int]] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    kept_chars: int = 0
+
+
+def build_view(text: str, triage: bool = True) -> TextView:
+    """Clean ``text``, find headers and sentences, and mask what cannot yield a fact.
+
+    With ``triage=False`` every sentence is kept (the reference behaviour the triage must match).
+    """
+    cleaned = clean(text)
+    headers = find_headers(cleaned)
+    header_spans = [(h, e) for _, h, e in headers]
+    sentences = split_sentences(cleaned, header_spans)
+    if triage:
+        trigger = _trigger_pattern()
+        sentences = [(s, e) for s, e in sentences if trigger.search(cleaned, s, e)]
+    keep = sorted(header_spans + sentences)
+    chars = [" "] * len(cleaned)
+    kept = 0
+    for s, e in keep:
+        chars[s:e] = cleaned[s:e]
+        kept += e - s
+    # Keep line structure between kept pieces: a masked gap that held a newline ends with one.
+    previous_end = 0
+    for s, e in keep:
+        if s > previous_end and "\n" in cleaned[previous_end:s]:
+            chars[s - 1] = "\n"
+        previous_end = max(previous_end, e)
+    # Every header starts a line in the view (flattened exports put them mid-line).
+    for _, h, _ in headers:
+        if h > 0 and chars[h - 1] in " \t\r\n":
+            chars[h - 1] = "\n"
+    return TextView(text=text, view="".join(chars), headers=header_spans, sentences=sentences, kept_chars=kept)
