@@ -87,7 +87,7 @@ def code_osteotomies(osteotomies: list[dict], settings: Settings) -> list[Sugges
             flags.append("sacral_site")
             sites = [s for s in sites if region_of(region_vertebra(s, mode)) != "sacral"]
         if family == "three_column":
-            if any(s["kind"] == "interspace" for x in facts for s in x["sites"]):
+            if any(s.get("kind_written") == "interspace" for x in facts for s in x["sites"]):
                 flags.append("three_column_site_interspace")
             if any(x["type"] == "vcr" for x in facts):
                 flags.append("vcr_code_conflict")

@@ -12,6 +12,7 @@ Note-level review flags are collected as ids; their texts live in rules/flags.js
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -102,6 +103,11 @@ def collect_mentions(doc: Doc, rule_meta: dict[str, dict], sections: SectionInde
         meta = rule_meta[ent.id_]
         sent = ent.sent
         section, role = sections.at(ent.start_char)
+        previous = mentions[-1] if mentions else None
+        if (previous and ent.label_ == "OSTEOTOMY" == previous.category and meta["type"] is None
+                and 0 <= ent.start_char - previous.end <= 1):
+            previous.end = ent.end_char  # "posterior wedge resection osteotomy" is one mention
+            continue
         mentions.append(Mention(ent.label_, ent.id_, meta, ent.start_char, ent.end_char, section, role,
                                 (sent.start_char, sent.end_char), _assertion(ent)))
     _attribute_levels(doc, mentions)
@@ -131,6 +137,30 @@ def _attribute_levels(doc: Doc, mentions: list[Mention]) -> None:
         before = [a for a in anchors if a.end <= s]
         target = following[0] if following else (before[-1] if before else min(anchors, key=lambda a: a.start))
         target.levels.append((s, e, level))
+    for anchors in by_sentence.values():
+        for m in anchors:
+            if m.category == "OSTEOTOMY" and len(m.levels) > 1:
+                m.levels = _site_group(doc.text, m)
+
+
+_LIST_GAP = re.compile(r"[\s,;&/()]*(?:(?:and|or|as well as|through|thru|to)\b)?[\s,;&/()]*", re.IGNORECASE)
+
+
+def _site_group(text: str, m: "Mention") -> list[tuple[int, int, Level]]:
+    """The levels an osteotomy names as its sites: the list right before it ("T12 and L1 PSOs")
+    or else the first list after it; other levels of the sentence only describe the resection."""
+    levels = sorted(m.levels, key=lambda x: x[0])
+    groups: list[list[tuple[int, int, Level]]] = []
+    for item in levels:
+        if groups and _LIST_GAP.fullmatch(text[groups[-1][-1][1]:item[0]]):
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    before = [g for g in groups if g[-1][1] <= m.start]
+    if before and not text[before[-1][-1][1]:m.start].strip(" ,-"):
+        return before[-1]
+    after = [g for g in groups if g[0][0] >= m.end]
+    return after[0] if after else before[-1]
 
 
 # --------------------------------------------------------------------------- approach
@@ -167,11 +197,20 @@ def osteotomy_sites(family: str, levels: list[Level], range_mode: str) -> list[d
     vertebra or per interspace (setting ``posterior_range_sites``).
     """
     sites: dict[str, dict] = {}
-    for lv in levels:
+    ordered = sorted(levels, key=lambda lv: lv.kind != "vertebra")  # vertebrae first
+    for lv in ordered:
         if family == "three_column":
-            verts = [lv.start] if lv.kind == "interspace" else lv.vertebrae()
+            if lv.kind == "interspace":
+                # The disc next to a named vertebra (extended PSO, BDBO) is not a further segment.
+                if lv.start in sites or lv.end in sites:
+                    continue
+                verts = [lv.start]
+            else:
+                verts = lv.vertebrae()
             for v in verts:
-                sites.setdefault(v, _site(v, "vertebra", [v], lv.kind != "vertebra"))
+                sites.setdefault(v, _site(v, "vertebra", [v], lv.kind == "range"))
+                if lv.kind == "interspace":
+                    sites[v]["kind_written"] = "interspace"
         elif lv.kind == "range":
             if range_mode == "per_interspace":
                 verts = lv.vertebrae()
@@ -183,6 +222,11 @@ def osteotomy_sites(family: str, levels: list[Level], range_mode: str) -> list[d
                     sites.setdefault(v, _site(v, "vertebra", [v], True))
         else:
             sites.setdefault(lv.label, _site(lv.label, lv.kind, lv.vertebrae()))
+    if family != "three_column":
+        # "A wedge of bone from the L2 lamina and the top of L3" describes the L2-3 site again.
+        covered = {v for site in sites.values() if site["kind"] == "interspace" for v in site["vertebrae"]}
+        sites = {k: v for k, v in sites.items()
+                 if not (v["kind"] == "vertebra" and not v["from_range"] and k in covered)}
     return sorted(sites.values(), key=lambda s: (vertebra_index(s["vertebrae"][0]), len(s["vertebrae"])))
 
 
@@ -447,23 +491,38 @@ def _contiguous_runs(points: set[int]) -> int:
 
 
 def build_grafts(mentions: list[Mention], text: str) -> tuple[list[dict], list[str]]:
+    """Graft kinds used in this operation (once each), from the narrative and implant sections."""
     flags: list[str] = []
-    body = [m for m in mentions if m.category == "GRAFT" and m.present and m.role == "body"]
-    separate_incision = any(m.category == "INCISION" for m in mentions)
+    body = [m for m in mentions if m.role == "body" and m.present]
+    separate_incision = any(m.category == "INCISION" for m in body)
+    by_sentence: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for m in body:
+        by_sentence[m.sentence].add(m.meta.get("kind") or "")
     kinds: dict[str, list[dict]] = defaultdict(list)
     for m in body:
-        kind = m.meta["kind"]
+        here = by_sentence[m.sentence]
+        iliac_harvest = "iliac" in here and "bone_marrow_aspirate" not in here
+        if m.category == "GRAFT":
+            kind = m.meta["kind"]
+            if kind == "autograft_unspecified" and iliac_harvest:
+                kind = "autograft_separate"
+        elif m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "graft_harvest" and iliac_harvest:
+            kind = "autograft_separate"
+        else:
+            continue
         if kind == "autograft_separate":
             kind = "autograft_separate_morselized"
+        if kind == "allograft_structural" and ("spacer" in text[m.start:m.end].lower() or "cage" in here):
+            flags.append("allograft_spacer")
         kinds[kind].append(m.evidence(text))
     unspecified = kinds.pop("autograft_unspecified", [])
     if unspecified and not any(k.startswith("autograft_separate") for k in kinds):
-        kinds["local_autograft"] += unspecified
-        if len(kinds["local_autograft"]) == len(unspecified):
+        if "local_autograft" not in kinds:
             flags.append("autograft_source_unstated")
+        kinds["local_autograft"] += unspecified
     if "autograft_separate_morselized" in kinds and not separate_incision:
         flags.append("separate_incision_not_documented")
-    if not body and any(m.category == "GRAFT" and m.present and m.role == "procedure_list" for m in mentions):
+    if not kinds and any(m.category == "GRAFT" and m.present and m.role == "procedure_list" for m in mentions):
         flags.append("graft_header_only")
     return [{"kind": k, "evidence": ev} for k, ev in kinds.items()], flags
 

@@ -18,7 +18,9 @@ _ABBREVIATIONS = {
     "dr", "mr", "mrs", "ms", "vs", "no", "approx", "st", "fig", "e.g", "i.e", "cf", "pt", "pts", "hx",
     "dx", "tx", "sx", "inc", "ltd", "co", "jr", "sr", "prof", "mt", "ft", "min", "max", "wt", "ht",
 }
-_PUNCT_BREAK = re.compile(r"(?<=[.?!])[\"')\]]*(?=\s+[\"'(\[]?(?:[A-Z0-9•*\-]|$))")
+_PUNCT_BREAK = re.compile(r"(?<=[.?!])[\"')\]]*,?(?=\s+[\"'(\[]?(?:[A-Z0-9•*\-]|$))")
+# ", 2. Revision ..." - numbered items of a list an export flattened onto one line.
+_FLAT_ITEM = re.compile(r"(?<=[,;] )\(?\d{1,2}[.)] (?=[A-Z])")
 _SEMICOLON = re.compile(r";(?=\s)")
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _LINE_BREAK = re.compile(r"\r?\n")
@@ -57,6 +59,7 @@ def split_sentences(text: str, headers: list[tuple[int, int]] | None = None) -> 
             continue
         cuts.add(m.end())
     cuts.update(m.end() for m in _SEMICOLON.finditer(text))
+    cuts.update(m.start() for m in _FLAT_ITEM.finditer(text))
     cuts.update(m.start() for m in _BLANK_LINE.finditer(text))
     if "\n" in text:
         _line_breaks(text, cuts)

@@ -51,31 +51,37 @@ def clean(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _header_patterns() -> tuple[re.Pattern, re.Pattern]:
+def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     """Regexes for section headers, built from the literals of rules/sections.json."""
     literals = sorted({r["literal"] for r in load_json("sections.json")["section_rules"]}, key=len, reverse=True)
     alternation = "|".join(re.escape(lit).replace(r"\ ", r"[ \t]+") for lit in literals)
+    upper = "|".join(re.escape(lit.upper()).replace(r"\ ", r"[ \t]+") for lit in literals)
     # At the start of a line (after optional numbering or a bullet), ending with a colon or the line.
     line_start = re.compile(
         rf"^(?P<prefix>[ \t]*(?:(?:\d{{1,2}}|[A-Za-z])[.)][ \t]*|[-*•#]+[ \t]*)?)"
         rf"(?P<header>(?:{alternation})[ \t]*(?::|(?=[ \t]*\r?$)))",
         re.IGNORECASE | re.MULTILINE,
     )
-    # Mid-line, as in flattened exports: after sentence punctuation or a wide gap, with a colon.
-    inline = re.compile(
-        rf"(?:(?<=[.;,!?)\]][ \t])|(?<=[ \t]{{2}})|(?<=[.;!?]))(?P<header>(?:{alternation})[ \t]*:)",
-        re.IGNORECASE,
-    )
-    return line_start, inline
+    after_break = r"(?:(?<=[.;,!?)\]][ \t])|(?<=[ \t]{2})|(?<=[.;!?]))"
+    # Mid-line, as in flattened exports: after sentence punctuation or a wide gap, with a colon ...
+    inline = re.compile(rf"{after_break}(?P<header>(?:{alternation})[ \t]*:)", re.IGNORECASE)
+    # ... or in capitals followed by a comma, where the export joined lines with ", ".
+    inline_caps = re.compile(rf"{after_break}(?P<header>(?:{upper}))(?P<comma>,)(?=[ \t])")
+    return line_start, inline, inline_caps
 
 
 def find_headers(text: str) -> list[tuple[int, int, int]]:
-    """(prefix_start, header_start, header_end) of every section header, in order."""
-    line_start, inline = _header_patterns()
+    """(prefix_start, header_start, header_end) of every section header, in order.
+
+    A header that an export followed by a comma instead of a colon ends after that comma.
+    """
+    line_start, inline, inline_caps = _header_patterns()
     found: dict[int, tuple[int, int, int]] = {}
     for m in line_start.finditer(text):
         found[m.start("header")] = (m.start("prefix"), m.start("header"), m.end("header"))
     for m in inline.finditer(text):
+        found.setdefault(m.start("header"), (m.start("header"), m.start("header"), m.end("header")))
+    for m in inline_caps.finditer(text):
         found.setdefault(m.start("header"), (m.start("header"), m.start("header"), m.end("header")))
     return [found[k] for k in sorted(found)]
 
@@ -142,8 +148,12 @@ def build_view(text: str, triage: bool = True) -> TextView:
         if s > previous_end and "\n" in cleaned[previous_end:s]:
             chars[s - 1] = "\n"
         previous_end = max(previous_end, e)
-    # Every header starts a line in the view (flattened exports put them mid-line).
-    for _, h, _ in headers:
+    # Every header starts a line in the view (flattened exports put them mid-line) and ends
+    # with a colon (an export may have turned it into a comma).
+    for prefix, h, e in headers:
+        chars[prefix:h] = " " * (h - prefix)
         if h > 0 and chars[h - 1] in " \t\r\n":
             chars[h - 1] = "\n"
+        if cleaned[e - 1] == ",":
+            chars[e - 1] = ":"
     return TextView(text=text, view="".join(chars), headers=header_spans, sentences=sentences, kept_chars=kept)
