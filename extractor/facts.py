@@ -143,7 +143,7 @@ def _attribute_levels(doc: Doc, mentions: list[Mention]) -> None:
                 m.levels = _site_group(doc.text, m)
 
 
-_LIST_GAP = re.compile(r"[\s,;&/()]*(?:(?:and|or|as well as|through|thru|to)\b)?[\s,;&/()]*", re.IGNORECASE)
+_LIST_GAP = re.compile(r"(?:[\s,;&/()]|\b(?:and|or|as well as|through|thru|to|at|the|plus|levels?)\b)*", re.IGNORECASE)
 
 
 def _site_group(text: str, m: "Mention") -> list[tuple[int, int, Level]]:
@@ -277,8 +277,13 @@ def build_osteotomies(mentions: list[Mention], text: str, approach: ApproachTrac
     ankylosis = any(m.category == "ANKYLOSIS" and m.assertion != "negated" for m in mentions)
     typed: dict[tuple[str, str], list[tuple[Mention, bool]]] = defaultdict(list)
     generic: list[Mention] = []
+    named = {v for m in mentions if m.category == "OSTEOTOMY" and m.meta.get("family") and m.present
+             and m.role == "body" for _, _, lv in m.levels for v in lv.vertebrae()}
     for m in mentions:
         if m.category != "OSTEOTOMY":
+            continue
+        if m.meta["type"] is None and named and all(set(lv.vertebrae()) & named for _, _, lv in m.levels):
+            generic.append(m)  # "the C7 osteotomy was closed" refers back to the named C7 PSO
             continue
         family, kind, inferred = resolve_type(m, mentions, approach, ankylosis)
         if family:
@@ -390,6 +395,7 @@ def _side(m: Mention, approach: ApproachTrack) -> str:
 
 
 def build_instrumentation(mentions: list[Mention], text: str, approach: ApproachTrack) -> tuple[dict, list[str]]:
+    """Constructs (posterior/anterior fixation points), pelvic fixation and devices of this operation."""
     flags: list[str] = []
     by_sentence: dict[tuple[int, int], list[Mention]] = defaultdict(list)
     for m in mentions:
@@ -398,79 +404,91 @@ def build_instrumentation(mentions: list[Mention], text: str, approach: Approach
     ant_points: set[int] = set()
     post_ev: list[dict] = []
     ant_ev: list[dict] = []
-    pelvic = False
-    interbody: set[str] = set()
-    corpectomy_points: set[int] = set()
-    mma: set[str] = set()
-    device_sentences_without_levels = 0
     list_points: set[int] = set()
-    for sentence, ms in by_sentence.items():
-        instr = [m for m in ms if m.category == "INSTRUMENT" and m.present]
-        if not instr:
+    pelvic = False
+    for ms in by_sentence.values():
+        fixation = [m for m in ms if m.category == "INSTRUMENT" and m.present
+                    and m.meta["role"] in ("fixation", "pelvic")]
+        if not fixation or fixation[0].role not in ("body", "procedure_list"):
             continue
-        role = instr[0].role
-        if role not in ("body", "procedure_list"):
-            continue
-        levels = [lv for m in instr if m.meta["role"] != "other" for _, _, lv in m.levels]
-        fusion_levels = [lv for m in ms if m.category == "FUSION" and m.present for _, _, lv in m.levels]
-        fixation = [m for m in instr if m.meta["role"] in ("fixation", "pelvic")]
-        devices = [m for m in instr if m.meta["role"] == "device"]
-        if role == "procedure_list":
+        instr = [m for m in ms if m.category == "INSTRUMENT" and m.present and m.meta["role"] != "other"]
+        levels = [lv for m in instr for _, _, lv in m.levels]
+        # "PSF T4-L1 with pedicle screws at every level": the fusion names the levels.
+        levels = levels or [lv for m in ms if m.category == "FUSION" and m.present for _, _, lv in m.levels]
+        points, pelvis_end = _points(levels)
+        if fixation[0].role == "procedure_list":
             if any(_side(m, approach) == "posterior" for m in fixation):
-                list_points |= _points(levels or fusion_levels)[0]
+                list_points |= points
             continue
-        if any(m.meta["role"] == "pelvic" for m in instr):
-            pelvic = True
-        fix_levels = levels or fusion_levels
-        if fixation and fix_levels:
-            points, pelvis_end = _points(fix_levels)
-            evidence = [m.evidence(text) for m in fixation] + [e for m in instr for e in m.level_evidence(text)]
-            if all(_side(m, approach) == "anterior" for m in fixation):
-                ant_points |= points
-                ant_ev += evidence
-            else:
-                post_points |= points
-                post_ev += evidence
-                pelvic = pelvic or pelvis_end
-        for m in devices:
-            kind = m.meta["kind"]
-            dev_levels = [lv for _, _, lv in m.levels] or levels or fusion_levels
-            corpectomy_here = any(x.category == "NON_OSTEOTOMY" and x.meta["kind"] == "corpectomy" for x in ms)
-            if kind == "mma_device":
-                mma.update(lv.label for lv in dev_levels) if dev_levels else mma.add("?")
-            elif kind == "corpectomy_cage" or (corpectomy_here and not any(lv.kind == "interspace" for lv in dev_levels)):
-                corpectomy_points |= _points([lv for lv in dev_levels if lv.kind != "interspace"])[0] or {-1}
-            elif dev_levels:
-                for lv in dev_levels:
-                    verts = lv.vertebrae()
-                    interbody.update(interspace_label(a, b) for a, b in zip(verts, verts[1:]))
-            else:
-                device_sentences_without_levels += 1
-    if post_ev == [] and list_points and any(m.category == "INSTRUMENT" and m.present and m.role == "body"
-                                             and m.meta["role"] in ("fixation", "pelvic") for m in mentions):
+        pelvic = pelvic or any(m.meta["role"] == "pelvic" for m in fixation)
+        if not points:
+            continue
+        evidence = [m.evidence(text) for m in fixation] + [e for m in instr for e in m.level_evidence(text)]
+        if all(_side(m, approach) == "anterior" for m in fixation):
+            ant_points |= points
+            ant_ev += evidence
+        else:
+            post_points |= points
+            post_ev += evidence
+            pelvic = pelvic or pelvis_end
+    body_fixation = any(m.category == "INSTRUMENT" and m.present and m.role == "body"
+                        and m.meta["role"] in ("fixation", "pelvic") for m in mentions)
+    if not post_points and list_points and body_fixation:
         post_points = list_points
         flags.append("instrumentation_levels_from_procedure_list")
-    if device_sentences_without_levels and not interbody:
-        interbody_levels = [lv for m in mentions if m.category == "FUSION" and m.meta.get("kind") == "interbody"
-                            and m.present and m.role in ("body", "procedure_list") for _, _, lv in m.levels]
-        for lv in interbody_levels:
-            verts = lv.vertebrae()
-            interbody.update(interspace_label(a, b) for a, b in zip(verts, verts[1:]))
-        if not interbody:
-            interbody.add("?")
-            flags.append("interbody_level_unknown")
-    if any(m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "kyphoplasty" and m.present for m in mentions) and mma:
-        mma.clear()
+    devices, device_flags = _devices(mentions, by_sentence)
+    flags += device_flags
     return {
         "posterior": _construct(post_points, post_ev, pelvic),
         "anterior": _construct(ant_points, ant_ev, False),
         "pelvic_fixation": pelvic,
-        "interbody": sorted(interbody, key=_interspace_order),
-        "corpectomy_defects": _contiguous_runs(corpectomy_points),
-        "no_arthrodesis_devices": len(mma),
+        **devices,
         "device_evidence": [m.evidence(text) for m in mentions if m.category == "INSTRUMENT" and m.present
                             and m.role == "body" and m.meta["role"] in ("device", "pelvic")],
     }, flags
+
+
+def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str]]:
+    """Interbody (per interspace), corpectomy-defect (per contiguous defect) and no-arthrodesis devices."""
+    flags: list[str] = []
+    body = [m for m in mentions if m.role == "body" and m.present]
+    defect_cues = {"corpectomy", "vcr"}
+
+    def in_defect(m: Mention) -> bool:
+        return any((x.category == "NON_OSTEOTOMY" and x.meta["kind"] == "corpectomy")
+                   or (x.category == "OSTEOTOMY" and x.meta.get("type") in defect_cues)
+                   for x in by_sentence[m.sentence])
+
+    devices = [m for m in body if m.category == "INSTRUMENT" and m.meta["role"] == "device"]
+    kyphoplasty = any(m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "kyphoplasty" for m in body)
+    mma = [m for m in devices if m.meta["kind"] == "mma_device"]
+    corpectomy = [m for m in devices if m.meta["kind"] == "corpectomy_cage"
+                  or (m.meta["kind"] == "cage" and in_defect(m) and not any(lv.kind == "interspace" for _, _, lv in m.levels))]
+    cages = [m for m in devices if m.meta["kind"] == "cage" and m not in corpectomy]
+
+    defect_points = _points([lv for m in corpectomy for _, _, lv in m.levels if lv.kind != "interspace"])[0]
+    if corpectomy and not defect_points:
+        defect_points = _points([lv for m in body if m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "corpectomy"
+                                 for _, _, lv in m.levels if lv.kind != "interspace"])[0]
+    interbody: set[str] = set()
+    for m in cages:
+        for _, _, lv in m.levels:
+            verts = lv.vertebrae()
+            interbody.update(interspace_label(a, b) for a, b in zip(verts, verts[1:]))
+    if cages and not interbody and not corpectomy:
+        for m in mentions:
+            if m.category == "FUSION" and m.meta.get("kind") == "interbody" and m.present and m.role in ("body", "procedure_list"):
+                for _, _, lv in m.levels:
+                    verts = lv.vertebrae()
+                    interbody.update(interspace_label(a, b) for a, b in zip(verts, verts[1:]))
+        if not interbody:
+            interbody.add("?")
+            flags.append("interbody_level_unknown")
+    mma_levels = {lv.label for m in mma for _, _, lv in m.levels}
+    no_arthrodesis = 0 if kyphoplasty or not mma else max(1, len(mma_levels))
+    defects = _contiguous_runs(defect_points) or (1 if corpectomy else 0)
+    return {"interbody": sorted(interbody, key=_interspace_order), "corpectomy_defects": defects,
+            "no_arthrodesis_devices": no_arthrodesis}, flags
 
 
 def _interspace_order(label: str) -> int:
@@ -481,10 +499,9 @@ def _interspace_order(label: str) -> int:
 
 
 def _contiguous_runs(points: set[int]) -> int:
-    """Number of contiguous corpectomy defects (an unknown level counts as one defect)."""
-    known = sorted(p for p in points if p >= 0)
-    runs = sum(1 for i, p in enumerate(known) if i == 0 or p != known[i - 1] + 1)
-    return runs or (1 if points else 0)
+    """Number of contiguous runs of vertebrae (one corpectomy defect each)."""
+    known = sorted(points)
+    return sum(1 for i, p in enumerate(known) if i == 0 or p != known[i - 1] + 1)
 
 
 # --------------------------------------------------------------------------- grafts

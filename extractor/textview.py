@@ -82,7 +82,7 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     for m in inline.finditer(text):
         found.setdefault(m.start("header"), (m.start("header"), m.start("header"), m.end("header")))
     for m in inline_caps.finditer(text):
-        found.setdefault(m.start("header"), (m.start("header"), m.start("header"), m.end("header")))
+        found.setdefault(m.start("header"), (m.start("header"), m.start("header"), m.end("comma")))
     return [found[k] for k in sorted(found)]
 
 
