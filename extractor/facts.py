@@ -63,7 +63,13 @@ class Mention:
 
 
 class SectionIndex:
-    """Section category and evidence role of any character offset."""
+    """Section category and evidence role of any character offset.
+
+    Without a narrative header (description, technique...), a long "Procedure:" section is the
+    narrative: it counts as body, and short procedure sections stay procedure lists.
+    """
+
+    NARRATIVE_MIN_CHARS = 700
 
     def __init__(self, doc: Doc):
         roles_cfg = load_json("sections.json")["roles"]
@@ -74,16 +80,21 @@ class SectionIndex:
             start_tok = section.title_start if section.category else section.body_start
             self.starts.append(doc[start_tok].idx if start_tok < len(doc) else len(doc.text))
             self.categories.append(section.category)
-        present = set(self.categories)
-        # Without a narrative header, the procedure section is the only narrative there is.
-        self.narrative_missing = not any(self.role_of.get(c) == "body" for c in present if c)
-        if self.narrative_missing:
-            self.role_of["procedures"] = "body"
+        ends = self.starts[1:] + [len(doc.text)]
+        self.narrative_missing = "description" not in self.categories
+        self.roles = [self._role(c, e - s) for c, s, e in zip(self.categories, self.starts, ends)]
+
+    def _role(self, category: str | None, length: int) -> str:
+        if category is None:
+            return "body"
+        role = self.role_of.get(category, "body")
+        if role == "procedure_list" and self.narrative_missing and length >= self.NARRATIVE_MIN_CHARS:
+            return "body"
+        return role
 
     def at(self, offset: int) -> tuple[str | None, str]:
         i = bisect_right(self.starts, offset) - 1
-        category = self.categories[i] if i >= 0 else None
-        return category, (self.role_of.get(category, "body") if category else "body")
+        return (self.categories[i], self.roles[i]) if i >= 0 else (None, "body")
 
 
 # --------------------------------------------------------------------------- mentions
