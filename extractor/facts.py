@@ -435,7 +435,8 @@ def build_instrumentation(mentions: list[Mention], text: str, approach: Approach
         if not points:
             continue
         evidence = [m.evidence(text) for m in fixation] + [e for m in instr for e in m.level_evidence(text)]
-        if all(_side(m, approach) == "anterior" for m in fixation):
+        sided = [m for m in fixation if m.meta.get("side")] or fixation  # "plate ... with 4 screws"
+        if all(_side(m, approach) == "anterior" for m in sided):
             ant_points |= points
             ant_ev += evidence
         else:
@@ -465,16 +466,24 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
     body = [m for m in mentions if m.role == "body" and m.present]
     defect_cues = {"corpectomy", "vcr"}
 
+    resection_in_note = any((x.category == "NON_OSTEOTOMY" and x.meta["kind"] == "corpectomy")
+                            or (x.category == "OSTEOTOMY" and x.meta.get("type") in defect_cues) for x in body)
+
     def in_defect(m: Mention) -> bool:
-        return any((x.category == "NON_OSTEOTOMY" and x.meta["kind"] == "corpectomy")
-                   or (x.category == "OSTEOTOMY" and x.meta.get("type") in defect_cues)
-                   for x in by_sentence[m.sentence])
+        """A cage in a corpectomy or VCR defect rather than in a disc space."""
+        levels = [lv for _, _, lv in m.levels]
+        if any(lv.kind == "interspace" for lv in levels):
+            return False
+        here = by_sentence[m.sentence]
+        if any(x.category == "DEFECT" or (x.category == "NON_OSTEOTOMY" and x.meta["kind"] == "corpectomy")
+               or (x.category == "OSTEOTOMY" and x.meta.get("type") in defect_cues) for x in here):
+            return True
+        return resection_in_note and bool(levels)
 
     devices = [m for m in body if m.category == "INSTRUMENT" and m.meta["role"] == "device"]
     kyphoplasty = any(m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "kyphoplasty" for m in body)
     mma = [m for m in devices if m.meta["kind"] == "mma_device"]
-    corpectomy = [m for m in devices if m.meta["kind"] == "corpectomy_cage"
-                  or (m.meta["kind"] == "cage" and in_defect(m) and not any(lv.kind == "interspace" for _, _, lv in m.levels))]
+    corpectomy = [m for m in devices if m.meta["kind"] == "corpectomy_cage" or (m.meta["kind"] == "cage" and in_defect(m))]
     cages = [m for m in devices if m.meta["kind"] == "cage" and m not in corpectomy]
 
     defect_points = _points([lv for m in corpectomy for _, _, lv in m.levels if lv.kind != "interspace"])[0]
@@ -534,12 +543,16 @@ def build_grafts(mentions: list[Mention], text: str) -> tuple[list[dict], list[s
             kind = m.meta["kind"]
             if kind == "autograft_unspecified" and iliac_harvest:
                 kind = "autograft_separate"
+            if kind == "autograft_separate" and "bone_marrow_aspirate" in here:
+                continue  # the crest is where the marrow was aspirated
+            if m.rule == "graft.allograft_generic" and "allograft_structural" in here:
+                continue  # "ring allografts from the bone bank"
         elif m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "graft_harvest" and iliac_harvest:
             kind = "autograft_separate"
         else:
             continue
         if kind == "autograft_separate":
-            kind = "autograft_separate_morselized"
+            kind = "autograft_separate_structural" if "structural" in here else "autograft_separate_morselized"
         if kind == "allograft_structural" and ("spacer" in text[m.start:m.end].lower() or "cage" in here):
             flags.append("allograft_spacer")
         kinds[kind].append(m.evidence(text))
