@@ -471,14 +471,12 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
 
     def in_defect(m: Mention) -> bool:
         """A cage in a corpectomy or VCR defect rather than in a disc space."""
-        levels = [lv for _, _, lv in m.levels]
-        if any(lv.kind == "interspace" for lv in levels):
-            return False
         here = by_sentence[m.sentence]
         if any(x.category == "DEFECT" or (x.category == "NON_OSTEOTOMY" and x.meta["kind"] == "corpectomy")
                or (x.category == "OSTEOTOMY" and x.meta.get("type") in defect_cues) for x in here):
-            return True
-        return resection_in_note and bool(levels)
+            return True  # "cage (C5-C6 corpectomy defect)": C5-C6 are the resected bodies
+        levels = [lv for _, _, lv in m.levels]
+        return resection_in_note and bool(levels) and not any(lv.kind == "interspace" for lv in levels)
 
     devices = [m for m in body if m.category == "INSTRUMENT" and m.meta["role"] == "device"]
     kyphoplasty = any(m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "kyphoplasty" for m in body)
@@ -486,7 +484,7 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
     corpectomy = [m for m in devices if m.meta["kind"] == "corpectomy_cage" or (m.meta["kind"] == "cage" and in_defect(m))]
     cages = [m for m in devices if m.meta["kind"] == "cage" and m not in corpectomy]
 
-    defect_points = _points([lv for m in corpectomy for _, _, lv in m.levels if lv.kind != "interspace"])[0]
+    defect_points = _points([lv for m in corpectomy for _, _, lv in m.levels])[0]
     if corpectomy and not defect_points:
         defect_points = _points([lv for m in body if m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "corpectomy"
                                  for _, _, lv in m.levels if lv.kind != "interspace"])[0]

@@ -112,7 +112,8 @@ _BOUND_R = r"(?![A-Za-z0-9]|-weighted|\s*weighted)"
 _ATOM = re.compile(
     rf"""{_BOUND_L}(?:
         (?P<chain>{_V}(?:{_SEP}(?:{_V}|{_NUM}))*(?:{_SEP}(?:{_PELVIC}))?)
-      | (?P<word>(?:(?:{_ORD})\s+(?:{_REG})(?:\s+(?:vertebral\s+body|vertebra|vertebrae|level|segment))?))
+      | (?P<word>(?:{_ORD})(?:(?:\s*,\s*(?:and\s+)?|\s+(?:and|through|to)\s+)(?:{_ORD}))*\s+(?:{_REG})
+                 (?:\s+(?:vertebral\s+bodies|vertebral\s+body|vertebrae|vertebra|levels|level|segments|segment))?)
     ){_BOUND_R}""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -167,13 +168,18 @@ def _parse_chain(text: str) -> Level | None:
     return make_level(vertebra_label(min(idx)), vertebra_label(max(idx)), pelvis)
 
 
-def _parse_words(text: str) -> Level | None:
-    words = text.lower().split()
-    number = _ORDINALS.get(words[0])
-    region = _REGION_WORDS.get(words[1])
-    if number is None or region is None:
-        return None
-    return make_level(_with_region(str(number), region) or "")
+def _parse_words(text: str) -> list[Level]:
+    """'the third lumbar vertebra' -> [L3]; 'fifth and sixth cervical' -> [C5, C6];
+    'tenth through twelfth thoracic' -> [T10-T12]."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    region = next((_REGION_WORDS[w] for w in words if w in _REGION_WORDS), None)
+    labels = [_with_region(str(_ORDINALS[w]), region) for w in words if w in _ORDINALS] if region else []
+    if not labels or None in labels:
+        return []
+    if any(w in ("through", "to") for w in words) and len(labels) == 2:
+        level = make_level(labels[0], labels[1])
+        return [level] if level else []
+    return [lv for lv in (make_level(x) for x in labels) if lv]
 
 
 @dataclass(frozen=True)
@@ -191,8 +197,12 @@ def find_levels(text: str, start: int = 0, end: int | None = None) -> Iterator[L
         m = _ATOM.search(text, pos, end)
         if not m:
             return
-        level = _parse_chain(m.group("chain")) if m.group("chain") else _parse_words(m.group("word"))
         pos = m.end()
+        if m.group("word"):
+            for level in _parse_words(m.group("word")):
+                yield LevelMatch(m.start(), m.end(), level)
+            continue
+        level = _parse_chain(m.group("chain"))
         if level is None:
             continue
         yield LevelMatch(m.start(), m.end(), level)
