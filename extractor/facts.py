@@ -149,9 +149,16 @@ def _attribute_levels(doc: Doc, mentions: list[Mention]) -> None:
         target = following[0] if following else (before[-1] if before else min(anchors, key=lambda a: a.start))
         target.levels.append((s, e, level))
     for anchors in by_sentence.values():
-        for m in anchors:
-            if m.category == "OSTEOTOMY" and len(m.levels) > 1:
+        for i, m in enumerate(anchors):
+            if m.category != "OSTEOTOMY":
+                continue
+            if len(m.levels) > 1:
                 m.levels = _site_group(doc.text, m)
+            elif not m.levels:
+                # "an anterior osteotomy with discectomy at L4-5": the procedure it names shares the levels.
+                nxt = next((a for a in anchors[i + 1:] if a.levels), None)
+                if nxt and nxt.category in ("NON_OSTEOTOMY", "FUSION"):
+                    m.levels = list(nxt.levels)
 
 
 _LIST_GAP = re.compile(r"(?:[\s,;&/()]|\b(?:and|or|as well as|through|thru|to|at|the|plus|levels?)\b)*", re.IGNORECASE)

@@ -1,0 +1,42 @@
+"""Shared fixtures: one extractor for the whole session (building the pipeline takes seconds)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import extractor
+
+CORPORA = Path(__file__).resolve().parents[1] / "corpora"
+
+
+def load_split(split: str) -> list[dict]:
+    """Gold lines of a split, each with its note text (bytes decoded as UTF-8, newlines kept)."""
+    rows = []
+    for line in (CORPORA / split / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            gold = json.loads(line)
+            gold["text"] = (CORPORA / split / "notes" / f"{gold['note_id']}.txt").read_bytes().decode("utf-8")
+            rows.append(gold)
+    return rows
+
+
+def code_set(items: list[dict]) -> set[tuple[str, int]]:
+    return {(c["code"], c["units"]) for c in items}
+
+
+@pytest.fixture(scope="session")
+def ex() -> extractor.Extractor:
+    return extractor.load()
+
+
+@pytest.fixture(scope="session")
+def ex_no_triage() -> extractor.Extractor:
+    return extractor.load(triage=False)
+
+
+def codes_of(ex: extractor.Extractor, text: str) -> set[tuple[str, int]]:
+    record = ex.extract(text, "snippet")
+    assert record["status"] == "ok", record["error"]
+    return code_set(record["suggestions"])

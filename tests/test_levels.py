@@ -1,0 +1,72 @@
+"""The level grammar: every notation the issue lists, and segment/interspace counts."""
+import pytest
+
+from extractor.levels import find_levels, make_level, parse_level
+
+
+@pytest.mark.parametrize("text,label,kind", [
+    ("L3", "L3", "vertebra"), ("L-3", "L3", "vertebra"), ("L 3", "L3", "vertebra"), ("l3", "L3", "vertebra"),
+    ("L4-5", "L4-5", "interspace"), ("L4/5", "L4-5", "interspace"), ("L4-L5", "L4-5", "interspace"),
+    ("L4/L5", "L4-5", "interspace"), ("T12-L1", "T12-L1", "interspace"), ("L5-S1", "L5-S1", "interspace"),
+    ("C7-T1", "C7-T1", "interspace"),
+    ("T10-L2", "T10-L2", "range"), ("T10 to L2", "T10-L2", "range"), ("T10 through L2", "T10-L2", "range"),
+    ("T10–L2", "T10-L2", "range"), ("T10—L2", "T10-L2", "range"), ("T10 — L2", "T10-L2", "range"),
+    ("T10-pelvis", "T10-pelvis", "range"), ("T10 to the ilium", "T10-pelvis", "range"),
+    ("L2 to the sacrum", "L2-S1", "range"), ("T7-10", "T7-T10", "range"), ("L3-L4-L5", "L3-L5", "range"),
+    ("the third lumbar vertebra", "L3", "vertebra"), ("twelfth thoracic vertebral body", "T12", "vertebra"),
+    ("tenth through twelfth thoracic vertebrae", "T10-T12", "range"),
+])
+def test_notation(text, label, kind):
+    level = parse_level(text)
+    assert level is not None, text
+    assert (level.label, level.kind) == (label, kind)
+
+
+def test_pelvis_range_counts_to_s1():
+    level = parse_level("T10-pelvis")
+    assert level.pelvis and level.vertebrae()[-1] == "S1" and len(level.vertebrae()) == 9
+
+
+@pytest.mark.parametrize("text,vertebrae,interspaces", [
+    ("T10-L2", 5, 4), ("T1-L4", 16, 15), ("T10 to S1", 9, 8), ("L4-5", 2, 1), ("T4-T8", 5, 4),
+])
+def test_counts(text, vertebrae, interspaces):
+    level = parse_level(text)
+    assert len(level.vertebrae()) == vertebrae
+    assert len(level.interspaces()) == interspaces
+
+
+def labels(text):
+    return [m.level.label for m in find_levels(text)]
+
+
+def test_lists_with_and_and_commas():
+    assert labels("Ponte osteotomies at T10-11, T11-12 and T12-L1.") == ["T10-11", "T11-12", "T12-L1"]
+    assert labels("PSO at L1, L2, and L3") == ["L1", "L2", "L3"]
+
+
+def test_bare_numbers_continue_the_region():
+    assert labels("SPOs at L2, 3 and 4.") == ["L2", "L3", "L4"]
+    assert labels("T10-11, 11-12 and T12-L1") == ["T10-11", "T11-12", "T12-L1"]
+    assert labels("fifth and sixth cervical vertebrae") == ["C5", "C6"]
+
+
+def test_offsets_slice_the_text():
+    text = "Screws from T10 to the ilium; Ponte at L4/5."
+    for m in find_levels(text):
+        assert parse_level(text[m.start:m.end]) == m.level
+
+
+@pytest.mark.parametrize("text", ["T2-weighted images", "a 3 mm rod", "L6", "T13", "S2AI screws", "1.5 L"])
+def test_not_levels(text):
+    assert labels(text) == []
+
+
+def test_measurements_do_not_continue_a_list():
+    assert labels("screw at L4, 5 mm lateral") == ["L4"]
+
+
+def test_make_level_orders_and_classifies():
+    assert make_level("L2", "T10").label == "T10-L2"
+    assert make_level("T12", "L1").kind == "interspace"
+    assert make_level("L3").kind == "vertebra"
