@@ -1,0 +1,56 @@
+"""Offset-preserving cleanup, header detection and sentence splitting on raw text."""
+from extractor.sentences import split_sentences
+from extractor.textview import build_view, clean, find_headers
+
+
+def test_clean_keeps_length_and_blanks_markup():
+    text = "<p>PSO&nbsp;at <b>L3</b></p>\x0c"
+    out = clean(text)
+    assert len(out) == len(text)
+    assert "<" not in out and "nbsp" not in out and "L3" in out
+
+
+def test_rtf_is_blanked():
+    text = r"{\rtf1\ansi\deff0 {\fonttbl {\f0 Courier;}}\f0\fs20 Ponte osteotomies at L2-3.\par }"
+    out = clean(text)
+    assert len(out) == len(text) and "Ponte osteotomies at L2-3." in out and "\\par" not in out
+
+
+def headers(text):
+    return [text[h:e] for _, h, e in find_headers(text)]
+
+
+def test_headers_with_without_colon_caps_numbered():
+    text = ("1. PREOPERATIVE DIAGNOSIS: kyphosis\nProcedure Performed:\nL3 PSO\nDESCRIPTION OF PROCEDURE\n"
+            "The patient was prone.\nFindings were unremarkable.\n")
+    assert headers(text) == ["PREOPERATIVE DIAGNOSIS:", "Procedure Performed:", "DESCRIPTION OF PROCEDURE"]
+
+
+def test_headers_mid_line_in_flattened_exports():
+    spaces = "PREOPERATIVE DIAGNOSIS: kyphosis. PROCEDURE: L3 PSO. DESCRIPTION OF PROCEDURE: The patient was prone."
+    assert headers(spaces) == ["PREOPERATIVE DIAGNOSIS:", "PROCEDURE:", "DESCRIPTION OF PROCEDURE:"]
+    commas = "OPERATIVE REPORT, PROCEDURES PERFORMED, 1. L3 PSO, DESCRIPTION OF PROCEDURE, The patient was prone."
+    assert headers(commas) == ["PROCEDURES PERFORMED,", "DESCRIPTION OF PROCEDURE,"]
+
+
+def test_view_puts_headers_on_their_own_line_without_moving_offsets():
+    text = "DIAGNOSIS: kyphosis. PROCEDURE: L3 PSO. DESCRIPTION OF PROCEDURE: A PSO was done at L3."
+    view = build_view(text, triage=False)
+    assert len(view.view) == len(text)
+    i = text.index("DESCRIPTION")
+    assert view.view[i - 1] == "\n" and view.view[i:i + 11] == "DESCRIPTION"
+
+
+def sentences(text):
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def test_hard_wrapped_dictation_stays_one_sentence():
+    text = "Pedicle screws were placed bilaterally at T10, T11, T12 and\nL1 under fluoroscopic guidance. Rods were placed."
+    assert sentences(text) == ["Pedicle screws were placed bilaterally at T10, T11, T12 and\nL1 under fluoroscopic guidance.",
+                               "Rods were placed."]
+
+
+def test_list_lines_abbreviations_and_semicolons():
+    text = "IMPLANTS:\nPedicle screws T10-L2\nRods x2\nSeen by Dr. Smith; no complications."
+    assert sentences(text) == ["IMPLANTS:", "Pedicle screws T10-L2", "Rods x2", "Seen by Dr. Smith;", "no complications."]
