@@ -6,10 +6,11 @@ Order: ``opnote_sentences`` -> ``opnote_targets`` -> ``opnote_levels`` -> ``opno
 """
 # No "from __future__ import annotations": spaCy validates factory signatures at runtime.
 
+import warnings
 from typing import Any
 
 from medspacy.context import ConText, ConTextRule
-from medspacy.section_detection import Sectionizer, SectionRule
+from medspacy.section_detection import Sectionizer
 from medspacy.target_matcher import TargetRule
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
@@ -30,6 +31,8 @@ TARGET_RULE_FILES = (
     "targets/cues.json",
 )
 LEVELS_KEY = "levels"
+# medSpaCy's matchers warn on every call when one of their two matchers has no pattern.
+warnings.filterwarnings("ignore", message=r"\[W036\]")
 ASSERTION_ATTRS = {
     "NEGATED_EXISTENCE": {"is_negated": True},
     "POSSIBLE_EXISTENCE": {"is_uncertain": True},
@@ -144,24 +147,27 @@ def make_levels(nlp: Language, name: str) -> LevelTagger:
     return LevelTagger()
 
 
-def section_rules(nlp: Language) -> list[SectionRule]:
-    """Section rules of rules/sections.json as token patterns: a header starts a line and is
-    followed by a colon or ends its line."""
-    rules = []
-    for rule in SectionRule.from_json(str(rules_path("sections.json"))):
-        words = [{"LOWER": t.lower_} for t in nlp.make_doc(rule.literal)]
-        colon = words + [{"ORTH": ":"}]
-        own_line = words + [{"ORTH": ":", "OP": "?"}, {"IS_SPACE": True, "TEXT": {"REGEX": "[\n\r]"}}]
-        for pattern in (colon, own_line):
-            rules.append(SectionRule(rule.literal, rule.category, pattern=pattern))
-    return rules
+class HeaderSectionizer(Sectionizer):
+    """medSpaCy's Sectionizer whose literal rules (fast PhraseMatcher) count as headers only at the
+    start of a line and when followed by a colon or the end of the line, so that "Findings were
+    unremarkable" is not a header. The text view puts every real header on its own line."""
+
+    def filter_start_lines(self, doc: Doc, matches: list) -> list:
+        return [m for m in super().filter_start_lines(doc, matches) if _header_ends(doc, m[2])]
+
+
+def _header_ends(doc: Doc, end: int) -> bool:
+    if end >= len(doc):
+        return True
+    nxt = doc[end]
+    return nxt.text == ":" or (nxt.is_space and ("\n" in nxt.text or "\r" in nxt.text)) or (
+        "\n" in doc[end - 1].whitespace_)
 
 
 @Language.factory("opnote_sections")
 def make_sections(nlp: Language, name: str) -> Sectionizer:
-    sectionizer = Sectionizer(nlp, name=name, rules=None, require_start_line=True, span_attrs=None)
-    sectionizer.add(section_rules(nlp))
-    return sectionizer
+    return HeaderSectionizer(nlp, name=name, rules=str(rules_path("sections.json")), require_start_line=True,
+                             span_attrs=None)
 
 
 def context_rules() -> list[ConTextRule]:

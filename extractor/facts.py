@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span
 
 from .components import LEVELS_KEY
-from .levels import Level, interspace_label, make_level, region_of, vertebra_index, vertebra_label
+from .levels import Level, interspace_label, vertebra_index, vertebra_label
 from .resources import load_json
 
 PRESENT = "present"
@@ -626,5 +626,3 @@ def region_vertebra(site: dict, mode: str) -> str:
     """The vertebra that sets a site's region: cephalad (default) or caudal for interspaces."""
     return site["vertebrae"][-1] if mode == "caudal" else site["vertebrae"][0]
 
-
-__all__ = ["build_facts", "osteotomy_sites", "region_vertebra", "region_of", "make_level"]

@@ -8,7 +8,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import components  # noqa: F401  (registers the factories)
-from .coding import flag_record, suggest
+from .coding import suggest
 from .facts import build_facts
 from .settings import Settings
 from .textview import TextView, build_view
@@ -85,5 +85,3 @@ def decode_bytes(raw: bytes) -> tuple[str, list[str]]:
     except UnicodeDecodeError:
         return raw.decode("latin-1"), ["non_utf8_input"]
 
-
-__all__ = ["Extractor", "build_nlp", "decode_bytes", "flag_record"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -98,5 +98,3 @@ def _merge(data: dict, new: dict, origin: str) -> None:
                 raise ValueError(f"{origin}: {section}.{option} must be {expected.__name__}, got {value!r}")
             data[section][option] = value
 
-
-__all__ = ["Settings", "replace"]

@@ -88,29 +88,64 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
 
 @lru_cache(maxsize=1)
 def _trigger_pattern() -> re.Pattern:
-    """Words whose presence makes a sentence worth parsing: every word of every target rule."""
+    """What makes a sentence worth parsing: for every target rule (except the cue categories, which
+    only qualify a mention in the same sentence), words that must occur wherever the rule matches.
+
+    A literal contributes its words minus common op-note words ("posterior approach" -> "approach"
+    is not enough, so such a literal contributes itself as a phrase). A token pattern contributes
+    the alternatives of one required token.
+    """
     from .components import TARGET_RULE_FILES  # local import: components imports spaCy
 
     triage = load_json("triage.json")
-    stop = set(triage["stopwords"])
+    common = set(triage["common_words"])
+    cues = set(triage["cue_categories"])
+    quiet = set(triage["quiet_rules"])
     words: set[str] = set()
+    phrases: set[str] = set()
     for name in TARGET_RULE_FILES:
         for rule in load_json(name)["target_rules"]:
-            words.update(_words(rule["literal"]))
-            for token in rule.get("pattern") or []:
-                for value in token.values():
-                    if isinstance(value, str):
-                        words.update(_words(value))
-                    elif isinstance(value, dict):
-                        for item in value.get("IN", []):
-                            words.update(_words(item))
-    whole = "|".join(sorted(map(re.escape, words - stop), key=len, reverse=True))
+            if rule["category"] in cues or rule["metadata"]["id"] in quiet:
+                continue
+            if rule.get("pattern"):
+                words.update(_pattern_triggers(rule["pattern"], common))
+                continue
+            distinctive = _words(rule["literal"]) - common
+            if distinctive:
+                words.update(distinctive)
+            else:
+                phrases.add(rule["literal"].lower())
+    alternatives = sorted(map(re.escape, words), key=len, reverse=True)
+    alternatives += sorted((re.escape(p).replace(r"\ ", r"\s+") for p in phrases), key=len, reverse=True)
     prefixes = "|".join(sorted(map(re.escape, triage["extra_prefixes"]), key=len, reverse=True))
-    return re.compile(rf"(?<![A-Za-z0-9])(?:(?:{whole})(?![A-Za-z])|(?:{prefixes}))", re.IGNORECASE)
+    return re.compile(rf"(?<![A-Za-z0-9])(?:(?:{'|'.join(alternatives)})(?![A-Za-z])|(?:{prefixes}))",
+                      re.IGNORECASE)
+
+
+def _pattern_triggers(pattern: list[dict], common: set[str]) -> set[str]:
+    """The alternatives of the required token with the fewest common words (all of them are needed:
+    the pattern cannot match without one)."""
+    positions: list[set[str]] = []
+    for token in pattern:
+        if token.get("OP") in ("?", "*") or str(token.get("OP", "")).startswith("{0"):
+            continue
+        values: set[str] = set()
+        for key in ("LOWER", "TEXT", "ORTH"):
+            value = token.get(key)
+            if isinstance(value, str):
+                values.add(value.lower())
+            elif isinstance(value, dict):
+                values.update(v.lower() for v in value.get("IN", []))
+        if values:
+            positions.append(values)
+    # Prefer a position of long, distinctive words ("osteotomy", not "1"/"i" or "from").
+    best = min(positions, key=lambda vs: (any(len(v) < 3 for v in vs), len(vs & common), len(vs)))
+    return {w for v in best for w in _words(v)}
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if not w.isdigit()}
+    """Words of a rule, without numbers and level names (which occur in most sentences)."""
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if not re.fullmatch(r"[ctls]?\d+", w)}
 
 
 @dataclass
