@@ -81,5 +81,27 @@ def explain(file: str, config: str | None, overrides: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.argument("gold", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--pred", type=click.Path(exists=True, dir_okay=False),
+              help="Score these predictions (JSON lines from `opnote extract`) instead of running the extractor.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON instead of tables.")
+@_config
+@_set
+def evaluate(gold: tuple[str, ...], pred: str | None, as_json: bool, config: str | None,
+             overrides: tuple[str, ...]) -> None:
+    """Score suggestions against gold JSONL files (notes are read from notes/ beside each gold file)."""
+    from .evaluate import notes_dir, predict, read_jsonl, render, score
+
+    rows = [row for path in gold for row in read_jsonl(path)]
+    if pred:
+        predictions = read_jsonl(pred)
+    else:
+        extractor = _load(config, overrides)
+        predictions = [p for path in gold for p in predict(read_jsonl(path), notes_dir(path), extractor)]
+    result = score(rows, predictions)
+    click.echo(json.dumps(result, indent=1) if as_json else render(result, ", ".join(gold)))
+
+
 if __name__ == "__main__":
     main()

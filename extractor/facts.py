@@ -188,10 +188,12 @@ class ApproachTrack:
     """Which approach was in use at a point of the narrative (the last cue before it)."""
 
     def __init__(self, mentions: list[Mention]):
-        self.cues = sorted((m.start, m.meta["approach"]) for m in mentions
-                           if m.role == "body" and m.present and m.meta.get("approach")
-                           and m.category in ("APPROACH", "FUSION"))
-        self.values = list(dict.fromkeys(a for _, a in self.cues))
+        cues = [m for m in mentions if m.role == "body" and m.present and m.meta.get("approach")
+                and m.category in ("APPROACH", "FUSION")]
+        self.cues = sorted((m.start, m.meta["approach"]) for m in cues)
+        # Positioning (prone, supine, lateral decubitus) counts only where no approach proper is named.
+        proper = [m for m in cues if not m.meta.get("positional")] or cues
+        self.values = list(dict.fromkeys(m.meta["approach"] for m in sorted(proper, key=lambda m: m.start)))
 
     def at(self, offset: int) -> str | None:
         before = [a for s, a in self.cues if s <= offset]

@@ -108,7 +108,7 @@ _ORD = "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
 _REG = "|".join(sorted(map(re.escape, _REGION_WORDS), key=len, reverse=True))
 
 _BOUND_L = r"(?<![A-Za-z0-9])"
-_BOUND_R = r"(?![A-Za-z0-9]|-weighted|\s*weighted)"
+_BOUND_R = r"(?![A-Za-z0-9]|-weighted|\s*weighted|\s*-?\s*alar)"  # not "S2-alar-iliac"
 _ATOM = re.compile(
     rf"""{_BOUND_L}(?:
         (?P<chain>{_V}(?:{_SEP}(?:{_V}|{_NUM}))*(?:{_SEP}(?:{_PELVIC}))?)

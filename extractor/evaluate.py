@@ -1,0 +1,252 @@
+"""Evaluation against gold labels: per-code, per-family and overall scores, note-level exact match,
+unit and fact accuracy, a confusion listing and the evidence behind every wrong note.
+
+A code with the wrong units counts as a miss (and the suggested units as a false positive).
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from sklearn.metrics import precision_recall_fscore_support
+
+from .coding import suggest
+from .facts import osteotomy_sites
+from .levels import parse_level
+from .settings import Settings
+
+OSTEOTOMY_FAMILIES = ("three_column", "posterior", "anterior")
+FAMILY_OF_CODE = {
+    **{c: "three_column" for c in ("22206", "22207", "22208", "22899")},
+    **{c: "posterior" for c in ("22210", "22212", "22214", "22216")},
+    **{c: "anterior" for c in ("22220", "22222", "22224", "22226")},
+    **{c: "graft" for c in ("20930", "20931", "20936", "20937", "20938", "20939")},
+    **{c: "instrumentation" for c in ("22840", "22842", "22843", "22844", "22845", "22846", "22847", "22848",
+                                      "22853", "22854", "22859")},
+}
+FAMILIES = OSTEOTOMY_FAMILIES + ("graft", "instrumentation")
+
+
+def family_of(code: str) -> str:
+    return FAMILY_OF_CODE.get(code, "other")
+
+
+def is_osteotomy(code: str) -> bool:
+    return family_of(code) in OSTEOTOMY_FAMILIES
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def read_jsonl(path: str | Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def notes_dir(gold_path: str | Path) -> Path:
+    """Notes sit in ``notes/`` beside the gold file."""
+    return Path(gold_path).resolve().parent / "notes"
+
+
+def predict(gold: list[dict], notes: Path, extractor) -> list[dict]:
+    """Run the extractor over the notes named in ``gold``."""
+    return [extractor.extract((notes / f"{g['note_id']}.txt").read_bytes(), g["note_id"]) for g in gold]
+
+
+# --------------------------------------------------------------------------- gold facts -> codes
+
+
+def gold_facts_to_codes(facts: dict, settings: Settings) -> set[tuple[str, int]]:
+    """Osteotomy and instrumentation codes implied by gold facts under the coding table.
+
+    Used to check that gold codes and gold facts cannot drift apart.
+    """
+    range_mode = settings.osteotomy.posterior_range_sites
+    osteotomies = [{"family": o["family"], "type": o["type"], "inferred": False, "source": "body",
+                    "evidence": [], "flags": [],
+                    "sites": osteotomy_sites(o["family"], [parse_level(s) for s in o["sites"]], range_mode)}
+                   for o in facts.get("osteotomies", [])]
+    gi = facts.get("instrumentation") or {}
+
+    def construct(part: dict | None) -> dict | None:
+        if not part or not part.get("span"):
+            return None
+        level = parse_level(part["span"])
+        verts = level.vertebrae()
+        segmental = part.get("segmental", True)
+        return {"span": part["span"], "segments": len(verts), "segmental": segmental,
+                "fixation_points": verts, "pelvic_fixation": part.get("pelvic_fixation", False), "evidence": []}
+
+    posterior = construct(gi.get("posterior"))
+    instrumentation = {
+        "posterior": posterior, "anterior": construct(gi.get("anterior")),
+        "pelvic_fixation": bool(gi.get("posterior") and gi["posterior"].get("pelvic_fixation")),
+        "interbody": list(gi.get("interbody") or []), "corpectomy_defects": gi.get("corpectomy_defects") or 0,
+        "no_arthrodesis_devices": gi.get("no_arthrodesis_devices") or 0, "device_evidence": [],
+    }
+    suggestions, _ = suggest({"osteotomies": osteotomies, "grafts": [], "instrumentation": instrumentation,
+                              "flags": []}, settings)
+    return {(s["code"], s["units"]) for s in suggestions}
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _codes(items: Iterable[dict]) -> set[tuple[str, int]]:
+    return {(c["code"], int(c["units"])) for c in items}
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"tp": tp, "fp": fp, "fn": fn, "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def _fact_checks(gold: dict, pred: dict) -> dict[str, bool | None]:
+    """Per-note fact agreement (None when gold has nothing to compare)."""
+    gf, pf = gold.get("facts") or {}, pred.get("facts") or {}
+    checks: dict[str, bool | None] = {}
+    checks["approach"] = set(gf.get("approach") or []) == set(pf.get("approach") or []) if gf.get("approach") else None
+    gold_sites = {o["family"]: set(o["sites"]) for o in gf.get("osteotomies") or []}
+    pred_sites: dict[str, set[str]] = defaultdict(set)
+    for o in pf.get("osteotomies") or []:
+        pred_sites[o["family"]].update(s["label"] for s in o["sites"])
+    for o in gf.get("osteotomies") or []:
+        gold_sites.setdefault(o["family"], set()).update(o["sites"])
+    checks["osteotomy_sites"] = (gold_sites == dict(pred_sites)) if (gold_sites or pred_sites) else None
+    gi, pi = gf.get("instrumentation") or {}, pf.get("instrumentation") or {}
+    for side in ("posterior", "anterior"):
+        g = (gi.get(side) or {}).get("span")
+        p = (pi.get(side) or {}).get("span")
+        checks[f"{side}_instrumentation_span"] = (_span(g) == _span(p)) if (g or p) else None
+    return checks
+
+
+def _span(label: str | None) -> tuple | None:
+    level = parse_level(label) if label else None
+    return (level.vertebrae()[0], level.vertebrae()[-1]) if level else label
+
+
+def score(gold_rows: list[dict], predictions: list[dict]) -> dict:
+    """All figures of one evaluation; JSON-able."""
+    by_id = {p["note_id"]: p for p in predictions}
+    counts: dict[str, Counter] = defaultdict(Counter)
+    family_exact: dict[str, list[bool]] = defaultdict(list)
+    unit_pairs = [0, 0]  # right units, code found
+    fact_results: dict[str, list[bool]] = defaultdict(list)
+    confusion: Counter = Counter()
+    wrong_notes, fp_notes = [], []
+    y_true, y_pred = [], []
+    for gold in gold_rows:
+        pred = by_id.get(gold["note_id"], {"note_id": gold["note_id"], "status": "missing", "suggestions": []})
+        g, p = _codes(gold["codes"]), _codes(pred.get("suggestions") or [])
+        for code, units in g | p:
+            key = (code, units)
+            counts[code]["tp"] += key in g and key in p
+            counts[code]["fn"] += key in g and key not in p
+            counts[code]["fp"] += key in p and key not in g
+        g_units, p_units = dict(g), dict(p)
+        for code in set(g_units) & set(p_units):
+            unit_pairs[1] += 1
+            unit_pairs[0] += g_units[code] == p_units[code]
+        for fam in FAMILIES + ("osteotomy",):
+            def of(codes):
+                return {c for c in codes if (is_osteotomy(c[0]) if fam == "osteotomy" else family_of(c[0]) == fam)}
+            family_exact[fam].append(of(g) == of(p))
+        y_true.append(bool({c for c in g if is_osteotomy(c[0])}))
+        y_pred.append(bool({c for c in p if is_osteotomy(c[0])}))
+        if {c for c in p - g if is_osteotomy(c[0])}:
+            fp_notes.append(gold["note_id"])
+        for name, ok in _fact_checks(gold, pred).items():
+            if ok is not None:
+                fact_results[name].append(ok)
+        if g != p:
+            missing, extra = sorted(g - p), sorted(p - g)
+            for fam in FAMILIES:
+                gm = [f"{c}x{u}" for c, u in missing if family_of(c) == fam] or ["-"]
+                pe = [f"{c}x{u}" for c, u in extra if family_of(c) == fam] or ["-"]
+                if gm != ["-"] or pe != ["-"]:
+                    confusion[(" ".join(gm), " ".join(pe))] += 1
+            wrong_notes.append({
+                "note_id": gold["note_id"], "status": pred.get("status"), "missing": missing, "extra": extra,
+                "evidence": [{"code": s["code"], "units": s["units"],
+                              "evidence": [{k: e[k] for k in ("start", "end", "text", "section", "rule")}
+                                           for e in s["evidence"][:6]],
+                              "flags": [f["id"] for f in s["flags"]]}
+                             for s in pred.get("suggestions") or [] if (s["code"], s["units"]) in set(extra)],
+                "flags": [f["id"] for f in pred.get("flags") or []],
+            })
+    per_code = {code: _prf(c["tp"], c["fp"], c["fn"]) for code, c in sorted(counts.items())}
+    per_family = {}
+    for fam in FAMILIES + ("osteotomy",):
+        codes = [c for c in counts if (is_osteotomy(c) if fam == "osteotomy" else family_of(c) == fam)]
+        per_family[fam] = _prf(*(sum(counts[c][k] for c in codes) for k in ("tp", "fp", "fn")))
+    overall = _prf(*(sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn")))
+    p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, average="binary", zero_division=1.0)
+    return {
+        "notes": len(gold_rows),
+        "overall": overall,
+        "per_family": per_family,
+        "per_code": per_code,
+        "note_exact_match": {fam: round(sum(v) / len(v), 4) for fam, v in family_exact.items() if v},
+        "all_codes_exact_match": round(1 - len(wrong_notes) / len(gold_rows), 4) if gold_rows else 1.0,
+        "osteotomy_note_detection": {"precision": round(float(p), 4), "recall": round(float(r), 4),
+                                     "f1": round(float(f), 4)},
+        "osteotomy_false_positive_notes": fp_notes,
+        "unit_accuracy": round(unit_pairs[0] / unit_pairs[1], 4) if unit_pairs[1] else 1.0,
+        "fact_accuracy": {k: round(sum(v) / len(v), 4) for k, v in fact_results.items()},
+        "confusion": [{"gold": g, "suggested": s, "notes": n} for (g, s), n in confusion.most_common()],
+        "wrong_notes": wrong_notes,
+    }
+
+
+# --------------------------------------------------------------------------- report
+
+
+def render(result: dict, title: str = "") -> str:
+    """The evaluation as readable tables."""
+    lines = [f"Evaluation{' of ' + title if title else ''}: {result['notes']} notes"]
+    o = result["overall"]
+    lines.append(f"overall  P {o['precision']:.3f}  R {o['recall']:.3f}  F1 {o['f1']:.3f}  "
+                 f"(tp {o['tp']}, fp {o['fp']}, fn {o['fn']}); all codes exact on "
+                 f"{result['all_codes_exact_match']:.1%} of notes; unit accuracy {result['unit_accuracy']:.3f}")
+    lines.append("")
+    lines.append(f"{'family':16} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4} {'note exact':>11}")
+    for fam, v in result["per_family"].items():
+        exact = result["note_exact_match"].get(fam)
+        lines.append(f"{fam:16} {v['precision']:6.3f} {v['recall']:6.3f} {v['f1']:6.3f} {v['tp']:4} {v['fp']:4} "
+                     f"{v['fn']:4} {exact if exact is None else format(exact, '11.3f')}")
+    lines.append("")
+    lines.append(f"{'code':8} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}")
+    for code, v in result["per_code"].items():
+        lines.append(f"{code:8} {v['precision']:6.3f} {v['recall']:6.3f} {v['f1']:6.3f} {v['tp']:4} {v['fp']:4} "
+                     f"{v['fn']:4}")
+    d = result["osteotomy_note_detection"]
+    lines.append("")
+    lines.append(f"osteotomy notes: detection P {d['precision']:.3f} R {d['recall']:.3f}; notes with a false "
+                 f"osteotomy code: {len(result['osteotomy_false_positive_notes'])} "
+                 f"{result['osteotomy_false_positive_notes'] or ''}")
+    lines.append("fact accuracy: " + ", ".join(f"{k} {v:.3f}" for k, v in result["fact_accuracy"].items()))
+    if result["confusion"]:
+        lines.append("")
+        lines.append("confusion (gold missing -> suggested extra, per family):")
+        for c in result["confusion"]:
+            lines.append(f"  {c['gold']:24} -> {c['suggested']:24} x{c['notes']}")
+    if result["wrong_notes"]:
+        lines.append("")
+        lines.append("wrong notes:")
+        for w in result["wrong_notes"]:
+            lines.append(f"  {w['note_id']}: missing {_fmt(w['missing'])}; extra {_fmt(w['extra'])}"
+                         + (f"; note flags {','.join(w['flags'])}" if w["flags"] else ""))
+            for s in w["evidence"]:
+                ev = "; ".join(f"\"{e['text']}\" [{e['start']}:{e['end']}] {e['rule']} ({e['section']})"
+                               for e in s["evidence"])
+                lines.append(f"      {s['code']}x{s['units']} from {ev}")
+    return "\n".join(lines)
+
+
+def _fmt(codes: list) -> str:
+    return ", ".join(f"{c}x{u}" for c, u in codes) or "-"
