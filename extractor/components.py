@@ -83,7 +83,32 @@ def make_sentences(nlp: Language, name: str) -> SentenceSetter:
     return SentenceSetter()
 
 
-def _rule_patterns(files: tuple[str, ...] | list[str]) -> tuple[list[dict], dict[str, dict]]:
+MAX_EXPANSION = 300
+
+
+def literal_variants(pattern: list[dict], nlp: Language) -> list[str] | None:
+    """The phrases a token pattern matches, when it is made only of LOWER values, IN lists and
+    optional tokens; None otherwise. Such a pattern matches exactly what these phrases match with
+    a LOWER PhraseMatcher, which is much faster than the token Matcher."""
+    options: list[list[str]] = []
+    for token in pattern:
+        op = token.get("OP")
+        if set(token) - {"LOWER", "OP"} or op not in (None, "?") or "LOWER" not in token:
+            return None
+        value = token["LOWER"]
+        values = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) and set(value) == {"IN"} else None
+        if not values or any(len(nlp.make_doc(v)) != 1 for v in values):
+            return None
+        options.append(values + ([""] if op == "?" else []))
+    phrases = [""]
+    for values in options:
+        phrases = [f"{p} {v}".strip() for p in phrases for v in values]
+        if len(phrases) > MAX_EXPANSION:
+            return None
+    return sorted({p for p in phrases if p})
+
+
+def _rule_patterns(files: tuple[str, ...] | list[str], nlp: Language) -> tuple[list[dict], dict[str, dict]]:
     """medSpaCy TargetRules -> SpanRuler patterns, plus each rule id's category and metadata."""
     patterns: list[dict] = []
     meta: dict[str, dict] = {}
@@ -95,8 +120,13 @@ def _rule_patterns(files: tuple[str, ...] | list[str]) -> tuple[list[dict], dict
             info = {"category": rule.category, **rule.metadata}
             if meta.setdefault(rule_id, info) != info:
                 raise ValueError(f"{name}: rule id {rule_id} has two different metadata")
-            pattern: Any = rule.pattern if rule.pattern is not None else rule.literal
-            patterns.append({"label": rule.category, "pattern": pattern, "id": rule_id})
+            if rule.pattern is None:
+                phrases = [rule.literal]
+            else:
+                phrases = literal_variants(rule.pattern, nlp) or []
+                if not phrases:
+                    patterns.append({"label": rule.category, "pattern": rule.pattern, "id": rule_id})
+            patterns += [{"label": rule.category, "pattern": phrase, "id": rule_id} for phrase in phrases]
     return patterns, meta
 
 
@@ -113,7 +143,7 @@ class TargetRuler:
     """
 
     def __init__(self, nlp: Language, name: str, rule_files: list[str]):
-        patterns, self.rule_meta = _rule_patterns(rule_files)
+        patterns, self.rule_meta = _rule_patterns(rule_files, nlp)
         self.ruler = SpanRuler(nlp, name=name, spans_key=None, annotate_ents=True, overwrite=True,
                                phrase_matcher_attr="LOWER", ents_filter=_longest_new)
         self.ruler.add_patterns(patterns)
@@ -170,17 +200,30 @@ def make_sections(nlp: Language, name: str) -> Sectionizer:
                              span_attrs=None)
 
 
-def context_rules() -> list[ConTextRule]:
-    """medSpaCy's default ConText rules (minus the excluded literals) plus the project's rules."""
+def context_rules(nlp: Language) -> list[ConTextRule]:
+    """medSpaCy's default ConText rules (minus the excluded literals) plus the project's rules,
+    token patterns expanded to literals where ``literal_variants`` allows."""
     default_path = ConText(Language(), rules=None, span_attrs=None).DEFAULT_RULES_FILEPATH
     project = load_json("context.json")
     excluded = set(project["excluded_default_literals"])
-    defaults = [r for r in ConTextRule.from_json(default_path) if r.literal not in excluded]
-    return defaults + [ConTextRule.from_dict(r) for r in project["context_rules"]]
+    rules = [r for r in ConTextRule.from_json(default_path) if r.literal not in excluded]
+    rules += [ConTextRule.from_dict(r) for r in project["context_rules"]]
+    expanded = []
+    for rule in rules:
+        phrases = literal_variants(rule.pattern, nlp) if rule.pattern else None
+        if not phrases:
+            expanded.append(rule)
+            continue
+        for phrase in phrases:
+            expanded.append(ConTextRule(phrase, rule.category, direction=rule.direction, max_scope=rule.max_scope,
+                                        allowed_types=rule.allowed_types, excluded_types=rule.excluded_types,
+                                        max_targets=rule.max_targets, terminated_by=rule.terminated_by,
+                                        metadata=rule.metadata))
+    return expanded
 
 
 @Language.factory("opnote_context")
 def make_context(nlp: Language, name: str) -> ConText:
     context = ConText(nlp, name=name, rules=None, span_attrs=ASSERTION_ATTRS)
-    context.add(context_rules())
+    context.add(context_rules(nlp))
     return context
