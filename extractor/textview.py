@@ -15,6 +15,7 @@ the original note, and evidence can always be sliced from the original text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -86,23 +87,47 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     return [found[k] for k in sorted(found)]
 
 
-@lru_cache(maxsize=1)
-def _trigger_pattern() -> re.Pattern:
-    """What makes a sentence worth parsing: for every target rule (except the cue categories, which
-    only qualify a mention in the same sentence), words that must occur wherever the rule matches.
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
-    A literal contributes its words minus common op-note words ("posterior approach" -> "approach"
-    is not enough, so such a literal contributes itself as a phrase). A token pattern contributes
-    the alternatives of one required token.
+
+@dataclass(frozen=True)
+class Triggers:
+    """What makes a sentence worth parsing (see ``triggers``): words, phrases keyed by their first
+    word, and word prefixes. Looked up word by word, which is much faster than one big regex."""
+
+    words: frozenset[str]
+    phrases: dict[str, tuple[re.Pattern, ...]]
+    prefixes: tuple[str, ...]
+
+    def hits(self, text: str) -> list[int]:
+        """Offsets of trigger occurrences in ``text``."""
+        found = []
+        for m in _WORD.finditer(text):
+            word = m.group().lower()
+            if word in self.words or word.startswith(self.prefixes):
+                found.append(m.start())
+            elif word in self.phrases and any(p.match(text, m.start()) for p in self.phrases[word]):
+                found.append(m.start())
+        return found
+
+
+@lru_cache(maxsize=1)
+def triggers() -> Triggers:
+    """For every target rule (except the cue categories, which only qualify a mention in the same
+    sentence), words that must occur wherever the rule matches.
+
+    A literal contributes its words minus common op-note words; a literal made only of common words
+    ("posterior approach") contributes itself as a phrase. A token pattern contributes the
+    alternatives of one required token.
     """
     from .components import TARGET_RULE_FILES  # local import: components imports spaCy
 
-    triage = load_json("triage.json")
-    common = set(triage["common_words"])
-    cues = set(triage["cue_categories"])
-    quiet = set(triage["quiet_rules"])
+    config = load_json("triage.json")
+    common = set(config["common_words"])
+    cues = set(config["cue_categories"])
+    quiet = set(config["quiet_rules"])
     words: set[str] = set()
-    phrases: set[str] = set()
+    phrases: dict[str, set[str]] = {}
     for name in TARGET_RULE_FILES:
         for rule in load_json(name)["target_rules"]:
             if rule["category"] in cues or rule["metadata"]["id"] in quiet:
@@ -114,12 +139,11 @@ def _trigger_pattern() -> re.Pattern:
             if distinctive:
                 words.update(distinctive)
             else:
-                phrases.add(rule["literal"].lower())
-    alternatives = sorted(map(re.escape, words), key=len, reverse=True)
-    alternatives += sorted((re.escape(p).replace(r"\ ", r"\s+") for p in phrases), key=len, reverse=True)
-    prefixes = "|".join(sorted(map(re.escape, triage["extra_prefixes"]), key=len, reverse=True))
-    return re.compile(rf"(?<![A-Za-z0-9])(?:(?:{'|'.join(alternatives)})(?![A-Za-z])|(?:{prefixes}))",
-                      re.IGNORECASE)
+                literal = rule["literal"].lower()
+                phrases.setdefault(_WORD.match(literal).group(), set()).add(literal)
+    compiled = {first: tuple(re.compile(re.escape(p).replace(r"\ ", r"\s+"), re.IGNORECASE) for p in sorted(ps))
+                for first, ps in phrases.items()}
+    return Triggers(frozenset(words), compiled, tuple(config["extra_prefixes"]))
 
 
 def _pattern_triggers(pattern: list[dict], common: set[str]) -> set[str]:
@@ -169,8 +193,10 @@ def build_view(text: str, triage: bool = True) -> TextView:
     header_spans = [(h, e) for _, h, e in headers]
     sentences = split_sentences(cleaned, header_spans)
     if triage:
-        trigger = _trigger_pattern()
-        sentences = [(s, e) for s, e in sentences if trigger.search(cleaned, s, e)]
+        hits = triggers().hits(cleaned)
+        starts = [s for s, _ in sentences]
+        wanted = {bisect_right(starts, h) - 1 for h in hits}
+        sentences = [span for i, span in enumerate(sentences) if i in wanted]
     keep = sorted(header_spans + sentences)
     chars = [" "] * len(cleaned)
     kept = 0
