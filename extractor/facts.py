@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
@@ -155,10 +156,26 @@ def _attribute_levels(doc: Doc, mentions: list[Mention]) -> None:
             if len(m.levels) > 1:
                 m.levels = _site_group(doc.text, m)
             elif not m.levels:
-                # "an anterior osteotomy with discectomy at L4-5": the procedure it names shares the levels.
-                nxt = next((a for a in anchors[i + 1:] if a.levels), None)
-                if nxt and nxt.category in ("NON_OSTEOTOMY", "FUSION"):
-                    m.levels = list(nxt.levels)
+                m.levels = _shared_levels(m, anchors, i)
+
+
+_SHARED_KINDS = {"facetectomy", "release", "discectomy"}
+
+
+def _shared_levels(m: Mention, anchors: list[Mention], i: int) -> list[tuple[int, int, Level]]:
+    """Levels for an osteotomy mention that names none, from the procedure it describes in the same
+    sentence: "an anterior osteotomy with discectomy at L4-5", "At T11-12 and T12-L1, complete
+    facetectomies ... were performed as Ponte-type osteotomies". Three-column osteotomies never
+    borrow levels (a laminectomy beside a PSO is often at another level)."""
+    if m.meta.get("family") == "three_column":
+        return []
+    nxt = next((a for a in anchors[i + 1:] if a.levels), None)
+    if nxt and nxt.category in ("NON_OSTEOTOMY", "FUSION"):
+        return list(nxt.levels)
+    prev = next((a for a in reversed(anchors[:i]) if a.levels), None)
+    if prev and prev.category == "NON_OSTEOTOMY" and prev.meta["kind"] in _SHARED_KINDS:
+        return list(prev.levels)
+    return []
 
 
 _LIST_GAP = re.compile(r"(?:[\s,;&/()]|\b(?:and|or|as well as|through|thru|to|at|the|plus|levels?)\b)*", re.IGNORECASE)
@@ -320,18 +337,26 @@ def build_osteotomies(mentions: list[Mention], text: str, approach: ApproachTrac
                   "levels": [lv.label for _, _, lv in m.levels], "evidence": [m.evidence(text)]}
                  for m in generic if not m.present]
 
+    body_generic = [m for m in generic if m.role == "body" and m.present]
+    listed_families = {fam for (fam, _), items in typed.items()
+                       if any(m.role == "procedure_list" and m.present for m, _ in items)}
+    body_typed = any(m.role == "body" for items in typed.values() for m, _ in items)
+    confirmed_by_generic = bool(body_generic) and len(listed_families) == 1 and not body_typed
     facts = []
     for (family, kind), items in typed.items():
         body = [(m, inf) for m, inf in items if m.role == "body"]
         listed = [m for m, _ in items if m.role == "procedure_list" and m.present]
         present = [(m, inf) for m, inf in body if m.present]
         cancelled = [m for m, _ in body if m.assertion in ("aborted", "negated")]
-        if not present:
+        if not present and listed and not cancelled and confirmed_by_generic:
+            # "PSO at L3" in the procedure list and "the osteotomy was then performed" in the narrative.
+            present = [(m, False) for m in listed]
+        elif not present:
             if listed:
                 flags.append("header_body_conflict" if cancelled else "osteotomy_header_only")
             continue
-        fact_flags: list[str] = []
-        levels = [lv for m, _ in present for _, _, lv in m.levels]
+        fact_flags: list[str] = ["type_from_procedure_list"] if all(m.role != "body" for m, _ in present) else []
+        levels = [lv for m, _ in present if m.role == "body" for _, _, lv in m.levels]
         source = "body"
         if not levels:
             levels = [lv for m in listed for _, _, lv in m.levels]
@@ -477,6 +502,9 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
 
     resection_in_note = any((x.category == "NON_OSTEOTOMY" and x.meta["kind"] == "corpectomy")
                             or (x.category == "OSTEOTOMY" and x.meta.get("type") in defect_cues) for x in body)
+    interbody_procedures = [m for m in mentions if m.present and m.role in ("body", "procedure_list")
+                            and ((m.category == "FUSION" and m.meta.get("kind") == "interbody")
+                                 or (m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "discectomy"))]
 
     def in_defect(m: Mention) -> bool:
         """A cage in a corpectomy or VCR defect rather than in a disc space."""
@@ -485,9 +513,12 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
                or (x.category == "OSTEOTOMY" and x.meta.get("type") in defect_cues) for x in here):
             return True  # "cage (C5-C6 corpectomy defect)": C5-C6 are the resected bodies
         levels = [lv for _, _, lv in m.levels]
-        return resection_in_note and bool(levels) and not any(lv.kind == "interspace" for lv in levels)
+        if not levels:  # "the expandable cage was inserted" in a corpectomy without any disc work
+            return resection_in_note and not interbody_procedures
+        return resection_in_note and not any(lv.kind == "interspace" for lv in levels)
 
-    devices = [m for m in body if m.category == "INSTRUMENT" and m.meta["role"] == "device"]
+    devices = [m for m in body if m.category == "INSTRUMENT" and m.meta["role"] == "device"
+               and not _allograft_spacer(m, by_sentence[m.sentence])]
     kyphoplasty = any(m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "kyphoplasty" for m in body)
     mma = [m for m in devices if m.meta["kind"] == "mma_device"]
     corpectomy = [m for m in devices if m.meta["kind"] == "corpectomy_cage" or (m.meta["kind"] == "cage" and in_defect(m))]
@@ -497,17 +528,11 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
     if corpectomy and not defect_points:
         defect_points = _points([lv for m in body if m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "corpectomy"
                                  for _, _, lv in m.levels if lv.kind != "interspace"])[0]
-    interbody: set[str] = set()
-    for m in cages:
-        for _, _, lv in m.levels:
-            verts = lv.vertebrae()
-            interbody.update(interspace_label(a, b) for a, b in zip(verts, verts[1:]))
-    if cages and not interbody and not corpectomy:
-        for m in mentions:
-            if m.category == "FUSION" and m.meta.get("kind") == "interbody" and m.present and m.role in ("body", "procedure_list"):
-                for _, _, lv in m.levels:
-                    verts = lv.vertebrae()
-                    interbody.update(interspace_label(a, b) for a, b in zip(verts, verts[1:]))
+    interbody = _interspaces(lv for m in cages for _, _, lv in m.levels)
+    if any(not m.levels for m in cages):
+        # A cage named without its level sits at the interbody fusion / discectomy levels.
+        interbody |= _interspaces(lv for m in interbody_procedures for _, _, lv in m.levels
+                                  if lv.kind != "vertebra")
         if not interbody:
             interbody.add("?")
             flags.append("interbody_level_unknown")
@@ -516,6 +541,20 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
     defects = _contiguous_runs(defect_points) or (1 if corpectomy else 0)
     return {"interbody": sorted(interbody, key=_interspace_order), "corpectomy_defects": defects,
             "no_arthrodesis_devices": no_arthrodesis}, flags
+
+
+def _interspaces(levels: Iterable[Level]) -> set[str]:
+    labels: set[str] = set()
+    for lv in levels:
+        verts = lv.vertebrae()
+        labels.update(interspace_label(a, b) for a, b in zip(verts, verts[1:]))
+    return labels
+
+
+def _allograft_spacer(device: Mention, sentence: list[Mention]) -> bool:
+    """"Cortico-cancellous allograft spacers": a bare 'spacer' beside an allograft is the graft itself."""
+    return device.meta["kind"] == "cage" and device.rule == "instr.spacer" and any(
+        m.category == "GRAFT" and m.meta["kind"].startswith("allograft") for m in sentence)
 
 
 def _interspace_order(label: str) -> int:
@@ -542,6 +581,7 @@ def build_grafts(mentions: list[Mention], text: str) -> tuple[list[dict], list[s
     by_sentence: dict[tuple[int, int], set[str]] = defaultdict(set)
     for m in body:
         by_sentence[m.sentence].add(m.meta.get("kind") or "")
+    spacer_sentences = {m.sentence: True for m in body if m.category == "INSTRUMENT" and m.rule == "instr.spacer"}
     kinds: dict[str, list[dict]] = defaultdict(list)
     for m in body:
         here = by_sentence[m.sentence]
@@ -554,6 +594,9 @@ def build_grafts(mentions: list[Mention], text: str) -> tuple[list[dict], list[s
                 continue  # the crest is where the marrow was aspirated
             if m.rule == "graft.allograft_generic" and "allograft_structural" in here:
                 continue  # "ring allografts from the bone bank"
+            if kind == "allograft_morselized" and spacer_sentences.get(m.sentence):
+                kind = "allograft_structural"  # "cortico-cancellous allograft spacers"
+                flags.append("allograft_spacer")
         elif m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "graft_harvest" and iliac_harvest:
             kind = "autograft_separate"
         else:
