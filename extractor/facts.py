@@ -234,6 +234,11 @@ def osteotomy_sites(family: str, levels: list[Level], range_mode: str) -> list[d
     vertebra or per interspace (setting ``posterior_range_sites``).
     """
     sites: dict[str, dict] = {}
+    explicit = {v for lv in levels if lv.kind != "range" for v in lv.vertebrae()}
+    # A range restating named sites ("compression across T10-11 through T12-L1", "satellite rods
+    # across the PSO from L2 to L4") adds none.
+    levels = [lv for lv in levels if not (lv.kind == "range" and explicit
+                                          and (family == "three_column" or set(lv.vertebrae()) <= explicit))]
     ordered = sorted(levels, key=lambda lv: lv.kind != "vertebra")  # vertebrae first
     for lv in ordered:
         if family == "three_column":
@@ -297,13 +302,25 @@ def resolve_type(m: Mention, mentions: list[Mention], approach: ApproachTrack, a
 
 
 def _release_mentions(mentions: list[Mention]) -> list[Mention]:
-    """Complete facetectomies with ligamentum flavum resection done to gain correction (SRS reading)."""
+    """Posterior releases coded as posterior osteotomies (SRS reading): complete facetectomies with
+    ligamentum flavum resection done to gain correction, said in one sentence, or a "release ... to
+    allow correction" followed by a sentence describing facet and flavum resection."""
+    sentences = sorted({m.sentence for m in mentions})
     found = []
     for m in mentions:
-        if m.category != "NON_OSTEOTOMY" or m.meta["kind"] != "facetectomy":
+        if m.category != "NON_OSTEOTOMY" or m.meta["kind"] not in ("facetectomy", "release") or not m.present:
             continue
-        purposes = _sentence_purposes(mentions, m.sentence)
-        if purposes == {"correction"} and "ligament" in _sentence_elements(mentions, m.sentence):
+        if _sentence_purposes(mentions, m.sentence) != {"correction"}:
+            continue
+        elements = _sentence_elements(mentions, m.sentence)
+        if m.meta["kind"] == "release":
+            i = sentences.index(m.sentence)
+            nxt = sentences[i + 1] if i + 1 < len(sentences) else None
+            if nxt and nxt[0] - m.sentence[1] < 40:
+                elements |= _sentence_elements(mentions, nxt)
+                elements |= {"facet" for x in mentions if x.sentence == nxt and x.category == "NON_OSTEOTOMY"
+                             and x.meta["kind"] == "facetectomy"}
+        if {"ligament", "facet"} <= elements or (m.meta["kind"] == "facetectomy" and "ligament" in elements):
             found.append(m)
     return found
 
@@ -364,16 +381,19 @@ def build_osteotomies(mentions: list[Mention], text: str, approach: ApproachTrac
             if levels:
                 fact_flags.append("sites_from_procedure_list")
         dropped = {lv.label for m in cancelled for _, _, lv in m.levels}
-        if cancelled and not dropped:
-            flags.append("osteotomy_conflicting_assertions")
+        unplaced = [m for m in cancelled if not m.levels]
+        if any(m.assertion == "aborted" for m in unplaced):
+            flags.append("osteotomy_aborted")
             continue
+        if unplaced:  # "no PSO was needed" beside "a PSO was performed at L3": suggest, but flag it
+            fact_flags.append("osteotomy_conflicting_assertions")
         levels = [lv for lv in levels if lv.label not in dropped]
         sites = osteotomy_sites(family, levels, settings.osteotomy.posterior_range_sites)
         if not sites:
             flags.append("osteotomy_site_unknown")
             continue
-        inferred = any(inf for _, inf in present)
-        if inferred:
+        inferred = any(inf for _, inf in present) or bool(unplaced)
+        if any(inf for _, inf in present):
             fact_flags.append("posterior_release_inferred" if kind == "posterior_release" else "inferred_type")
         if any(s["from_range"] for s in sites) and family != "three_column":
             fact_flags.append("posterior_range_count")
@@ -500,11 +520,16 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
     body = [m for m in mentions if m.role == "body" and m.present]
     defect_cues = {"corpectomy", "vcr"}
 
+    listed_or_body = [m for m in mentions if m.present and m.role in ("body", "procedure_list")]
     resection_in_note = any((x.category == "NON_OSTEOTOMY" and x.meta["kind"] == "corpectomy")
-                            or (x.category == "OSTEOTOMY" and x.meta.get("type") in defect_cues) for x in body)
-    interbody_procedures = [m for m in mentions if m.present and m.role in ("body", "procedure_list")
-                            and ((m.category == "FUSION" and m.meta.get("kind") == "interbody")
-                                 or (m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "discectomy"))]
+                            or (x.category == "OSTEOTOMY" and x.meta.get("type") in defect_cues) for x in listed_or_body)
+    interbody_fusion = any(m.category == "FUSION" and m.meta.get("kind") == "interbody" for m in listed_or_body)
+    # Levels of interbody work: every level in a sentence naming an interbody fusion or a discectomy.
+    interbody_sentences = {m.sentence for m in listed_or_body
+                           if (m.category == "FUSION" and m.meta.get("kind") == "interbody")
+                           or (m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "discectomy")}
+    interbody_levels = [lv for m in listed_or_body if m.sentence in interbody_sentences for _, _, lv in m.levels
+                        if lv.kind != "vertebra"]
 
     def in_defect(m: Mention) -> bool:
         """A cage in a corpectomy or VCR defect rather than in a disc space."""
@@ -513,12 +538,14 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
                or (x.category == "OSTEOTOMY" and x.meta.get("type") in defect_cues) for x in here):
             return True  # "cage (C5-C6 corpectomy defect)": C5-C6 are the resected bodies
         levels = [lv for _, _, lv in m.levels]
-        if not levels:  # "the expandable cage was inserted" in a corpectomy without any disc work
-            return resection_in_note and not interbody_procedures
+        if not levels:  # "the expandable cage was inserted" in a corpectomy without interbody fusion
+            return resection_in_note and not interbody_fusion
         return resection_in_note and not any(lv.kind == "interspace" for lv in levels)
 
-    devices = [m for m in body if m.category == "INSTRUMENT" and m.meta["role"] == "device"
-               and not _allograft_spacer(m, by_sentence[m.sentence])]
+    all_devices = [m for m in body if m.category == "INSTRUMENT" and m.meta["role"] == "device"]
+    devices = [m for m in all_devices if not _allograft_spacer(m, by_sentence[m.sentence])]
+    if len(devices) < len(all_devices):  # the allograft spacers again: "good spacer position"
+        devices = [m for m in devices if m.rule != "instr.spacer" or m.levels]
     kyphoplasty = any(m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "kyphoplasty" for m in body)
     mma = [m for m in devices if m.meta["kind"] == "mma_device"]
     corpectomy = [m for m in devices if m.meta["kind"] == "corpectomy_cage" or (m.meta["kind"] == "cage" and in_defect(m))]
@@ -529,10 +556,9 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
         defect_points = _points([lv for m in body if m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "corpectomy"
                                  for _, _, lv in m.levels if lv.kind != "interspace"])[0]
     interbody = _interspaces(lv for m in cages for _, _, lv in m.levels)
-    if any(not m.levels for m in cages):
+    if any(not m.levels for m in cages) and not corpectomy:
         # A cage named without its level sits at the interbody fusion / discectomy levels.
-        interbody |= _interspaces(lv for m in interbody_procedures for _, _, lv in m.levels
-                                  if lv.kind != "vertebra")
+        interbody |= _interspaces(interbody_levels)
         if not interbody:
             interbody.add("?")
             flags.append("interbody_level_unknown")

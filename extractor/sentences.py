@@ -5,7 +5,7 @@ few rules, applied here with regular expressions on raw text (offsets into the t
 
 * sentence punctuation followed by whitespace and a capital, digit, bullet or bracket ends a
   sentence, except after common abbreviations and list numbers ("1.");
-* a semicolon ends a sentence (it usually separates procedures in op notes);
+* a semicolon does not end a sentence ("screws T2-T5; T9 through L3"): ConText stops at it instead;
 * a blank line ends a sentence; a single line break ends one only when the next line starts a list
   item, or when the current line is short (a list or label line), so hard-wrapped dictation stays whole;
 * section headers are sentences of their own.
@@ -21,7 +21,6 @@ _ABBREVIATIONS = {
 _PUNCT_BREAK = re.compile(r"(?<=[.?!])[\"')\]]*,?(?=\s+[\"'(\[]?(?:[A-Z0-9•*\-]|$))")
 # ", 2. Revision ..." - numbered items of a list an export flattened onto one line.
 _FLAT_ITEM = re.compile(r"(?<=[,;] )\(?\d{1,2}[.)] (?=[A-Z])")
-_SEMICOLON = re.compile(r";(?=\s)")
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _LINE_BREAK = re.compile(r"\r?\n")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*•▪◦>]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)](?=\s))\s")
@@ -58,7 +57,6 @@ def split_sentences(text: str, headers: list[tuple[int, int]] | None = None) -> 
         if text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1):
             continue
         cuts.add(m.end())
-    cuts.update(m.end() for m in _SEMICOLON.finditer(text))
     cuts.update(m.start() for m in _FLAT_ITEM.finditer(text))
     cuts.update(m.start() for m in _BLANK_LINE.finditer(text))
     if "\n" in text:

@@ -52,5 +52,6 @@ def test_hard_wrapped_dictation_stays_one_sentence():
 
 
 def test_list_lines_abbreviations_and_semicolons():
-    text = "IMPLANTS:\nPedicle screws T10-L2\nRods x2\nSeen by Dr. Smith; no complications."
-    assert sentences(text) == ["IMPLANTS:", "Pedicle screws T10-L2", "Rods x2", "Seen by Dr. Smith;", "no complications."]
+    text = "IMPLANTS:\nPedicle screws T10-L2\nRods x2\nSeen by Dr. Smith. Screws T2-T5; T9 through L3."
+    assert sentences(text) == ["IMPLANTS:", "Pedicle screws T10-L2", "Rods x2", "Seen by Dr. Smith.",
+                               "Screws T2-T5; T9 through L3."]
