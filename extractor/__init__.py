@@ -12,9 +12,12 @@ from .settings import Settings
 __version__ = "0.1.0"
 
 
-def load(settings: Settings | None = None, triage: bool = True) -> Extractor:
-    """Build the pipeline once; reuse the returned Extractor for every note."""
-    return Extractor(settings=settings, triage=triage)
+def load(settings: Settings | None = None, triage: bool = True, gate: bool = True) -> Extractor:
+    """Build the pipeline once; reuse the returned Extractor for every note.
+
+    ``triage`` masks sentences that cannot yield a fact; ``gate`` skips notes with no spine term.
+    """
+    return Extractor(settings=settings, triage=triage, gate=gate)
 
 
 __all__ = ["Extractor", "Settings", "build_nlp", "load", "__version__"]

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from .notes import iter_text_notes
+from .inputs import FORMATS
+from .outputs import FLAT_COLUMNS, OUTPUT_FORMATS, WRITERS, detect_output_format
 from .report import explain as explain_report
 from .report import suggestion_table
 from .settings import Settings
@@ -34,35 +35,80 @@ def main() -> None:
     """Spine operative-note extractor: osteotomy, graft and instrumentation CPT suggestions."""
 
 
+class _TableWriter:
+    """Keeps the records for --table, and passes them on to the real writer if there is one."""
+
+    def __init__(self, inner=None):
+        self.inner, self.records = inner, []
+
+    def write(self, records: list[dict]) -> None:
+        self.records += records
+        if self.inner:
+            self.inner.write(records)
+
+    def close(self) -> None:
+        if self.inner:
+            self.inner.close()
+
+
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write JSON lines here (default: stdout).")
-@click.option("--table", is_flag=True, help="Print a readable table of the suggestions.")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", help="Output file (.jsonl, .csv, or a .parquet directory); default: JSONL on stdout.")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), help="Override the format told by -o's name.")
+@click.option("--input-format", type=click.Choice(FORMATS), help="Input format (needed for stdin '-').")
+@click.option("--id-col", help="Note id column (default: auto-detect note_id, id, ...).")
+@click.option("--text-col", help="Note text column (default: auto-detect text, note_text, ...).")
+@click.option("--keep-cols", default="", help="Comma-separated input columns copied to the output.")
+@click.option("--workers", type=int, default=None, help="Worker processes (default: CPU count).")
+@click.option("--resume", is_flag=True, help="Skip input rows already written to -o (after an interruption).")
+@click.option("--no-gate", is_flag=True, help="Run the pipeline on notes without any spine term too.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@click.option("--table", is_flag=True, help="Print a readable table of the suggestions (small runs).")
 @_config
 @_set
-def extract(paths: tuple[str, ...], output: str | None, table: bool, config: str | None,
-            overrides: tuple[str, ...]) -> None:
-    """Extract code suggestions from .txt notes or folders of .txt notes (one JSON line per note)."""
-    extractor = _load(config, overrides)
-    records = []
-    out = open(output, "w", encoding="utf-8") if output else None
+def extract(paths: tuple[str, ...], output: str | None, output_format: str | None, input_format: str | None,
+            id_col: str | None, text_col: str | None, keep_cols: str, workers: int | None, resume: bool,
+            no_gate: bool, progress: bool | None, table: bool, config: str | None, overrides: tuple[str, ...]) -> None:
+    """Extract code suggestions from notes: .txt files, folders, CSV/TSV, JSONL, Parquet (gzip too) or '-'.
+
+    Exactly one output record per input record, in input order; bad rows become error records.
+    """
+    from .batch import BatchRunner, default_workers
+    from .inputs import InputError, read_inputs
+
+    for path in paths:
+        if path != "-" and not Path(path).exists():
+            raise click.BadParameter(f"{path} does not exist", param_hint="PATHS")
     try:
-        for note_id, raw in iter_text_notes(paths):
-            record = extractor.extract(raw, note_id)
-            line = json.dumps(record, ensure_ascii=False)
-            if out:
-                out.write(line + "\n")
-            elif not table:
-                click.echo(line)
-            if table:
-                records.append(record)
-    finally:
-        if out:
-            out.close()
+        settings = Settings.load(config, list(overrides))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    keep = [c.strip() for c in keep_cols.split(",") if c.strip()]
+    clash = set(keep) & set(FLAT_COLUMNS)
+    if clash:
+        raise click.BadParameter(f"--keep-cols may not reuse output column names: {sorted(clash)}")
+    fmt = output_format or detect_output_format(output)
+    if resume and not output:
+        raise click.BadParameter("--resume needs -o")
+    skip = WRITERS[fmt].resume_position(output) if resume else 0
+    if output and not resume and fmt != "parquet" and Path(output).exists():
+        Path(output).unlink()
+    if output and not resume and fmt == "parquet" and Path(output).exists():
+        for part in Path(output).glob("part-*.parquet"):
+            part.unlink()
+    writer = WRITERS[fmt](output, keep) if (output or not table) else None
     if table:
-        click.echo(suggestion_table(records))
-    if output:
-        click.echo(f"wrote {output}", err=True)
+        writer = _TableWriter(writer)
+    runner = BatchRunner(settings, workers=workers or default_workers(), gate=not no_gate, progress=progress)
+    try:
+        summary = runner.run(read_inputs(paths, input_format, id_col, text_col, keep), writer, skip_rows=skip)
+    except InputError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if table:
+        click.echo(suggestion_table(writer.records))
+    click.echo(summary.line(), err=True)
+    if summary.interrupted:
+        sys.exit(130)
 
 
 @main.command()

@@ -11,7 +11,7 @@ from . import components  # noqa: F401  (registers the factories)
 from .coding import suggest
 from .facts import build_facts
 from .settings import Settings
-from .textview import TextView, build_view
+from .textview import TextView, build_view, is_spine_note
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +30,11 @@ def build_nlp() -> Language:
 class Extractor:
     """The extractor: one spaCy pipeline, the coding settings, and the per-note entry points."""
 
-    def __init__(self, settings: Settings | None = None, triage: bool = True, nlp: Language | None = None):
+    def __init__(self, settings: Settings | None = None, triage: bool = True, gate: bool = True,
+                 nlp: Language | None = None):
         self.settings = settings or Settings.load()
         self.triage = triage
+        self.gate = gate
         self.nlp = nlp or build_nlp()
         self.rule_meta = self.nlp.get_pipe("opnote_targets").rule_meta
 
@@ -64,6 +66,8 @@ class Extractor:
             return {**record, "status": "error", "error": "empty note"}
         if len(text) > MAX_CHARS:
             return {**record, "status": "error", "error": f"note too long ({len(text)} characters > {MAX_CHARS})"}
+        if self.gate and not is_spine_note(text):
+            return {**record, "status": "skipped", "error": "not a spine note (no spine term found)"}
         try:
             facts = self.facts(text)
             facts["flags"] = extra_flags + facts["flags"]

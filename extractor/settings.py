@@ -65,6 +65,12 @@ class Settings:
         return cls(OsteotomySettings(**data["osteotomy"]), GraftSettings(**data["grafts"]),
                    ConfidenceSettings(**data["confidence"]))
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Settings":
+        """The inverse of ``to_dict`` (how settings travel to worker processes)."""
+        return cls(OsteotomySettings(**data["osteotomy"]), GraftSettings(**data["grafts"]),
+                   ConfidenceSettings(**data["confidence"]))
+
     def to_dict(self) -> dict:
         return {f.name: dict(vars(getattr(self, f.name))) for f in fields(self)}
 

@@ -172,6 +172,17 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if not re.fullmatch(r"[ctls]?\d+", w)}
 
 
+@lru_cache(maxsize=1)
+def _spine_gate() -> re.Pattern:
+    terms = load_json("triage.json")["spine_gate_terms"]
+    return re.compile(r"\b(?:" + "|".join(terms) + ")", re.IGNORECASE)
+
+
+def is_spine_note(text: str) -> bool:
+    """Cheap gate on raw text: does the note mention the spine at all? Most notes of an export don't."""
+    return _spine_gate().search(text) is not None
+
+
 @dataclass
 class TextView:
     """The original note, its same-length view and the sentence spans the pipeline will use."""

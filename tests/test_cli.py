@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from extractor.cli import main
 
 SAMPLE = Path(__file__).resolve().parents[1] / "corpora" / "sample" / "notes"
-KEYS = {"note_id", "status", "error", "suggestions", "flags", "facts"}
+KEYS = {"row", "note_id", "status", "error", "suggestions", "flags", "facts", "extra"}
 SUGGESTION_KEYS = {"code", "units", "family", "label", "confidence", "flags", "evidence"}
 EVIDENCE_KEYS = {"start", "end", "text", "section", "rule", "sentence_start", "sentence_end"}
 
@@ -33,7 +33,7 @@ def test_extract_folder_writes_one_line_per_note(tmp_path):
 
 def test_extract_to_stdout_and_table():
     result = run("extract", str(SAMPLE / "sample_02.txt"))
-    record = json.loads(result.output)
+    record = json.loads(result.stdout)
     assert {(s["code"], s["units"]) for s in record["suggestions"]} >= {("22207", 1)}
     table = run("extract", str(SAMPLE / "sample_02.txt"), "--table").output
     assert "22207" in table and "Posterior 3-column osteotomy" in table
@@ -42,8 +42,8 @@ def test_extract_to_stdout_and_table():
 def test_settings_on_the_command_line(tmp_path):
     note = tmp_path / "n.txt"
     note.write_text("DESCRIPTION OF PROCEDURE:\nPedicle subtraction osteotomies were performed at T12 and L1.\n")
-    default = json.loads(run("extract", str(note)).output)
-    caudal = json.loads(run("extract", str(note), "--set", "osteotomy.cross_region_primary=most_caudal").output)
+    default = json.loads(run("extract", str(note)).stdout)
+    caudal = json.loads(run("extract", str(note), "--set", "osteotomy.cross_region_primary=most_caudal").stdout)
     assert "22206" in {s["code"] for s in default["suggestions"]}
     assert "22207" in {s["code"] for s in caudal["suggestions"]}
     bad = CliRunner().invoke(main, ["extract", str(note), "--set", "osteotomy.site_region=middle"])

@@ -71,7 +71,7 @@ def test_cli_evaluate_reads_predictions_and_prints_json(tmp_path):
     CliRunner().invoke(main, ["extract", str(CORPORA / "sample" / "notes"), "-o", str(preds)], catch_exceptions=False)
     result = CliRunner().invoke(main, ["evaluate", str(CORPORA / "sample" / "gold.jsonl"), "--pred", str(preds), "--json"],
                                 catch_exceptions=False)
-    figures = json.loads(result.output)
+    figures = json.loads(result.stdout)
     assert figures["notes"] == 6 and figures["overall"]["f1"] == 1.0
     table = CliRunner().invoke(main, ["evaluate", str(CORPORA / "sample" / "gold.jsonl")]).output
     assert "overall  P 1.000" in table and "22207" in table
