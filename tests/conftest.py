@@ -40,3 +40,22 @@ def codes_of(ex: extractor.Extractor, text: str) -> set[tuple[str, int]]:
     record = ex.extract(text, "snippet")
     assert record["status"] == "ok", record["error"]
     return code_set(record["suggestions"])
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session for all Spark tests (starting one takes seconds)."""
+    import os
+
+    import sys
+
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ["PYSPARK_PYTHON"] = sys.executable  # executors use this virtualenv's Python
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("opnote-tests")
+               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+               .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -378,6 +378,11 @@ LOCAL_L = [
     "A lateral localizing image with a clamp on the spinous process confirmed the correct level.",
     "The levels were confirmed with AP and lateral fluoroscopy, counting up from the sacrum.",
 ]
+LOCAL_CX_L = [
+    "Intraoperative fluoroscopy was used to confirm the levels.",
+    "A lateral localizing image with a marker on the spinous process confirmed the correct level.",
+    "The levels were confirmed on lateral fluoroscopy, counting down from C2.",
+]
 LOCAL_S = ["Levels confirmed on fluoro.", "Fluoro localization."]
 
 SCREWTECH_L = [
@@ -447,7 +452,7 @@ FINDINGS = {
     "post_osteo": ["Stiff segments that opened well after the osteotomies; good screw purchase.",
                    "Approximately {deg} degrees of correction on the final lateral image.",
                    "Dura intact. No CSF leak."],
-    "three_col": ["Approximately {deg} degrees of segmental lordosis gained at the osteotomy.",
+    "three_col": ["Approximately {deg} degrees of segmental correction gained at the osteotomy.",
                   "Dura intact, no buckling after closure of the osteotomy.",
                   "Osteopenic bone; screws augmented with larger diameters."],
     "ant_osteo": ["Solid anterior bony fusion across the segment with no identifiable disc.",
@@ -658,7 +663,10 @@ class Note:
     def steps_opening(self, setting: str) -> None:
         self.step("preop", self.say(PREOP_L, PREOP_S, (2, 5), (2, 4)))
         pl, ps = POSITION[setting]
-        pos = self.say(pl, ps, (1, len(pl)), (1, len(ps)))
+        if self.terse:
+            pos = self.say(pl, ps, (1, len(pl)), (1, len(ps)))
+        else:
+            pos = [self.fill(pl[0])] + [self.fill(x) for x in ordered_sample(self.rng, pl[1:], self.rng.randint(0, len(pl) - 1))]
         mon = self.say(MONITOR_L, MONITOR_S, (1, 1), (0, 1)) if setting != "prone_kypho" or self.maybe(0.5) else []
         prep = self.say(PREP_L, PREP_S, (1, 1), (1, 1))
         tout = self.say(TIMEOUT_L, TIMEOUT_S, (1, 1), (1, 1))
@@ -679,9 +687,10 @@ class Note:
 
     def expose_posterior(self, a: str, b: str) -> None:
         nt = self.nt
+        cervical = a[0] == "C"
         if self.terse:
             over = self.ch(["", f" {nt.range(a, b, list_ok=False)}"])
-            s = [self.ch([f"Midline incision{over}, subperiosteal exposure to the TPs.",
+            s = [self.ch([f"Midline incision{over}, subperiosteal exposure to the {'lateral masses' if cervical else 'TPs'}.",
                           "Standard midline subperiosteal exposure."])]
         else:
             if self.maybe(0.55):
@@ -691,11 +700,13 @@ class Note:
             else:
                 inc = "A midline skin incision was made over the planned levels and carried down to the fascia with electrocautery."
             s = [inc] + ordered_sample(self.rng, [
+                "Subperiosteal dissection was carried out with Cobb elevators and the Bovie out to the lateral edges of the lateral masses."
+                if cervical else
                 "Subperiosteal dissection was carried out with Cobb elevators and the Bovie out to the tips of the transverse processes.",
                 "The facet capsules at the cephalad end of the construct were preserved.",
                 "Self-retaining retractors were placed.",
                 "Bleeding from the segmental vessels was controlled with bipolar cautery."], self.rng.randint(1, 3))
-        s += self.say(LOCAL_L, LOCAL_S, (0, 1), (0, 1))
+        s += self.say(LOCAL_CX_L if cervical else LOCAL_L, LOCAL_S, (0, 1), (0, 1))
         self.step("expose", s)
 
     # ---------------------------------------------------------------------------------------
@@ -823,6 +834,17 @@ class Note:
             g.append("local_autograft" if posterior else "allograft_morselized")
         self.grafts = g
         self.local_src = local_src
+
+    def fill_phrase(self) -> str:
+        """What a cage is packed with, named only from the grafts of this note."""
+        names = {"local_autograft": ["local bone", "local autograft"],
+                 "allograft_morselized": ["allograft chips", "cancellous allograft"],
+                 "osteopromotive": ["DBM", "demineralized bone matrix"],
+                 "ceramic": ["ceramic graft substitute"],
+                 "autograft_separate_morselized": ["iliac crest autograft"],
+                 "bone_marrow_aspirate": ["graft soaked in marrow aspirate"]}
+        opts = [n for g in self.grafts if g in names for n in names[g]]
+        return self.ch(opts + ["graft", "bone graft"]) if opts else "graft"
 
     def graft_sentences(self, where: str = "in the lateral gutters") -> list[str]:
         s: list[str] = []
@@ -1028,11 +1050,12 @@ class Note:
             self.pre_dx = self.ch(["Flatback syndrome with sagittal imbalance.",
                                    "Adult degenerative scoliosis with loss of lumbar lordosis.",
                                    "Degenerative lumbar kyphosis.", "Adult spinal deformity, PI-LL mismatch."])
-        self.indication_text("cervical_deformity" if region == "cervical" else "deformity")
+        self.indication_text({"cervical": "cervical_deformity", "thoracic": "thoracic_deformity"}.get(region, "deformity"))
         # narrative
         self.steps_opening(setting)
         self.expose_posterior(a, b)
-        self.choose_grafts(local_src=self.ch(["osteotomies", "spinous processes and laminae", "osteotomy sites"]))
+        self.choose_grafts(local_src=self.ch(["osteotomies", "spinous processes and laminae", "osteotomy sites"]
+                                             if len(sites) > 1 else ["osteotomy", "spinous processes and laminae"]))
         if region == "cervical":
             self.posterior_construct(a, b, False, cervical_mix=any(v[0] == "T" for v in vrange(a, b)))
         else:
@@ -1057,7 +1080,7 @@ class Note:
         if pelvic:
             self.proc_items.append("Pelvic fixation")
         self.proc_items += self.graft_proc_items()
-        self.findings = FINDINGS["post_osteo"]
+        self.findings = [f.replace("osteotomies", "osteotomy") if len(sites) == 1 else f for f in FINDINGS["post_osteo"]]
 
     # ---------------------------------------------------------------------------- three-column
     def tc_sentence(self, typ: str, sites: list[str]) -> tuple[list[str], str]:
@@ -1176,7 +1199,8 @@ class Note:
             self.pre_dx = self.ch(["Fixed sagittal imbalance.", "Ankylosing spondylitis with fixed thoracolumbar kyphosis.",
                                    "Iatrogenic flatback after prior lumbar fusion.", "Post-traumatic thoracolumbar kyphosis.",
                                    "Adult spinal deformity with fixed sagittal malalignment."])
-        self.indication_text("cervical_deformity" if sub == "cervical_pso" else "deformity")
+        self.indication_text("cervical_deformity" if sub == "cervical_pso" else
+                             "thoracic_deformity" if bottom[0] == "T" and bottom != "T12" else "deformity")
         self.steps_opening("prone_cx" if sub == "cervical_pso" else "prone_tl")
         self.expose_posterior(a, b)
         self.choose_grafts(local_src=self.ch(["osteotomy", "resected posterior elements", "decompression and osteotomy"]))
@@ -1190,7 +1214,7 @@ class Note:
         for v in sites[:2]:
             tech += self.tc_technique(typ, v)
         if vcr_cage:
-            tech.append(self.ch(["A titanium mesh cage packed with local bone was placed in the anterior column defect before closure.",
+            tech.append(self.ch([f"A titanium mesh cage packed with {self.fill_phrase()} was placed in the anterior column defect before closure.",
                                  "An expandable cage was inserted into the resection defect to support the anterior column.",
                                  "A cage was placed in the vertebral body defect and the resection was closed down onto it."]))
             self.implants.append("mesh cage x1")
@@ -1341,7 +1365,7 @@ class Note:
                            icbg_p=0.1, bma_p=0.15, local_src="rib" if region == "thoracic" else "osteotomy")
         if region == "thoracic" and "local_autograft" not in self.grafts:
             self.grafts.insert(0, "local_autograft")
-        fill_txt = self.ch(["local bone" if "local_autograft" in self.grafts else "DBM", "the graft material"])
+        fill_txt = self.fill_phrase()
         cages = []
         for h in heads:
             size = self.ch(['7', '8', '10', '12'])
@@ -1357,11 +1381,11 @@ class Note:
                              f"An anterior plate was secured with screws into {nt.vlist(vrange(a, b))}."])
         elif region == "thoracic":
             plate = self.ch([f"Vertebral body screws were placed in {a} and {b} and connected with a rod under compression.",
-                             f"An anterior screw-rod construct was placed from {nt.range(a, b)}."])
+                             f"An anterior vertebral body screw-rod construct spanning {nt.range(a, b)} was placed."])
         else:
             plate = self.ch([f"A lateral plate was fixed with vertebral body screws into {a} and {b}.",
                              f"An anterior buttress plate spanning {nt.range(a, b)} was applied."])
-        gs = self.graft_sentences(where="around the cages")
+        gs = self.graft_sentences(where="around the cages" if len(all_heads) > 1 else "around the cage")
         self.step("plate", [plate] + gs)
         self.steps_closing({"cervical": "cx", "thoracic": "thor", "lumbar": "abd"}[region])
         self.implants = [f"{cage} cage x{len(all_heads)}",
@@ -1467,7 +1491,7 @@ class Note:
             if structural:
                 d.append(f"A {self.ch(['5', '6', '7'])} mm structural allograft spacer was tapped into the {lvl} interspace.")
             else:
-                d.append(f"A {self.ch(['6', '7'])} mm PEEK cage packed with {self.ch(['graft', 'allograft', 'DBM'])} was placed at {lvl}.")
+                d.append(f"A {self.ch(['6', '7'])} mm PEEK cage packed with {self.fill_phrase()} was placed at {lvl}.")
                 self.interbody.append(isp_id(h))
         self.step("discectomy", d)
         plate = self.ch([f"An anterior cervical plate was secured with screws into {nt.vlist(vrange(a, b))}.",
@@ -1514,8 +1538,12 @@ class Note:
         nt = self.nt
         v = self.ch(["T12", "L1", "L1", "L2", "T11"])
         self.tag("kyphoplasty")
-        self.pre_dx = self.ch([f"Osteoporotic compression fracture of {v}.", f"Pathologic fracture of {v}, multiple myeloma."])
-        self.indication_text("fracture")
+        if self.maybe(0.6):
+            self.pre_dx = f"Osteoporotic compression fracture of {v}."
+            self.indication_text("fracture")
+        else:
+            self.pre_dx = f"Pathologic fracture of {v}, multiple myeloma."
+            self.indication_text("myeloma")
         self.steps_opening("prone_kypho")
         screws = self.maybe(0.5)
         k = [f"Bilateral trocars were passed through the {v} pedicles into the vertebral body under biplanar fluoroscopy.",
@@ -1578,16 +1606,16 @@ class Note:
             self.tag("methylmethacrylate")
         else:
             self.corp = 1
-            c = [self.ch([f"A corpectomy of {defects_txt} was performed, removing the vertebral body and the adjacent discs and decompressing the canal.",
-                          f"The {defects_txt} vertebral bod{'y was' if kind != 'cx2' else 'ies were'} resected (corpectomy) back to the posterior longitudinal ligament."]),
-                 self.ch(["An expandable titanium cage packed with the corpectomy bone was placed in the defect and expanded to restore height.",
-                          "A titanium mesh cage filled with graft was sized and impacted into the corpectomy defect."])]
             self.choose_grafts(posterior=False, local_p=0.85, allo_p=0.4, dbm_p=0.3, icbg_p=0.0, bma_p=0.0,
                                local_src="corpectomy" if kind != "tl" else "corpectomy and the resected rib")
+            c = [self.ch([f"A corpectomy of {defects_txt} was performed, removing the vertebral body and the adjacent discs and decompressing the canal.",
+                          f"The {defects_txt} vertebral bod{'y was' if kind != 'cx2' else 'ies were'} resected (corpectomy) back to the posterior longitudinal ligament."]),
+                 self.ch([f"An expandable titanium cage packed with {self.fill_phrase()} was placed in the defect and expanded to restore height.",
+                          f"A titanium mesh cage filled with {self.fill_phrase()} was sized and impacted into the corpectomy defect."])]
             self.implants = ["cage x1"]
         if kind in ("tl", "tumor"):
             plate = self.ch([f"A lateral plate was secured with vertebral body screws into {a} and {b}.",
-                             f"A lateral screw-rod construct was placed from {nt.range(a, b)}."])
+                             f"Vertebral body screws were placed in {a} and {b} and connected with a lateral rod."])
         else:
             plate = self.ch([f"An anterior plate was applied from {a} to {b} and secured with screws.",
                              f"An anterior cervical plate spanning {nt.range(a, b)} was fixed in place."])
@@ -1596,7 +1624,7 @@ class Note:
         self.proc_items = [f"Corpectomy {v if kind != 'cx2' else v + '-' + vs(v, 1)}",
                            "Reconstruction with methylmethacrylate" if kind == "tumor" else "Insertion of cage into corpectomy defect",
                            f"Anterior instrumentation {a}-{b}"] + self.graft_proc_items()
-        self.implants.append(f"plate {a}-{b}")
+        self.implants.append(f"{'vertebral body screws and rod' if 'rod' in plate else 'plate'} {a}-{b}")
         self.summary.append(f"corpectomy ({kind}); anterior {a}-{b} ({nseg(a, b)})")
         self.findings = FINDINGS["corpectomy"]
 
@@ -1612,6 +1640,9 @@ class Note:
             "deformity": [f"{who} with progressive forward stoop, back pain and inability to stand upright for more than a few minutes.",
                           "Standing films show loss of lordosis with a positive sagittal vertical axis.",
                           "Nonoperative care including therapy and injections has failed."],
+            "thoracic_deformity": [f"{who} with progressive thoracic kyphosis, activity-related back pain and fatigue with upright posture.",
+                                   "Standing films show a rigid thoracic kyphosis that does not correct on hyperextension.",
+                                   "Bracing and physical therapy did not help."],
             "cervical_deformity": [f"{who} with progressive cervical kyphosis, difficulty maintaining horizontal gaze and neck pain.",
                                    "Standing films show a fixed kyphotic deformity with a positive cervical sagittal vertical axis.",
                                    "Bracing and therapy did not help."],
@@ -1623,6 +1654,8 @@ class Note:
             "cervical": [f"{who} with arm pain and numbness, with or without myelopathic signs, refractory to nonoperative care.",
                          "MRI shows compression at the symptomatic levels."],
             "fracture": [f"{who} with severe pain after a low-energy fall.", "MRI shows an acute fracture with marrow edema."],
+            "myeloma": [f"{who} with known multiple myeloma and severe mechanical back pain.",
+                        "MRI shows a pathologic fracture without epidural compression; oncology agrees with cement augmentation."],
             "tumor": [f"{who} with known metastatic disease and progressive weakness.",
                       "Imaging shows epidural compression from a vertebral body lesion."],
         }[kind]
@@ -1651,7 +1684,9 @@ class Note:
     def free_isp(self, region_pref: str | None = None) -> str:
         """A cephalad vertebra whose interspace is not touched by any performed osteotomy."""
         pool = []
-        if self.post:
+        if self.cervical_note():
+            pool = VERTS[IDX["C3"]:IDX["C6"] + 1]
+        elif self.post:
             a, b = self.post["span"].split("-")
             pool = [v for v in vrange(a, vs(b, -1)) if v[0] in "TL"]
         if not pool:
@@ -1662,7 +1697,18 @@ class Note:
                     if v not in self.excluded_levels and vs(v, 1) not in self.excluded_levels]
         return self.ch(cand)
 
+    def cervical_note(self) -> bool:
+        """True when the operation is confined to the cervical (or cervicothoracic) spine."""
+        spans = [x["span"] for x in (self.post, self.ant) if x]
+        sites = [s for o in self.osteos for s in o["sites"]]
+        levels = [sp.split("-")[0] for sp in spans] + sites
+        return bool(levels) and all(v[0] == "C" for v in levels)
+
     def free_vert(self) -> str:
+        if self.cervical_note():
+            cand = [v for v in ["C5", "C6", "C7"] if v not in self.excluded_levels]
+            if cand:
+                return self.ch(cand)
         cand = [v for v in ["L1", "L2", "L3", "L4", "T11", "T12"] if v not in self.excluded_levels]
         if not cand:
             cand = [v for v in VERTS[IDX["T4"]:IDX["L5"] + 1] if v not in self.excluded_levels]
@@ -1740,7 +1786,7 @@ class Note:
             self.insert_trap(s, ["graft", "plate", "discectomy", "corpectomy", "expose", "tlif"])
         elif kind == "fusion_bed_facetectomy":
             a, b = self.post["span"].split("-")
-            s = self.ch([f"Inferior facetectomies were performed at every level from {nt.range(a, b, style='to' if nt.range_style != 'list' else 'to')} to prepare the fusion bed.",
+            s = self.ch([f"Inferior facetectomies were performed at every level {nt.range(a, b, style='from_to')} to prepare the fusion bed.",
                          f"The inferior articular processes {nt.range(a, b, list_ok=False)} were excised and the joints decorticated for arthrodesis only."])
             self.insert_trap(s, ["graft"])
         elif kind == "aborted":
