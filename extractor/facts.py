@@ -72,16 +72,16 @@ class SectionIndex:
 
     NARRATIVE_MIN_CHARS = 700
 
-    def __init__(self, doc: Doc):
+    def __init__(self, doc: Doc, text: str):
         roles_cfg = load_json("sections.json")["roles"]
         self.role_of = {cat: role for role, cats in roles_cfg.items() for cat in cats if cat is not None}
         self.starts: list[int] = []
         self.categories: list[str | None] = []
         for section in doc._.sections:
             start_tok = section.title_start if section.category else section.body_start
-            self.starts.append(doc[start_tok].idx if start_tok < len(doc) else len(doc.text))
+            self.starts.append(doc[start_tok].idx if start_tok < len(doc) else len(text))
             self.categories.append(section.category)
-        ends = self.starts[1:] + [len(doc.text)]
+        ends = self.starts[1:] + [len(text)]
         self.narrative_missing = "description" not in self.categories
         self.roles = [self._role(c, e - s) for c, s, e in zip(self.categories, self.starts, ends)]
 
@@ -108,7 +108,7 @@ def _assertion(span: Span) -> str:
     return PRESENT
 
 
-def collect_mentions(doc: Doc, rule_meta: dict[str, dict], sections: SectionIndex) -> list[Mention]:
+def collect_mentions(doc: Doc, text: str, rule_meta: dict[str, dict], sections: SectionIndex) -> list[Mention]:
     """All target mentions with their levels attributed (see ``_attribute_levels``)."""
     mentions = []
     for ent in doc.ents:
@@ -122,11 +122,11 @@ def collect_mentions(doc: Doc, rule_meta: dict[str, dict], sections: SectionInde
             continue
         mentions.append(Mention(ent.label_, ent.id_, meta, ent.start_char, ent.end_char, section, role,
                                 (sent.start_char, sent.end_char), _assertion(ent)))
-    _attribute_levels(doc, mentions)
+    _attribute_levels(doc, text, mentions)
     return mentions
 
 
-def _attribute_levels(doc: Doc, mentions: list[Mention]) -> None:
+def _attribute_levels(doc: Doc, text: str, mentions: list[Mention]) -> None:
     """Give each level of a sentence to one anchor mention of that sentence.
 
     A level right before a mention ("L3 PSO") belongs to it; otherwise to the nearest anchor before
@@ -145,7 +145,7 @@ def _attribute_levels(doc: Doc, mentions: list[Mention]) -> None:
         level = Level(span._.level["kind"], span._.level["start"], span._.level["end"], span._.level["pelvis"])
         s, e = span.start_char, span.end_char
         following = [a for a in anchors if 0 <= a.start - e <= _ADJACENT_GAP
-                     and not doc.text[e:a.start].strip(" -")]
+                     and not text[e:a.start].strip(" -")]
         before = [a for a in anchors if a.end <= s]
         target = following[0] if following else (before[-1] if before else min(anchors, key=lambda a: a.start))
         target.levels.append((s, e, level))
@@ -154,7 +154,7 @@ def _attribute_levels(doc: Doc, mentions: list[Mention]) -> None:
             if m.category != "OSTEOTOMY":
                 continue
             if len(m.levels) > 1:
-                m.levels = _site_group(doc.text, m)
+                m.levels = _site_group(text, m)
             elif not m.levels:
                 m.levels = _shared_levels(m, anchors, i)
 
@@ -649,8 +649,8 @@ def build_grafts(mentions: list[Mention], text: str) -> tuple[list[dict], list[s
 
 def build_facts(doc: Doc, text: str, rule_meta: dict[str, dict], settings) -> dict:
     """All facts of one note (JSON-able)."""
-    sections = SectionIndex(doc)
-    mentions = collect_mentions(doc, rule_meta, sections)
+    sections = SectionIndex(doc, text)
+    mentions = collect_mentions(doc, text, rule_meta, sections)
     approach = ApproachTrack(mentions)
     osteotomies, excluded, flags = build_osteotomies(mentions, text, approach, settings)
     instrumentation, instr_flags = build_instrumentation(mentions, text, approach)

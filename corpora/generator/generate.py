@@ -651,6 +651,9 @@ class Note:
         }
         self.hard_wrap = r.random() < 0.22
         self.flatten = None if self.hard_wrap or r.random() >= 0.13 else r.choice([" ", ", "])
+        if self.flatten is not None and self.template in ("caps_nocolon", "title_nocolon") and r.random() < 0.5:
+            self.flatten = None     # flattened notes without header colons are kept, but rarer
+        self.terse_desc = r.choice(["Procedure", "Op details", "Description", "Details", "Narrative", "Procedure note"])
         self.crlf = r.random() < 0.25 and self.flatten is None
         self.deid = r.random() < 0.88
         self.typos = r.random() < 0.28
@@ -858,6 +861,9 @@ class Note:
                     f"Morselized local autograft from the {src} was packed {where}.",
                     f"Local autograft from the {src} was used {where}."] if not self.terse else
                     [f"Local autograft placed {where}.", f"Local bone ({src}) morselized and placed."]))
+            elif g == "allograft_morselized" and g == self.grafts[0]:
+                s.append(self.ch([f"{cc} cc of cancellous allograft chips were placed {where}.",
+                                  f"Freeze-dried corticocancellous allograft chips ({cc} cc) were packed {where}."]))
             elif g == "allograft_morselized":
                 s.append(self.ch([f"{cc} cc of cancellous allograft chips were added.",
                                   f"Freeze-dried corticocancellous allograft chips ({cc} cc) were used to extend the graft.",
@@ -1158,6 +1164,7 @@ class Note:
         self.osteos.append({"family": "three_column", "type": typ, "sites": list(sites)})
         self.excluded_levels += list(sites)
         self.tag(TYPE_TAG[typ])
+        self.tag(sub)
         regions = sorted({s[0] for s in sites}, key="CTL".index)
         for rg in regions:
             self.tag(REGION_WORD[rg])
@@ -1210,9 +1217,11 @@ class Note:
         else:
             self.posterior_construct(a, b, pelvic, skip=skip)
         main, proc = self.tc_sentence(typ, sites)
-        tech: list[str] = []
-        for v in sites[:2]:
-            tech += self.tc_technique(typ, v)
+        tech = self.tc_technique(typ, sites[0])
+        if len(sites) > 1:
+            rest = sites[1:]
+            tech.append(self.ch([f"The same steps were then repeated at {self.nt.vlist(rest)}.",
+                                 f"An identical resection was then carried out at {self.nt.vlist(rest)}."]))
         if vcr_cage:
             tech.append(self.ch([f"A titanium mesh cage packed with {self.fill_phrase()} was placed in the anterior column defect before closure.",
                                  "An expandable cage was inserted into the resection defect to support the anterior column.",
@@ -1344,7 +1353,8 @@ class Note:
                    "The peritoneal contents and ureter were swept anteriorly, and the psoas was retracted posteriorly.",
                    "The segmental vessels were ligated as needed and the anterior spine was exposed."]
         exp = exp if not self.terse else exp[:1]
-        exp += self.say(LOCAL_L, LOCAL_S, (1, 1), (1, 1))
+        exp += self.say(["A spinal needle was placed in the disc space and a lateral fluoroscopic image confirmed the level.",
+                         "Fluoroscopy confirmed the level before any bone was cut."], LOCAL_S, (1, 1), (1, 1))
         self.step("expose", exp)
         if len(heads) == 1:
             lvl = nt.isp(heads[0])
@@ -1358,7 +1368,8 @@ class Note:
         tech = ["There was no identifiable disc space; the anterior longitudinal ligament was ossified and the fusion mass bridged the interspace.",
                 "The osteotomy was created along the line of the former disc with a high-speed burr, working back to the posterior cortex under fluoroscopic guidance.",
                 "The posterior cortex was thinned and removed with Kerrison rongeurs, and the osteotomy was completed out to both lateral margins.",
-                f"Gentle distraction opened the osteotomy, restoring approximately {self.kw['deg']} degrees of lordosis."]
+                f"Gentle distraction opened the osteotomy, restoring approximately {self.kw['deg']} degrees of "
+                f"{'lordosis' if region != 'thoracic' else 'correction'}."]
         tech = ordered_sample(self.rng, tech, 1 if self.terse else self.rng.randint(2, 4))
         cage = self.ch(["PEEK", "titanium", "lordotic PEEK", "3D-printed titanium"])
         self.choose_grafts(posterior=False, local_p=0.5 if region == "thoracic" else 0.2, allo_p=0.4, dbm_p=0.5,
@@ -1681,7 +1692,7 @@ class Note:
     # traps: sentences that must NOT produce an osteotomy code
     # ======================================================================================
 
-    def free_isp(self, region_pref: str | None = None) -> str:
+    def free_isp(self) -> str:
         """A cephalad vertebra whose interspace is not touched by any performed osteotomy."""
         pool = []
         if self.cervical_note():
@@ -1760,7 +1771,10 @@ class Note:
                 self.indications.insert(len(self.indications) - 1, s)
                 self.force_sections.append("indications")
         elif kind == "hypothetical":
-            s = self.ch([f"Had the curve been stiffer, a vertebral column resection at {nt.v(self.free_vert())} would have been required.",
+            deformity = self.case != "no_osteotomy"
+            s = self.ch([f"Had the curve been stiffer, a vertebral column resection at {nt.v(self.free_vert())} would have been required."
+                         if deformity else
+                         f"Had a fixed kyphosis been present, a pedicle subtraction osteotomy at {nt.v(self.free_vert())} would have been required.",
                          f"We would consider a PSO at {nt.v(self.free_vert())} in the future if imbalance progresses.",
                          f"A Smith-Petersen osteotomy at {nt.isp(self.free_isp())} may be considered later if needed."])
             if self.maybe(0.5):
@@ -1813,6 +1827,8 @@ class Note:
     def header_label(self, key: str) -> str:
         t = self.template
         if t == "terse":
+            if key == "description":
+                return self.terse_desc + ":"
             return HEADER_SHORT[key] + ":"
         name = self.hnames[key]
         if t in ("verbose", "caps_nocolon"):
@@ -2056,8 +2072,6 @@ class Note:
         codes = codes_from_facts(facts)
         for c in codes:
             self.tag(c["code"])
-        if self.grafts:
-            pass
         comment = f"Generated {self.case}: " + "; ".join(self.summary) + \
             (f"; grafts {', '.join(self.grafts)}" if self.grafts else "; no graft") + "."
         gold = {"note_id": self.note_id, "codes": codes, "facts": facts, "tags": self.tags, "comment": comment}

@@ -1,0 +1,162 @@
+"""Throughput and memory benchmark (`make bench`). Prints a table and writes build/bench.json.
+
+Measured in one run, on the same texts:
+* the bare spaCy tokenizer (`spacy.blank("en")`), the floor;
+* medSpaCy's default pipeline (`medspacy.load()`: PyRuSH, TargetMatcher with this project's target
+  rules, ConText), the peer;
+* the full extractor through the batch runner with 1 and 2 worker processes;
+* a mixed export where 90% of the notes are not spine notes, with and without the spine gate;
+* peak RSS per worker, and RSS along a long run of the mixed export (flatness).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from inputs import mixed_export, reference_variants  # noqa: E402
+
+from extractor.batch import BatchRunner, _peak_rss_mb  # noqa: E402
+from extractor.inputs import InputRecord  # noqa: E402
+from extractor.settings import Settings  # noqa: E402
+
+
+def _current_rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) / 1024 for line in fh if line.startswith("VmRSS:"))
+
+
+class CountingWriter:
+    """Discards records, counts statuses, samples this process's RSS every ``every`` records."""
+
+    def __init__(self, every: int = 0):
+        self.count, self.every, self.rss, self.statuses = 0, every, [], {}
+
+    def write(self, records):
+        for r in records:
+            self.count += 1
+            self.statuses[r["status"]] = self.statuses.get(r["status"], 0) + 1
+            if self.every and self.count % self.every == 0:
+                self.rss.append((self.count, round(_current_rss_mb(), 1)))
+
+    def close(self):
+        pass
+
+
+def _records(texts):
+    return (InputRecord(i, f"n{i}", t) for i, t in enumerate(texts))
+
+
+def run_extractor(texts, workers: int, gate: bool = True, rss_every: int = 0) -> dict:
+    writer = CountingWriter(rss_every)
+    runner = BatchRunner(Settings.load(), workers=workers, gate=gate, progress=False)
+    summary = runner.run(_records(texts), writer)
+    words = sum(len(t.split()) for t in texts)
+    return {"notes": len(texts), "seconds": round(summary.seconds, 2), "notes_per_s": round(len(texts) / summary.seconds, 1),
+            "words_per_s": round(words / summary.seconds), "statuses": writer.statuses,
+            "worker_peak_rss_mb": [round(x, 1) for x in runner.worker_rss_mb], "rss_samples_mb": writer.rss}
+
+
+def run_tokenizer(texts) -> dict:
+    import spacy
+
+    nlp = spacy.blank("en")
+    start = time.perf_counter()
+    for t in texts:
+        nlp.make_doc(t)
+    seconds = time.perf_counter() - start
+    return {"notes": len(texts), "notes_per_s": round(len(texts) / seconds, 1),
+            "words_per_s": round(sum(len(t.split()) for t in texts) / seconds)}
+
+
+def run_medspacy_peer(texts) -> dict:
+    """medspacy.load() (PyRuSH, TargetMatcher, ConText) with the same target rules."""
+    from loguru import logger
+
+    logger.remove()  # PyRuSH logs DEBUG lines per token otherwise
+    import medspacy
+    from medspacy.target_matcher import TargetRule
+
+    from extractor.components import TARGET_RULE_FILES
+    from extractor.resources import rules_path
+
+    nlp = medspacy.load(medspacy_enable=["medspacy_pyrush", "medspacy_target_matcher", "medspacy_context"])
+    matcher = nlp.get_pipe("medspacy_target_matcher")
+    for name in TARGET_RULE_FILES:
+        matcher.add(TargetRule.from_json(str(rules_path(name))))
+    nlp(texts[0])
+    start = time.perf_counter()
+    for t in texts:
+        nlp(t)
+    seconds = time.perf_counter() - start
+    return {"notes": len(texts), "notes_per_s": round(len(texts) / seconds, 1),
+            "words_per_s": round(sum(len(t.split()) for t in texts) / seconds)}
+
+
+TARGETS = [
+    ("reference note, 1 worker >= 200 notes/s", lambda r: r["extractor_1_worker"]["notes_per_s"] >= 200),
+    ("reference note >= 60% of the bare tokenizer", lambda r: r["extractor_1_worker"]["notes_per_s"]
+     >= 0.6 * r["tokenizer"]["notes_per_s"]),
+    ("1 -> 2 workers >= 1.8x", lambda r: r["extractor_2_workers"]["notes_per_s"]
+     >= 1.8 * r["extractor_1_worker"]["notes_per_s"]),
+    ("peak RSS per worker < 400 MB", lambda r: max(r["extractor_2_workers"]["worker_peak_rss_mb"]
+                                                   + r["extractor_1_worker"]["worker_peak_rss_mb"]) < 400),
+    ("RSS flat over the long run (< 10% growth after warm-up)", lambda r: _flat(r["mixed_long_run"]["rss_samples_mb"])),
+    ("mixed export, 1 worker >= 2000 notes/s", lambda r: r["mixed_1_worker"]["notes_per_s"] >= 2000),
+]
+
+
+def _flat(samples) -> bool:
+    if len(samples) < 3:
+        return False
+    warm = samples[1][1]
+    return max(s[1] for s in samples[1:]) <= warm * 1.10
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reference", type=int, default=2000, help="reference-note variants")
+    parser.add_argument("--mixed", type=int, default=20000, help="notes of the mixed export (speed)")
+    parser.add_argument("--long", type=int, default=100000, help="notes of the mixed export (memory flatness)")
+    parser.add_argument("--peer", type=int, default=60, help="notes for the medSpaCy peer (it is slow)")
+    parser.add_argument("--out", default=str(HERE.parent / "build" / "bench.json"))
+    args = parser.parse_args()
+
+    reference = reference_variants(args.reference)
+    mixed = mixed_export(args.mixed)
+    results = {"reference_words": round(sum(len(t.split()) for t in reference) / len(reference))}
+    results["tokenizer"] = run_tokenizer(reference)
+    results["medspacy_peer"] = run_medspacy_peer(reference[: args.peer])
+    results["extractor_1_worker"] = run_extractor(reference, 1)
+    results["extractor_2_workers"] = run_extractor(reference, 2)
+    results["mixed_1_worker"] = run_extractor(mixed, 1)
+    results["mixed_2_workers"] = run_extractor(mixed, 2)
+    results["mixed_no_gate_1_worker"] = run_extractor(mixed[: max(1, args.mixed // 10)], 1, gate=False)
+    results["mixed_long_run"] = run_extractor(mixed_export(args.long, seed=3), 1, rss_every=max(1, args.long // 10))
+    results["driver_peak_rss_mb"] = round(_peak_rss_mb(), 1)
+    results["targets"] = {name: bool(check(results)) for name, check in TARGETS}
+
+    rows = [("tokenizer (floor)", results["tokenizer"]), ("medspaCy default (peer)", results["medspacy_peer"]),
+            ("extractor, 1 worker", results["extractor_1_worker"]), ("extractor, 2 workers", results["extractor_2_workers"]),
+            ("mixed export, 1 worker", results["mixed_1_worker"]), ("mixed export, 2 workers", results["mixed_2_workers"]),
+            ("mixed export, no gate, 1 worker", results["mixed_no_gate_1_worker"]),
+            ("mixed export long run, 1 worker", results["mixed_long_run"])]
+    print(f"reference note: {results['reference_words']} words")
+    print(f"{'run':34} {'notes':>7} {'notes/s':>9} {'words/s':>9}  peak RSS per worker (MB)")
+    for name, r in rows:
+        print(f"{name:34} {r['notes']:7} {r['notes_per_s']:9.1f} {r['words_per_s']:9}  {r.get('worker_peak_rss_mb', '')}")
+    print(f"RSS along the long run (notes, MB): {results['mixed_long_run']['rss_samples_mb']}")
+    for name, ok in results["targets"].items():
+        print(f"  [{'PASS' if ok else 'FAIL'}] {name}")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, indent=1))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
