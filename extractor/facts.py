@@ -81,15 +81,18 @@ class SectionIndex:
             start_tok = section.title_start if section.category else section.body_start
             self.starts.append(doc[start_tok].idx if start_tok < len(doc) else len(text))
             self.categories.append(section.category)
-        ends = self.starts[1:] + [len(text)]
+        lengths = [e - s for s, e in zip(self.starts, self.starts[1:] + [len(text)])]
         self.narrative_missing = "description" not in self.categories
-        self.roles = [self._role(c, e - s) for c, s, e in zip(self.categories, self.starts, ends)]
+        procedure_lengths = [n for c, n in zip(self.categories, lengths) if c == "procedures"]
+        # With two "Procedure(s):" sections, the longer one is the narrative.
+        narrative_length = max(procedure_lengths) if len(procedure_lengths) > 1 else self.NARRATIVE_MIN_CHARS
+        self.roles = [self._role(c, n, narrative_length) for c, n in zip(self.categories, lengths)]
 
-    def _role(self, category: str | None, length: int) -> str:
+    def _role(self, category: str | None, length: int, narrative_length: int) -> str:
         if category is None:
             return "body"
         role = self.role_of.get(category, "body")
-        if role == "procedure_list" and self.narrative_missing and length >= self.NARRATIVE_MIN_CHARS:
+        if role == "procedure_list" and self.narrative_missing and length >= narrative_length:
             return "body"
         return role
 

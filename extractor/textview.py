@@ -52,7 +52,7 @@ def clean(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     """Regexes for section headers, built from the literals of rules/sections.json."""
     literals = sorted({r["literal"] for r in load_json("sections.json")["section_rules"]}, key=len, reverse=True)
     alternation = "|".join(re.escape(lit).replace(r"\ ", r"[ \t]+") for lit in literals)
@@ -68,15 +68,23 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     inline = re.compile(rf"{after_break}(?P<header>(?:{alternation})[ \t]*:)", re.IGNORECASE)
     # ... or in capitals followed by a comma, where the export joined lines with ", ".
     inline_caps = re.compile(rf"{after_break}(?P<header>(?:{upper}))(?P<comma>,)(?=[ \t])")
-    return line_start, inline, inline_caps
+    # ... or, for headers of two words or more, in capitals or Title Case and followed by a capital
+    # or a digit, where the export joined lines with spaces and the note had no colons.
+    multi = [lit for lit in literals if " " in lit]
+    forms = sorted({f(lit) for lit in multi for f in (str.upper, str.title)}, key=len, reverse=True)
+    words = "|".join(re.escape(f).replace(r"\ ", r"[ \t]+") for f in forms)
+    inline_bare = re.compile(rf"(?:(?<=[.;!?)\]][ \t])|(?<=[ \t]{{2}})|^)(?P<header>(?:{words}))(?P<gap>[ \t])(?=[A-Z0-9(\[])",
+                             re.MULTILINE)
+    return line_start, inline, inline_caps, inline_bare
 
 
 def find_headers(text: str) -> list[tuple[int, int, int]]:
     """(prefix_start, header_start, header_end) of every section header, in order.
 
-    A header that an export followed by a comma instead of a colon ends after that comma.
+    A header that an export followed by a comma instead of a colon ends after that comma; one with
+    neither colon nor comma ends after the space that follows it.
     """
-    line_start, inline, inline_caps = _header_patterns()
+    line_start, inline, inline_caps, inline_bare = _header_patterns()
     found: dict[int, tuple[int, int, int]] = {}
     for m in line_start.finditer(text):
         found[m.start("header")] = (m.start("prefix"), m.start("header"), m.end("header"))
@@ -84,6 +92,8 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
         found.setdefault(m.start("header"), (m.start("header"), m.start("header"), m.end("header")))
     for m in inline_caps.finditer(text):
         found.setdefault(m.start("header"), (m.start("header"), m.start("header"), m.end("comma")))
+    for m in inline_bare.finditer(text):
+        found.setdefault(m.start("header"), (m.start("header"), m.start("header"), m.end("gap")))
     return [found[k] for k in sorted(found)]
 
 
@@ -228,4 +238,6 @@ def build_view(text: str, triage: bool = True) -> TextView:
             chars[h - 1] = "\n"
         if cleaned[e - 1] == ",":
             chars[e - 1] = ":"
+        elif cleaned[e - 1] in " \t":  # "Operative Narrative The patient...": end the header's line
+            chars[e - 1] = "\n"
     return TextView(text=text, view="".join(chars), headers=header_spans, sentences=sentences, kept_chars=kept)
