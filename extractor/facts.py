@@ -111,12 +111,24 @@ def _assertion(span: Span) -> str:
     return PRESENT
 
 
+class SentenceIndex:
+    """The sentence around any character offset (bisect; ``span.sent`` rescans tokens each time)."""
+
+    def __init__(self, doc: Doc):
+        self.spans = [(s.start_char, s.end_char) for s in doc.sents]
+        self.starts = [s for s, _ in self.spans]
+
+    def at(self, offset: int) -> tuple[int, int]:
+        return self.spans[bisect_right(self.starts, offset) - 1]
+
+
 def collect_mentions(doc: Doc, text: str, rule_meta: dict[str, dict], sections: SectionIndex) -> list[Mention]:
     """All target mentions with their levels attributed (see ``_attribute_levels``)."""
     mentions = []
+    sentences = SentenceIndex(doc)
     for ent in doc.ents:
         meta = rule_meta[ent.id_]
-        sent = ent.sent
+        sent = sentences.at(ent.start_char)
         section, role = sections.at(ent.start_char)
         previous = mentions[-1] if mentions else None
         if (previous and ent.label_ == "OSTEOTOMY" == previous.category and meta["type"] is None
@@ -124,12 +136,12 @@ def collect_mentions(doc: Doc, text: str, rule_meta: dict[str, dict], sections: 
             previous.end = ent.end_char  # "posterior wedge resection osteotomy" is one mention
             continue
         mentions.append(Mention(ent.label_, ent.id_, meta, ent.start_char, ent.end_char, section, role,
-                                (sent.start_char, sent.end_char), _assertion(ent)))
-    _attribute_levels(doc, text, mentions)
+                                sent, _assertion(ent)))
+    _attribute_levels(doc, text, mentions, sentences)
     return mentions
 
 
-def _attribute_levels(doc: Doc, text: str, mentions: list[Mention]) -> None:
+def _attribute_levels(doc: Doc, text: str, mentions: list[Mention], sentences: SentenceIndex) -> None:
     """Give each level of a sentence to one anchor mention of that sentence.
 
     A level right before a mention ("L3 PSO") belongs to it; otherwise to the nearest anchor before
@@ -141,8 +153,7 @@ def _attribute_levels(doc: Doc, text: str, mentions: list[Mention]) -> None:
         if m.category in _ANCHORS:
             by_sentence[m.sentence].append(m)
     for span in doc.spans[LEVELS_KEY]:
-        sent = span.sent
-        anchors = by_sentence.get((sent.start_char, sent.end_char))
+        anchors = by_sentence.get(sentences.at(span.start_char))
         if not anchors:
             continue
         level = Level(span._.level["kind"], span._.level["start"], span._.level["end"], span._.level["pelvis"])

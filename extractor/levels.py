@@ -7,6 +7,7 @@ regular expressions over characters. The vocabulary (ordinal words, pelvic terms
 """
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -109,14 +110,16 @@ _REG = "|".join(sorted(map(re.escape, _REGION_WORDS), key=len, reverse=True))
 
 _BOUND_L = r"(?<![A-Za-z0-9])"
 _BOUND_R = r"(?![A-Za-z0-9]|-weighted|\s*weighted|\s*-?\s*alar)"  # not "S2-alar-iliac"
-_ATOM = re.compile(
-    rf"""{_BOUND_L}(?:
-        (?P<chain>{_V}(?:{_SEP}(?:{_V}|{_NUM}))*(?:{_SEP}(?:{_PELVIC}))?)
-      | (?P<word>(?:{_ORD})(?:(?:\s*,\s*(?:and\s+)?|\s+(?:and|through|to)\s+)(?:{_ORD}))*\s+(?:{_REG})
-                 (?:\s+(?:vertebral\s+bodies|vertebral\s+body|vertebrae|vertebra|levels|level|segments|segment))?)
-    ){_BOUND_R}""",
+# Two regexes: vertebra chains start with a region letter (a cheap first-character test), written
+# levels with an ordinal word; searching them apart is much faster than one alternation.
+_CHAIN = re.compile(rf"{_BOUND_L}(?=[CTLSctls])(?P<chain>{_V}(?:{_SEP}(?:{_V}|{_NUM}))*(?:{_SEP}(?:{_PELVIC}))?){_BOUND_R}",
+                    re.IGNORECASE)
+_WORDS = re.compile(
+    rf"""{_BOUND_L}(?P<word>(?:{_ORD})(?:(?:\s*,\s*(?:and\s+)?|\s+(?:and|through|to)\s+)(?:{_ORD}))*\s+(?:{_REG})
+         (?:\s+(?:vertebral\s+bodies|vertebral\s+body|vertebrae|vertebra|levels|level|segments|segment))?){_BOUND_R}""",
     re.VERBOSE | re.IGNORECASE,
 )
+_HAS_REGION_WORD = re.compile(rf"(?:{_REG})", re.IGNORECASE)
 # "L2, 3 and 4" / "T10-11, 11-12": bare numbers continuing a list inherit the region.
 _CONTINUATION = re.compile(
     rf"\s*(?:,\s*(?:and\s+|&\s*)?|(?:and|&)\s+)(?P<bare>{_NUM}(?:{_DASH}{_NUM})?)"
@@ -189,16 +192,37 @@ class LevelMatch:
     level: Level
 
 
+_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])(?:[CTLS][ -]?|[ctls])\d")
+
+
+def _chains(text: str, start: int, end: int) -> Iterator[re.Match]:
+    """Chain matches, tried only where a region letter and a digit start (a fast scan)."""
+    pos = start
+    for candidate in _CANDIDATE.finditer(text, start, end):
+        if candidate.start() < pos:
+            continue
+        m = _CHAIN.match(text, candidate.start(), end)
+        if m:
+            pos = m.end()
+            yield m
+
+
+def _atoms(text: str, start: int, end: int) -> Iterator[re.Match]:
+    """Chain and word matches in text order."""
+    chains = _chains(text, start, end)
+    words = _WORDS.finditer(text, start, end) if _HAS_REGION_WORD.search(text, start, end) else iter(())
+    yield from heapq.merge(chains, words, key=lambda m: m.start())
+
+
 def find_levels(text: str, start: int = 0, end: int | None = None) -> Iterator[LevelMatch]:
     """Yield every level mention in ``text[start:end]`` with character offsets into ``text``."""
     end = len(text) if end is None else end
     pos = start
-    while pos < end:
-        m = _ATOM.search(text, pos, end)
-        if not m:
-            return
+    for m in _atoms(text, start, end):
+        if m.start() < pos:
+            continue  # inside a list continuation already consumed
         pos = m.end()
-        if m.group("word"):
+        if m.re is _WORDS:
             for level in _parse_words(m.group("word")):
                 yield LevelMatch(m.start(), m.end(), level)
             continue

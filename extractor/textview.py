@@ -53,29 +53,32 @@ def clean(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
-    """Regexes for section headers, built from the literals of rules/sections.json."""
+    """Header regexes built from the literals of rules/sections.json, each anchored where it is tried:
+    at a line start, or where a flattened export joined lines (see ``_header_candidates``)."""
     literals = sorted({r["literal"] for r in load_json("sections.json")["section_rules"]}, key=len, reverse=True)
     alternation = "|".join(re.escape(lit).replace(r"\ ", r"[ \t]+") for lit in literals)
     upper = "|".join(re.escape(lit.upper()).replace(r"\ ", r"[ \t]+") for lit in literals)
     # At the start of a line (after optional numbering or a bullet), ending with a colon or the line.
     line_start = re.compile(
-        rf"^(?P<prefix>[ \t]*(?:(?:\d{{1,2}}|[A-Za-z])[.)][ \t]*|[-*•#]+[ \t]*)?)"
-        rf"(?P<header>(?:{alternation})[ \t]*(?::|(?=[ \t]*\r?$)))",
-        re.IGNORECASE | re.MULTILINE,
+        rf"(?P<prefix>[ \t]*(?:(?:\d{{1,2}}|[A-Za-z])[.)][ \t]*|[-*•#]+[ \t]*)?)"
+        rf"(?P<header>(?:{alternation})[ \t]*(?::|(?=[ \t]*\r?(?:\n|$))))",
+        re.IGNORECASE,
     )
-    after_break = r"(?:(?<=[.;,!?)\]][ \t])|(?<=[ \t]{2})|(?<=[.;!?]))"
-    # Mid-line, as in flattened exports: after sentence punctuation or a wide gap, with a colon ...
-    inline = re.compile(rf"{after_break}(?P<header>(?:{alternation})[ \t]*:)", re.IGNORECASE)
-    # ... or in capitals followed by a comma, where the export joined lines with ", ".
-    inline_caps = re.compile(rf"{after_break}(?P<header>(?:{upper}))(?P<comma>,)(?=[ \t])")
+    # Mid-line, as in flattened exports: with a colon ...
+    inline = re.compile(rf"(?P<header>(?:{alternation})[ \t]*:)", re.IGNORECASE)
+    # ... or in capitals followed by a comma, where the export joined lines with ", " ...
+    inline_caps = re.compile(rf"(?P<header>(?:{upper}))(?P<comma>,)(?=[ \t])")
     # ... or, for headers of two words or more, in capitals or Title Case and followed by a capital
     # or a digit, where the export joined lines with spaces and the note had no colons.
     multi = [lit for lit in literals if " " in lit]
     forms = sorted({f(lit) for lit in multi for f in (str.upper, str.title)}, key=len, reverse=True)
     words = "|".join(re.escape(f).replace(r"\ ", r"[ \t]+") for f in forms)
-    inline_bare = re.compile(rf"(?:(?<=[.;!?)\]][ \t])|(?<=[ \t]{{2}})|^)(?P<header>(?:{words}))(?P<gap>[ \t])(?=[A-Z0-9(\[])",
-                             re.MULTILINE)
+    inline_bare = re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t])(?=[A-Z0-9(\[])")
     return line_start, inline, inline_caps, inline_bare
+
+
+_LINE_STARTS = re.compile(r"\n")
+_BREAKS = re.compile(r"[.;,!?)\]][ \t](?=[A-Za-z])|[ \t]{2}(?=[A-Za-z])|[.;!?](?=[A-Z])")
 
 
 def find_headers(text: str) -> list[tuple[int, int, int]]:
@@ -86,14 +89,23 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     """
     line_start, inline, inline_caps, inline_bare = _header_patterns()
     found: dict[int, tuple[int, int, int]] = {}
-    for m in line_start.finditer(text):
-        found[m.start("header")] = (m.start("prefix"), m.start("header"), m.end("header"))
-    for m in inline.finditer(text):
-        found.setdefault(m.start("header"), (m.start("header"), m.start("header"), m.end("header")))
-    for m in inline_caps.finditer(text):
-        found.setdefault(m.start("header"), (m.start("header"), m.start("header"), m.end("comma")))
-    for m in inline_bare.finditer(text):
-        found.setdefault(m.start("header"), (m.start("header"), m.start("header"), m.end("gap")))
+    for pos in [0] + [m.end() for m in _LINE_STARTS.finditer(text)]:
+        m = line_start.match(text, pos)
+        if m:
+            found[m.start("header")] = (m.start("prefix"), m.start("header"), m.end("header"))
+    for pos in (m.end() for m in _BREAKS.finditer(text)):
+        if pos in found:
+            continue
+        m = inline.match(text, pos)
+        end = m and m.end("header")
+        if not m:
+            m = inline_caps.match(text, pos)
+            end = m and m.end("comma")
+        if not m:
+            m = inline_bare.match(text, pos)
+            end = m and m.end("gap")
+        if m:
+            found[pos] = (pos, pos, end)
     return [found[k] for k in sorted(found)]
 
 
