@@ -34,12 +34,21 @@ class RunSummary:
     duplicates: int = 0
     generated_ids: int = 0
     seconds: float = 0.0
+    first_output_seconds: float | None = None  # start-up: loading the pipeline(s), first batch
+    first_batch: int = 0
     resumed_from: int = 0
     interrupted: bool = False
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def steady_rate(self) -> float:
+        """Notes per second after the first batch, i.e. without pipeline start-up."""
+        if self.first_output_seconds is None or self.seconds <= self.first_output_seconds:
+            return 0.0
+        return (self.total - self.first_batch) / (self.seconds - self.first_output_seconds)
 
     def line(self) -> str:
         rate = self.total / self.seconds if self.seconds else 0.0
@@ -141,6 +150,8 @@ class BatchRunner:
             writer.write(out)
             bar.update(len(out))
             now = time.perf_counter()
+            if summary.first_output_seconds is None:
+                summary.first_output_seconds, summary.first_batch = now - start, len(out)
             if not self.progress and now - last_log[0] >= 10:
                 last_log[0] = now
                 log.info("processed %d notes (%.0f notes/s)", summary.total, summary.total / (now - start))

@@ -165,11 +165,15 @@ class LevelTagger:
     """Vertebral level mentions into ``doc.spans['levels']``, each with ``span._.level`` (a dict)."""
 
     def __call__(self, doc: Doc) -> Doc:
+        # The text view is handed over with the doc; rebuilding doc.text joins every token.
+        text = doc.user_data.get("opnote_text") or doc.text
+        token_starts = doc.to_array(IDX)
         spans = []
-        for match in find_levels(doc.text):
-            span = doc.char_span(match.start, match.end, alignment_mode="expand")
-            if span is None:
-                continue
+        for match in find_levels(text):
+            # Token span covering [start, end) (alignment "expand"), without char_span's overhead.
+            first = int(numpy.searchsorted(token_starts, match.start, side="right")) - 1
+            last = int(numpy.searchsorted(token_starts, match.end, side="left"))
+            span = Span(doc, max(first, 0), max(last, first + 1))
             span._.level = match.level.to_dict()
             spans.append(span)
         doc.spans[LEVELS_KEY] = spans

@@ -207,11 +207,26 @@ def _chains(text: str, start: int, end: int) -> Iterator[re.Match]:
             yield m
 
 
+_ORDINAL_START = re.compile(rf"{_BOUND_L}(?:{_ORD})\s", re.IGNORECASE)
+
+
+def _words(text: str, start: int, end: int) -> list[re.Match]:
+    """Written levels, tried only where an ordinal word starts."""
+    found = []
+    for candidate in _ORDINAL_START.finditer(text, start, end):
+        m = _WORDS.match(text, candidate.start(), end)
+        if m and (not found or m.start() >= found[-1].end()):
+            found.append(m)
+    return found
+
+
 def _atoms(text: str, start: int, end: int) -> Iterator[re.Match]:
     """Chain and word matches in text order."""
-    chains = _chains(text, start, end)
-    words = _WORDS.finditer(text, start, end) if _HAS_REGION_WORD.search(text, start, end) else iter(())
-    yield from heapq.merge(chains, words, key=lambda m: m.start())
+    words = _words(text, start, end) if _HAS_REGION_WORD.search(text, start, end) else []
+    if not words:
+        yield from _chains(text, start, end)
+        return
+    yield from heapq.merge(_chains(text, start, end), words, key=lambda m: m.start())
 
 
 def find_levels(text: str, start: int = 0, end: int | None = None) -> Iterator[LevelMatch]:

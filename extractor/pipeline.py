@@ -46,6 +46,7 @@ class Extractor:
         view = self.view(text)
         doc = self.nlp.make_doc(view.view)
         doc._.opnote_sentence_spans = view.sentences + view.headers
+        doc.user_data["opnote_text"] = view.view
         for _, proc in self.nlp.pipeline:
             doc = proc(doc)
         return view, doc

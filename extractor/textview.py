@@ -150,6 +150,7 @@ def triggers() -> Triggers:
     quiet = set(config["quiet_rules"])
     words: set[str] = set()
     phrases: dict[str, set[str]] = {}
+    literals: list[set[str]] = []
     for name in TARGET_RULE_FILES:
         for rule in load_json(name)["target_rules"]:
             if rule["category"] in cues or rule["metadata"]["id"] in quiet:
@@ -159,10 +160,14 @@ def triggers() -> Triggers:
                 continue
             distinctive = _words(rule["literal"]) - common
             if distinctive:
-                words.update(distinctive)
+                literals.append(distinctive)
             else:
                 literal = rule["literal"].lower()
                 phrases.setdefault(_WORD.match(literal).group(), set()).add(literal)
+    # One word per literal is enough: a greedy cover, single-word literals first, longest word next.
+    for distinctive in sorted(literals, key=len):
+        if not distinctive & words:
+            words.add(max(sorted(distinctive), key=len))
     compiled = {first: tuple(re.compile(re.escape(p).replace(r"\ ", r"\s+"), re.IGNORECASE) for p in sorted(ps))
                 for first, ps in phrases.items()}
     return Triggers(frozenset(words), compiled, tuple(config["extra_prefixes"]))
@@ -172,6 +177,7 @@ def _pattern_triggers(pattern: list[dict], common: set[str]) -> set[str]:
     """The alternatives of the required token with the fewest common words (all of them are needed:
     the pattern cannot match without one)."""
     positions: list[set[str]] = []
+    stop = set(load_json("triage.json")["function_words"])
     for token in pattern:
         if token.get("OP") in ("?", "*") or str(token.get("OP", "")).startswith("{0"):
             continue
@@ -182,7 +188,7 @@ def _pattern_triggers(pattern: list[dict], common: set[str]) -> set[str]:
                 values.add(value.lower())
             elif isinstance(value, dict):
                 values.update(v.lower() for v in value.get("IN", []))
-        if values:
+        if values and not values <= stop:
             positions.append(values)
     # Prefer a position of long, distinctive words ("osteotomy", not "1"/"i" or "from").
     best = min(positions, key=lambda vs: (any(len(v) < 3 for v in vs), len(vs & common), len(vs)))
