@@ -3,7 +3,7 @@ import pytest
 
 from conftest import code_set, load_split
 
-DEV = load_split("dev") + load_split("sample")
+DEV = load_split("dev") + load_split("sample") + load_split("generated")
 TEST = load_split("test")
 OSTEOTOMY = {f"222{n:02d}" for n in range(6, 27)} | {"22899"}
 

@@ -3,7 +3,7 @@ import pytest
 
 from conftest import load_split
 
-NOTES = load_split("dev") + load_split("test") + load_split("sample")
+NOTES = load_split("dev") + load_split("test") + load_split("sample") + load_split("generated")
 
 
 def comparable(record):
