@@ -190,14 +190,26 @@ class HeaderSectionizer(Sectionizer):
     start of a line and when followed by a colon or the end of the line, so that "Findings were
     unremarkable" is not a header. The text view puts every real header on its own line."""
 
+    @property
+    def _matcher(self):
+        return self._Sectionizer__matcher  # medSpaCy keeps its matcher private
+
     def filter_start_lines(self, doc: Doc, matches: list) -> list:
-        return [m for m in super().filter_start_lines(doc, matches) if _header_ends(doc, m[2])]
+        rule_map = self._matcher.rule_map
+        colon_required = set(load_json("sections.json")["colon_required"])
+
+        def ends(match) -> bool:
+            if rule_map[self.nlp.vocab.strings[match[0]]].literal in colon_required:
+                return match[2] < len(doc) and doc[match[2]].text == ":"
+            return _header_ends(doc, match[2])
+
+        return [m for m in super().filter_start_lines(doc, matches) if ends(m)]
 
     def __call__(self, doc: Doc) -> Doc:
         """medSpaCy's sectioning without its last step, setting ``token._.section`` on every token,
         which took 90% of the component's time: ``doc._.sections`` is all this project reads.
         (Our rules have no parents and no maximum scope, so nothing else differs.)"""
-        matcher = self._Sectionizer__matcher  # medSpaCy keeps it private
+        matcher = self._matcher
         matches = self.filter_start_lines(doc, matcher(doc))
         sections = []
         if not matches or matches[0][1] != 0:

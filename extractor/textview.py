@@ -78,6 +78,15 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
 
 
 _LINE_STARTS = re.compile(r"\n")
+
+
+@lru_cache(maxsize=1)
+def _colon_required() -> frozenset[str]:
+    return frozenset(load_json("sections.json")["colon_required"])
+
+
+def _literal(header: str) -> str:
+    return " ".join(header.rstrip(": \t").lower().split())
 _BREAKS = re.compile(r"[.;,!?)\]][ \t](?=[A-Za-z])|[ \t]{2}(?=[A-Za-z])|[.;!?](?=[A-Z])")
 
 
@@ -89,9 +98,10 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     """
     line_start, inline, inline_caps, inline_bare = _header_patterns()
     found: dict[int, tuple[int, int, int]] = {}
+    colon_required = _colon_required()
     for pos in [0] + [m.end() for m in _LINE_STARTS.finditer(text)]:
         m = line_start.match(text, pos)
-        if m:
+        if m and (m.group("header").endswith(":") or _literal(m.group("header")) not in colon_required):
             found[m.start("header")] = (m.start("prefix"), m.start("header"), m.end("header"))
     for pos in (m.end() for m in _BREAKS.finditer(text)):
         if pos in found:
