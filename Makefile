@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/opnote extract corpora/sample/notes -o build/demo.jsonl --table
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --nbmake tests notebooks
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -237,3 +237,27 @@ def _pool_rss(pool: ProcessPoolExecutor) -> list[float]:
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class _Collector:
+    def __init__(self):
+        self.records: list[dict] = []
+
+    def write(self, records: list[dict]) -> None:
+        self.records += records
+
+    def close(self) -> None:
+        pass
+
+
+def extract_records(notes: Iterable[tuple[str | None, str | bytes | None]], workers: int = 1,
+                    settings: Settings | None = None, gate: bool = True) -> tuple[list[dict], RunSummary]:
+    """The batch runner for notebooks and scripts: (note_id, text) pairs in, output records (as in
+    the JSONL output) and the run summary out. Keeps every record in memory: for exports that do
+    not fit, use ``opnote extract`` or ``extractor.spark``."""
+    collector = _Collector()
+    records = (InputRecord(i, note_id, text) for i, (note_id, text) in enumerate(notes))
+    runner = BatchRunner(settings or Settings.load(), workers=workers, gate=gate, progress=False)
+    summary = runner.run(records, collector)
+    return collector.records, summary
+
