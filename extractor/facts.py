@@ -561,9 +561,12 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
     if len(devices) < len(all_devices):  # the allograft spacers again: "good spacer position"
         devices = [m for m in devices if m.rule != "instr.spacer" or m.levels]
     kyphoplasty = any(m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "kyphoplasty" for m in body)
-    mma = [m for m in devices if m.meta["kind"] == "mma_device"]
+    mma = [m for m in devices if m.meta["kind"] == "mma_device" or (m.meta["kind"] == "mma_material" and any(
+        x.category == "DEFECT" or (x.category == "NON_OSTEOTOMY" and x.meta["kind"] == "corpectomy")
+        or x.rule == "instr.spacer" for x in by_sentence[m.sentence]))]
     corpectomy = [m for m in devices if m.meta["kind"] == "corpectomy_cage" or (m.meta["kind"] == "cage" and in_defect(m))]
-    cages = [m for m in devices if m.meta["kind"] == "cage" and m not in corpectomy]
+    cages = [m for m in devices if m.meta["kind"] == "cage" and m not in corpectomy
+             and not (m.rule == "instr.spacer" and any(x in mma for x in by_sentence[m.sentence]))]
 
     defect_points = _points([lv for m in corpectomy for _, _, lv in m.levels])[0]
     if corpectomy and not defect_points:
