@@ -7,7 +7,6 @@ Order: ``opnote_sentences`` -> ``opnote_targets`` -> ``opnote_levels`` -> ``opno
 # No "from __future__ import annotations": spaCy validates factory signatures at runtime.
 
 import warnings
-from typing import Any
 
 from medspacy.context import ConText, ConTextRule
 from medspacy.section_detection import Section, Sectionizer

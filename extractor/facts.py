@@ -18,16 +18,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from .components import LEVELS_KEY
 from .levels import Level, interspace_label, vertebra_index, vertebra_label
 from .resources import load_json
 
 PRESENT = "present"
-_ASSERTION_ORDER = (("is_aborted", "aborted"), ("is_negated", "negated"), ("is_historical", "historical"),
-                    ("is_hypothetical", "hypothetical"), ("is_uncertain", "hypothetical"),
-                    ("is_removed", "removed"), ("is_family", "historical"))
+# When several ConText modifiers touch a mention, the first of these wins.
+_ASSERTION_PRECEDENCE = ("aborted", "negated", "historical", "hypothetical", "removed")
 _ANCHORS = {"OSTEOTOMY", "NON_OSTEOTOMY", "FUSION", "INSTRUMENT", "GRAFT"}
 _ADJACENT_GAP = 3  # "L3 PSO": a level this close before a mention belongs to it
 
@@ -104,11 +103,23 @@ class SectionIndex:
 # --------------------------------------------------------------------------- mentions
 
 
-def _assertion(span: Span) -> str:
-    for attr, name in _ASSERTION_ORDER:
-        if getattr(span._, attr):
-            return name
-    return PRESENT
+_ASSERTION_OF = {"ABORTED": "aborted", "NEGATED_EXISTENCE": "negated", "HISTORICAL": "historical",
+                 "HYPOTHETICAL": "hypothetical", "POSSIBLE_EXISTENCE": "hypothetical", "REMOVED": "removed",
+                 "FAMILY": "historical"}
+_ASSERTION_RANK = {name: i for i, name in enumerate(_ASSERTION_PRECEDENCE)}
+
+
+def _assertions(doc: Doc) -> dict[tuple[int, int], str]:
+    """Assertion of each modified target, read once from ConText's edges (the categories that also
+    set the span attributes ``is_negated``, ``is_aborted``...; reading those costs more)."""
+    found: dict[tuple[int, int], str] = {}
+    graph = doc._.context_graph
+    for target, modifier in graph.edges if graph is not None else ():
+        name = _ASSERTION_OF.get(modifier.category)
+        key = (target.start_char, target.end_char)
+        if name and (key not in found or _ASSERTION_RANK[name] < _ASSERTION_RANK[found[key]]):
+            found[key] = name
+    return found
 
 
 class SentenceIndex:
@@ -126,6 +137,7 @@ def collect_mentions(doc: Doc, text: str, rule_meta: dict[str, dict], sections: 
     """All target mentions with their levels attributed (see ``_attribute_levels``)."""
     mentions = []
     sentences = SentenceIndex(doc)
+    assertions = _assertions(doc)
     for ent in doc.ents:
         meta = rule_meta[ent.id_]
         sent = sentences.at(ent.start_char)
@@ -136,7 +148,7 @@ def collect_mentions(doc: Doc, text: str, rule_meta: dict[str, dict], sections: 
             previous.end = ent.end_char  # "posterior wedge resection osteotomy" is one mention
             continue
         mentions.append(Mention(ent.label_, ent.id_, meta, ent.start_char, ent.end_char, section, role,
-                                sent, _assertion(ent)))
+                                sent, assertions.get((ent.start_char, ent.end_char), PRESENT)))
     _attribute_levels(doc, text, mentions, sentences)
     return mentions
 

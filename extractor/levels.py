@@ -77,8 +77,17 @@ class Level:
         return [interspace_label(a, b) for a, b in zip(verts, verts[1:])]
 
     def to_dict(self) -> dict:
+        return _level_dict(self)
+
+    def _as_dict(self) -> dict:
         return {"kind": self.kind, "label": self.label, "start": self.start, "end": self.end,
                 "pelvis": self.pelvis, "vertebrae": self.vertebrae()}
+
+
+@lru_cache(maxsize=8192)
+def _level_dict(level: Level) -> dict:
+    """The JSON-able form of a level, cached: op notes repeat the same few levels. Treat as read-only."""
+    return level._as_dict()
 
 
 def make_level(a: str, b: str | None = None, pelvis: bool = False) -> Level | None:
@@ -143,6 +152,7 @@ def _with_region(number: str, region: str) -> str | None:
     return label if label in _ORDER else None
 
 
+@lru_cache(maxsize=8192)
 def _parse_chain(text: str) -> Level | None:
     """Parse 'T10-L2', 'L4-5', 'T10 to the pelvis', 'L3-L4-L5' into one Level."""
     pieces = _PIECE.findall(text)
@@ -171,18 +181,19 @@ def _parse_chain(text: str) -> Level | None:
     return make_level(vertebra_label(min(idx)), vertebra_label(max(idx)), pelvis)
 
 
-def _parse_words(text: str) -> list[Level]:
+@lru_cache(maxsize=1024)
+def _parse_words(text: str) -> tuple[Level, ...]:
     """'the third lumbar vertebra' -> [L3]; 'fifth and sixth cervical' -> [C5, C6];
     'tenth through twelfth thoracic' -> [T10-T12]."""
     words = re.findall(r"[a-z0-9]+", text.lower())
     region = next((_REGION_WORDS[w] for w in words if w in _REGION_WORDS), None)
     labels = [_with_region(str(_ORDINALS[w]), region) for w in words if w in _ORDINALS] if region else []
     if not labels or None in labels:
-        return []
+        return ()
     if any(w in ("through", "to") for w in words) and len(labels) == 2:
         level = make_level(labels[0], labels[1])
-        return [level] if level else []
-    return [lv for lv in (make_level(x) for x in labels) if lv]
+        return (level,) if level else ()
+    return tuple(lv for lv in (make_level(x) for x in labels) if lv)
 
 
 @dataclass(frozen=True)

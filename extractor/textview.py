@@ -85,6 +85,16 @@ def _colon_required() -> frozenset[str]:
     return frozenset(load_json("sections.json")["colon_required"])
 
 
+_LEADING_WORD = re.compile(r"[ \t]*(?:(?:\d{1,2}|[A-Za-z])[.)][ \t]*|[-*•#]+[ \t]*)?([A-Za-z]+)")
+
+
+@lru_cache(maxsize=1)
+def _first_words() -> frozenset[str]:
+    """First words of the section literals (a header can only start with one of them)."""
+    return frozenset(re.match(r"[a-z]+", r["literal"].lower()).group()
+                     for r in load_json("sections.json")["section_rules"])
+
+
 def _literal(header: str) -> str:
     return " ".join(header.rstrip(": \t").lower().split())
 _BREAKS = re.compile(r"[.;,!?)\]][ \t](?=[A-Za-z])|[ \t]{2}(?=[A-Za-z])|[.;!?](?=[A-Z])")
@@ -99,12 +109,17 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     line_start, inline, inline_caps, inline_bare = _header_patterns()
     found: dict[int, tuple[int, int, int]] = {}
     colon_required = _colon_required()
+    first_words = _first_words()
     for pos in [0] + [m.end() for m in _LINE_STARTS.finditer(text)]:
+        word = _LEADING_WORD.match(text, pos)
+        if not word or word.group(1).lower() not in first_words:
+            continue  # most lines cannot start a header: skip the big alternation
         m = line_start.match(text, pos)
         if m and (m.group("header").endswith(":") or _literal(m.group("header")) not in colon_required):
             found[m.start("header")] = (m.start("prefix"), m.start("header"), m.end("header"))
     for pos in (m.end() for m in _BREAKS.finditer(text)):
-        if pos in found:
+        word = _LEADING_WORD.match(text, pos)
+        if pos in found or not word or word.group(1).lower() not in first_words:
             continue
         m = inline.match(text, pos)
         end = m and m.end("header")
