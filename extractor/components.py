@@ -32,6 +32,9 @@ TARGET_RULE_FILES = (
     "targets/cues.json",
 )
 LEVELS_KEY = "levels"
+ASSERTED_KEY = "opnote_asserted"
+# Target categories that only qualify another mention in the same sentence: ConText skips them.
+CUE_CATEGORIES = frozenset({"RESECTION", "PURPOSE", "STRUCTURAL", "DEFECT", "HARVEST_SITE"})
 # medSpaCy's matchers warn on every call when one of their two matchers has no pattern.
 warnings.filterwarnings("ignore", message=r"\[W036\]")
 ASSERTION_ATTRS = {
@@ -152,7 +155,11 @@ class TargetRuler:
         self.ruler.add_patterns(patterns)
 
     def __call__(self, doc: Doc) -> Doc:
-        return self.ruler(doc)
+        doc = self.ruler(doc)
+        # ConText reads only this group: cue words (resected elements, purposes...) need no assertion,
+        # and every target it skips saves a pass over all modifiers.
+        doc.spans[ASSERTED_KEY] = [ent for ent in doc.ents if ent.label_ not in CUE_CATEGORIES]
+        return doc
 
 
 @Language.factory("opnote_targets", default_config={"rule_files": list(TARGET_RULE_FILES)})
@@ -259,6 +266,7 @@ def context_rules(nlp: Language) -> list[ConTextRule]:
 
 @Language.factory("opnote_context")
 def make_context(nlp: Language, name: str) -> ConText:
-    context = ConText(nlp, name=name, rules=None, span_attrs=ASSERTION_ATTRS)
+    context = ConText(nlp, name=name, rules=None, span_attrs=ASSERTION_ATTRS, input_span_type="group",
+                      span_group_name=ASSERTED_KEY)
     context.add(context_rules(nlp))
     return context

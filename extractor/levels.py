@@ -128,7 +128,6 @@ _WORDS = re.compile(
          (?:\s+(?:vertebral\s+bodies|vertebral\s+body|vertebrae|vertebra|levels|level|segments|segment))?){_BOUND_R}""",
     re.VERBOSE | re.IGNORECASE,
 )
-_HAS_REGION_WORD = re.compile(rf"(?:{_REG})", re.IGNORECASE)
 # "L2, 3 and 4" / "T10-11, 11-12": bare numbers continuing a list inherit the region.
 _CONTINUATION = re.compile(
     rf"\s*(?:,\s*(?:and\s+|&\s*)?|(?:and|&)\s+)(?P<bare>{_NUM}(?:{_DASH}{_NUM})?)"
@@ -218,22 +217,24 @@ def _chains(text: str, start: int, end: int) -> Iterator[re.Match]:
             yield m
 
 
-_ORDINAL_START = re.compile(rf"{_BOUND_L}(?:{_ORD})\s", re.IGNORECASE)
+_REGION_WORD = re.compile(rf"{_BOUND_L}(?:{_REG})", re.IGNORECASE)
 
 
 def _words(text: str, start: int, end: int) -> list[re.Match]:
-    """Written levels, tried only where an ordinal word starts."""
-    found = []
-    for candidate in _ORDINAL_START.finditer(text, start, end):
-        m = _WORDS.match(text, candidate.start(), end)
-        if m and (not found or m.start() >= found[-1].end()):
-            found.append(m)
+    """Written levels ("the third lumbar vertebra"), looked for only just before region words,
+    which are rare, instead of trying the ordinal alternation at every position."""
+    found: list[re.Match] = []
+    for region in _REGION_WORD.finditer(text, start, end):
+        window_start = max(start, region.start() - 80)
+        for m in _WORDS.finditer(text, window_start, min(end, region.end() + 60)):
+            if m.start() <= region.start() < m.end() and (not found or m.start() >= found[-1].end()):
+                found.append(m)
     return found
 
 
 def _atoms(text: str, start: int, end: int) -> Iterator[re.Match]:
     """Chain and word matches in text order."""
-    words = _words(text, start, end) if _HAS_REGION_WORD.search(text, start, end) else []
+    words = _words(text, start, end)
     if not words:
         yield from _chains(text, start, end)
         return

@@ -15,7 +15,6 @@ the original note, and evidence can always be sliced from the original text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -146,16 +145,16 @@ class Triggers:
     phrases: dict[str, tuple[re.Pattern, ...]]
     prefixes: tuple[str, ...]
 
-    def hits(self, text: str) -> list[int]:
-        """Offsets of trigger occurrences in ``text``."""
-        found = []
-        for m in _WORD.finditer(text):
-            word = m.group().lower()
-            if word in self.words or word.startswith(self.prefixes):
-                found.append(m.start())
-            elif word in self.phrases and any(p.match(text, m.start()) for p in self.phrases[word]):
-                found.append(m.start())
-        return found
+    def in_span(self, text: str, start: int, end: int) -> bool:
+        """Does ``text[start:end]`` hold a trigger? (set intersection on its words: fast)"""
+        chunk = text[start:end]
+        words = {w.lower() for w in _WORD.findall(chunk)}
+        if words & self.words:
+            return True
+        low = chunk.lower()
+        if any(p in low for p in self.prefixes):
+            return True
+        return any(p.search(chunk) for w in words & self.phrases.keys() for p in self.phrases[w])
 
 
 @lru_cache(maxsize=1)
@@ -257,10 +256,8 @@ def build_view(text: str, triage: bool = True) -> TextView:
     header_spans = [(h, e) for _, h, e in headers]
     sentences = split_sentences(cleaned, header_spans)
     if triage:
-        hits = triggers().hits(cleaned)
-        starts = [s for s, _ in sentences]
-        wanted = {bisect_right(starts, h) - 1 for h in hits}
-        sentences = [span for i, span in enumerate(sentences) if i in wanted]
+        trigger = triggers()
+        sentences = [(s, e) for s, e in sentences if trigger.in_span(cleaned, s, e)]
     keep = sorted(header_spans + sentences)
     chars = [" "] * len(cleaned)
     kept = 0
