@@ -46,18 +46,25 @@ def flatten(record: dict, keep_cols: list[str]) -> list[dict]:
     return rows or [{**base, **empty, **extra}]
 
 
-class JsonlWriter:
+class _StreamWriter:
+    """Appends to a file (kept for --resume), or writes to stdout without -o."""
+
+    def __init__(self, path: str | None, newline: str | None = None):
+        self.to_stdout = not path or path == "-"
+        self.fh = sys.stdout if self.to_stdout else open(path, "a", encoding="utf-8", newline=newline)
+
+    def close(self) -> None:
+        if not self.to_stdout:
+            self.fh.close()
+
+
+class JsonlWriter(_StreamWriter):
     def __init__(self, path: str | None, keep_cols: list[str]):
-        self.path = path
-        self.fh = open(path, "a", encoding="utf-8") if path and path != "-" else sys.stdout
+        super().__init__(path)
 
     def write(self, records: list[dict]) -> None:
         self.fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
         self.fh.flush()
-
-    def close(self) -> None:
-        if self.fh is not sys.stdout:
-            self.fh.close()
 
     @staticmethod
     def resume_position(path: str) -> int:
@@ -72,12 +79,11 @@ class JsonlWriter:
         return json.loads(last)["row"] + 1 if last else 0
 
 
-class CsvWriter:
+class CsvWriter(_StreamWriter):
     def __init__(self, path: str | None, keep_cols: list[str]):
+        new = not path or path == "-" or not os.path.exists(path) or os.path.getsize(path) == 0
+        super().__init__(path, newline="")
         self.keep_cols = keep_cols
-        to_stdout = not path or path == "-"
-        new = to_stdout or not os.path.exists(path) or os.path.getsize(path) == 0
-        self.fh = sys.stdout if to_stdout else open(path, "a", encoding="utf-8", newline="")
         self.writer = csv.DictWriter(self.fh, fieldnames=list(FLAT_COLUMNS) + keep_cols)
         if new:
             self.writer.writeheader()
@@ -86,10 +92,6 @@ class CsvWriter:
         for record in records:
             self.writer.writerows(flatten(record, self.keep_cols))
         self.fh.flush()
-
-    def close(self) -> None:
-        if self.fh is not sys.stdout:
-            self.fh.close()
 
     @staticmethod
     def resume_position(path: str) -> int:
