@@ -85,10 +85,6 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker_peak_rss(_: object = None) -> float:
-    return _peak_rss_mb()
-
-
 class _Interrupted(Exception):
     pass
 

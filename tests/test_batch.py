@@ -1,8 +1,5 @@
 """Batch runs: input formats, bad rows, output formats, workers, interruption and resume."""
-import csv
-import gzip
 import json
-import os
 import signal
 import subprocess
 import sys
