@@ -52,6 +52,14 @@ def block() -> str:
             counts = [tags[s][name] for s in SPLITS]
             lines.append(f"| {name} | " + " | ".join(map(str, counts)) + f" | {sum(counts)} |")
         lines.append("")
+    sites = {s: Counter(min(7, sum(len(o["sites"]) for o in r["facts"].get("osteotomies", [])))
+                        for r in rows[s] if r["facts"].get("osteotomies")) for s in SPLITS}
+    lines += ["**osteotomy sites per note** (notes with an osteotomy, by gold sites; 7 = 7 or more)", "",
+              "| sites " + header, "|---" * (len(SPLITS) + 2) + "|"]
+    for n in range(1, 8):
+        counts = [sites[s][n] for s in SPLITS]
+        lines.append(f"| {n} | " + " | ".join(map(str, counts)) + f" | {sum(counts)} |")
+    lines.append("")
     lines += ["**codes** (notes whose gold has the code)", "", "| code " + header, "|---" * (len(SPLITS) + 2) + "|"]
     for code in sorted(set().union(*codes.values())):
         counts = [codes[s][code] for s in SPLITS]

@@ -6,7 +6,6 @@ No note text ever reaches a log line or an error message: only ids, row numbers 
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import signal
 import sys
@@ -21,8 +20,6 @@ from tqdm import tqdm
 
 from .inputs import InputRecord
 from .settings import Settings
-
-log = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
 _WORKER = None  # the extractor of this worker process
@@ -97,13 +94,16 @@ class BatchRunner:
     """Feeds input records to the extractor (in-process or in worker processes) and writes results."""
 
     def __init__(self, settings: Settings, workers: int = 1, triage: bool = True, gate: bool = True,
-                 batch_size: int = BATCH_SIZE, progress: bool | None = None):
+                 batch_size: int = BATCH_SIZE, progress: bool | None = None, log_every: float = 10.0,
+                 total: int | None = None):
         self.settings = settings
         self.workers = max(1, workers)
         self.triage = triage
         self.gate = gate
         self.batch_size = batch_size
         self.progress = sys.stderr.isatty() if progress is None else progress
+        self.log_every = log_every
+        self.total = total  # for the progress bar's ETA, when known
         self.worker_rss_mb: list[float] = []
 
     def _prepare(self, records: Iterable[InputRecord], seen: set, summary: RunSummary
@@ -132,7 +132,8 @@ class BatchRunner:
         if skip_rows:
             for _ in islice(prepared, skip_rows):
                 pass
-        bar = tqdm(desc="notes", unit="note", file=sys.stderr, disable=not self.progress, smoothing=0.05)
+        bar = tqdm(desc="notes", unit="note", file=sys.stderr, disable=not self.progress, smoothing=0.05,
+                   total=self.total, initial=skip_rows)
         last_log = [start]
         previous_handler = signal.signal(signal.SIGTERM, _raise_interrupt)
 
@@ -148,9 +149,10 @@ class BatchRunner:
             now = time.perf_counter()
             if summary.first_output_seconds is None:
                 summary.first_output_seconds, summary.first_batch = now - start, len(out)
-            if not self.progress and now - last_log[0] >= 10:
-                last_log[0] = now
-                log.info("processed %d notes (%.0f notes/s)", summary.total, summary.total / (now - start))
+            if not self.progress and self.log_every and now - last_log[0] >= self.log_every:
+                last_log[0] = now  # plain periodic lines when stderr is not a terminal (ids never, text never)
+                print(f"processed {summary.total} notes ({summary.total / (now - start):.0f} notes/s)",
+                      file=sys.stderr, flush=True)
 
         try:
             if self.workers == 1:

@@ -74,7 +74,7 @@ def extract(paths: tuple[str, ...], output: str | None, output_format: str | Non
     Exactly one output record per input record, in input order; bad rows become error records.
     """
     from .batch import BatchRunner, default_workers
-    from .inputs import InputError, read_inputs
+    from .inputs import InputError, estimate_total, read_inputs
 
     for path in paths:
         if path != "-" and not Path(path).exists():
@@ -99,8 +99,11 @@ def extract(paths: tuple[str, ...], output: str | None, output_format: str | Non
     writer = WRITERS[fmt](output, keep) if (output or not table) else None
     if table:
         writer = _TableWriter(writer)
-    runner = BatchRunner(settings, workers=workers or default_workers(), gate=not no_gate, progress=progress)
+    show_bar = sys.stderr.isatty() if progress is None else progress
     try:
+        total = estimate_total(paths, input_format) if show_bar else None
+        runner = BatchRunner(settings, workers=workers or default_workers(), gate=not no_gate, progress=show_bar,
+                             total=total)
         summary = runner.run(read_inputs(paths, input_format, id_col, text_col, keep), writer, skip_rows=skip)
     except InputError as exc:
         raise click.UsageError(str(exc)) from exc

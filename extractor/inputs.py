@@ -203,3 +203,27 @@ def read_inputs(paths: Iterable[str], input_format: str | None = None, id_col: s
         for record in records:
             yield record
             row = record.row + 1
+
+
+def estimate_total(paths: Iterable[str], input_format: str | None = None) -> int | None:
+    """Roughly how many records the inputs hold, for a progress bar's ETA (None when it would cost
+    a pass over compressed data or stdin). Counts lines, so CSV fields with line breaks overcount."""
+    total = 0
+    for path in paths:
+        p = Path(path)
+        if path == "-" or path.lower().endswith(".gz"):
+            return None
+        if p.is_dir():
+            total += sum(1 for f in p.rglob("*.txt") if f.is_file())
+            continue
+        fmt = input_format or detect_format(path)
+        if fmt == "parquet":
+            total += pq.ParquetFile(path).metadata.num_rows
+        elif fmt == "txt":
+            total += 1
+        else:
+            with open(path, "rb") as fh:
+                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+            total += lines - (1 if fmt in ("csv", "tsv") else 0)
+    return total
+

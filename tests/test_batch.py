@@ -180,3 +180,32 @@ def test_no_note_text_in_logs(tmp_path, caplog):
                     + '{"note_id": "b", "text": "Zebediah broken\n')
     result = run_cli("extract", path, "--workers", 1)
     assert "Zebediah" not in caplog.text and "Zebediah" not in result.stderr
+
+
+def test_progress_lines_when_not_a_terminal(tmp_path):
+    from extractor.batch import BatchRunner
+    from extractor.inputs import InputRecord
+    from extractor.settings import Settings
+
+    class Sink:
+        def write(self, records): pass
+        def close(self): pass
+
+    records = (InputRecord(i, f"n{i}", NOTES[i % len(NOTES)]["text"]) for i in range(40))
+    runner = BatchRunner(Settings.load(), workers=1, progress=False, log_every=0.0001, batch_size=8)
+    import contextlib
+    import io
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        summary = runner.run(records, Sink())
+    assert summary.total == 40 and "processed 40 notes" in err.getvalue()
+    assert "Zebediah" not in err.getvalue() and NOTES[0]["text"][:30] not in err.getvalue()
+
+
+def test_estimate_total_for_the_eta(export, tmp_path):
+    from extractor.inputs import estimate_total
+    export.to_csv(tmp_path / "a.csv", index=False)
+    export.to_parquet(tmp_path / "b.parquet")
+    assert estimate_total([str(tmp_path / "b.parquet")]) == len(export)
+    assert estimate_total([str(tmp_path / "a.csv")]) >= len(export)
+    assert estimate_total(["-"]) is None
