@@ -237,15 +237,21 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-class _Collector:
-    def __init__(self):
-        self.records: list[dict] = []
+class RecordCollector:
+    """A writer that keeps the records in memory (for --table and notebooks), and passes them on
+    to another writer when given one."""
+
+    def __init__(self, inner=None):
+        self.inner, self.records = inner, []
 
     def write(self, records: list[dict]) -> None:
         self.records += records
+        if self.inner:
+            self.inner.write(records)
 
     def close(self) -> None:
-        pass
+        if self.inner:
+            self.inner.close()
 
 
 def extract_records(notes: Iterable[tuple[str | None, str | bytes | None]], workers: int = 1,
@@ -253,7 +259,7 @@ def extract_records(notes: Iterable[tuple[str | None, str | bytes | None]], work
     """The batch runner for notebooks and scripts: (note_id, text) pairs in, output records (as in
     the JSONL output) and the run summary out. Keeps every record in memory: for exports that do
     not fit, use ``opnote extract`` or ``extractor.spark``."""
-    collector = _Collector()
+    collector = RecordCollector()
     records = (InputRecord(i, note_id, text) for i, (note_id, text) in enumerate(notes))
     runner = BatchRunner(settings or Settings.load(), workers=workers, gate=gate, progress=False)
     summary = runner.run(records, collector)

@@ -19,36 +19,23 @@ _set = click.option("--set", "overrides", multiple=True, metavar="SECTION.OPTION
                     help="Override one setting, e.g. --set osteotomy.site_region=caudal (repeatable).")
 
 
+def _settings(config: str | None, overrides: tuple[str, ...]) -> Settings:
+    try:
+        return Settings.load(config, list(overrides))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 def _load(config: str | None, overrides: tuple[str, ...]):
     from . import load  # imported late: building the pipeline is the slow part
 
-    try:
-        settings = Settings.load(config, list(overrides))
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    return load(settings=settings)
+    return load(settings=_settings(config, overrides))
 
 
 @click.group()
 @click.version_option(package_name="opnote-extractor")
 def main() -> None:
     """Spine operative-note extractor: osteotomy, graft and instrumentation CPT suggestions."""
-
-
-class _TableWriter:
-    """Keeps the records for --table, and passes them on to the real writer if there is one."""
-
-    def __init__(self, inner=None):
-        self.inner, self.records = inner, []
-
-    def write(self, records: list[dict]) -> None:
-        self.records += records
-        if self.inner:
-            self.inner.write(records)
-
-    def close(self) -> None:
-        if self.inner:
-            self.inner.close()
 
 
 @main.command()
@@ -73,16 +60,13 @@ def extract(paths: tuple[str, ...], output: str | None, output_format: str | Non
 
     Exactly one output record per input record, in input order; bad rows become error records.
     """
-    from .batch import BatchRunner, default_workers
+    from .batch import BatchRunner, RecordCollector, default_workers
     from .inputs import InputError, estimate_total, read_inputs
 
     for path in paths:
         if path != "-" and not Path(path).exists():
             raise click.BadParameter(f"{path} does not exist", param_hint="PATHS")
-    try:
-        settings = Settings.load(config, list(overrides))
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
+    settings = _settings(config, overrides)
     keep = [c.strip() for c in keep_cols.split(",") if c.strip()]
     clash = set(keep) & set(FLAT_COLUMNS)
     if clash:
@@ -98,7 +82,7 @@ def extract(paths: tuple[str, ...], output: str | None, output_format: str | Non
             part.unlink()
     writer = WRITERS[fmt](output, keep) if (output or not table) else None
     if table:
-        writer = _TableWriter(writer)
+        writer = RecordCollector(writer)
     show_bar = sys.stderr.isatty() if progress is None else progress
     try:
         total = estimate_total(paths, input_format) if show_bar else None

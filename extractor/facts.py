@@ -544,11 +544,8 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
     """Interbody (per interspace), corpectomy-defect (per contiguous defect) and no-arthrodesis devices."""
     flags: list[str] = []
     body = [m for m in mentions if m.role == "body" and m.present]
-    defect_cues = {"corpectomy", "vcr"}
-
     listed_or_body = [m for m in mentions if m.present and m.role in ("body", "procedure_list")]
-    resection_in_note = any((x.category == "NON_OSTEOTOMY" and x.meta["kind"] == "corpectomy")
-                            or (x.category == "OSTEOTOMY" and x.meta.get("type") in defect_cues) for x in listed_or_body)
+    resection_in_note = any(_is_body_resection(x) for x in listed_or_body)
     interbody_fusion = any(m.category == "FUSION" and m.meta.get("kind") == "interbody" for m in listed_or_body)
     # Levels of interbody work: every level in a sentence naming an interbody fusion or a discectomy.
     interbody_sentences = {m.sentence for m in listed_or_body
@@ -559,9 +556,7 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
 
     def in_defect(m: Mention) -> bool:
         """A cage in a corpectomy or VCR defect rather than in a disc space."""
-        here = by_sentence[m.sentence]
-        if any(x.category == "DEFECT" or (x.category == "NON_OSTEOTOMY" and x.meta["kind"] == "corpectomy")
-               or (x.category == "OSTEOTOMY" and x.meta.get("type") in defect_cues) for x in here):
+        if any(x.category == "DEFECT" or _is_body_resection(x) for x in by_sentence[m.sentence]):
             return True  # "cage (C5-C6 corpectomy defect)": C5-C6 are the resected bodies
         levels = [lv for _, _, lv in m.levels]
         if not levels:  # "the expandable cage was inserted" in a corpectomy without interbody fusion
@@ -574,15 +569,14 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
         devices = [m for m in devices if m.rule != "instr.spacer" or m.levels]
     kyphoplasty = any(m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "kyphoplasty" for m in body)
     mma = [m for m in devices if m.meta["kind"] == "mma_device" or (m.meta["kind"] == "mma_material" and any(
-        x.category == "DEFECT" or (x.category == "NON_OSTEOTOMY" and x.meta["kind"] == "corpectomy")
-        or x.rule == "instr.spacer" for x in by_sentence[m.sentence]))]
+        x.category == "DEFECT" or _is_corpectomy(x) or x.rule == "instr.spacer" for x in by_sentence[m.sentence]))]
     corpectomy = [m for m in devices if m.meta["kind"] == "corpectomy_cage" or (m.meta["kind"] == "cage" and in_defect(m))]
     cages = [m for m in devices if m.meta["kind"] == "cage" and m not in corpectomy
              and not (m.rule == "instr.spacer" and any(x in mma for x in by_sentence[m.sentence]))]
 
     defect_points = _points([lv for m in corpectomy for _, _, lv in m.levels])[0]
     if corpectomy and not defect_points:
-        defect_points = _points([lv for m in body if m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "corpectomy"
+        defect_points = _points([lv for m in body if _is_corpectomy(m)
                                  for _, _, lv in m.levels if lv.kind != "interspace"])[0]
     interbody = _interspaces(lv for m in cages for _, _, lv in m.levels)
     if any(not m.levels for m in cages) and not corpectomy:
@@ -596,6 +590,15 @@ def _devices(mentions: list[Mention], by_sentence: dict) -> tuple[dict, list[str
     defects = _contiguous_runs(defect_points) or (1 if corpectomy else 0)
     return {"interbody": sorted(interbody, key=_interspace_order), "corpectomy_defects": defects,
             "no_arthrodesis_devices": no_arthrodesis}, flags
+
+
+def _is_corpectomy(m: Mention) -> bool:
+    return m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "corpectomy"
+
+
+def _is_body_resection(m: Mention) -> bool:
+    """A corpectomy or a VCR: either leaves a defect where a cage is a corpectomy device."""
+    return _is_corpectomy(m) or (m.category == "OSTEOTOMY" and m.meta.get("type") == "vcr")
 
 
 def _interspaces(levels: Iterable[Level]) -> set[str]:
@@ -636,7 +639,7 @@ def build_grafts(mentions: list[Mention], text: str) -> tuple[list[dict], list[s
     by_sentence: dict[tuple[int, int], set[str]] = defaultdict(set)
     for m in body:
         by_sentence[m.sentence].add(m.meta.get("kind") or "")
-    spacer_sentences = {m.sentence: True for m in body if m.category == "INSTRUMENT" and m.rule == "instr.spacer"}
+    spacer_sentences = {m.sentence for m in body if m.category == "INSTRUMENT" and m.rule == "instr.spacer"}
     kinds: dict[str, list[dict]] = defaultdict(list)
     for m in body:
         here = by_sentence[m.sentence]
@@ -649,16 +652,16 @@ def build_grafts(mentions: list[Mention], text: str) -> tuple[list[dict], list[s
                 continue  # the crest is where the marrow was aspirated
             if m.rule == "graft.allograft_generic" and "allograft_structural" in here:
                 continue  # "ring allografts from the bone bank"
-            if kind == "allograft_morselized" and spacer_sentences.get(m.sentence):
+            if kind == "allograft_morselized" and m.sentence in spacer_sentences:
                 kind = "allograft_structural"  # "cortico-cancellous allograft spacers"
-                flags.append("allograft_spacer")
         elif m.category == "NON_OSTEOTOMY" and m.meta["kind"] == "graft_harvest" and iliac_harvest:
             kind = "autograft_separate"
         else:
             continue
         if kind == "autograft_separate":
             kind = "autograft_separate_structural" if "structural" in here else "autograft_separate_morselized"
-        if kind == "allograft_structural" and ("spacer" in text[m.start:m.end].lower() or "cage" in here):
+        if kind == "allograft_structural" and ("spacer" in text[m.start:m.end].lower() or "cage" in here
+                                               or m.sentence in spacer_sentences):
             flags.append("allograft_spacer")
         kinds[kind].append(m.evidence(text))
     unspecified = kinds.pop("autograft_unspecified", [])
