@@ -32,6 +32,14 @@ def ex() -> extractor.Extractor:
 
 
 @pytest.fixture(scope="session")
+def corpus_records(ex) -> dict[str, dict]:
+    """Every corpus note extracted once per test session, by note id (extraction is the slow part)."""
+    from snapshot import corpus_notes
+
+    return {note_id: ex.extract(raw, note_id) for _, note_id, raw in corpus_notes()}
+
+
+@pytest.fixture(scope="session")
 def ex_no_triage() -> extractor.Extractor:
     return extractor.load(triage=False)
 
