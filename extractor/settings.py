@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from .codes import cervical_three_column_choices
 from .resources import rules_path
 
 CHOICES = {
@@ -14,7 +15,7 @@ CHOICES = {
     ("osteotomy", "posterior_range_sites"): {"per_vertebra", "per_interspace"},
     ("osteotomy", "site_region"): {"cephalad", "caudal"},
     ("osteotomy", "cross_region_primary"): {"most_cephalad", "most_caudal"},
-    ("osteotomy", "cervical_three_column_code"): {"22899", "22210", "none"},
+    ("osteotomy", "cervical_three_column_code"): set(cervical_three_column_choices()),
     ("osteotomy", "same_segment_posterior"): {"drop", "keep"},
 }
 
