@@ -7,6 +7,7 @@ raises for bad input.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 import spacy
 from spacy.language import Language
@@ -34,6 +35,13 @@ def build_nlp() -> Language:
     return nlp
 
 
+@lru_cache(maxsize=1)
+def shared_nlp() -> Language:
+    """One pipeline per process, shared by every Extractor that does not bring its own: it holds no
+    per-note state, and building it takes about a second."""
+    return build_nlp()
+
+
 class Extractor:
     """The extractor: one spaCy pipeline, the coding settings, and the per-note entry points."""
 
@@ -42,7 +50,7 @@ class Extractor:
         self.settings = settings or Settings.load()
         self.triage = triage
         self.gate = gate
-        self.nlp = nlp or build_nlp()
+        self.nlp = nlp or shared_nlp()
         targets = self.nlp.get_pipe("opnote_targets")
         self.rule_meta = targets.rule_meta
         self.rule_files = targets.rule_files  # the triage keeps sentences with a trigger of these rules
