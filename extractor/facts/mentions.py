@@ -76,13 +76,16 @@ class MentionIndex:
 
     mentions: list[Mention]
     by_sentence: dict[Sentence, list[Mention]] = field(init=False)
+    by_category: dict[str, list[Mention]] = field(init=False)
     sentences: list[Sentence] = field(init=False)
     counted: list[Mention] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_sentence = defaultdict(list)
+        self.by_category = defaultdict(list)
         for m in self.mentions:
             self.by_sentence[m.sentence].append(m)
+            self.by_category[m.category].append(m)
         self.sentences = sorted(self.by_sentence)
         self.counted = [m for m in self.mentions if m.counted]
 
@@ -90,7 +93,7 @@ class MentionIndex:
         return iter(self.mentions)
 
     def of(self, category: str) -> list[Mention]:
-        return [m for m in self.mentions if m.category == category]
+        return self.by_category.get(category, [])
 
     def in_sentence(self, sentence: Sentence) -> list[Mention]:
         return self.by_sentence.get(sentence, [])
