@@ -151,6 +151,7 @@ class Submission(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     note_pk: Mapped[int] = mapped_column(ForeignKey("notes.id"), index=True)
     round: Mapped[int] = mapped_column(Integer)
+    extraction_id: Mapped[int] = mapped_column(ForeignKey("extractions.id"))
     actor: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime]
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)

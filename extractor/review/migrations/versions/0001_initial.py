@@ -85,7 +85,9 @@ def _history() -> None:
                     sa.Column("before", sa.JSON), sa.Column("after", sa.JSON), sa.Column("reason", sa.Text))
     op.create_table("submissions", _id(),
                     sa.Column("note_pk", sa.Integer, sa.ForeignKey("notes.id"), nullable=False, index=True),
-                    sa.Column("round", sa.Integer, nullable=False), sa.Column("actor", sa.String(64), nullable=False),
+                    sa.Column("round", sa.Integer, nullable=False),
+                    sa.Column("extraction_id", sa.Integer, sa.ForeignKey("extractions.id"), nullable=False),
+                    sa.Column("actor", sa.String(64), nullable=False),
                     sa.Column("started_at", sa.DateTime, nullable=False),
                     sa.Column("submitted_at", sa.DateTime, nullable=False),
                     sa.Column("seconds", sa.Float, nullable=False), sa.Column("codes", sa.JSON, nullable=False))
