@@ -42,6 +42,19 @@ def segments(text: str, marks: list[tuple[int, int, str]], headers: list[list[An
     return out
 
 
+def css_class(segment: Segment, colours: dict[int, int]) -> str:
+    """Highlight class of a segment: the colour of its first code line, else excluded mention/cue."""
+    classes = ["hdr"] if segment.header else []
+    items = [int(k[1:]) for k in segment.keys if k.startswith("i") and int(k[1:]) in colours]
+    if items:
+        classes += ["mark", f"c{colours[items[0]]}"]
+    elif any(k.startswith("q") for k in segment.keys):
+        classes.append("cue")
+    elif any(k.startswith("x") for k in segment.keys):
+        classes.append("excluded")
+    return " ".join(classes)
+
+
 def item_marks(items: list[Item]) -> list[tuple[int, int, str]]:
     return [(e["start"], e["end"], f"i{item.id}") for item in items if item.decision != "removed"
             for e in item.evidence]

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from . import auth, queue
 from .db import open_database
-from .models import Action, Extraction, Note, User, WebSession
-from .noteview import explanation, facts_panel, item_marks, mention_marks, not_counted, segments
+from .models import Action, Extraction, Item, Note, User, WebSession
+from .noteview import css_class, explanation, facts_panel, item_marks, mention_marks, not_counted, segments
 from .tables import FAMILIES, REJECT_REASONS, code_labels, confidence_band, flag_text
 from .worklist import Filters, worklist
 
@@ -164,12 +164,13 @@ def note_context(session: Session, note: Note) -> dict[str, Any]:
     pending = session.get(Extraction, note.pending_extraction_id) if note.pending_extraction_id else None
     history = session.scalars(select(Action).where(Action.note_pk == note.id).order_by(Action.id)).all()
     holder = session.get(User, note.claimed_by) if note.claimed_by else None
+    cut = segments(extraction.text, item_marks(items) + mention_marks(mentions), extraction.sections)
     return {"note": note, "extraction": extraction, "items": items, "colours": colours,
-            "segments": segments(extraction.text, item_marks(items) + mention_marks(mentions), extraction.sections),
+            "segments": [(seg, css_class(seg, colours)) for seg in cut],
             "mentions": mentions, "facts": facts_panel(record.get("facts")), "note_flags": record.get("flags") or [],
             "explanations": {i.id: explanation(i) for i in items}, "review": queue.review_summary(items),
             "pending": pending, "history": history, "holder": holder, "sections": extraction.sections,
-            "item_codes": {i.id: i.code for i in items}}
+            "item_codes": dict(session.execute(select(Item.id, Item.code).where(Item.note_pk == note.id)).all())}
 
 
 def set_cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:
