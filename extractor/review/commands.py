@@ -53,6 +53,7 @@ def export(db: str | None, fmt: str, status: str | None, output: str | None) -> 
                 count = writer(session, status, out)
         else:
             count = writer(session, status, sys.stdout)
+            sys.stdout.flush()
     click.echo(f"exported {count} {'rows' if fmt == 'csv' else 'bundles'}", err=True)
 
 

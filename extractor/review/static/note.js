@@ -17,7 +17,7 @@
   function show(msg) {
     message.textContent = msg;
     message.hidden = false;
-    message.scrollIntoView({block: "nearest"});
+    window.scrollTo(0, 0);
   }
 
   async function post(url, body) {
@@ -40,6 +40,16 @@
     location.reload();
   }
 
+  const textPane = text.closest(".text-pane");
+  const sidePane = document.querySelector(".side");
+
+  // Scroll a pane (not the window) so the element shows in its upper third.
+  function reveal(element, pane) {
+    if (!element || !pane) return;
+    const top = element.getBoundingClientRect().top - pane.getBoundingClientRect().top + pane.scrollTop;
+    pane.scrollTop = Math.max(0, top - pane.clientHeight / 3);
+  }
+
   function select(item, scroll) {
     items.forEach(function (i) { i.classList.remove("selected"); });
     text.querySelectorAll(".active").forEach(function (s) { s.classList.remove("active"); });
@@ -47,7 +57,7 @@
     item.classList.add("selected");
     const marks = text.querySelectorAll('[data-keys~="i' + item.dataset.item + '"]');
     marks.forEach(function (s) { s.classList.add("active"); });
-    if (scroll && marks.length) marks[0].scrollIntoView({block: "center"});
+    if (scroll && marks.length) reveal(marks[0], textPane);
   }
 
   function nextUndecided(item) {
@@ -85,7 +95,7 @@
     if (!span || !window.getSelection().isCollapsed) return;
     const key = span.dataset.keys.split(" ").find(function (k) { return k[0] === "i"; });
     const item = key && document.getElementById("item-" + key.slice(1));
-    if (item) { select(item, false); item.scrollIntoView({block: "nearest"}); }
+    if (item) { select(item, false); reveal(item, sidePane); }
   });
 
   // Links to an offset (evidence, sections, mentions not counted) scroll the text there.
@@ -96,7 +106,7 @@
       const spans = Array.from(text.querySelectorAll("[data-start]"));
       const span = spans.filter(function (s) { return Number(s.dataset.start) <= target; }).pop() || spans[0];
       if (!span) return;
-      span.scrollIntoView({block: "center"});
+      reveal(span, textPane);
       span.classList.add("flash");
       setTimeout(function () { span.classList.remove("flash"); }, 1200);
     });
@@ -154,8 +164,8 @@
     const index = items.indexOf(current);
     const control = function (selector) { return current && current.querySelector(selector); };
     switch (e.key) {
-      case "j": select(items[Math.min(index + 1, items.length - 1)], true); break;
-      case "k": select(items[Math.max(index - 1, 0)], true); break;
+      case "j": select(items[Math.min(index + 1, items.length - 1)], true); reveal(document.querySelector(".item.selected"), sidePane); break;
+      case "k": select(items[Math.max(index - 1, 0)], true); reveal(document.querySelector(".item.selected"), sidePane); break;
       case "a": if (control('[data-action="accept"]')) act(current, "accept"); break;
       case "r": if (control(".reason")) control(".reason").focus(); break;
       case "m": if (control(".new-code")) control(".new-code").focus(); break;
@@ -167,5 +177,7 @@
   });
 
   const fromHash = location.hash.startsWith("#item-") && document.getElementById(location.hash.slice(1));
-  select(fromHash || items.find(function (i) { return i.classList.contains("undecided"); }) || items[0], true);
+  const first = fromHash || items.find(function (i) { return i.classList.contains("undecided"); }) || items[0];
+  select(first, true);
+  reveal(first, sidePane);
 })();
