@@ -180,4 +180,5 @@
   const first = fromHash || items.find(function (i) { return i.classList.contains("undecided"); }) || items[0];
   select(first, true);
   reveal(first, sidePane);
+  page.dataset.ready = "true";  // handlers attached (browser tests wait for this)
 })();
