@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench bench-queue clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	mkdir -p build
 	$(BIN)/opnote extract corpora/sample/notes -o build/demo.jsonl --table
+	$(BIN)/opnote queue load build/demo.jsonl --notes corpora/sample/notes --db build/queue.sqlite3 --batch sample
+	@$(BIN)/opnote queue add-user demo --role admin --db build/queue.sqlite3 --password demo-password 2>/dev/null \
+		&& echo "review queue user: demo / demo-password (admin)" || echo "review queue user demo already exists"
+	@echo "open the worklist: $(BIN)/opnote serve --db build/queue.sqlite3   then http://127.0.0.1:8000/"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q --nbmake tests notebooks
@@ -24,3 +28,7 @@ clean:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench_queue.py
+
+bench-queue: $(STAMP)
+	$(BIN)/python benchmarks/bench_queue.py

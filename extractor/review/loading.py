@@ -143,14 +143,42 @@ class Loader:
     def load_chunk(self, pairs: list[tuple[dict[str, Any], str]]) -> None:
         existing = {n.note_id: n for n in self.session.scalars(
             select(Note).where(Note.note_id.in_([str(r["note_id"]) for r, _ in pairs])))}
+        fresh: dict[str, tuple[dict[str, Any], str]] = {}
         for record, text in pairs:
             note_id = str(record["note_id"])
-            note = existing.get(note_id)
-            if note is None:
-                existing[note_id] = self._new_note(record, text)
+            if note_id in fresh:  # the same id twice in one file: the later record is a reload
+                existing.update(self._new_notes(list(fresh.values())))
+                fresh = {}
+            if note_id in existing:
+                self._reload(existing[note_id], record, text)
             else:
-                self._reload(note, record, text)
+                fresh[note_id] = (record, text)
+        self._new_notes(list(fresh.values()))
         self.session.commit()
+
+    def _log(self, note: Note, kind: str, after: dict[str, Any]) -> None:
+        self.session.add(Action(note_pk=note.id, round=note.round, actor=self.actor, kind=kind, after=after))
+
+    def _new_notes(self, pairs: list[tuple[dict[str, Any], str]]) -> dict[str, Note]:
+        """Notes seen for the first time, inserted together (a few statements per chunk)."""
+        notes = []
+        for record, _text in pairs:
+            note = Note(note_id=str(record["note_id"]), batch_id=self.batch.id, status="new", round=1, version=1)
+            note_summary(note, record)
+            notes.append(note)
+        self.session.add_all(notes)
+        self.session.flush()
+        extractions = [Extraction(note_pk=note.id, number=1, batch_id=self.batch.id, digest=digest(record, text),
+                                  text=text, sections=section_spans(text), record=record)
+                       for note, (record, text) in zip(notes, pairs)]
+        self.session.add_all(extractions)
+        self.session.flush()
+        for note, extraction, (record, _text) in zip(notes, extractions, pairs):
+            note.extraction_id = extraction.id
+            self.session.add_all(items_for(note, extraction, record))
+            self._log(note, "load", {"extraction": 1, "batch": self.batch.name})
+        self.summary.new += len(notes)
+        return {note.note_id: note for note in notes}
 
     def _extraction(self, note: Note, record: dict[str, Any], text: str, number: int, hashed: str) -> Extraction:
         extraction = Extraction(note_pk=note.id, number=number, batch_id=self.batch.id, digest=hashed, text=text,
@@ -158,21 +186,6 @@ class Loader:
         self.session.add(extraction)
         self.session.flush()
         return extraction
-
-    def _log(self, note: Note, kind: str, after: dict[str, Any]) -> None:
-        self.session.add(Action(note_pk=note.id, round=note.round, actor=self.actor, kind=kind, after=after))
-
-    def _new_note(self, record: dict[str, Any], text: str) -> Note:
-        note = Note(note_id=str(record["note_id"]), batch_id=self.batch.id, status="new", round=1, version=1)
-        note_summary(note, record)
-        self.session.add(note)
-        self.session.flush()
-        extraction = self._extraction(note, record, text, 1, digest(record, text))
-        note.extraction_id = extraction.id
-        self.session.add_all(items_for(note, extraction, record))
-        self._log(note, "load", {"extraction": 1, "batch": self.batch.name})
-        self.summary.new += 1
-        return note
 
     def _reload(self, note: Note, record: dict[str, Any], text: str) -> None:
         hashed = digest(record, text)
