@@ -73,7 +73,7 @@ def next_note(request: Request, csrf_token: str = CsrfField, who: Auth = Depends
 @router.get("/notes/{pk}")
 def note_page(request: Request, pk: int, who: Auth = Depends(current), session: Session = Depends(db)) -> Response:
     note = load_note(session, pk)
-    return page(request, "note.html", who, **note_context(session, note))
+    return page(request, "note.html", who, **note_context(session, note, who))
 
 
 def _note_action(request: Request, session: Session, who: Auth, pk: int, action) -> Response:
@@ -85,7 +85,7 @@ def _note_action(request: Request, session: Session, who: Auth, pk: int, action)
         session.rollback()
         note = load_note(session, pk)
         status = 409 if isinstance(exc, queue.Conflict) else 400
-        return page(request, "note.html", who, status, error=str(exc), **note_context(session, note))
+        return page(request, "note.html", who, status, error=str(exc), **note_context(session, note, who))
     return _see(f"/notes/{pk}")
 
 

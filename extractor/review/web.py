@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, FastAPI, Form, Header, Request
+from fastapi import Depends, FastAPI, Form, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -150,19 +150,23 @@ def log_config() -> dict[str, Any]:
 def load_note(session: Session, pk: int) -> Note:
     note = session.get(Note, pk)
     if note is None:
-        raise queue.Invalid("no such note")
+        raise HTTPException(404, "No such note")
     return note
 
 
-def note_context(session: Session, note: Note) -> dict[str, Any]:
-    """Everything the note page shows."""
+def note_context(session: Session, note: Note, who: Auth) -> dict[str, Any]:
+    """Everything the note page shows. Coders see the history of the current review round only, so
+    a second review is independent of the first; admins see every round."""
     extraction = session.get(Extraction, note.extraction_id)
     record = extraction.record
     items = queue.current_items(session, note)
     mentions = not_counted(record.get("facts") or {})
     colours = {item.id: n % 8 for n, item in enumerate(items)}
     pending = session.get(Extraction, note.pending_extraction_id) if note.pending_extraction_id else None
-    history = session.scalars(select(Action).where(Action.note_pk == note.id).order_by(Action.id)).all()
+    history_query = select(Action).where(Action.note_pk == note.id).order_by(Action.id)
+    if who.user.role != "admin":
+        history_query = history_query.where(Action.round == note.round)
+    history = session.scalars(history_query).all()
     holder = session.get(User, note.claimed_by) if note.claimed_by else None
     cut = segments(extraction.text, item_marks(items) + mention_marks(mentions), extraction.sections)
     return {"note": note, "extraction": extraction, "items": items, "colours": colours,

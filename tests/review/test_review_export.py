@@ -83,6 +83,7 @@ def test_stats_per_code_rule_reasons_added_and_agreement(login, corpus):
     refused = cody.form("/next")  # cody already reviewed it: he gets another note
     assert refused.headers["location"] != f"/notes/{pk}"
     note = cleo.note(pk)
+    assert "cody" not in note["html"].split('class="history')[1]  # the second review is independent
     version = note["version"]
     for item in note["items"]:
         version = cleo.decide(pk, item["id"], version, decision="accepted").json()["version"]

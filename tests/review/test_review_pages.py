@@ -213,6 +213,7 @@ def test_worklist_counts_filters_and_sort(login):
     assert low_first.index("sample_06") < low_first.index("sample_01")
     medium = cody.http.get("/", params={"band": "medium"}).text
     assert "sample_06" in medium and "sample_02" not in medium
+    assert cody.http.get("/notes/999999").status_code == 404
 
 
 def test_coders_cannot_reach_admin_pages(login):
