@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import Action, Batch, Extraction, Item, Note, utcnow
@@ -110,11 +110,17 @@ def items_for(note: Note, extraction: Extraction, record: dict[str, Any]) -> lis
     for position, s in enumerate(record.get("suggestions", [])):
         code = str(s["code"])
         items.append(Item(note_pk=note.id, extraction_id=extraction.id, round=note.round, position=position,
-                          origin="suggested", code=code, units=int(s.get("units", 1)),
+                          current=True, origin="suggested", code=code, units=int(s.get("units", 1)),
                           family=s.get("family") or family_of(code), label=s.get("label") or code_labels().get(code, ""),
                           confidence=s.get("confidence"), rule=primary_rule(s.get("evidence", [])),
                           flags=s.get("flags", []), evidence=s.get("evidence", []), explanation=s.get("explanation")))
     return items
+
+
+def retire_items(session: Session, note: Note) -> None:
+    """The note's code lines stop being current (kept, with their decisions, for history and stats)."""
+    session.execute(update(Item).where(Item.note_pk == note.id, Item.current.is_(True)).values(current=False)
+                    .execution_options(synchronize_session=False))
 
 
 def note_summary(note: Note, record: dict[str, Any]) -> None:
@@ -130,7 +136,7 @@ def _is_reviewed(session: Session, note: Note) -> bool:
     if note.status == "completed" or note.round > 1:
         return True
     decided = select(func.count()).select_from(Item).where(
-        Item.note_pk == note.id, Item.round == note.round, Item.decision.is_not(None))
+        Item.note_pk == note.id, Item.current.is_(True), Item.decision.is_not(None))
     return session.scalar(decided) > 0
 
 
@@ -207,6 +213,7 @@ class Loader:
         note.batch_id = self.batch.id
         note_summary(note, record)
         # The earlier suggestions stay stored with their extraction; this round shows the new ones.
+        retire_items(self.session, note)
         self.session.add_all(items_for(note, extraction, record))
         self._log(note, "reload", {"extraction": number, "batch": self.batch.name})
         self.summary.updated += 1
@@ -232,6 +239,8 @@ def load_results(factory: sessionmaker[Session], results: str, notes: Iterable[s
         for chunk in _chunks(_with_texts(records, texts, summary), CHUNK):
             loader.load_chunk(chunk)
         batch.counts = {k: v for k, v in vars(summary).items() if k != "problems"}
+        session.commit()
+        session.execute(text("ANALYZE"))  # fresh planner statistics for the worklist's indexes
         session.commit()
     return summary
 

@@ -79,6 +79,8 @@ class Note(Base):
         Index("ix_notes_status_confidence", "status", "min_confidence", "id"),
         Index("ix_notes_created", "created_at", "id"),
         Index("ix_notes_confidence", "min_confidence", "id"),
+        Index("ix_notes_flagged_status", "flagged", "status"),
+        Index("ix_notes_flagged_created", "flagged", "created_at", "id"),
     )
 
 
@@ -105,6 +107,8 @@ class Item(Base):
     extraction_id: Mapped[int] = mapped_column(ForeignKey("extractions.id"))
     round: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer)
+    # False once the note moved on to another extraction or review round (the line stays stored).
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
     origin: Mapped[str] = mapped_column(String(16))  # suggested | added
     code: Mapped[str] = mapped_column(String(16))
     units: Mapped[int] = mapped_column(Integer)
@@ -124,9 +128,9 @@ class Item(Base):
     decided_at: Mapped[datetime | None]
 
     __table_args__ = (
-        Index("ix_items_note_round", "note_pk", "round"),
-        Index("ix_items_code_note", "code", "note_pk"),
-        Index("ix_items_family_note", "family", "note_pk"),
+        Index("ix_items_note_current", "note_pk", "current"),
+        Index("ix_items_code_current", "code", "current", "note_pk"),
+        Index("ix_items_family_current", "family", "current", "note_pk"),
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
-from .loading import items_for, note_summary
+from .loading import items_for, note_summary, retire_items
 from .models import Action, Extraction, Item, Note, Submission, User, utcnow
 from .tables import ADDON_PRIMARIES, REJECT_REASONS, code_labels, family_of
 
@@ -75,7 +75,7 @@ def _log(session: Session, note: Note, user: User, kind: str, item: Item | None 
 
 
 def current_items(session: Session, note: Note) -> list[Item]:
-    return list(session.scalars(select(Item).where(Item.note_pk == note.id, Item.round == note.round)
+    return list(session.scalars(select(Item).where(Item.note_pk == note.id, Item.current.is_(True))
                                 .order_by(Item.origin.desc(), Item.position, Item.id)))
 
 
@@ -135,7 +135,7 @@ def decide(session: Session, note: Note, user: User, expected: int, item_id: int
            units: int | None = None, minutes: int = DEFAULT_CLAIM_MINUTES) -> Item:
     """Accept, reject (with a reason), modify (code/units) or remove (an added code) one line."""
     item = session.get(Item, item_id)
-    if item is None or item.note_pk != note.id or item.round != note.round:
+    if item is None or item.note_pk != note.id or not item.current:
         raise Invalid("this code line is not part of the note's current review")
     values = _decision_values(item, decision, reason, reason_text, code, units)
     before = item_state(item)
@@ -160,7 +160,7 @@ def add_code(session: Session, note: Note, user: User, expected: int, code: str,
     position = len(current_items(session, note))
     evidence = [{"start": start, "end": end, "text": text[start:end], "section": None, "rule": "coder"}]
     item = Item(note_pk=note.id, extraction_id=note.extraction_id, round=note.round, position=position,
-                origin="added", code=code, units=units, family=family_of(code), label=code_labels()[code],
+                current=True, origin="added", code=code, units=units, family=family_of(code), label=code_labels()[code],
                 confidence=None, rule="coder", flags=[], evidence=evidence, explanation=None, decision="added",
                 final_code=code, final_units=units, decided_by=user.username, decided_at=utcnow())
     session.add(item)
@@ -258,6 +258,7 @@ def start_round(session: Session, note: Note, admin: User, expected: int, newer:
     session.refresh(note)
     extraction = session.get(Extraction, extraction_id)
     note_summary(note, extraction.record)
+    retire_items(session, note)
     session.add_all(items_for(note, extraction, extraction.record))
     _log(session, note, admin, "review_newer_version" if newer else "second_review",
          after={"round": note.round, "extraction": extraction.number})

@@ -14,7 +14,8 @@ from .tables import REJECT_REASONS, STATUSES
 
 
 def _submitted_items():
-    return select(Item).join(Submission, and_(Submission.note_pk == Item.note_pk, Submission.round == Item.round))
+    return select(Item).join(Submission, and_(Submission.note_pk == Item.note_pk, Submission.round == Item.round,
+                                              Submission.extraction_id == Item.extraction_id))
 
 
 def _rates(session: Session, column) -> dict[str, dict[str, Any]]:

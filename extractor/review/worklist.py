@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from .models import Batch, Item, Note, User, utcnow
@@ -71,7 +71,7 @@ def _filtered(query: Select, f: Filters, session: Session) -> Select:
         query = query.where(Note.flagged.is_(True))
     for column, value in ((Item.code, f.code), (Item.family, f.family)):
         if value:
-            query = query.where(exists().where(Item.note_pk == Note.id, Item.round == Note.round, column == value))
+            query = query.where(Note.id.in_(select(Item.note_pk).where(column == value, Item.current.is_(True))))
     if f.band == "none":
         query = query.where(Note.min_confidence.is_(None))
     elif f.band:
@@ -108,14 +108,14 @@ def worklist(session: Session, f: Filters) -> Page:
 
 
 def _codes_of(session: Session, notes: list[Note]) -> dict[int, list[str]]:
-    """The code lines of the page's notes in one query (the current round only)."""
-    rounds = {n.id: n.round for n in notes}
+    """The current code lines of the page's notes, in one query."""
     result: dict[int, list[str]] = {}
     if not notes:
         return result
-    rows = session.execute(select(Item.note_pk, Item.round, Item.code, Item.units, Item.decision)
-                           .where(Item.note_pk.in_(rounds)).order_by(Item.note_pk, Item.position, Item.id))
-    for note_pk, round_, code, units, decision in rows:
-        if rounds[note_pk] == round_ and decision != "removed":
+    rows = session.execute(select(Item.note_pk, Item.code, Item.units, Item.decision)
+                           .where(Item.note_pk.in_([n.id for n in notes]), Item.current.is_(True))
+                           .order_by(Item.note_pk, Item.origin.desc(), Item.position, Item.id))
+    for note_pk, code, units, decision in rows:
+        if decision != "removed":
             result.setdefault(note_pk, []).append(f"{code}x{units}" if units > 1 else code)
     return result

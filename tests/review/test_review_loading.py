@@ -62,6 +62,7 @@ def test_reloading_updates_unreviewed_notes_and_never_overwrites_a_decision(logi
     assert "confidence 0.95" in decided_page  # still the version the decision was made on
     open_page = cody.note(pk_open)["html"]
     assert "confidence 0.50" in open_page and "extraction version 2" in open_page
+    assert "confidence 0.95" not in open_page  # the earlier suggestions are not shown twice
     with factory() as session:
         item = session.get(Item, decided_item["id"])
         assert (item.decision, item.reason) == ("rejected", "wrong_code")

@@ -47,6 +47,8 @@ def _tables() -> None:
     op.create_index("ix_notes_status_confidence", "notes", ["status", "min_confidence", "id"])
     op.create_index("ix_notes_created", "notes", ["created_at", "id"])
     op.create_index("ix_notes_confidence", "notes", ["min_confidence", "id"])
+    op.create_index("ix_notes_flagged_status", "notes", ["flagged", "status"])
+    op.create_index("ix_notes_flagged_created", "notes", ["flagged", "created_at", "id"])
     op.create_table("extractions", _id(),
                     sa.Column("note_pk", sa.Integer, sa.ForeignKey("notes.id"), nullable=False, index=True),
                     sa.Column("number", sa.Integer, nullable=False),
@@ -62,7 +64,7 @@ def _items() -> None:
     op.create_table("items", _id(), sa.Column("note_pk", sa.Integer, sa.ForeignKey("notes.id"), nullable=False),
                     sa.Column("extraction_id", sa.Integer, sa.ForeignKey("extractions.id"), nullable=False),
                     sa.Column("round", sa.Integer, nullable=False), sa.Column("position", sa.Integer, nullable=False),
-                    sa.Column("origin", sa.String(16), nullable=False), sa.Column("code", sa.String(16), nullable=False),
+                    sa.Column("current", sa.Boolean, nullable=False), sa.Column("origin", sa.String(16), nullable=False), sa.Column("code", sa.String(16), nullable=False),
                     sa.Column("units", sa.Integer, nullable=False), sa.Column("family", sa.String(32), nullable=False),
                     sa.Column("label", sa.String(255), nullable=False), sa.Column("confidence", sa.Float),
                     sa.Column("rule", sa.String(128)), sa.Column("flags", sa.JSON, nullable=False),
@@ -71,9 +73,9 @@ def _items() -> None:
                     sa.Column("final_units", sa.Integer), sa.Column("reason", sa.String(32)),
                     sa.Column("reason_text", sa.Text), sa.Column("decided_by", sa.String(64)),
                     sa.Column("decided_at", sa.DateTime))
-    op.create_index("ix_items_note_round", "items", ["note_pk", "round"])
-    op.create_index("ix_items_code_note", "items", ["code", "note_pk"])
-    op.create_index("ix_items_family_note", "items", ["family", "note_pk"])
+    op.create_index("ix_items_note_current", "items", ["note_pk", "current"])
+    op.create_index("ix_items_code_current", "items", ["code", "current", "note_pk"])
+    op.create_index("ix_items_family_current", "items", ["family", "current", "note_pk"])
 
 
 def _history() -> None:
