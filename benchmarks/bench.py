@@ -89,7 +89,7 @@ def run_medspacy_peer(texts) -> dict:
     import medspacy
     from medspacy.target_matcher import TargetRule
 
-    from extractor.components import TARGET_RULE_FILES
+    from extractor.target_rules import TARGET_RULE_FILES
     from extractor.resources import rules_path
 
     nlp = medspacy.load(medspacy_enable=["medspacy_pyrush", "medspacy_target_matcher", "medspacy_context"])

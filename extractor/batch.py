@@ -123,7 +123,7 @@ class BatchRunner:
             yield rec, flags
 
     def run(self, records: Iterable[InputRecord], writer, skip_rows: int = 0) -> RunSummary:
-        from .coding import flag_record
+        from .flags import flag_record
 
         summary = RunSummary(resumed_from=skip_rows)
         seen: set[bytes] = set()

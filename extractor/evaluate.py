@@ -12,29 +12,10 @@ from pathlib import Path
 
 from sklearn.metrics import precision_recall_fscore_support
 
-from .coding import suggest
-from .facts import osteotomy_sites
+from .codes import FAMILIES, family_of, is_osteotomy
 from .levels import parse_level
+from .model import Construct, Facts, Instrumentation, Osteotomy
 from .settings import Settings
-
-OSTEOTOMY_FAMILIES = ("three_column", "posterior", "anterior")
-FAMILY_OF_CODE = {
-    **{c: "three_column" for c in ("22206", "22207", "22208", "22899")},
-    **{c: "posterior" for c in ("22210", "22212", "22214", "22216")},
-    **{c: "anterior" for c in ("22220", "22222", "22224", "22226")},
-    **{c: "graft" for c in ("20930", "20931", "20936", "20937", "20938", "20939")},
-    **{c: "instrumentation" for c in ("22840", "22842", "22843", "22844", "22845", "22846", "22847", "22848",
-                                      "22853", "22854", "22859")},
-}
-FAMILIES = OSTEOTOMY_FAMILIES + ("graft", "instrumentation")
-
-
-def family_of(code: str) -> str:
-    return FAMILY_OF_CODE.get(code, "other")
-
-
-def is_osteotomy(code: str) -> bool:
-    return family_of(code) in OSTEOTOMY_FAMILIES
 
 
 # --------------------------------------------------------------------------- loading
@@ -63,32 +44,30 @@ def gold_facts_to_codes(facts: dict, settings: Settings) -> set[tuple[str, int]]
 
     Used to check that gold codes and gold facts cannot drift apart.
     """
+    from .coding import suggest
+    from .facts import osteotomy_sites
+
     range_mode = settings.osteotomy.posterior_range_sites
-    osteotomies = [{"family": o["family"], "type": o["type"], "inferred": False, "source": "body",
-                    "evidence": [], "flags": [],
-                    "sites": osteotomy_sites(o["family"], [parse_level(s) for s in o["sites"]], range_mode)}
-                   for o in facts.get("osteotomies", [])]
-    gi = facts.get("instrumentation") or {}
+    osteotomies = tuple(
+        Osteotomy(o["family"], o["type"], osteotomy_sites(o["family"], [parse_level(s) for s in o["sites"]], range_mode),
+                  approach="posterior", source="body", inferred=False, evidence=())
+        for o in facts.get("osteotomies", []))
+    gold = facts.get("instrumentation") or {}
+    posterior = _gold_construct(gold.get("posterior"))
+    instrumentation = Instrumentation(
+        posterior=posterior, anterior=_gold_construct(gold.get("anterior")),
+        pelvic_fixation=bool(posterior and posterior.pelvic_fixation),
+        interbody=tuple(gold.get("interbody") or ()), corpectomy_defects=gold.get("corpectomy_defects") or 0,
+        no_arthrodesis_devices=gold.get("no_arthrodesis_devices") or 0)
+    return {(s.code, s.units) for s in suggest(Facts(osteotomies=osteotomies, instrumentation=instrumentation), settings)}
 
-    def construct(part: dict | None) -> dict | None:
-        if not part or not part.get("span"):
-            return None
-        level = parse_level(part["span"])
-        verts = level.vertebrae()
-        segmental = part.get("segmental", True)
-        return {"span": part["span"], "segments": len(verts), "segmental": segmental,
-                "fixation_points": verts, "pelvic_fixation": part.get("pelvic_fixation", False), "evidence": []}
 
-    posterior = construct(gi.get("posterior"))
-    instrumentation = {
-        "posterior": posterior, "anterior": construct(gi.get("anterior")),
-        "pelvic_fixation": bool(gi.get("posterior") and gi["posterior"].get("pelvic_fixation")),
-        "interbody": list(gi.get("interbody") or []), "corpectomy_defects": gi.get("corpectomy_defects") or 0,
-        "no_arthrodesis_devices": gi.get("no_arthrodesis_devices") or 0, "device_evidence": [],
-    }
-    suggestions, _ = suggest({"osteotomies": osteotomies, "grafts": [], "instrumentation": instrumentation,
-                              "flags": []}, settings)
-    return {(s["code"], s["units"]) for s in suggestions}
+def _gold_construct(part: dict | None) -> Construct | None:
+    if not part or not part.get("span"):
+        return None
+    verts = tuple(parse_level(part["span"]).vertebrae())
+    return Construct(part["span"], len(verts), part.get("segmental", True), verts,
+                     part.get("pelvic_fixation", False), ())
 
 
 # --------------------------------------------------------------------------- scoring

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .loading import items_for, note_summary, retire_items
 from .models import Action, Extraction, Item, Note, Submission, User, utcnow
-from .tables import ADDON_PRIMARIES, REJECT_REASONS, code_labels, family_of
+from .tables import REJECT_REASONS, addon_primaries, code_labels, family_of
 
 DEFAULT_CLAIM_MINUTES = 30
 MAX_UNITS = 99
@@ -190,9 +190,9 @@ def review_summary(items: list[Item]) -> Review:
     codes = [f["code"] for f in final]
     errors = [f"{code} appears more than once: keep one line and set its units" for code in sorted(set(codes))
               if codes.count(code) > 1]
-    errors += [f"add-on {code} needs one of {', '.join(p for p in ADDON_PRIMARIES[code] if p != '22899')} "
-               "on the same claim" for code in sorted(set(codes))
-               if code in ADDON_PRIMARIES and not set(ADDON_PRIMARIES[code]) & set(codes)]
+    primaries = addon_primaries()
+    errors += [f"add-on {code} needs one of {', '.join(primaries[code])} on the same claim"
+               for code in sorted(set(codes)) if code in primaries and not set(primaries[code]) & set(codes)]
     return Review(final=final, rejected=[i for i in items if i.decision == "rejected"],
                   undecided=[i for i in items if i.decision is None], errors=errors)
 

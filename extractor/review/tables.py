@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..resources import load_json
+from .. import codes, flags
+from ..codes import FAMILIES, OSTEOTOMY_FAMILIES, family_of  # noqa: F401 (the queue's modules import them here)
 
 REJECT_REASONS: dict[str, str] = {
     "not_performed": "Not performed",
@@ -19,12 +20,6 @@ REJECT_REASONS: dict[str, str] = {
     "other": "Other",
 }
 
-# Add-on code -> the primary codes of its family; an add-on needs one of them on the same claim.
-ADDON_PRIMARIES: dict[str, tuple[str, ...]] = {
-    "22208": ("22206", "22207", "22899"),
-    "22216": ("22210", "22212", "22214"),
-    "22226": ("22220", "22222", "22224"),
-}
 
 # Why a mention was not counted, in a coder's words (assertion, or the role for list-only mentions).
 NOT_COUNTED: dict[str, str] = {
@@ -37,44 +32,29 @@ NOT_COUNTED: dict[str, str] = {
     "present": "not counted",
 }
 
-FAMILIES = ("three_column", "posterior", "anterior", "graft", "instrumentation")
 STATUSES = ("new", "in_progress", "completed")
+
+
+@lru_cache(maxsize=1)
+def addon_primaries() -> dict[str, tuple[str, ...]]:
+    """Add-on code -> the primary codes of its family; an add-on needs one of them on the claim."""
+    table = codes.table()["osteotomy"]
+    return {table[f]["addon"]: tuple(table[f]["primary"].values()) for f in OSTEOTOMY_FAMILIES}
 
 
 @lru_cache(maxsize=1)
 def code_labels() -> dict[str, str]:
     """Code -> our short label, for every code a coder may pick."""
-    return dict(sorted(load_json("codes.json")["labels"].items()))
-
-
-@lru_cache(maxsize=1)
-def code_families() -> dict[str, str]:
-    """Code -> family, read from the structure of the code table."""
-    table = load_json("codes.json")
-    families: dict[str, str] = {}
-    for family, entry in table["osteotomy"].items():
-        families.update({code: family for code in entry["primary"].values()})
-        families[entry["addon"]] = family
-    families[table["unlisted_spine"]] = "three_column"  # the cervical three-column convention
-    families.update({code: "graft" for code in table["graft"].values()})
-    for value in table["instrumentation"].values():
-        codes = [band["code"] for band in value] if isinstance(value, list) else [value]
-        families.update({code: "instrumentation" for code in codes})
-    return families
-
-
-def family_of(code: str) -> str:
-    return code_families().get(code, "other")
-
-
-@lru_cache(maxsize=1)
-def flag_texts() -> dict[str, str]:
-    return {key: value["text"] for key, value in load_json("flags.json")["flags"].items()}
+    return dict(sorted(codes.table()["labels"].items()))
 
 
 def flag_text(flag_id: str) -> str:
-    """The plain-words text of a flag id (the id itself when the table does not know it)."""
-    return flag_texts().get(flag_id, flag_id.replace("_", " "))
+    """The plain-words text of a flag id; an id this version does not know (results made by another
+    version of the extractor) is shown as words rather than failing the page."""
+    try:
+        return flags.flag_text(flag_id)
+    except (KeyError, ValueError):
+        return flag_id.replace("_", " ")
 
 
 def confidence_band(value: float | None) -> str:

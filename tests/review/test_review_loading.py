@@ -59,10 +59,10 @@ def test_reloading_updates_unreviewed_notes_and_never_overwrites_a_decision(logi
     assert (summary.updated, summary.versioned, summary.unchanged) == (1, 1, 6)
     decided_page = cody.note(pk_decided)["html"]
     assert "rejected: Wrong code by cody" in decided_page and "A newer extraction of this note (version 2" in decided_page
-    assert "confidence 0.95" in decided_page  # still the version the decision was made on
+    assert "confidence 0.95 (high)" in decided_page  # still the version the decision was made on
     open_page = cody.note(pk_open)["html"]
     assert "confidence 0.50" in open_page and "extraction version 2" in open_page
-    assert "confidence 0.95" not in open_page  # the earlier suggestions are not shown twice
+    assert "confidence 0.95 (high)" not in open_page  # the earlier suggestions are not shown twice
     with factory() as session:
         item = session.get(Item, decided_item["id"])
         assert (item.decision, item.reason) == ("rejected", "wrong_code")
