@@ -127,7 +127,7 @@ def note_summary(note: Note, record: dict[str, Any]) -> None:
     """The worklist's sort and filter columns of a note, from its current result."""
     suggestions = record.get("suggestions", [])
     confidences = [s["confidence"] for s in suggestions if s.get("confidence") is not None]
-    note.min_confidence = min(confidences) if confidences else None
+    note.min_confidence = min(confidences) if confidences else 1.0  # nothing to doubt (sorts last)
     note.flagged = bool(record.get("flags")) or any(s.get("flags") for s in suggestions)
     note.n_items = len(suggestions)
 

@@ -58,7 +58,8 @@ def logout(csrf_token: str = CsrfField, who: Auth = Depends(current), session: S
 @router.get("/")
 def worklist_page(request: Request, who: Auth = Depends(current), session: Session = Depends(db)) -> Response:
     filters = Filters.from_query(dict(request.query_params))
-    return page(request, "worklist.html", who, filters=filters, result=worklist(session, filters),
+    result = worklist(session, filters, request.app.state.counts)
+    return page(request, "worklist.html", who, filters=filters, result=result,
                 message=request.query_params.get("empty") and "No unclaimed note is left in the queue.")
 
 

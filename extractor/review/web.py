@@ -22,7 +22,7 @@ from .db import open_database
 from .models import Action, Extraction, Item, Note, User, WebSession
 from .noteview import css_class, explanation, facts_panel, item_marks, mention_marks, not_counted, segments
 from .tables import FAMILIES, REJECT_REASONS, code_labels, confidence_band, flag_text
-from .worklist import Filters, worklist
+from .worklist import CountCache
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "opnote_session"
@@ -79,12 +79,13 @@ def page(request: Request, name: str, who: Auth | None, status: int = 200, **con
 
 
 def create_app(db_url: str | None = None, claim_minutes: int = queue.DEFAULT_CLAIM_MINUTES,
-               secure_cookies: bool = False) -> FastAPI:
+               secure_cookies: bool = False, count_seconds: float = 5.0) -> FastAPI:
     """The app on a migrated database (SQLite file by default, or any SQLAlchemy URL)."""
     engine, factory = open_database(db_url)
     app = FastAPI(title="opnote review queue", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine, app.state.factory = engine, factory
     app.state.claim_minutes, app.state.secure_cookies = claim_minutes, secure_cookies
+    app.state.counts = CountCache(count_seconds)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _handlers(app)
     from . import routes

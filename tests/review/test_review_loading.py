@@ -86,3 +86,39 @@ def test_admin_reviews_the_newer_version_in_a_new_round(login, loaded, corpus, t
     page = ada.note(pk)["html"]
     assert "review round 2" in page and "extraction version 2" in page and "to decide" in page
     assert "submit" in page.split('class="history')[1]  # round 1 stays in the history
+
+
+def test_worklist_pages_walk_every_note_once_forwards_and_back(db_url, corpus, tmp_path):
+    """Cursor paging over 130 notes with tied sort values: next pages list each note once, in
+    order; 'previous' gives the page before."""
+    from extractor.review.db import open_database
+    from extractor.review.worklist import PAGE_SIZE, Filters, worklist
+
+    engine, factory = open_database(db_url)
+    records = []
+    for n in range(130):
+        record = copy.deepcopy(corpus["records"]["sample_0" + str(1 + n % 6)])
+        record["note_id"] = f"n{n:03d}"
+        records.append(record)
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text("".join(json.dumps({"note_id": r["note_id"], "text": corpus["texts"]["sample_0" + str(1 + n % 6)]})
+                             + "\n" for n, r in enumerate(records)), encoding="utf-8")
+    load_results(factory, _write(tmp_path / "many.jsonl", records), [str(notes)], "tester")
+    with factory() as session:
+        for sort in ("age", "confidence", "confidence_desc"):
+            seen, pages, f = [], [], Filters(sort=sort)
+            while True:
+                page = worklist(session, f)
+                pages.append([r["note"].note_id for r in page.rows])
+                seen += pages[-1]
+                if not page.next_cursor:
+                    break
+                f = Filters(sort=sort, after=page.next_cursor)
+            assert len(seen) == 130 and len(set(seen)) == 130 and [len(p) for p in pages] == [PAGE_SIZE, PAGE_SIZE, 30]
+            back = worklist(session, Filters(sort=sort, before=worklist(session, f).previous_cursor))
+            assert [r["note"].note_id for r in back.rows] == pages[-2]
+            if sort != "age":
+                confidences = [r["note"].min_confidence for r in worklist(session, Filters(sort=sort)).rows]
+                assert confidences == sorted(confidences, reverse=sort == "confidence_desc")
+                assert len(set(confidences)) > 1
+    engine.dispose()
