@@ -9,7 +9,6 @@ plain ``nlp(text)`` without the layout (sentences and headers are then found on 
 """
 # No "from __future__ import annotations": spaCy validates factory signatures at runtime.
 
-import re
 import warnings
 
 from medspacy.context import ConText, ConTextRule
@@ -185,7 +184,14 @@ def make_levels(nlp: Language, name: str) -> LevelTagger:
     return LevelTagger()
 
 
-_LINE_START = re.compile(r"[\n\r][ \t\n\r]*$")
+def _starts_line(view: str, offset: int) -> bool:
+    """Is ``offset`` the start of the view or preceded by whitespace holding a line break?"""
+    i = offset - 1
+    while i >= 0 and view[i] in " \t\r\n":
+        if view[i] in "\r\n":
+            return True
+        i -= 1
+    return offset == 0
 
 
 class SectionSetter:
@@ -198,18 +204,17 @@ class SectionSetter:
 
     def __call__(self, doc: Doc) -> Doc:
         layout = _layout(doc)
-        view = layout["text"]
-        headers = [h for h in layout["headers"] if h[0] == 0 or _LINE_START.search(view, 0, h[0])]
-        token_starts = doc.to_array(IDX) if len(doc) else numpy.zeros(0, dtype=numpy.int64)
-        sections = []
-        first = int(numpy.searchsorted(token_starts, headers[0][0])) if headers else len(doc)
-        if first != 0:
-            sections.append(Section(None, 0, 0, 0, first))
-        for i, (start, end, category) in enumerate(headers):
-            title_start = int(numpy.searchsorted(token_starts, start))
-            title_end = int(numpy.searchsorted(token_starts, end))
-            body_end = int(numpy.searchsorted(token_starts, headers[i + 1][0])) if i + 1 < len(headers) else len(doc)
-            sections.append(Section(category, title_start, title_end, title_end, body_end))
+        headers = [h for h in layout["headers"] if _starts_line(layout["text"], h[0])]
+        if not len(doc):
+            doc._.sections = []
+            return doc
+        # Token index of every header start and end, in one vectorised lookup.
+        bounds = numpy.searchsorted(doc.to_array(IDX), [x for h in headers for x in h[:2]]).tolist()
+        starts, ends = bounds[0::2], bounds[1::2]
+        sections = [Section(None, 0, 0, 0, starts[0] if headers else len(doc))] if not headers or starts[0] else []
+        for i, (header, title_end) in enumerate(zip(headers, ends)):
+            body_end = starts[i + 1] if i + 1 < len(headers) else len(doc)
+            sections.append(Section(header[2], starts[i], title_end, title_end, body_end))
         doc._.sections = sections
         return doc
 

@@ -1,7 +1,7 @@
 """The review-flag registry: every flag id with the text a coder reads, from ``rules/flags.json``.
 
 ``Flag`` is a string enum built from that file, so a flag id that is not registered fails where it
-is written (``Flag.no_such_flag`` raises AttributeError) instead of reaching a coder as a bare id,
+is written (attribute access on ``Flag`` raises AttributeError) instead of reaching a coder as a bare id,
 and every raised flag serialises as its plain id. 'Convention' flags mark a project default deciding
 an open coding question; each lowers a suggestion's confidence.
 """

@@ -23,7 +23,12 @@ def rules_path(name: str) -> Path:
 
 def schema_name(name: str) -> str:
     """The schema of a rules file: one per file, and one shared by every ``targets/*.json``."""
-    return "targets.schema.json" if name.startswith("targets/") else f"{Path(name).stem}.schema.json"
+    return "targets.schema.json" if Path(name).parent.name == "targets" else f"{Path(name).stem}.schema.json"
+
+
+def display_name(name: str) -> str:
+    """How messages name a rules file: relative to the package, or as given when outside it."""
+    return name if Path(name).is_absolute() else f"rules/{name}"
 
 
 @lru_cache(maxsize=None)
@@ -34,7 +39,7 @@ def load_json(name: str) -> Any:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
     except (OSError, json.JSONDecodeError) as exc:
-        raise RuleFileError(f"rules/{name}: cannot be read: {exc}") from exc
+        raise RuleFileError(f"{display_name(name)}: cannot be read: {exc}") from exc
     validate(name, data)
     return data
 
@@ -45,11 +50,11 @@ def validate(name: str, data: Any) -> None:
 
     schema_path = SCHEMAS_DIR / schema_name(name)
     if not schema_path.exists():
-        raise RuleFileError(f"rules/{name}: no schema ({schema_path.name}) in rules/schemas")
+        raise RuleFileError(f"{display_name(name)}: no schema ({schema_path.name}) in rules/schemas")
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
     if error is not None:
-        raise RuleFileError(f"rules/{name}: {_where(data, list(error.absolute_path))}: {error.message}")
+        raise RuleFileError(f"{display_name(name)}: {_where(data, list(error.absolute_path))}: {error.message}")
 
 
 def _where(data: Any, path: list) -> str:

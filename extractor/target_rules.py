@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .resources import RuleFileError, load_json
+from .resources import RuleFileError, display_name, load_json
 
 TARGET_RULE_FILES = (
     "targets/osteotomy.json",
@@ -41,7 +41,7 @@ def load_target_rules(files: tuple[str, ...] = TARGET_RULE_FILES) -> tuple[tuple
             if problem is None and meta.setdefault(rule_id, info) != info:
                 problem = "the same id has different metadata elsewhere"
             if problem:
-                raise RuleFileError(f"rules/{name}: rule {rule_id!r} ({rule['literal']!r}): {problem}")
+                raise RuleFileError(f"{display_name(name)}: rule {rule_id!r} ({rule['literal']!r}): {problem}")
             rules.append(rule)
     return tuple(rules), meta
 

@@ -28,8 +28,11 @@ class LevelSpan(NamedTuple):
     level: Level
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Mention:
+    """One target-rule match. Treated as immutable: builders make new mentions (``dataclasses.replace``)
+    rather than change one (not frozen only because frozen dataclasses are slow to create)."""
+
     category: str
     rule: str
     meta: dict
@@ -76,13 +79,16 @@ class MentionIndex:
 
     mentions: list[Mention]
     by_sentence: dict[Sentence, list[Mention]] = field(init=False)
+    by_category: dict[str, list[Mention]] = field(init=False)
     sentences: list[Sentence] = field(init=False)
     counted: list[Mention] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_sentence = defaultdict(list)
+        self.by_category = defaultdict(list)
         for m in self.mentions:
             self.by_sentence[m.sentence].append(m)
+            self.by_category[m.category].append(m)
         self.sentences = sorted(self.by_sentence)
         self.counted = [m for m in self.mentions if m.counted]
 
@@ -90,7 +96,7 @@ class MentionIndex:
         return iter(self.mentions)
 
     def of(self, category: str) -> list[Mention]:
-        return [m for m in self.mentions if m.category == category]
+        return self.by_category.get(category, [])
 
     def in_sentence(self, sentence: Sentence) -> list[Mention]:
         return self.by_sentence.get(sentence, [])
