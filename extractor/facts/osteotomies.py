@@ -125,7 +125,7 @@ def exclusions(typed: dict[TypeKey, list[Typed]], generic: list[Mention]) -> lis
 
 
 def _exclusion(family: str | None, kind: str | None, m: Mention) -> Exclusion:
-    return Exclusion(family, kind, m.assertion, m.role, m.level_labels(), (m.evidence(),), m.cue)
+    return Exclusion(m.assertion, m.role, m.level_labels(), (m.evidence(),), m.cue, family=family, type=kind)
 
 
 def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: str
