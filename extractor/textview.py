@@ -15,6 +15,7 @@ the original note, and evidence can always be sliced from the original text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -133,6 +134,13 @@ def _categories() -> dict[str, str]:
     return {r["literal"]: r["category"] for r in load_json("sections.json")["section_rules"]}
 
 
+def in_vocabulary(header: str) -> bool:
+    """Is this header one of the section literals (rather than a label found by its shape)?"""
+    literal = _literal(header)
+    singular = " ".join(w[:-1] if w.endswith("s") else w for w in literal.split())
+    return literal in _categories() or singular in _categories()
+
+
 def header_category(header: str) -> str:
     """Section category of a header found by ``find_headers`` ("Procedure Performed:" -> procedures);
     for a label outside the vocabulary, the category its words point to, or "unknown"."""
@@ -158,10 +166,18 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
         header = _line_header(text, pos)
         if header:
             found[header[1]] = header
+    caps = _mostly_capitals(text)
     for pos in (m.end() for m in _BREAKS.finditer(text)):
-        if pos not in found and (header := _inline_header(text, pos)):
+        if pos not in found and (header := _inline_header(text, pos, caps)):
             found[pos] = header
     return [found[k] for k in sorted(found)]
+
+
+def _mostly_capitals(text: str) -> bool:
+    """ALL-CAPS dictation: there, capitals cannot tell a header from running text."""
+    sample = text[:4000]
+    letters = sum(c.isalpha() for c in sample)
+    return letters > 0 and sum(c.isupper() for c in sample) > 0.85 * letters
 
 
 def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:
@@ -178,12 +194,14 @@ def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:
     return None
 
 
-def _inline_header(text: str, pos: int) -> tuple[int, int, int] | None:
-    """A header where a flattened export joined lines, at ``pos`` (just after a break)."""
+def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | None:
+    """A header where a flattened export joined lines, at ``pos`` (just after a break). In ALL-CAPS
+    text only a colon marks a header."""
     _, inline, inline_caps, inline_bare = _header_patterns()
     word = _LEADING_WORD.match(text, pos)
     if word and word.group(1).lower() in _first_words():
-        for pattern, group in ((inline, "header"), (inline_caps, "comma"), (inline_bare, "gap")):
+        patterns = ((inline, "header"),) if caps else ((inline, "header"), (inline_caps, "comma"), (inline_bare, "gap"))
+        for pattern, group in patterns:
             m = pattern.match(text, pos)
             if m:
                 return pos, pos, m.end(group)
@@ -325,15 +343,24 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
     cleaned = clean(text)
     found = find_headers(cleaned)
     headers = [Header(h, e, header_category(cleaned[h:e])) for _, h, e in found]
+    # A label outside the vocabulary with text after it on its line ("GRAFT HARVEST: through the same
+    # incision...") is a run-in heading: it opens a section but stays part of its sentence.
+    found = [f for f in found if in_vocabulary(cleaned[f[1]:f[2]]) or not _text_follows(cleaned, f[2])]
     header_spans = [(h, e) for _, h, e in found]
     sentences = split_sentences(cleaned, header_spans)
     if triage:
         trigger = triggers(rule_files)
         sentences = [(s, e) for s, e in sentences if trigger.in_span(cleaned, s, e)]
     chars, kept = _mask(cleaned, sorted(header_spans + sentences))
+    _join_wrapped_lines(chars, cleaned, sentences)
     _place_headers(chars, cleaned, found)
     return TextView(text=text, view="".join(chars), headers=headers, sentences=sentences, kept_chars=kept,
                     sections=assign_sections(cleaned, headers))
+
+
+def _text_follows(text: str, end: int) -> bool:
+    line_end = text.find("\n", end)
+    return bool(text[end: len(text) if line_end == -1 else line_end].strip(" \t,;:-"))
 
 
 def _mask(cleaned: str, keep: list[tuple[int, int]]) -> tuple[list[str], int]:
@@ -349,6 +376,19 @@ def _mask(cleaned: str, keep: list[tuple[int, int]]) -> tuple[list[str], int]:
             chars[s - 1] = "\n"
         previous_end = max(previous_end, e)
     return chars, kept
+
+
+_LINE_BREAK_CHAR = re.compile(r"[\n\r]")
+
+
+def _join_wrapped_lines(chars: list[str], cleaned: str, sentences: list[tuple[int, int]]) -> None:
+    """A line break inside a sentence is a hard wrap: a space in the view, so that the words around
+    it still make one phrase ("demineralized / bone matrix") for the matchers."""
+    starts = [s for s, _ in sentences]
+    for m in _LINE_BREAK_CHAR.finditer(cleaned):
+        i = bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.start() < sentences[i][1]:
+            chars[m.start()] = " "
 
 
 def _place_headers(chars: list[str], cleaned: str, headers: list[tuple[int, int, int]]) -> None:
