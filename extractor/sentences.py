@@ -22,7 +22,9 @@ _ABBREVIATIONS = {
 }
 _PUNCT_BREAK = re.compile(r"(?<=[.?!])[\"')\]]*,?(?=\s+[\"'(\[]?(?:[A-Z0-9•*\-]|$))")
 # ", 2. Revision ..." - numbered items of a list an export flattened onto one line.
-_FLAT_ITEM = re.compile(r"(?<=[,;] )\(?\d{1,2}[.)] (?=[A-Z])")
+# ".,A pedicle subtraction osteotomy..." - sentences an export joined with a bare comma.
+_FLAT_BREAK = re.compile(r"(?<=[.?!]),(?=[A-Z0-9(\[])")
+_FLAT_ITEM = re.compile(r"(?<=[,;])[ \t]*(?:\(?\d{1,2}[.)][ \t]+(?=[A-Z])|[-*•][ \t]+(?=[A-Za-z]))")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*•▪◦>]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)](?=\s))\s")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*\(?(?:\d{1,2}|[A-Za-z])[.)]$")
@@ -90,6 +92,8 @@ def split_sentences(text: str, headers: list[tuple[int, int]] | None = None) -> 
             continue
         cuts.add(m.end())
     cuts.update(m.start() for m in _FLAT_ITEM.finditer(text))
+    cuts.update(m.end() for m in _FLAT_BREAK.finditer(text)
+                if not (text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1)))
     if "\n" in text:
         lines, paragraphs = _breaks(text)
         cuts.update(start for start, _ in paragraphs)
