@@ -81,7 +81,7 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     # Mid-line, as in flattened exports: with a colon ...
     inline = re.compile(rf"(?P<header>(?:{alternation})[ \t]*:)", re.IGNORECASE)
     # ... or in capitals followed by a comma, where the export joined lines with ", " ...
-    inline_caps = re.compile(rf"(?P<header>(?:{upper}))(?P<comma>,)(?=[ \t])")
+    inline_caps = re.compile(rf"(?P<header>(?:{upper}))(?P<comma>,)(?=[ \t]|[A-Z0-9(\[])")
     # ... or, for headers of two words or more, in capitals or Title Case and followed by a capital
     # or a digit, where the export joined lines with spaces and the note had no colons.
     multi = [lit for lit in literals if " " in lit]
@@ -353,6 +353,7 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
         sentences = [(s, e) for s, e in sentences if trigger.in_span(cleaned, s, e)]
     chars, kept = _mask(cleaned, sorted(header_spans + sentences))
     _join_wrapped_lines(chars, cleaned, sentences)
+    _unglue(chars, cleaned, found)
     _place_headers(chars, cleaned, found)
     return TextView(text=text, view="".join(chars), headers=headers, sentences=sentences, kept_chars=kept,
                     sections=assign_sections(cleaned, headers))
@@ -389,6 +390,20 @@ def _join_wrapped_lines(chars: list[str], cleaned: str, sentences: list[tuple[in
         i = bisect_right(starts, m.start()) - 1
         if i >= 0 and m.start() < sentences[i][1]:
             chars[m.start()] = " "
+
+
+_GLUE = re.compile(r"(?<=[.?!:]),(?=\S)")
+
+
+def _unglue(chars: list[str], cleaned: str, headers: list[tuple[int, int, int]]) -> None:
+    """Commas a flattened export put where a line broke (".,The", "Same.,PROCEDURES", ": ,1.") become
+    spaces in the view, so the tokenizer sees the words they were glued to."""
+    for m in _GLUE.finditer(cleaned):
+        if chars[m.start()] == ",":
+            chars[m.start()] = " "
+    for _, h, _ in headers:
+        if h > 0 and cleaned[h - 1] == ",":
+            chars[h - 1] = " "
 
 
 def _place_headers(chars: list[str], cleaned: str, headers: list[tuple[int, int, int]]) -> None:
