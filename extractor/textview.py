@@ -57,12 +57,20 @@ def clean(text: str) -> str:
 _PLURAL = r"(?:\((?:e?s|E?S)\))?"  # "OPERATION(S)", "DIAGNOSIS(ES)"
 
 
+_SMALL_WORDS = frozenset({"of", "and", "the", "for", "in", "to", "at", "on", "with", "or"})
+
+
+def _title(literal: str) -> str:
+    """Title Case as notes write it: "Description of the Procedure"."""
+    words = literal.split()
+    return " ".join(w.title() if i == 0 or w not in _SMALL_WORDS else w for i, w in enumerate(words))
+
+
 def _literal_pattern(literal: str, case: str | None = None) -> str:
     """A header literal as a regex: words separated by any run of spaces or tabs, each word allowed
     an "(s)"/"(es)" suffix."""
-    words = [case_fn(w) for w in literal.split()] if (case_fn := {"upper": str.upper, "title": str.title}.get(case)) \
-        else literal.split()
-    return r"[ \t]+".join(re.escape(w) + _PLURAL for w in words)
+    cased = {"upper": literal.upper(), "title": _title(literal), "title_all": literal.title()}.get(case, literal)
+    return r"[ \t]+".join(re.escape(w) + _PLURAL for w in cased.split())
 
 
 @lru_cache(maxsize=1)
@@ -83,11 +91,15 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     # ... or in capitals followed by a comma, where the export joined lines with ", " ...
     inline_caps = re.compile(rf"(?P<header>(?:{upper}))(?P<comma>,)(?=[ \t]|[A-Z0-9(\[])")
     # ... or, for headers of two words or more, in capitals or Title Case and followed by a capital
-    # or a digit, where the export joined lines with spaces and the note had no colons.
+    # or a digit, where the export joined lines with spaces or commas and the note had no colons.
     multi = [lit for lit in literals if " " in lit]
-    words = "|".join(sorted({_literal_pattern(lit, case) for lit in multi for case in ("upper", "title")},
+    words = "|".join(sorted({_literal_pattern(lit, case) for lit in multi for case in ("upper", "title", "title_all")},
                             key=len, reverse=True))
-    inline_bare = re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t])(?=[A-Z0-9(\[])")
+    single = "|".join(sorted({_literal_pattern(lit, case) for lit in literals if " " not in lit
+                              for case in ("upper", "title")}, key=len, reverse=True))
+    # A one-word header glued to a list: "Procedures,1.  L3 PSO".
+    inline_bare = re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t](?=[A-Z0-9(\[])|,(?=[ \t]?[A-Z0-9(\[]))"
+                             rf"|(?P<single>(?:{single}))(?P<list>,(?=[ \t]?(?:\(?\d{{1,2}}[.)]|[-*•])))")
     return line_start, inline, inline_caps, inline_bare
 
 
@@ -204,7 +216,7 @@ def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | No
         for pattern, group in patterns:
             m = pattern.match(text, pos)
             if m:
-                return pos, pos, m.end(group)
+                return pos, pos, m.end(group) if m.group(group) is not None else m.end("list")
     m = _GENERIC_INLINE.match(text, pos)
     return (pos, pos, m.end("header")) if _generic_label(m) else None
 
