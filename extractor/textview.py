@@ -69,7 +69,8 @@ def _title(literal: str) -> str:
 def _literal_pattern(literal: str, case: str | None = None) -> str:
     """A header literal as a regex: words separated by any run of spaces or tabs, each word allowed
     an "(s)"/"(es)" suffix."""
-    cased = {"upper": literal.upper(), "title": _title(literal), "title_all": literal.title()}.get(case, literal)
+    cased = {"upper": literal.upper(), "title": _title(literal), "title_all": literal.title(),
+             "sentence": literal[:1].upper() + literal[1:]}.get(case, literal)
     return r"[ \t]+".join(re.escape(w) + _PLURAL for w in cased.split())
 
 
@@ -93,8 +94,8 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     # ... or, for headers of two words or more, in capitals or Title Case and followed by a capital
     # or a digit, where the export joined lines with spaces or commas and the note had no colons.
     multi = [lit for lit in literals if " " in lit]
-    words = "|".join(sorted({_literal_pattern(lit, case) for lit in multi for case in ("upper", "title", "title_all")},
-                            key=len, reverse=True))
+    words = "|".join(sorted({_literal_pattern(lit, case) for lit in multi
+                             for case in ("upper", "title", "title_all", "sentence")}, key=len, reverse=True))
     single = "|".join(sorted({_literal_pattern(lit, case) for lit in literals if " " not in lit
                               for case in ("upper", "title")}, key=len, reverse=True))
     # A one-word header glued to a list: "Procedures,1.  L3 PSO".
@@ -206,19 +207,38 @@ def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:
     return None
 
 
+_INLINE_NUMBER = re.compile(r"\(?\d{1,2}[.)][ \t]*")
+
+
 def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | None:
-    """A header where a flattened export joined lines, at ``pos`` (just after a break). In ALL-CAPS
-    text only a colon marks a header."""
+    """A header where a flattened export joined lines, at ``pos`` (just after a break), perhaps
+    numbered ("3) PROCEDURES"). In ALL-CAPS text only a colon marks a header. A one-word header
+    without a colon counts only where a paragraph or a numbered heading marks it ("Same.  Procedure
+    Second stage...", "2) DIAGNOSES Pre-op")."""
     _, inline, inline_caps, inline_bare = _header_patterns()
-    word = _LEADING_WORD.match(text, pos)
+    number = _INLINE_NUMBER.match(text, pos)
+    start = number.end() if number else pos
+    word = _LEADING_WORD.match(text, start)
     if word and word.group(1).lower() in _first_words():
         patterns = ((inline, "header"),) if caps else ((inline, "header"), (inline_caps, "comma"), (inline_bare, "gap"))
         for pattern, group in patterns:
-            m = pattern.match(text, pos)
+            m = pattern.match(text, start)
             if m:
-                return pos, pos, m.end(group) if m.group(group) is not None else m.end("list")
-    m = _GENERIC_INLINE.match(text, pos)
-    return (pos, pos, m.end("header")) if _generic_label(m) else None
+                return pos, start, m.end(group) if m.group(group) is not None else m.end("list")
+        marked = number is not None or text[max(0, pos - 2):pos] == "  "
+        m = _single_word_header().match(text, start) if marked else None
+        if m:
+            return pos, start, m.end("gap")
+    m = _GENERIC_INLINE.match(text, start)
+    return (pos, start, m.end("header")) if _generic_label(m) else None
+
+
+@lru_cache(maxsize=1)
+def _single_word_header() -> re.Pattern:
+    literals = {r["literal"] for r in load_json("sections.json")["section_rules"] if " " not in r["literal"]}
+    words = "|".join(sorted({_literal_pattern(lit, case) for lit in literals for case in ("upper", "title")},
+                            key=len, reverse=True))
+    return re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t])(?=[A-Z0-9(\[])")
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
