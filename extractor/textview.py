@@ -223,7 +223,7 @@ def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | No
         patterns = ((inline, "header"),) if caps else ((inline, "header"), (inline_caps, "comma"), (inline_bare, "gap"))
         for pattern, group in patterns:
             m = pattern.match(text, start)
-            if m:
+            if m and not (_literal(m.group(0)) in _colon_required() and not m.group(0).endswith(":")):
                 return pos, start, m.end(group) if m.group(group) is not None else m.end("list")
         marked = number is not None or text[max(0, pos - 2):pos] == "  "
         m = _single_word_header().match(text, start) if marked else None
