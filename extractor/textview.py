@@ -208,6 +208,7 @@ def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:
 
 
 _INLINE_NUMBER = re.compile(r"\(?\d{1,2}[.)][ \t]*")
+_LIST_NUMBER_BEFORE = re.compile(r"(?:^|[\s,;])\(?\d{1,2}[.)][ \t]*$")
 
 
 def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | None:
@@ -229,6 +230,8 @@ def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | No
         m = _single_word_header().match(text, start) if marked else None
         if m:
             return pos, start, m.end("gap")
+    if _LIST_NUMBER_BEFORE.search(text, max(0, pos - 6), pos):
+        return None  # "3. ALLOGRAFT: DBM ...": a labelled list item, not a header
     m = _GENERIC_INLINE.match(text, start)
     return (pos, start, m.end("header")) if _generic_label(m) else None
 
