@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from .documents import narrative_cues
 from .resources import load_json
 
 BODY, PROCEDURE_LIST, EXCLUDED = "body", "procedure_list", "excluded"
@@ -40,7 +41,6 @@ class _Config:
     role_of: dict[str, str]
     fields: frozenset[str]
     unknown_keywords: tuple[tuple[re.Pattern, str], ...]
-    narrative_cues: tuple[re.Pattern, ...]
     narrative_min_cues: int
     narrative_min_chars: int
     procedure_narrative_chars: int
@@ -50,14 +50,12 @@ class _Config:
 def _config() -> _Config:
     data = load_json("sections.json")
     role_of = {cat: role for role, cats in data["roles"].items() for cat in cats if cat is not None}
-    documents = load_json("documents.json")["operative"]["anywhere"]
     content = data["content"]
     return _Config(
         role_of=role_of,
         fields=frozenset(data["field_categories"]),
         unknown_keywords=tuple((re.compile(rule["words"], re.IGNORECASE), rule["category"])
                                for rule in data["unknown_headers"]),
-        narrative_cues=tuple(re.compile(c["pattern"], re.IGNORECASE) for c in documents if c.get("narrative")),
         narrative_min_cues=content["narrative_min_cues"],
         narrative_min_chars=content["narrative_min_chars"],
         procedure_narrative_chars=load_json("decisions.json")["sections"]["narrative_min_chars"],
@@ -75,15 +73,7 @@ def unknown_category(title: str) -> str:
 def reads_as_narrative(text: str) -> bool:
     """Does this text tell an operation being done (enough distinct operative-narrative cues)?"""
     config = _config()
-    if len(text) < config.narrative_min_chars:
-        return False
-    found = 0
-    for cue in config.narrative_cues:
-        if cue.search(text):
-            found += 1
-            if found >= config.narrative_min_cues:
-                return True
-    return False
+    return len(text) >= config.narrative_min_chars and narrative_cues(text) >= config.narrative_min_cues
 
 
 def _field_end(text: str, header_end: int, limit: int) -> int:

@@ -186,11 +186,15 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     return [found[k] for k in sorted(found)]
 
 
+_NOT_UPPER = re.compile(r"[^A-Z]+")
+_NOT_LOWER = re.compile(r"[^a-z]+")
+
+
 def _mostly_capitals(text: str) -> bool:
     """ALL-CAPS dictation: there, capitals cannot tell a header from running text."""
     sample = text[:4000]
-    letters = sum(c.isalpha() for c in sample)
-    return letters > 0 and sum(c.isupper() for c in sample) > 0.85 * letters
+    upper = len(_NOT_UPPER.sub("", sample))
+    return upper > 0 and upper > 0.85 * (upper + len(_NOT_LOWER.sub("", sample)))
 
 
 def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:
