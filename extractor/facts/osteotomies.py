@@ -224,7 +224,8 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
     if any(m.assertion == "aborted" for m in unplaced):
         return None, [Flag.osteotomy_aborted]
     fact_flags: list[Flag] = [Flag.type_from_procedure_list] if all(t.mention.role != BODY for t in present) else []
-    levels = [lv for t in present if t.mention.role == BODY for lv in t.mention.level_values()]
+    levels = _narrow_ranges([lv for t in present if t.mention.role == BODY for lv in t.mention.level_values()],
+                            [lv for m in listed for lv in m.level_values()])
     source = BODY
     if not levels:
         levels = [lv for m in listed for lv in m.level_values()]
@@ -252,6 +253,17 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
         flags=tuple(fact_flags),
         dropped=tuple(DroppedSite(label, assertion) for label, assertion in dropped.items()
                       if label in {lv.label for lv in levels})), []
+
+
+def _narrow_ranges(levels: list, listed: list) -> list:
+    """A range told in the narrative ("compression across the osteotomy from L1 to L3") that holds a
+    site the procedure list names ("L2 pedicle subtraction osteotomy") means that site."""
+    named = [lv for lv in listed if lv.kind != "range"]
+    out = []
+    for lv in levels:
+        inside = [x for x in named if lv.kind == "range" and set(x.vertebrae()) < set(lv.vertebrae())]
+        out += inside or [lv]
+    return out
 
 
 def _evidence(present: list[Typed], listed: list[Mention]):
