@@ -61,7 +61,7 @@ class _Context:
 
     approach: ApproachTrack
     ankylosis: bool
-    kinds: frozenset[str]  # kinds of the counted mentions of the note
+    kinds: frozenset[str]  # kinds of the mentions done, in the narrative or the procedure list
     listed: tuple[tuple[str, str, frozenset[str]], ...]  # (family, type, vertebrae) named in the procedure list
     narrative_named: bool  # the narrative names a type itself: its untyped mentions refer back to it
 
@@ -155,7 +155,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
     listed = tuple((m.meta["family"], m.meta["type"], frozenset(v for lv in m.level_values() for v in lv.vertebrae()))
                    for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.present and m.role == "procedure_list")
     context = _Context(approach, any(m.category == "ANKYLOSIS" and m.assertion != "negated" for m in index),
-                       frozenset(m.kind for m in index.counted if m.kind), listed,
+                       frozenset(m.kind for m in index if m.kind and m.present and m.role in (BODY, "procedure_list")),
+                       listed,
                        any(m.meta.get("family") for m in index.of("OSTEOTOMY") if m.counted))
     typed: dict[TypeKey, list[Typed]] = defaultdict(list)
     generic: list[Mention] = []
