@@ -160,9 +160,12 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
                        any(m.meta.get("family") for m in index.of("OSTEOTOMY") if m.counted))
     typed: dict[TypeKey, list[Typed]] = defaultdict(list)
     generic: list[Mention] = []
-    named = {v for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.counted
+    named = {v for m in index.of("OSTEOTOMY") if m.meta.get("type") and m.counted
              for lv in m.level_values() for v in lv.vertebrae()}
     for m in index.of("OSTEOTOMY"):
+        if m.graft_source:
+            generic.append(replace(m, levels=()))  # where graft bone came from: never a site of its own
+            continue
         if m.meta["type"] is None and named and all(set(lv.vertebrae()) & named for lv in m.level_values()):
             generic.append(m)  # "the C7 osteotomy was closed" refers back to the named C7 PSO
             continue
