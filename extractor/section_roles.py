@@ -86,8 +86,20 @@ def _field_end(text: str, header_end: int, limit: int) -> int:
     return blank.start() if blank else limit
 
 
+def _narrative_procedures(text: str, headers: list) -> set[int]:
+    """Without a narrative header, the procedure sections that are the narrative: the longer of two,
+    or one long enough (starts of their headers)."""
+    if any(h.category == "description" for h in headers):
+        return set()
+    ends = [h.start for h in headers[1:]] + [len(text)]
+    lengths = {h.start: end - h.start for h, end in zip(headers, ends) if h.category == "procedures"}
+    minimum = max(lengths.values()) if len(lengths) > 1 else _config().procedure_narrative_chars
+    return {start for start, length in lengths.items() if length >= minimum}
+
+
 def _raw_sections(text: str, headers: list) -> list[SectionSpan]:
     """Header-to-header sections, fields cut to their scope, the rest resuming the interrupted section."""
+    narrative = _narrative_procedures(text, headers)
     spans: list[SectionSpan] = []
     resume: SectionSpan = SectionSpan(0, 0, None, BODY)  # untitled text is narrative by default
     first = headers[0].start if headers else len(text)
@@ -101,7 +113,7 @@ def _raw_sections(text: str, headers: list) -> list[SectionSpan]:
             if end < limit:
                 spans.append(SectionSpan(end, limit, resume.category, resume.role))
             continue
-        role = _role(header, text[header.end:limit], resume)
+        role = BODY if header.start in narrative else _role(header, text[header.end:limit], resume)
         section = SectionSpan(header.start, limit, header.category, role)
         spans.append(section)
         resume = section
@@ -133,12 +145,6 @@ def _narrative_paragraphs(text: str, span: SectionSpan) -> list[SectionSpan]:
 def assign_sections(text: str, headers: list) -> list[SectionSpan]:
     """The sections of ``text`` (cleaned) from its headers (``textview.Header``), each with its role."""
     spans = _raw_sections(text, headers)
-    spans = [piece for s in spans for piece in (_narrative_paragraphs(text, s) if s.role == EXCLUDED
-                                                and s.category not in _config().fields else [s])
-             if piece.end > piece.start]
-    if any(s.category == "description" for s in spans):
-        return spans
-    # Without a narrative header, a long procedure section (the longer of two) is the narrative.
-    lengths = [s.end - s.start for s in spans if s.category == "procedures"]
-    minimum = max(lengths) if len(lengths) > 1 else _config().procedure_narrative_chars
-    return [s._replace(role=BODY) if s.category == "procedures" and s.end - s.start >= minimum else s for s in spans]
+    return [piece for s in spans for piece in (_narrative_paragraphs(text, s) if s.role == EXCLUDED
+                                               and s.category not in _config().fields else [s])
+            if piece.end > piece.start]

@@ -110,7 +110,7 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
 # flattened export joined lines.
 _CAPS_WORD = r"[A-Z][A-Z/&'\-]*" + _PLURAL
 _CAPS_LABEL = rf"{_CAPS_WORD}(?:[ \t]+(?:{_CAPS_WORD}|OF|AND|IN|THE|FOR|TO|&)){{0,5}}"
-_TITLE_LABEL = r"[A-Z][a-z]{2,}(?:[ \t]+(?:[A-Z][a-z]+|of|and|in|the|for|to|&)){0,4}"
+_TITLE_LABEL = r"[A-Z][a-z]{2,}(?:[ \t]+(?:[A-Z][a-z]+|of|and|in|the|for|to|&)){0,4}(?:[ \t]*\([A-Za-z /-]{1,20}\))?"
 _GENERIC_LINE = re.compile(rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}|{_TITLE_LABEL})[ \t]*:)(?![:/\\])")
 _GENERIC_INLINE = re.compile(rf"(?P<header>(?:{_CAPS_WORD}[ \t]+{_CAPS_LABEL}|[A-Z]{{6,}}{_PLURAL})[ \t]*:)(?![:/\\])")
 _LABEL_WORD = re.compile(r"[A-Za-z]{3,}")

@@ -41,8 +41,8 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
         meta = rule_meta[ent.id_]
         previous = mentions[-1] if mentions else None
         if (previous and ent.label_ == "OSTEOTOMY" == previous.category and meta["type"] is None
-                and 0 <= ent.start_char - previous.end <= 1):
-            # "posterior wedge resection osteotomy" is one mention
+                and ent.start_char >= previous.end and _JOINED.fullmatch(doc.text, previous.end, ent.start_char)):
+            # "posterior wedge resection osteotomy", "decancellation (eggshell) osteotomy": one mention
             mentions[-1] = _extend(previous, ent.end_char, text)
             continue
         section, role = sections.at(ent.start_char)
@@ -58,6 +58,7 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     return MentionIndex(attribute_levels(mentions, levels, sentences.at, view)), sections
 
 
+_JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?")
 _GRAFT_SOURCE = re.compile(r"\b(?:bone|graft|autograft|chips|shavings)\b[^.;:]{0,60}\b(?:from|during|in|off|of)\b"
                            r"[^.;:]{0,30}$", re.IGNORECASE)
 
