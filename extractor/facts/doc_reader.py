@@ -40,7 +40,8 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     for ent in doc.ents:
         meta = rule_meta[ent.id_]
         previous = mentions[-1] if mentions else None
-        if (previous and ent.label_ == "OSTEOTOMY" == previous.category and meta["type"] is None
+        if (previous and ent.label_ == "OSTEOTOMY" == previous.category
+                and meta["type"] in (None, previous.meta["type"])
                 and ent.start_char >= previous.end and _JOINED.fullmatch(doc.text, previous.end, ent.start_char)):
             # "posterior wedge resection osteotomy", "decancellation (eggshell) osteotomy": one mention
             mentions[-1] = _extend(previous, ent.end_char, text)
@@ -58,7 +59,7 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     return MentionIndex(attribute_levels(mentions, levels, sentences.at, view)), sections
 
 
-_JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?")
+_JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?")
 _GRAFT_SOURCE = re.compile(r"\b(?:bone|graft|autograft|chips|shavings)\b[^.;:]{0,60}\b(?:from|during|in|off|of)\b"
                            r"[^.;:]{0,30}$", re.IGNORECASE)
 

@@ -37,6 +37,7 @@ class _TypingRule(NamedTuple):
     mention_type: str | None
     elements_any: frozenset[str] | None
     elements_all: frozenset[str] | None
+    elements_within: frozenset[str] | None
     sentence_kinds: frozenset[str] | None
     note_kinds: frozenset[str] | None
     result: tuple[str | None, str | None, bool]
@@ -49,6 +50,7 @@ def _typing_rules() -> tuple[_TypingRule, ...]:
 
     return tuple(_TypingRule(optional_set(r.get("approach")), r.get("ankylosis"), r.get("mention_type"),
                              optional_set(r.get("elements_any")), optional_set(r.get("elements_all")),
+                             optional_set(r.get("elements_within")),
                              optional_set(r.get("sentence_kinds")), optional_set(r.get("note_kinds")),
                              (r["result"]["family"], r["result"]["type"], r["result"]["inferred"]) if r["result"]
                              else (None, None, False))
@@ -96,6 +98,7 @@ def resolve_type(m: Mention, index: MentionIndex, context: _Context) -> tuple[st
                 and (rule.mention_type is None or rule.mention_type == m.meta.get("type"))
                 and (rule.elements_any is None or elements & rule.elements_any)
                 and (rule.elements_all is None or rule.elements_all <= elements)
+                and (rule.elements_within is None or elements and elements <= rule.elements_within)
                 and (rule.sentence_kinds is None or kinds & rule.sentence_kinds)
                 and (rule.note_kinds is None or context.kinds & rule.note_kinds)):
             return rule.result
