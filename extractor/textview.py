@@ -272,11 +272,11 @@ class Triggers:
         return any(p.search(chunk) for w in words & self.phrases.keys() for p in self.phrases[w])
 
 
-@lru_cache(maxsize=8)
-def triggers(rule_files: tuple[str, ...] | None = None) -> Triggers:
-    """For every target rule of ``rule_files`` (the pipeline's configured rules; except the categories
-    ConText does not assert, which only qualify a mention in the same sentence), words that must occur
-    wherever the rule matches.
+@lru_cache(maxsize=16)
+def triggers(rule_files: tuple[str, ...] | None = None, categories: frozenset[str] | None = None) -> Triggers:
+    """For every target rule of ``rule_files`` (the pipeline's configured rules) in ``categories``
+    (default: the categories ConText asserts; the others only qualify a mention in the same
+    sentence), words that must occur wherever the rule matches.
 
     A literal contributes its words minus common op-note words; a literal made only of common words
     ("posterior approach") contributes itself as a phrase. A token pattern contributes the
@@ -284,13 +284,13 @@ def triggers(rule_files: tuple[str, ...] | None = None) -> Triggers:
     """
     config = load_json("triage.json")
     common = set(config["common_words"])
-    asserted = asserted_categories()
+    wanted = categories or asserted_categories()
     quiet = set(config["quiet_rules"])
     words: set[str] = set()
     phrases: dict[str, set[str]] = {}
     literals: list[set[str]] = []
     for rule in load_target_rules(rule_files or TARGET_RULE_FILES)[0]:
-        if rule["category"] not in asserted or rule["metadata"]["id"] in quiet:
+        if rule["category"] not in wanted or rule["metadata"]["id"] in quiet:
             continue
         if rule.get("pattern"):
             words.update(_pattern_triggers(rule["pattern"], common))
@@ -307,7 +307,8 @@ def triggers(rule_files: tuple[str, ...] | None = None) -> Triggers:
             words.add(max(sorted(distinctive), key=len))
     compiled = {first: tuple(re.compile(re.escape(p).replace(r"\ ", r"\s+"), re.IGNORECASE) for p in sorted(ps))
                 for first, ps in phrases.items()}
-    return Triggers(frozenset(words), compiled, tuple(config["extra_prefixes"]))
+    prefixes = tuple(config["extra_prefixes"]) if categories is None or "OSTEOTOMY" in categories else ()
+    return Triggers(frozenset(words), compiled, prefixes)
 
 
 def _pattern_triggers(pattern: list[dict], common: set[str]) -> set[str]:
@@ -388,14 +389,35 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
     header_spans = [(h, e) for _, h, e in found]
     sentences = split_sentences(cleaned, header_spans)
     if triage:
-        trigger = triggers(rule_files)
-        sentences = [(s, e) for s, e in sentences if trigger.in_span(cleaned, s, e)]
+        sentences = _triage(cleaned, sentences, rule_files)
     chars, kept = _mask(cleaned, sorted(header_spans + sentences))
     _join_wrapped_lines(chars, cleaned, sentences)
     _unglue(chars, cleaned, found)
     _place_headers(chars, cleaned, found)
     return TextView(text=text, view="".join(chars), headers=headers, sentences=sentences, kept_chars=kept,
                     sections=assign_sections(cleaned, headers))
+
+
+def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[str, ...] | None) -> list[tuple[int, int]]:
+    """The sentences holding a trigger word, and those that describe a resection near an osteotomy
+    (its type is read from the elements resected around it: see facts.osteotomies.elements_near)."""
+    trigger = triggers(rule_files)
+    keep = [trigger.in_span(cleaned, s, e) for s, e in sentences]
+    osteotomy = triggers(rule_files, frozenset({"OSTEOTOMY"}))
+    elements = triggers(rule_files, frozenset({"RESECTION"}))
+    window = load_json("decisions.json")["osteotomy_typing"]["window"]
+    for i, (s, e) in enumerate(sentences):
+        if not keep[i] or not osteotomy.in_span(cleaned, s, e):
+            continue
+        for j in range(i - 1, -1, -1):
+            if sentences[j][1] < s - window["before_chars"]:
+                break
+            keep[j] = keep[j] or elements.in_span(cleaned, *sentences[j])
+        for j in range(i + 1, len(sentences)):
+            if sentences[j][0] > e + window["after_chars"]:
+                break
+            keep[j] = keep[j] or elements.in_span(cleaned, *sentences[j])
+    return [span for span, kept in zip(sentences, keep) if kept]
 
 
 def _text_follows(text: str, end: int) -> bool:

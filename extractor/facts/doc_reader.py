@@ -54,14 +54,28 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     levels = [_level_span(span, text) for span in doc.spans[LEVELS_KEY]] if LEVELS_KEY in doc.spans else []
     # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
     view = doc._.opnote["text"]
-    mentions = [replace(m, graft_source=True) if m.category == "OSTEOTOMY" and _names_graft_source(view, m) else m
-                for m in mentions]
+    mentions = [_qualified(m, view) for m in mentions]
     return MentionIndex(attribute_levels(mentions, levels, sentences.at, view)), sections
 
 
 _JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?")
 _GRAFT_SOURCE = re.compile(r"\b(?:bone|graft|autograft|chips|shavings)\b[^.;:]{0,60}\b(?:from|during|in|off|of)\b"
                            r"[^.;:]{0,30}$", re.IGNORECASE)
+
+
+def _qualified(m: Mention, view: str) -> Mention:
+    """Osteotomies named as a graft source; resected elements the sentence says were not resected
+    ("the pedicles and vertebral bodies were left untouched": ConText does not read cue words)."""
+    if m.category == "OSTEOTOMY" and _names_graft_source(view, m):
+        return replace(m, graft_source=True)
+    if m.category == "RESECTION" and _element_negation().search(view, *m.sentence):
+        return replace(m, assertion="negated")
+    return m
+
+
+@lru_cache(maxsize=1)
+def _element_negation() -> re.Pattern:
+    return re.compile(load_json("decisions.json")["osteotomy_typing"]["element_negations"], re.IGNORECASE)
 
 
 def _names_graft_source(view: str, m: Mention) -> bool:

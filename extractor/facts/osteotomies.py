@@ -108,21 +108,34 @@ def resolve_type(m: Mention, index: MentionIndex, context: _Context) -> tuple[st
 def elements_near(m: Mention, index: MentionIndex) -> set[str]:
     """Elements resected in the sentence of an untyped osteotomy mention and in the sentences around
     it that go on describing it ("Osteotomies were performed at two levels. At L1-2 and L2-3 the
-    spinous processes..."): the sentence before and up to ``window`` after, in the same section,
-    stopping at a sentence that names an osteotomy of its own."""
+    spinous processes..."): within the window (characters) before and after, in the same section,
+    stopping at a sentence that names an osteotomy of its own. After a named osteotomy of the same
+    section, only its own sentence counts: "the osteotomy was closed" goes on about that one. The text
+    view's triage keeps those sentences (textview._triage)."""
+    own = {x.meta["element"] for x in index.in_sentence(m.sentence) if x.category == "RESECTION" and x.present}
+    if _after_named(m, index):
+        return own
     window = load_json("decisions.json")["osteotomy_typing"]["window"]
-    i = index.sentences.index(m.sentence)
-    around = index.sentences[max(0, i - window["before"]): i + window["after"] + 1]
-    elements: set[str] = set()
-    for sentence in around:
+    lo, hi = m.sentence[0] - window["before_chars"], m.sentence[1] + window["after_chars"]
+    elements = own
+    for sentence in index.sentences:
+        if sentence[1] < lo or sentence == m.sentence:
+            continue
+        if sentence[0] > hi:
+            break
         mentions = index.in_sentence(sentence)
-        if sentence != m.sentence and (any(x.category == "OSTEOTOMY" for x in mentions)
-                                        or any(x.section != m.section for x in mentions)):
+        if any(x.category == "OSTEOTOMY" for x in mentions) or any(x.section != m.section for x in mentions):
             if sentence > m.sentence:
                 break
             continue
         elements |= {x.meta["element"] for x in mentions if x.category == "RESECTION" and x.present}
     return elements
+
+
+def _after_named(m: Mention, index: MentionIndex) -> bool:
+    """Does a named osteotomy of the narrative come before this mention in its section?"""
+    return any(x.category == "OSTEOTOMY" and x.meta.get("type") and x.counted and x.section == m.section
+               and x.start < m.start for x in index.of("OSTEOTOMY"))
 
 
 def release_mentions(index: MentionIndex) -> list[Mention]:
