@@ -8,7 +8,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import components  # noqa: F401  (registers the factories)
-from .coding import suggest
+from .coding import flag_record, suggest
+from .decoding import decode_bytes
 from .facts import build_facts
 from .settings import Settings
 from .textview import TextView, build_view, is_spine_note
@@ -61,6 +62,7 @@ class Extractor:
         extra_flags = []
         if isinstance(text, bytes):
             text, extra_flags = decode_bytes(text)
+        record["flags"] = [flag_record(f) for f in extra_flags]  # kept on error and skipped records too
         if text is None or not isinstance(text, str):
             return {**record, "status": "error", "error": "missing note text"}
         if not text.strip():
@@ -74,19 +76,6 @@ class Extractor:
             facts["flags"] = extra_flags + facts["flags"]
             suggestions, flags = suggest(facts, self.settings)
         except Exception as exc:  # one bad note must not stop a batch; no note text in the message
-            log.exception("note %s failed", note_id)
+            log.error("note %s failed: %s", note_id, type(exc).__name__)  # a traceback could quote note text
             return {**record, "status": "error", "error": f"internal error: {type(exc).__name__}"}
         return {**record, "suggestions": suggestions, "flags": flags, "facts": facts}
-
-
-def decode_bytes(raw: bytes) -> tuple[str, list[str]]:
-    """UTF-8, else cp1252 (flagged), else latin-1 (which cannot fail)."""
-    try:
-        return raw.decode("utf-8"), []
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252"), ["non_utf8_input"]
-    except UnicodeDecodeError:
-        return raw.decode("latin-1"), ["non_utf8_input"]
-
