@@ -139,7 +139,8 @@ def extract_with_limit(extractor, text, note_id: str | None, seconds: float | No
     previous = signal.signal(signal.SIGALRM, _raise_timeout)
     try:
         try:
-            signal.setitimer(signal.ITIMER_REAL, seconds)
+            # repeated until disarmed: an exception raised while Python runs a __del__ is dropped
+            signal.setitimer(signal.ITIMER_REAL, seconds, min(seconds, 1.0))
             return extractor.extract(text, note_id)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -165,10 +166,6 @@ def _peak_rss_mb() -> float:
 class _Interrupted(BaseException):
     """SIGTERM, handled like Ctrl-C (a BaseException, so that no ``except Exception`` can turn it
     into an internal error of the note in progress)."""
-
-
-def _raise_interrupt(signum, frame):  # SIGTERM behaves like Ctrl-C: finish cleanly
-    raise _Interrupted()
 
 
 @lru_cache(maxsize=1)
@@ -227,10 +224,10 @@ class BatchRunner:
         bar = tqdm(desc="notes", unit="note", file=sys.stderr, disable=not self.progress, smoothing=0.05,
                    total=None, initial=skip_rows)
         last_log = [start]
-        in_main = threading.current_thread() is threading.main_thread()
-        previous_handler = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
+        previous_handlers = self._catch_stop_signals()
 
         def emit(batch: list[tuple[InputRecord, list[str]]], results: list[dict]) -> None:
+            self._check_stop()
             out = []
             for (rec, flags), result in zip(batch, results):
                 result = dict(result, note_id=rec.note_id)
@@ -266,8 +263,8 @@ class BatchRunner:
             summary.failure = ("a worker process ended unexpectedly (killed, or out of memory?); finished rows are "
                                "written: run again with --resume")
         finally:
-            if in_main:
-                signal.signal(signal.SIGTERM, previous_handler)
+            for signum, handler in previous_handlers.items():
+                signal.signal(signum, handler)
             bar.close()
             try:
                 writer.close()
@@ -276,8 +273,30 @@ class BatchRunner:
             summary.seconds = time.perf_counter() - start
         return summary
 
+    def _catch_stop_signals(self) -> dict:
+        """SIGTERM, and Ctrl-C unless it is ignored (nohup), stop the run cleanly. The handler also
+        records the request: an exception raised while Python runs a ``__del__`` is dropped, so the
+        runner checks the record between batches too."""
+        self._stop_requested = False
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+
+        def stop(signum, frame):
+            self._stop_requested = True
+            raise KeyboardInterrupt() if signum == signal.SIGINT else _Interrupted()
+
+        previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, stop)}
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            previous[signal.SIGINT] = signal.signal(signal.SIGINT, stop)
+        return previous
+
+    def _check_stop(self) -> None:
+        if getattr(self, "_stop_requested", False):
+            raise _Interrupted()
+
     def _batches(self, prepared: Iterator) -> Iterator[list]:
         while batch := list(islice(prepared, self.batch_size)):
+            self._check_stop()
             yield batch
 
     def _split(self, batch: list) -> tuple[list[tuple[int, str, object]], dict[int, dict]]:

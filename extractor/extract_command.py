@@ -184,6 +184,10 @@ def _checkpoint_to_resume(output: str, run: dict) -> Checkpoint:
     differences = checkpoint.differences(run)
     if differences:
         raise Refused(f"cannot resume {output}: {'; '.join(differences)}")
+    written = WRITERS[run["output_format"]].written(output)
+    if written < checkpoint.position:
+        raise Refused(f"cannot resume {output}: it is shorter than its checkpoint records ({written} < "
+                      f"{checkpoint.position}), so it was changed after the run; use --overwrite")
     return checkpoint
 
 

@@ -84,6 +84,11 @@ class _StreamWriter:
         return 0 if self.to_stdout else self.fh.tell()
 
     @staticmethod
+    def written(path: str) -> int:
+        """The position of an existing output (its size)."""
+        return os.path.getsize(path) if os.path.exists(path) else 0
+
+    @staticmethod
     def truncate(path: str, position: int) -> None:
         """Cut what a killed run wrote after its last checkpoint."""
         with open(path, "rb+") as fh:
@@ -169,6 +174,15 @@ class ParquetWriter:
     def position(self) -> int:
         """Part files written."""
         return self.part
+
+    @staticmethod
+    def written(path: str) -> int:
+        """The position of an existing output (its complete part files, numbered from 0)."""
+        parts = {int(p.stem.split("-")[1]) for p in Path(path).glob("part-*.parquet")} if os.path.isdir(path) else set()
+        count = 0
+        while count in parts:
+            count += 1
+        return count
 
     @staticmethod
     def truncate(path: str, position: int) -> None:

@@ -124,4 +124,4 @@ def _content(path: Path, fmt: str):
         return path.read_bytes()
     import pandas as pd
 
-    return pd.read_parquet(path).to_dict("records")
+    return pd.read_parquet(path).to_json(orient="records")
