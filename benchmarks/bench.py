@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -81,6 +83,16 @@ def run_tokenizer(texts) -> dict:
             "words_per_s": round(sum(len(t.split()) for t in texts) / seconds)}
 
 
+def run_cli_help(times: int = 5) -> dict:
+    """Wall time of `opnote --help` in a fresh interpreter (median): the package import must stay light."""
+    walls = []
+    for _ in range(times):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "extractor.cli", "--help"], check=True, capture_output=True)
+        walls.append(time.perf_counter() - start)
+    return {"median_seconds": round(statistics.median(walls), 3), "runs": times}
+
+
 def run_medspacy_peer(texts) -> dict:
     """medspacy.load() (PyRuSH, TargetMatcher, ConText) with the same target rules."""
     from loguru import logger
@@ -89,7 +101,7 @@ def run_medspacy_peer(texts) -> dict:
     import medspacy
     from medspacy.target_matcher import TargetRule
 
-    from extractor.components import TARGET_RULE_FILES
+    from extractor.target_rules import TARGET_RULE_FILES
     from extractor.resources import rules_path
 
     nlp = medspacy.load(medspacy_enable=["medspacy_pyrush", "medspacy_target_matcher", "medspacy_context"])
@@ -115,6 +127,7 @@ TARGETS = [
                                                    + r["extractor_1_worker"]["worker_peak_rss_mb"]) < 400),
     ("RSS flat over the long run (< 10% growth after warm-up)", lambda r: _flat(r["mixed_long_run"]["rss_samples_mb"])),
     ("mixed export, 1 worker >= 2000 notes/s", lambda r: r["mixed_1_worker"]["notes_per_s"] >= 2000),
+    ("opnote --help < 1 s", lambda r: r["cli_help"]["median_seconds"] < 1.0),
 ]
 
 
@@ -137,6 +150,7 @@ def main() -> None:
     reference = reference_variants(args.reference)
     mixed = mixed_export(args.mixed)
     results = {"reference_words": round(sum(len(t.split()) for t in reference) / len(reference))}
+    results["cli_help"] = run_cli_help()
     results["tokenizer"] = run_tokenizer(reference)
     results["medspacy_peer"] = run_medspacy_peer(reference[: args.peer])
     results["extractor_1_worker"] = run_extractor(reference, 1)
@@ -159,6 +173,7 @@ def main() -> None:
         print(f"{name:34} {r['notes']:7} {r['notes_per_s']:9.1f} {r['words_per_s']:9} {r.get('startup_seconds', ''):>10}"
               f"  {r.get('worker_peak_rss_mb', '')}")
     print(f"RSS along the long run (notes, MB): {results['mixed_long_run']['rss_samples_mb']}")
+    print(f"opnote --help: {results['cli_help']['median_seconds']} s (median of {results['cli_help']['runs']})")
     for name, ok in results["targets"].items():
         print(f"  [{'PASS' if ok else 'FAIL'}] {name}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

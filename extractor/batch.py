@@ -22,6 +22,7 @@ from itertools import islice
 
 from tqdm import tqdm
 
+from .flags import Flag
 from .inputs import InputRecord
 from .outputs import OutputError
 from .settings import Settings
@@ -202,11 +203,11 @@ class BatchRunner:
             flags = []
             if rec.note_id is None or not str(rec.note_id).strip():
                 rec.note_id = f"row-{rec.row + 1}"
-                flags.append("generated_note_id")
+                flags.append(Flag.generated_note_id)
                 summary.generated_ids += 1
             key = hashlib.blake2b(str(rec.note_id).encode("utf-8", "surrogatepass"), digest_size=8).digest()
             if key in seen:
-                flags.append("duplicate_note_id")
+                flags.append(Flag.duplicate_note_id)
                 summary.duplicates += 1
             seen.add(key)
             yield rec, flags + [f for f in rec.flags if f not in flags]
@@ -215,7 +216,7 @@ class BatchRunner:
         return self.total() if callable(self.total) else self.total
 
     def run(self, records: Iterable[InputRecord], writer, skip_rows: int = 0) -> RunSummary:
-        from .coding import flag_record
+        from .flags import flag_record
 
         summary = RunSummary(resumed_from=skip_rows)
         seen: set[bytes] = set()

@@ -1,16 +1,18 @@
 """spaCy components of the pipeline, registered as factories (and advertised through the
 ``spacy_factories`` entry point).
 
-Order: ``opnote_sentences`` -> ``opnote_targets`` -> ``opnote_levels`` -> ``opnote_sections``
--> ``opnote_context``. Our own extension attributes hold JSON-able values only.
+The Extractor makes the Doc from the text view and hands the view's layout over in one extension,
+``doc._.opnote`` (``TextView.layout()``: the view's text, its headers with their categories and its
+sentences); then ``nlp(doc)`` runs, in order: ``opnote_sentences`` -> ``opnote_targets`` ->
+``opnote_levels`` -> ``opnote_sections`` -> ``opnote_context``. Each component also works on a
+plain ``nlp(text)`` without the layout (sentences and headers are then found on the Doc's text).
 """
 # No "from __future__ import annotations": spaCy validates factory signatures at runtime.
 
 import warnings
 
 from medspacy.context import ConText, ConTextRule
-from medspacy.section_detection import Section, Sectionizer
-from medspacy.target_matcher import TargetRule
+from medspacy.section_detection import Section
 import numpy
 from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
@@ -19,23 +21,12 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .context_graph import BoundedConText
+from .keys import ASSERTED_KEY, LEVELS_KEY
 from .levels import find_levels
-from .resources import load_json, rules_path
+from .resources import load_json
 from .sentences import split_sentences
+from .target_rules import TARGET_RULE_FILES, asserted_categories, load_target_rules
 
-TARGET_RULE_FILES = (
-    "targets/osteotomy.json",
-    "targets/non_osteotomy.json",
-    "targets/fusion.json",
-    "targets/approach.json",
-    "targets/instrumentation.json",
-    "targets/grafts.json",
-    "targets/cues.json",
-)
-LEVELS_KEY = "levels"
-ASSERTED_KEY = "opnote_asserted"
-# Target categories that only qualify another mention in the same sentence: ConText skips them.
-CUE_CATEGORIES = frozenset({"RESECTION", "PURPOSE", "STRUCTURAL", "DEFECT", "HARVEST_SITE"})
 # medSpaCy's matchers warn on every call when one of their two matchers has no pattern.
 warnings.filterwarnings("ignore", message=r"\[W036\]")
 ASSERTION_ATTRS = {
@@ -48,9 +39,8 @@ ASSERTION_ATTRS = {
     "REMOVED": {"is_removed": True},
 }
 
-if not Doc.has_extension("opnote_sentence_spans"):
-    # Sentence spans computed on raw text by the text view; lets the splitter skip its own work.
-    Doc.set_extension("opnote_sentence_spans", default=None)
+if not Doc.has_extension("opnote"):
+    Doc.set_extension("opnote", default=None)
 if not Span.has_extension("level"):
     Span.set_extension("level", default=None)
 for _attrs in ASSERTION_ATTRS.values():
@@ -59,8 +49,17 @@ for _attrs in ASSERTION_ATTRS.values():
             Span.set_extension(_name, default=False)
 
 
+def _layout(doc: Doc) -> dict:
+    """The text view's layout handed over with the doc, or one made from the Doc's own text."""
+    if doc._.opnote is None:
+        from .textview import build_view
+
+        doc._.opnote = build_view(doc.text, triage=False).layout()
+    return doc._.opnote
+
+
 class SentenceSetter:
-    """Sets sentence starts from ``split_sentences`` (or from spans the text view already computed).
+    """Sets sentence starts from the text view's sentences and headers (``split_sentences``).
 
     Every span start, and the first token after a span, opens a sentence; done on arrays because a
     Python loop over tokens costs more than the splitting itself.
@@ -69,9 +68,8 @@ class SentenceSetter:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        spans = doc._.opnote_sentence_spans
-        if spans is None:
-            spans = split_sentences(doc.text)
+        layout = doc._.opnote
+        spans = layout["sentences"] + [h[:2] for h in layout["headers"]] if layout else split_sentences(doc.text)
         boundaries = numpy.unique(numpy.array([0] + [x for span in spans for x in span], dtype=numpy.int64))
         token_starts = doc.to_array(IDX).astype(numpy.int64)
         token_ends = token_starts + doc.to_array(LENGTH).astype(numpy.int64)
@@ -85,7 +83,7 @@ class SentenceSetter:
         return doc
 
 
-@Language.factory("opnote_sentences")
+@Language.factory("opnote_sentences", assigns=["token.is_sent_start"])
 def make_sentences(nlp: Language, name: str) -> SentenceSetter:
     return SentenceSetter()
 
@@ -115,26 +113,18 @@ def literal_variants(pattern: list[dict], nlp: Language) -> list[str] | None:
     return sorted({p for p in phrases if p})
 
 
-def _rule_patterns(files: tuple[str, ...] | list[str], nlp: Language) -> tuple[list[dict], dict[str, dict]]:
-    """medSpaCy TargetRules -> SpanRuler patterns, plus each rule id's category and metadata."""
+def _span_ruler_patterns(rules: tuple[dict, ...], nlp: Language) -> list[dict]:
+    """Target rules as SpanRuler patterns: phrases where a token pattern expands to them."""
     patterns: list[dict] = []
-    meta: dict[str, dict] = {}
-    for name in files:
-        for rule in TargetRule.from_json(str(rules_path(name))):
-            rule_id = rule.metadata["id"]
-            if isinstance(rule.pattern, str):
-                raise ValueError(f"{name}: regex target patterns are not supported ({rule_id})")
-            info = {"category": rule.category, **rule.metadata}
-            if meta.setdefault(rule_id, info) != info:
-                raise ValueError(f"{name}: rule id {rule_id} has two different metadata")
-            if rule.pattern is None:
-                phrases = [rule.literal]
-            else:
-                phrases = literal_variants(rule.pattern, nlp) or []
-                if not phrases:
-                    patterns.append({"label": rule.category, "pattern": rule.pattern, "id": rule_id})
-            patterns += [{"label": rule.category, "pattern": phrase, "id": rule_id} for phrase in phrases]
-    return patterns, meta
+    for rule in rules:
+        rule_id, category = rule["metadata"]["id"], rule["category"]
+        phrases = [rule["literal"]]
+        if rule.get("pattern"):
+            phrases = literal_variants(rule["pattern"], nlp) or []
+            if not phrases:
+                patterns.append({"label": category, "pattern": rule["pattern"], "id": rule_id})
+        patterns += [{"label": category, "pattern": phrase, "id": rule_id} for phrase in phrases]
+    return patterns
 
 
 def _longest_new(existing: list[Span], new: list[Span]) -> list[Span]:
@@ -146,24 +136,27 @@ class TargetRuler:
     """medSpaCy target rules matched with spaCy's SpanRuler (much faster than TargetMatcher).
 
     Matches become ``doc.ents`` (longest wins); ``span.id_`` is the rule id, whose metadata is in
-    ``rule_meta``.
+    ``rule_meta``. The asserted ones are also put in ``doc.spans[ASSERTED_KEY]`` for ConText.
     """
 
     def __init__(self, nlp: Language, name: str, rule_files: list[str]):
-        patterns, self.rule_meta = _rule_patterns(rule_files, nlp)
+        self.rule_files = tuple(rule_files)
+        rules, self.rule_meta = load_target_rules(self.rule_files)
+        self.asserted = asserted_categories()
         self.ruler = SpanRuler(nlp, name=name, spans_key=None, annotate_ents=True, overwrite=True,
                                phrase_matcher_attr="LOWER", ents_filter=_longest_new)
-        self.ruler.add_patterns(patterns)
+        self.ruler.add_patterns(_span_ruler_patterns(rules, nlp))
 
     def __call__(self, doc: Doc) -> Doc:
         doc = self.ruler(doc)
         # ConText reads only this group: cue words (resected elements, purposes...) need no assertion,
         # and every target it skips saves a pass over all modifiers.
-        doc.spans[ASSERTED_KEY] = [ent for ent in doc.ents if ent.label_ not in CUE_CATEGORIES]
+        doc.spans[ASSERTED_KEY] = [ent for ent in doc.ents if ent.label_ in self.asserted]
         return doc
 
 
-@Language.factory("opnote_targets", default_config={"rule_files": list(TARGET_RULE_FILES)})
+@Language.factory("opnote_targets", default_config={"rule_files": list(TARGET_RULE_FILES)},
+                  assigns=["doc.ents", "doc.spans"])
 def make_targets(nlp: Language, name: str, rule_files: list[str]) -> TargetRuler:
     return TargetRuler(nlp, name, rule_files)
 
@@ -172,8 +165,8 @@ class LevelTagger:
     """Vertebral level mentions into ``doc.spans['levels']``, each with ``span._.level`` (a dict)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        # The text view is handed over with the doc; rebuilding doc.text joins every token.
-        text = doc.user_data.get("opnote_text") or doc.text
+        # The view's text comes with the layout; rebuilding doc.text joins every token.
+        text = doc._.opnote["text"] if doc._.opnote else doc.text
         token_starts = doc.to_array(IDX)
         spans = []
         for match in find_levels(text):
@@ -187,60 +180,49 @@ class LevelTagger:
         return doc
 
 
-@Language.factory("opnote_levels")
+@Language.factory("opnote_levels", assigns=["doc.spans"])
 def make_levels(nlp: Language, name: str) -> LevelTagger:
     return LevelTagger()
 
 
-class HeaderSectionizer(Sectionizer):
-    """medSpaCy's Sectionizer whose literal rules (fast PhraseMatcher) count as headers only at the
-    start of a line and when followed by a colon or the end of the line, so that "Findings were
-    unremarkable" is not a header. The text view puts every real header on its own line."""
+def _starts_line(view: str, offset: int) -> bool:
+    """Is ``offset`` the start of the view or preceded by whitespace holding a line break?"""
+    i = offset - 1
+    while i >= 0 and view[i] in " \t\r\n":
+        if view[i] in "\r\n":
+            return True
+        i -= 1
+    return offset == 0
 
-    @property
-    def _matcher(self):
-        return self._Sectionizer__matcher  # medSpaCy keeps its matcher private
 
-    def filter_start_lines(self, doc: Doc, matches: list) -> list:
-        rule_map = self._matcher.rule_map
-        colon_required = set(load_json("sections.json")["colon_required"])
+class SectionSetter:
+    """``doc._.sections`` (medSpaCy ``Section`` objects) from the headers the text view found: one
+    source of headers for the whole pipeline.
 
-        def ends(match) -> bool:
-            if rule_map[self.nlp.vocab.strings[match[0]]].literal in colon_required:
-                return match[2] < len(doc) and doc[match[2]].text == ":"
-            return _header_ends(doc, match[2])
-
-        return [m for m in super().filter_start_lines(doc, matches) if ends(m)]
+    A header counts where it starts a line of the view, as medSpaCy's sectionizer requires (the view
+    puts headers on their own line wherever the note had whitespace before them).
+    """
 
     def __call__(self, doc: Doc) -> Doc:
-        """medSpaCy's sectioning without its last step, setting ``token._.section`` on every token,
-        which took 90% of the component's time: ``doc._.sections`` is all this project reads.
-        (Our rules have no parents and no maximum scope, so nothing else differs.)"""
-        matcher = self._matcher
-        matches = self.filter_start_lines(doc, matcher(doc))
-        sections = []
-        if not matches or matches[0][1] != 0:
-            sections.append(Section(None, 0, 0, 0, matches[0][1] if matches else len(doc)))
-        for i, (match_id, start, end) in enumerate(matches):
-            rule = matcher.rule_map[self.nlp.vocab.strings[match_id]]
-            body_end = matches[i + 1][1] if i + 1 < len(matches) else len(doc)
-            sections.append(Section(rule.category, start, end, end, body_end, None, rule))
+        layout = _layout(doc)
+        headers = [h for h in layout["headers"] if _starts_line(layout["text"], h[0])]
+        if not len(doc):
+            doc._.sections = []
+            return doc
+        # Token index of every header start and end, in one vectorised lookup.
+        bounds = numpy.searchsorted(doc.to_array(IDX), [x for h in headers for x in h[:2]]).tolist()
+        starts, ends = bounds[0::2], bounds[1::2]
+        sections = [Section(None, 0, 0, 0, starts[0] if headers else len(doc))] if not headers or starts[0] else []
+        for i, (header, title_end) in enumerate(zip(headers, ends)):
+            body_end = starts[i + 1] if i + 1 < len(headers) else len(doc)
+            sections.append(Section(header[2], starts[i], title_end, title_end, body_end))
         doc._.sections = sections
         return doc
 
 
-def _header_ends(doc: Doc, end: int) -> bool:
-    if end >= len(doc):
-        return True
-    nxt = doc[end]
-    return nxt.text == ":" or (nxt.is_space and ("\n" in nxt.text or "\r" in nxt.text)) or (
-        "\n" in doc[end - 1].whitespace_)
-
-
-@Language.factory("opnote_sections")
-def make_sections(nlp: Language, name: str) -> Sectionizer:
-    return HeaderSectionizer(nlp, name=name, rules=str(rules_path("sections.json")), require_start_line=True,
-                             span_attrs=None)
+@Language.factory("opnote_sections", assigns=["doc._.sections"])
+def make_sections(nlp: Language, name: str) -> SectionSetter:
+    return SectionSetter()
 
 
 def context_rules(nlp: Language) -> list[ConTextRule]:
@@ -265,7 +247,8 @@ def context_rules(nlp: Language) -> list[ConTextRule]:
     return expanded
 
 
-@Language.factory("opnote_context")
+@Language.factory("opnote_context", requires=["doc.ents", "token.is_sent_start"],
+                  assigns=["doc._.context_graph"])
 def make_context(nlp: Language, name: str) -> ConText:
     context = BoundedConText(nlp, name=name, rules=None, span_attrs=ASSERTION_ATTRS, input_span_type="group",
                              span_group_name=ASSERTED_KEY)

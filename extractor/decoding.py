@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from .flags import Flag
+
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -21,7 +23,7 @@ def bom_encoding(head: bytes) -> str | None:
     return next((codec for bom, codec in _BOMS if head.startswith(bom)), None)
 
 
-def decode_bytes(raw: bytes) -> tuple[str, list[str]]:
+def decode_bytes(raw: bytes) -> tuple[str, list[Flag]]:
     """Text and flags: UTF-8; UTF-16/32 with a byte-order mark; else cp1252, else latin-1 (flagged)."""
     try:
         return raw.decode("utf-8"), []
@@ -30,13 +32,13 @@ def decode_bytes(raw: bytes) -> tuple[str, list[str]]:
     codec = bom_encoding(raw)
     if codec:
         try:
-            return raw.decode(codec), ["non_utf8_input"]
+            return raw.decode(codec), [Flag.non_utf8_input]
         except UnicodeDecodeError:
             pass
     try:
-        return raw.decode("cp1252"), ["non_utf8_input"]
+        return raw.decode("cp1252"), [Flag.non_utf8_input]
     except UnicodeDecodeError:
-        return raw.decode("latin-1"), ["non_utf8_input"]
+        return raw.decode("latin-1"), [Flag.non_utf8_input]
 
 
 def writable(value: str) -> tuple[str, bool]:

@@ -8,33 +8,15 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sklearn.metrics import precision_recall_fscore_support
 
-from .coding import suggest
-from .facts import osteotomy_sites
+from .codes import FAMILIES, family_of, is_osteotomy
 from .levels import parse_level
+from .model import Construct, Facts, Instrumentation, Osteotomy
 from .settings import Settings
-
-OSTEOTOMY_FAMILIES = ("three_column", "posterior", "anterior")
-FAMILY_OF_CODE = {
-    **{c: "three_column" for c in ("22206", "22207", "22208", "22899")},
-    **{c: "posterior" for c in ("22210", "22212", "22214", "22216")},
-    **{c: "anterior" for c in ("22220", "22222", "22224", "22226")},
-    **{c: "graft" for c in ("20930", "20931", "20936", "20937", "20938", "20939")},
-    **{c: "instrumentation" for c in ("22840", "22842", "22843", "22844", "22845", "22846", "22847", "22848",
-                                      "22853", "22854", "22859")},
-}
-FAMILIES = OSTEOTOMY_FAMILIES + ("graft", "instrumentation")
-
-
-def family_of(code: str) -> str:
-    return FAMILY_OF_CODE.get(code, "other")
-
-
-def is_osteotomy(code: str) -> bool:
-    return family_of(code) in OSTEOTOMY_FAMILIES
 
 
 # --------------------------------------------------------------------------- loading
@@ -114,32 +96,30 @@ def gold_facts_to_codes(facts: dict, settings: Settings) -> set[tuple[str, int]]
 
     Used to check that gold codes and gold facts cannot drift apart.
     """
+    from .coding import suggest
+    from .facts import osteotomy_sites
+
     range_mode = settings.osteotomy.posterior_range_sites
-    osteotomies = [{"family": o["family"], "type": o["type"], "inferred": False, "source": "body",
-                    "evidence": [], "flags": [],
-                    "sites": osteotomy_sites(o["family"], [parse_level(s) for s in o["sites"]], range_mode)}
-                   for o in facts.get("osteotomies", [])]
-    gi = facts.get("instrumentation") or {}
+    osteotomies = tuple(
+        Osteotomy(o["family"], o["type"], osteotomy_sites(o["family"], [parse_level(s) for s in o["sites"]], range_mode),
+                  approach="posterior", source="body", inferred=False, evidence=())
+        for o in facts.get("osteotomies", []))
+    gold = facts.get("instrumentation") or {}
+    posterior = _gold_construct(gold.get("posterior"))
+    instrumentation = Instrumentation(
+        posterior=posterior, anterior=_gold_construct(gold.get("anterior")),
+        pelvic_fixation=bool(posterior and posterior.pelvic_fixation),
+        interbody=tuple(gold.get("interbody") or ()), corpectomy_defects=gold.get("corpectomy_defects") or 0,
+        no_arthrodesis_devices=gold.get("no_arthrodesis_devices") or 0)
+    return {(s.code, s.units) for s in suggest(Facts(osteotomies=osteotomies, instrumentation=instrumentation), settings)}
 
-    def construct(part: dict | None) -> dict | None:
-        if not part or not part.get("span"):
-            return None
-        level = parse_level(part["span"])
-        verts = level.vertebrae()
-        segmental = part.get("segmental", True)
-        return {"span": part["span"], "segments": len(verts), "segmental": segmental,
-                "fixation_points": verts, "pelvic_fixation": part.get("pelvic_fixation", False), "evidence": []}
 
-    posterior = construct(gi.get("posterior"))
-    instrumentation = {
-        "posterior": posterior, "anterior": construct(gi.get("anterior")),
-        "pelvic_fixation": bool(gi.get("posterior") and gi["posterior"].get("pelvic_fixation")),
-        "interbody": list(gi.get("interbody") or []), "corpectomy_defects": gi.get("corpectomy_defects") or 0,
-        "no_arthrodesis_devices": gi.get("no_arthrodesis_devices") or 0, "device_evidence": [],
-    }
-    suggestions, _ = suggest({"osteotomies": osteotomies, "grafts": [], "instrumentation": instrumentation,
-                              "flags": []}, settings)
-    return {(s["code"], s["units"]) for s in suggestions}
+def _gold_construct(part: dict | None) -> Construct | None:
+    if not part or not part.get("span"):
+        return None
+    verts = tuple(parse_level(part["span"]).vertebrae())
+    return Construct(part["span"], len(verts), part.get("segmental", True), verts,
+                     part.get("pelvic_fixation", False), ())
 
 
 # --------------------------------------------------------------------------- scoring
@@ -181,76 +161,92 @@ def _span(label: str | None) -> tuple | None:
     return (level.vertebrae()[0], level.vertebrae()[-1]) if level else label
 
 
+def _in_family(code: str, family: str) -> bool:
+    """``family`` is a code family, or "osteotomy" for the three osteotomy families together."""
+    return is_osteotomy(code) if family == "osteotomy" else family_of(code) == family
+
+
+@dataclass
+class _Tally:
+    """The counts of an evaluation, note by note."""
+
+    counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    family_exact: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
+    unit_pairs: list[int] = field(default_factory=lambda: [0, 0])  # right units, code found
+    fact_results: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
+    confusion: Counter = field(default_factory=Counter)
+    wrong_notes: list[dict] = field(default_factory=list)
+    fp_notes: list[str] = field(default_factory=list)
+    y_true: list[bool] = field(default_factory=list)
+    y_pred: list[bool] = field(default_factory=list)
+
+    def add(self, gold: dict, pred: dict) -> None:
+        g, p = _codes(gold["codes"]), _codes(pred.get("suggestions") or [])
+        for key in g | p:
+            self.counts[key[0]]["tp"] += key in g and key in p
+            self.counts[key[0]]["fn"] += key in g and key not in p
+            self.counts[key[0]]["fp"] += key in p and key not in g
+        g_units, p_units = dict(g), dict(p)
+        for code in set(g_units) & set(p_units):
+            self.unit_pairs[1] += 1
+            self.unit_pairs[0] += g_units[code] == p_units[code]
+        for fam in FAMILIES + ("osteotomy",):
+            self.family_exact[fam].append({c for c in g if _in_family(c[0], fam)} == {c for c in p if _in_family(c[0], fam)})
+        self.y_true.append(any(is_osteotomy(c) for c, _ in g))
+        self.y_pred.append(any(is_osteotomy(c) for c, _ in p))
+        if any(is_osteotomy(c) for c, _ in p - g):
+            self.fp_notes.append(gold["note_id"])
+        for name, ok in _fact_checks(gold, pred).items():
+            if ok is not None:
+                self.fact_results[name].append(ok)
+        if g != p:
+            self._wrong(gold, pred, sorted(g - p), sorted(p - g))
+
+    def _wrong(self, gold: dict, pred: dict, missing: list, extra: list) -> None:
+        for fam in FAMILIES:
+            gm = [f"{c}x{u}" for c, u in missing if family_of(c) == fam] or ["-"]
+            pe = [f"{c}x{u}" for c, u in extra if family_of(c) == fam] or ["-"]
+            if gm != ["-"] or pe != ["-"]:
+                self.confusion[(" ".join(gm), " ".join(pe))] += 1
+        self.wrong_notes.append({
+            "note_id": gold["note_id"], "status": pred.get("status"), "missing": missing, "extra": extra,
+            "evidence": [{"code": s["code"], "units": s["units"],
+                          "evidence": [{k: e[k] for k in ("start", "end", "text", "section", "rule")}
+                                       for e in s["evidence"][:6]],
+                          "flags": [f["id"] for f in s["flags"]]}
+                         for s in pred.get("suggestions") or [] if (s["code"], s["units"]) in set(extra)],
+            "flags": [f["id"] for f in pred.get("flags") or []],
+        })
+
+    def per_family(self) -> dict:
+        out = {}
+        for fam in FAMILIES + ("osteotomy",):
+            codes = [c for c in self.counts if _in_family(c, fam)]
+            out[fam] = _prf(*(sum(self.counts[c][k] for c in codes) for k in ("tp", "fp", "fn")))
+        return out
+
+
 def score(gold_rows: list[dict], predictions: list[dict]) -> dict:
     """All figures of one evaluation; JSON-able."""
     by_id = {p["note_id"]: p for p in predictions}
-    counts: dict[str, Counter] = defaultdict(Counter)
-    family_exact: dict[str, list[bool]] = defaultdict(list)
-    unit_pairs = [0, 0]  # right units, code found
-    fact_results: dict[str, list[bool]] = defaultdict(list)
-    confusion: Counter = Counter()
-    wrong_notes, fp_notes = [], []
-    y_true, y_pred = [], []
+    tally = _Tally()
     for gold in gold_rows:
-        pred = by_id.get(gold["note_id"], {"note_id": gold["note_id"], "status": "missing", "suggestions": []})
-        g, p = _codes(gold["codes"]), _codes(pred.get("suggestions") or [])
-        for code, units in g | p:
-            key = (code, units)
-            counts[code]["tp"] += key in g and key in p
-            counts[code]["fn"] += key in g and key not in p
-            counts[code]["fp"] += key in p and key not in g
-        g_units, p_units = dict(g), dict(p)
-        for code in set(g_units) & set(p_units):
-            unit_pairs[1] += 1
-            unit_pairs[0] += g_units[code] == p_units[code]
-        for fam in FAMILIES + ("osteotomy",):
-            def of(codes):
-                return {c for c in codes if (is_osteotomy(c[0]) if fam == "osteotomy" else family_of(c[0]) == fam)}
-            family_exact[fam].append(of(g) == of(p))
-        y_true.append(bool({c for c in g if is_osteotomy(c[0])}))
-        y_pred.append(bool({c for c in p if is_osteotomy(c[0])}))
-        if {c for c in p - g if is_osteotomy(c[0])}:
-            fp_notes.append(gold["note_id"])
-        for name, ok in _fact_checks(gold, pred).items():
-            if ok is not None:
-                fact_results[name].append(ok)
-        if g != p:
-            missing, extra = sorted(g - p), sorted(p - g)
-            for fam in FAMILIES:
-                gm = [f"{c}x{u}" for c, u in missing if family_of(c) == fam] or ["-"]
-                pe = [f"{c}x{u}" for c, u in extra if family_of(c) == fam] or ["-"]
-                if gm != ["-"] or pe != ["-"]:
-                    confusion[(" ".join(gm), " ".join(pe))] += 1
-            wrong_notes.append({
-                "note_id": gold["note_id"], "status": pred.get("status"), "missing": missing, "extra": extra,
-                "evidence": [{"code": s["code"], "units": s["units"],
-                              "evidence": [{k: e[k] for k in ("start", "end", "text", "section", "rule")}
-                                           for e in s["evidence"][:6]],
-                              "flags": [f["id"] for f in s["flags"]]}
-                             for s in pred.get("suggestions") or [] if (s["code"], s["units"]) in set(extra)],
-                "flags": [f["id"] for f in pred.get("flags") or []],
-            })
-    per_code = {code: _prf(c["tp"], c["fp"], c["fn"]) for code, c in sorted(counts.items())}
-    per_family = {}
-    for fam in FAMILIES + ("osteotomy",):
-        codes = [c for c in counts if (is_osteotomy(c) if fam == "osteotomy" else family_of(c) == fam)]
-        per_family[fam] = _prf(*(sum(counts[c][k] for c in codes) for k in ("tp", "fp", "fn")))
-    overall = _prf(*(sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn")))
-    p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, average="binary", zero_division=1.0)
+        tally.add(gold, by_id.get(gold["note_id"], {"note_id": gold["note_id"], "status": "missing", "suggestions": []}))
+    p, r, f, _ = precision_recall_fscore_support(tally.y_true, tally.y_pred, average="binary", zero_division=1.0)
     return {
         "notes": len(gold_rows),
-        "overall": overall,
-        "per_family": per_family,
-        "per_code": per_code,
-        "note_exact_match": {fam: round(sum(v) / len(v), 4) for fam, v in family_exact.items() if v},
-        "all_codes_exact_match": round(1 - len(wrong_notes) / len(gold_rows), 4) if gold_rows else 1.0,
+        "overall": _prf(*(sum(c[k] for c in tally.counts.values()) for k in ("tp", "fp", "fn"))),
+        "per_family": tally.per_family(),
+        "per_code": {code: _prf(c["tp"], c["fp"], c["fn"]) for code, c in sorted(tally.counts.items())},
+        "note_exact_match": {fam: round(sum(v) / len(v), 4) for fam, v in tally.family_exact.items() if v},
+        "all_codes_exact_match": round(1 - len(tally.wrong_notes) / len(gold_rows), 4) if gold_rows else 1.0,
         "osteotomy_note_detection": {"precision": round(float(p), 4), "recall": round(float(r), 4),
                                      "f1": round(float(f), 4)},
-        "osteotomy_false_positive_notes": fp_notes,
-        "unit_accuracy": round(unit_pairs[0] / unit_pairs[1], 4) if unit_pairs[1] else 1.0,
-        "fact_accuracy": {k: round(sum(v) / len(v), 4) for k, v in fact_results.items()},
-        "confusion": [{"gold": g, "suggested": s, "notes": n} for (g, s), n in confusion.most_common()],
-        "wrong_notes": wrong_notes,
+        "osteotomy_false_positive_notes": tally.fp_notes,
+        "unit_accuracy": round(tally.unit_pairs[0] / tally.unit_pairs[1], 4) if tally.unit_pairs[1] else 1.0,
+        "fact_accuracy": {k: round(sum(v) / len(v), 4) for k, v in tally.fact_results.items()},
+        "confusion": [{"gold": g, "suggested": s, "notes": n} for (g, s), n in tally.confusion.most_common()],
+        "wrong_notes": tally.wrong_notes,
     }
 
 

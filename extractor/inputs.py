@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .decoding import bom_encoding, decode_bytes, escaped_field, writable
+from .flags import Flag
 
 ID_CANDIDATES = ("note_id", "noteid", "id", "note_key", "document_id", "doc_id", "report_id", "row_id")
 TEXT_CANDIDATES = ("text", "note_text", "notetext", "note", "body", "report_text", "report", "content",
@@ -318,7 +319,7 @@ class _DelimitedSource(_Source):
         for k in self.keep:
             extra[k], bad = self._text(values[self.index[k]])
             bad_extra |= bad
-        return note_id, text, extra, None, ["non_utf8_field"] if bad_id or bad_extra else []
+        return note_id, text, extra, None, [Flag.non_utf8_field] if bad_id or bad_extra else []
 
 
 class _JsonlSource(_Source):
@@ -407,13 +408,13 @@ class _JsonlSource(_Source):
         for k in self.keep:
             extra[k], bad = writable("" if obj.get(k) is None else _json_value(obj.get(k)))
             bad_extra |= bad
-        flags = flags + (["non_utf8_field"] if bad_id or bad_extra else [])
+        flags = flags + ([Flag.non_utf8_field] if bad_id or bad_extra else [])
         text = obj.get(self._key(obj, self.text_col, TEXT_CANDIDATES))
         if text is not None and not isinstance(text, str):
             return note_id, None, extra, f"note text is not a string (got {_JSON_TYPES.get(type(text), 'a value')})", flags
         if isinstance(text, str):
             text, bad_text = writable(text)
-            flags += ["non_utf8_input"] if bad_text and "non_utf8_input" not in flags else []
+            flags += [Flag.non_utf8_input] if bad_text and Flag.non_utf8_input not in flags else []
         return note_id, text, extra, None, flags
 
 
@@ -457,13 +458,13 @@ class _ParquetSource(_Source):
             extra[k], bad = writable("" if value is None else decode_bytes(value)[0] if isinstance(value, bytes)
                                      else _json_value(value) if not isinstance(value, str) else value)
             bad_extra |= bad
-        flags = ["non_utf8_field"] if bad_id or bad_extra else []
+        flags = [Flag.non_utf8_field] if bad_id or bad_extra else []
         text = item.get(self.text_name)
         if text is not None and not isinstance(text, (str, bytes)):
             return note_id, None, extra, f"note text is not a string (got {type(text).__name__})", flags
         if isinstance(text, str):
             text, bad_text = writable(text)
-            flags += ["non_utf8_input"] if bad_text else []
+            flags += [Flag.non_utf8_input] if bad_text else []
         return note_id, text, extra, None, flags
 
 

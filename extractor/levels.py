@@ -288,3 +288,9 @@ def parse_level(text: str) -> Level | None:
     """Normalize one level expression ('L4/5', 'the third lumbar vertebra'); None unless exactly one."""
     found = list(find_levels(text))
     return found[0].level if len(found) == 1 else None
+
+
+def region_vertebra(vertebrae: tuple[str, ...] | list[str], mode: str) -> str:
+    """The vertebra that sets a site's region: the cephalad one (default) or, with ``mode`` "caudal",
+    the caudal one of an interspace."""
+    return vertebrae[-1] if mode == "caudal" else vertebrae[0]

@@ -1,16 +1,24 @@
-"""Build the spaCy pipeline once and run notes through text view -> Doc -> facts -> suggestions."""
+"""The extractor: text -> text view -> spaCy Doc -> facts -> suggestions -> one output record.
+
+Built once (the spaCy pipeline takes about a second) and reused for every note, the way Presidio's
+``AnalyzerEngine`` holds its recognizers: ``Extractor.extract`` is the per-note entry point and never
+raises for bad input.
+"""
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import components  # noqa: F401  (registers the factories)
-from .coding import flag_record, suggest
+from .coding import suggest
 from .decoding import decode_bytes
-from .facts import build_facts
+from .facts import build_facts, read_doc
+from .flags import Flag, flag_record
+from .model import Facts
 from .settings import Settings
 from .textview import TextView, build_view, is_spine_note
 
@@ -28,6 +36,13 @@ def build_nlp() -> Language:
     return nlp
 
 
+@lru_cache(maxsize=1)
+def shared_nlp() -> Language:
+    """One pipeline per process, shared by every Extractor that does not bring its own: it holds no
+    per-note state, and building it takes about a second."""
+    return build_nlp()
+
+
 class Extractor:
     """The extractor: one spaCy pipeline, the coding settings, and the per-note entry points."""
 
@@ -36,33 +51,33 @@ class Extractor:
         self.settings = settings or Settings.load()
         self.triage = triage
         self.gate = gate
-        self.nlp = nlp or build_nlp()
-        self.rule_meta = self.nlp.get_pipe("opnote_targets").rule_meta
+        self.nlp = nlp or shared_nlp()
+        targets = self.nlp.get_pipe("opnote_targets")
+        self.rule_meta = targets.rule_meta
+        self.rule_files = targets.rule_files  # the triage keeps sentences with a trigger of these rules
 
     def view(self, text: str) -> TextView:
-        return build_view(text, triage=self.triage)
+        return build_view(text, triage=self.triage, rule_files=self.rule_files)
 
     def doc(self, text: str) -> tuple[TextView, Doc]:
         """The processed Doc of a note (its text is the same-length view of ``text``)."""
         view = self.view(text)
         doc = self.nlp.make_doc(view.view)
-        doc._.opnote_sentence_spans = view.sentences + view.headers
-        doc.user_data["opnote_text"] = view.view
-        for _, proc in self.nlp.pipeline:
-            doc = proc(doc)
-        return view, doc
+        doc._.opnote = view.layout()
+        return view, self.nlp(doc)
 
-    def facts(self, text: str) -> dict:
+    def facts(self, text: str) -> Facts:
         _, doc = self.doc(text)
-        return build_facts(doc, text, self.rule_meta, self.settings)
+        index, sections = read_doc(doc, text, self.rule_meta)
+        return build_facts(index, sections, self.settings.osteotomy.posterior_range_sites)
 
     def extract(self, text: str | bytes | None, note_id: str | None = None) -> dict:
         """One output record for one note; never raises for bad input (status 'error' instead)."""
         record = {"note_id": note_id, "status": "ok", "error": None, "suggestions": [], "flags": [], "facts": None}
-        extra_flags = []
+        input_flags: list[Flag] = []
         if isinstance(text, bytes):
-            text, extra_flags = decode_bytes(text)
-        record["flags"] = [flag_record(f) for f in extra_flags]  # kept on error and skipped records too
+            text, input_flags = decode_bytes(text)
+        record["flags"] = [flag_record(f) for f in input_flags]  # kept on error and skipped records too
         if text is None or not isinstance(text, str):
             return {**record, "status": "error", "error": "missing note text"}
         if not text.strip():
@@ -73,9 +88,11 @@ class Extractor:
             return {**record, "status": "skipped", "error": "not a spine note (no spine term found)"}
         try:
             facts = self.facts(text)
-            facts["flags"] = extra_flags + facts["flags"]
-            suggestions, flags = suggest(facts, self.settings)
+            facts = Facts(**{**vars(facts), "flags": tuple(dict.fromkeys(input_flags + list(facts.flags)))})
+            suggestions = suggest(facts, self.settings)
         except Exception as exc:  # one bad note must not stop a batch; no note text in the message
-            log.error("note %s failed: %s", note_id, type(exc).__name__)  # a traceback could quote note text
+            log.error("note %s failed: internal error %s", note_id, type(exc).__name__)
             return {**record, "status": "error", "error": f"internal error: {type(exc).__name__}"}
-        return {**record, "suggestions": suggestions, "flags": flags, "facts": facts}
+        return {**record, "suggestions": [s.to_dict() for s in suggestions],
+                "flags": [flag_record(f) for f in facts.flags], "facts": facts.to_dict()}
+

@@ -29,30 +29,56 @@ def suggestion_table(records: Iterable[dict]) -> str:
 
 
 def explain(record: dict, text: str) -> str:
-    """A per-note report: facts, suggestions with their evidence and sentences, and review flags."""
+    """A per-note report: facts, what was not counted and why, suggestions with the reasons for their
+    confidence and their evidence sentences, and review flags."""
     out = [f"Note {record['note_id']}: {record['status']}"]
     if record["status"] != "ok":
-        out.append(f"  error: {record['error']}")
-        return "\n".join(out)
+        return "\n".join(out + [f"  error: {record['error']}"])
     facts = record["facts"]
     out.append(f"  sections: {', '.join(facts['sections']) or '(none found)'}")
     out.append(f"  approach: {', '.join(facts['approach']) or '(not documented)'}")
-    out.append("")
-    out.append("Osteotomies performed:")
-    for o in facts["osteotomies"] or []:
+    out += [""] + _osteotomy_lines(facts) + _instrumentation_lines(facts["instrumentation"])
+    out.append(f"Grafts: {', '.join(g['kind'] for g in facts['grafts']) or 'none'}")
+    out += _not_counted_lines(facts.get("excluded_mentions") or [], "Graft and instrumentation mentions not counted:")
+    others = sorted({f"{o['kind']} ({o['assertion']})" for o in facts["other_procedures"]})
+    out.append(f"Other procedures seen (never coded here): {', '.join(others) or 'none'}")
+    out += ["", "Suggestions:"]
+    for s in record["suggestions"]:
+        out += _suggestion_lines(s, text)
+    if not record["suggestions"]:
+        out.append("  (none)")
+    if record["flags"]:
+        out.append("Review flags for the note:")
+        out += [f"  {f['id']}: {f['text']}" for f in record["flags"]]
+    return "\n".join(out)
+
+
+def _osteotomy_lines(facts: dict) -> list[str]:
+    out = ["Osteotomies performed:"]
+    for o in facts["osteotomies"]:
         sites = ", ".join(s["label"] for s in o["sites"])
         out.append(f"  - {o['type']} ({o['family']}), sites {sites}, approach {o['approach']}, from {o['source']}"
                    + (" [type inferred]" if o["inferred"] else ""))
     if not facts["osteotomies"]:
         out.append("  (none)")
-    if facts["excluded_osteotomies"]:
-        out.append("Osteotomy mentions not counted:")
-        for o in facts["excluded_osteotomies"]:
-            ev = o["evidence"][0]
-            out.append(f"  - {o['type'] or 'osteotomy'}: {o['assertion']} in {o['role']} "
-                       f"({ev['section'] or 'no section'}) \"{_one_line(ev['text'], 60)}\" at {ev['start']}")
-    instr = facts["instrumentation"]
-    out.append("Instrumentation:")
+    return out + _not_counted_lines(facts["excluded_osteotomies"], "Osteotomy mentions not counted:")
+
+
+def _not_counted_lines(items: list[dict], title: str) -> list[str]:
+    """Each mention not counted: what, why (assertion or section role), where, and the words that said so."""
+    out = [title] if items else []
+    for x in items:
+        ev = x["evidence"][0]
+        what = x.get("type") or x.get("kind") or "osteotomy"
+        cue = x.get("cue")
+        because = f"; cue \"{cue['text']}\" ({cue['category']}) at {cue['start']}" if cue else ""
+        out.append(f"  - {what}: {x['assertion']} in {x['role']} ({ev['section'] or 'no section'}) "
+                   f"\"{_one_line(ev['text'], 60)}\" at {ev['start']}{because}")
+    return out
+
+
+def _instrumentation_lines(instr: dict) -> list[str]:
+    out = ["Instrumentation:"]
     for side in ("posterior", "anterior"):
         c = instr[side]
         if c:
@@ -61,27 +87,26 @@ def explain(record: dict, text: str) -> str:
     out.append(f"  - pelvic fixation: {'yes' if instr['pelvic_fixation'] else 'no'}; interbody: "
                f"{', '.join(instr['interbody']) or 'none'}; corpectomy defects: {instr['corpectomy_defects']}; "
                f"devices without arthrodesis: {instr['no_arthrodesis_devices']}")
-    out.append(f"Grafts: {', '.join(g['kind'] for g in facts['grafts']) or 'none'}")
-    others = sorted({f"{o['kind']} ({o['assertion']})" for o in facts["other_procedures"]})
-    out.append(f"Other procedures seen (never coded here): {', '.join(others) or 'none'}")
-    out.append("")
-    out.append("Suggestions:")
-    for s in record["suggestions"]:
-        out.append(f"  {s['code']} x{s['units']}  {s['label']}  (confidence {s['confidence']:.2f})")
-        for f in s["flags"]:
-            out.append(f"      flag {f['id']}: {f['text']}")
-        by_sentence: dict[tuple[int, int], list[dict]] = {}
-        for ev in s["evidence"]:
-            by_sentence.setdefault((ev["sentence_start"], ev["sentence_end"]), []).append(ev)
-        for (start, end), items in by_sentence.items():
-            out.append(f"      sentence [{start}:{end}] in {items[0]['section'] or 'no section'}: "
-                       f"{_one_line(text[start:end])}")
-            out.append("        evidence: " + "; ".join(f"\"{ev['text']}\" [{ev['start']}:{ev['end']}] {ev['rule']}"
+    return out
+
+
+def _suggestion_lines(s: dict, text: str) -> list[str]:
+    out = [f"  {s['code']} x{s['units']}  {s['label']}  (confidence {s['confidence']:.2f})"]
+    why = s.get("explanation")
+    if why:
+        steps = "".join(f", x{p['factor']} for {p['flag']}" if "factor" in p else f", at most {p['cap']} for {p['flag']}"
+                        for p in why["penalties"])
+        out.append(f"      why: {why['base_reason']} ({why['base_confidence']}{steps})")
+        if why["sites"]:
+            out.append(f"      counted: {', '.join(why['sites'])}")
+        out += [f"      not counted: {d['site']} ({d['reason']})" for d in why["dropped_sites"]]
+    out += [f"      flag {f['id']}: {f['text']}" for f in s["flags"]]
+    by_sentence: dict[tuple[int, int], list[dict]] = {}
+    for ev in s["evidence"]:
+        by_sentence.setdefault((ev["sentence_start"], ev["sentence_end"]), []).append(ev)
+    for (start, end), items in by_sentence.items():
+        out.append(f"      sentence [{start}:{end}] in {items[0]['section'] or 'no section'}: "
+                   f"{_one_line(text[start:end])}")
+        out.append("        evidence: " + "; ".join(f"\"{ev['text']}\" [{ev['start']}:{ev['end']}] {ev['rule']}"
                                                    for ev in items))
-    if not record["suggestions"]:
-        out.append("  (none)")
-    if record["flags"]:
-        out.append("Review flags for the note:")
-        for f in record["flags"]:
-            out.append(f"  {f['id']}: {f['text']}")
-    return "\n".join(out)
+    return out

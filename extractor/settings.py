@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from .codes import cervical_three_column_choices
 from .resources import rules_path
 
 CHOICES = {
@@ -15,9 +16,15 @@ CHOICES = {
     ("osteotomy", "posterior_range_sites"): {"per_vertebra", "per_interspace"},
     ("osteotomy", "site_region"): {"cephalad", "caudal"},
     ("osteotomy", "cross_region_primary"): {"most_cephalad", "most_caudal"},
-    ("osteotomy", "cervical_three_column_code"): {"22899", "22210", "none"},
     ("osteotomy", "same_segment_posterior"): {"drop", "keep"},
 }
+
+
+def choices(section: str, option: str) -> set[str] | None:
+    """Allowed values of an option with a fixed set (the cervical codes come from the code table)."""
+    if (section, option) == ("osteotomy", "cervical_three_column_code"):
+        return set(cervical_three_column_choices())
+    return CHOICES.get((section, option))
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,7 @@ def _merge(data: dict, new: dict, origin: str) -> None:
         for option, value in options.items():
             if option not in data[section]:
                 raise ValueError(f"{origin}: unknown setting {section}.{option}")
-            allowed = CHOICES.get((section, option))
+            allowed = choices(section, option)
             if allowed and str(value) not in allowed:
                 raise ValueError(f"{origin}: {section}.{option} must be one of {sorted(allowed)}, got {value!r}")
             expected = type(data[section][option])

@@ -17,9 +17,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from .resources import load_json
 from .sentences import split_sentences
+from .target_rules import TARGET_RULE_FILES, asserted_categories, load_target_rules
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>")
 _HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,5});")
@@ -120,7 +122,19 @@ def _first_words() -> frozenset[str]:
 
 
 def _literal(header: str) -> str:
-    return " ".join(header.rstrip(": \t").lower().split())
+    return " ".join(header.rstrip(":, \t").lower().split())
+
+
+@lru_cache(maxsize=1)
+def _categories() -> dict[str, str]:
+    return {r["literal"]: r["category"] for r in load_json("sections.json")["section_rules"]}
+
+
+def header_category(header: str) -> str:
+    """Section category of a header found by ``find_headers`` ("Procedure Performed:" -> procedures)."""
+    return _categories()[_literal(header)]
+
+
 _BREAKS = re.compile(r"[.;,!?)\]][ \t](?=[A-Za-z])|[ \t]{2}(?=[A-Za-z])|[.;!?](?=[A-Z])")
 
 
@@ -182,37 +196,35 @@ class Triggers:
         return any(p.search(chunk) for w in words & self.phrases.keys() for p in self.phrases[w])
 
 
-@lru_cache(maxsize=1)
-def triggers() -> Triggers:
-    """For every target rule (except the cue categories, which only qualify a mention in the same
-    sentence), words that must occur wherever the rule matches.
+@lru_cache(maxsize=8)
+def triggers(rule_files: tuple[str, ...] | None = None) -> Triggers:
+    """For every target rule of ``rule_files`` (the pipeline's configured rules; except the categories
+    ConText does not assert, which only qualify a mention in the same sentence), words that must occur
+    wherever the rule matches.
 
     A literal contributes its words minus common op-note words; a literal made only of common words
     ("posterior approach") contributes itself as a phrase. A token pattern contributes the
     alternatives of one required token.
     """
-    from .components import TARGET_RULE_FILES  # local import: components imports spaCy
-
     config = load_json("triage.json")
     common = set(config["common_words"])
-    cues = set(config["cue_categories"])
+    asserted = asserted_categories()
     quiet = set(config["quiet_rules"])
     words: set[str] = set()
     phrases: dict[str, set[str]] = {}
     literals: list[set[str]] = []
-    for name in TARGET_RULE_FILES:
-        for rule in load_json(name)["target_rules"]:
-            if rule["category"] in cues or rule["metadata"]["id"] in quiet:
-                continue
-            if rule.get("pattern"):
-                words.update(_pattern_triggers(rule["pattern"], common))
-                continue
-            distinctive = _words(rule["literal"]) - common
-            if distinctive:
-                literals.append(distinctive)
-            else:
-                literal = rule["literal"].lower()
-                phrases.setdefault(_WORD.match(literal).group(), set()).add(literal)
+    for rule in load_target_rules(rule_files or TARGET_RULE_FILES)[0]:
+        if rule["category"] not in asserted or rule["metadata"]["id"] in quiet:
+            continue
+        if rule.get("pattern"):
+            words.update(_pattern_triggers(rule["pattern"], common))
+            continue
+        distinctive = _words(rule["literal"]) - common
+        if distinctive:
+            literals.append(distinctive)
+        else:
+            literal = rule["literal"].lower()
+            phrases.setdefault(_WORD.match(literal).group(), set()).add(literal)
     # One word per literal is enough: a greedy cover, single-word literals first, longest word next.
     for distinctive in sorted(literals, key=len):
         if not distinctive & words:
@@ -260,43 +272,67 @@ def is_spine_note(text: str) -> bool:
     return _spine_gate().search(text) is not None
 
 
+class Header(NamedTuple):
+    """A section header in the note: its span (the words and colon) and its section category."""
+
+    start: int
+    end: int
+    category: str
+
+
 @dataclass
 class TextView:
-    """The original note, its same-length view and the sentence spans the pipeline will use."""
+    """The original note, its same-length view and the headers and sentences the pipeline will use."""
 
     text: str
     view: str
-    headers: list[tuple[int, int]] = field(default_factory=list)
+    headers: list[Header] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
     kept_chars: int = 0
 
+    def layout(self) -> dict:
+        """What the pipeline components read from ``doc._.opnote`` (JSON-able, so a Doc still serialises)."""
+        return {"text": self.view, "headers": [list(h) for h in self.headers],
+                "sentences": [list(s) for s in self.sentences]}
 
-def build_view(text: str, triage: bool = True) -> TextView:
+
+def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | None = None) -> TextView:
     """Clean ``text``, find headers and sentences, and mask what cannot yield a fact.
 
-    With ``triage=False`` every sentence is kept (the reference behaviour the triage must match).
+    With ``triage=False`` every sentence is kept (the reference behaviour the triage must match);
+    ``rule_files`` are the target rules whose trigger words keep a sentence.
     """
     cleaned = clean(text)
-    headers = find_headers(cleaned)
-    header_spans = [(h, e) for _, h, e in headers]
+    found = find_headers(cleaned)
+    headers = [Header(h, e, header_category(cleaned[h:e])) for _, h, e in found]
+    header_spans = [(h, e) for _, h, e in found]
     sentences = split_sentences(cleaned, header_spans)
     if triage:
-        trigger = triggers()
+        trigger = triggers(rule_files)
         sentences = [(s, e) for s, e in sentences if trigger.in_span(cleaned, s, e)]
-    keep = sorted(header_spans + sentences)
+    chars, kept = _mask(cleaned, sorted(header_spans + sentences))
+    _place_headers(chars, cleaned, found)
+    return TextView(text=text, view="".join(chars), headers=headers, sentences=sentences, kept_chars=kept)
+
+
+def _mask(cleaned: str, keep: list[tuple[int, int]]) -> tuple[list[str], int]:
+    """Spaces everywhere but the kept spans; a masked gap that held a newline still ends with one."""
     chars = [" "] * len(cleaned)
     kept = 0
     for s, e in keep:
         chars[s:e] = cleaned[s:e]
         kept += e - s
-    # Keep line structure between kept pieces: a masked gap that held a newline ends with one.
     previous_end = 0
     for s, e in keep:
         if s > previous_end and "\n" in cleaned[previous_end:s]:
             chars[s - 1] = "\n"
         previous_end = max(previous_end, e)
-    # Every header starts a line in the view (flattened exports put them mid-line) and ends
-    # with a colon (an export may have turned it into a comma).
+    return chars, kept
+
+
+def _place_headers(chars: list[str], cleaned: str, headers: list[tuple[int, int, int]]) -> None:
+    """Every header starts a line in the view (flattened exports put them mid-line) and ends with a
+    colon (an export may have turned it into a comma)."""
     for prefix, h, e in headers:
         chars[prefix:h] = " " * (h - prefix)
         if h > 0 and chars[h - 1] in " \t\r\n":
@@ -305,4 +341,3 @@ def build_view(text: str, triage: bool = True) -> TextView:
             chars[e - 1] = ":"
         elif cleaned[e - 1] in " \t":  # "Operative Narrative The patient...": end the header's line
             chars[e - 1] = "\n"
-    return TextView(text=text, view="".join(chars), headers=header_spans, sentences=sentences, kept_chars=kept)

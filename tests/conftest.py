@@ -32,6 +32,14 @@ def ex() -> extractor.Extractor:
 
 
 @pytest.fixture(scope="session")
+def corpus_records(ex) -> dict[str, dict]:
+    """Every corpus note extracted once per test session, by note id (extraction is the slow part)."""
+    from snapshot import corpus_notes
+
+    return {note_id: ex.extract(raw, note_id) for _, note_id, raw in corpus_notes()}
+
+
+@pytest.fixture(scope="session")
 def ex_no_triage() -> extractor.Extractor:
     return extractor.load(triage=False)
 
@@ -59,3 +67,16 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+# Slow tests (a local Spark session, real processes and signals, executed notebooks): `make test-fast`
+# leaves them out; `make test` and CI run everything.
+SLOW_MODULES = {"test_spark.py"}
+SLOW_NAMES = ("interrupted_run", "two_workers", "test_progress_lines")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if (item.path.name in SLOW_MODULES or item.path.suffix == ".ipynb"
+                or any(name in item.name for name in SLOW_NAMES)):
+            item.add_marker(pytest.mark.slow)

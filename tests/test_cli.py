@@ -8,7 +8,8 @@ from extractor.cli import main
 
 SAMPLE = Path(__file__).resolve().parents[1] / "corpora" / "sample" / "notes"
 KEYS = {"row", "note_id", "status", "error", "suggestions", "flags", "facts", "extra"}
-SUGGESTION_KEYS = {"code", "units", "family", "label", "confidence", "flags", "evidence"}
+SUGGESTION_KEYS = {"code", "units", "family", "label", "confidence", "flags", "evidence", "explanation"}
+EXPLANATION_KEYS = {"base_confidence", "base_reason", "penalties", "sites", "dropped_sites"}
 EVIDENCE_KEYS = {"start", "end", "text", "section", "rule", "sentence_start", "sentence_end"}
 
 
@@ -27,6 +28,7 @@ def test_extract_folder_writes_one_line_per_note(tmp_path):
         assert set(record) == KEYS and record["status"] == "ok"
         for s in record["suggestions"]:
             assert set(s) == SUGGESTION_KEYS and 0 <= s["confidence"] <= 1
+            assert set(s["explanation"]) == EXPLANATION_KEYS and s["confidence"] <= s["explanation"]["base_confidence"]
             assert all(set(f) == {"id", "text"} for f in s["flags"])
             assert all(set(e) == EVIDENCE_KEYS for e in s["evidence"])
 
@@ -34,7 +36,8 @@ def test_extract_folder_writes_one_line_per_note(tmp_path):
 def test_extract_to_stdout_and_table():
     result = run("extract", str(SAMPLE / "sample_02.txt"))
     record = json.loads(result.stdout)
-    assert {(s["code"], s["units"]) for s in record["suggestions"]} >= {("22207", 1)}
+    assert {(s["code"], s["units"]) for s in record["suggestions"]} == {
+        ("22207", 1), ("22843", 1), ("22848", 1), ("20930", 1)}
     table = run("extract", str(SAMPLE / "sample_02.txt"), "--table").output
     assert "22207" in table and "Posterior 3-column osteotomy" in table
 

@@ -1,39 +1,41 @@
-"""The coding stage as a pure function: facts + settings -> codes and units."""
+"""The coding stage as a pure function: typed facts + settings -> codes, units, flags and explanations."""
 import pytest
 
 from extractor.coding import suggest
 from extractor.facts import osteotomy_sites
+from extractor.flags import Flag
 from extractor.levels import parse_level
+from extractor.model import Construct, Facts, Graft, Instrumentation, Osteotomy
 from extractor.settings import Settings
 
 DEFAULTS = Settings.load()
 
 
-def osteotomy(family, type_, *levels, settings=DEFAULTS, inferred=False):
+def osteotomy(family, type_, *levels, settings=DEFAULTS, inferred=False, source="body"):
     sites = osteotomy_sites(family, [parse_level(x) for x in levels], settings.osteotomy.posterior_range_sites)
-    return {"family": family, "type": type_, "sites": sites, "inferred": inferred, "source": "body",
-            "evidence": [], "flags": []}
+    return Osteotomy(family, type_, sites, approach="posterior", source=source, inferred=inferred, evidence=())
 
 
 def no_instrumentation(**overrides):
-    base = {"posterior": None, "anterior": None, "pelvic_fixation": False, "interbody": [],
-            "corpectomy_defects": 0, "no_arthrodesis_devices": 0, "device_evidence": []}
-    return {**base, **overrides}
+    return Instrumentation(**overrides)
 
 
-def facts(osteotomies=(), grafts=(), instrumentation=None, flags=()):
-    return {"osteotomies": list(osteotomies), "grafts": [{"kind": k, "evidence": []} for k in grafts],
-            "instrumentation": instrumentation or no_instrumentation(), "flags": list(flags)}
+def facts(osteotomies=(), grafts=(), instrumentation=None):
+    return Facts(osteotomies=tuple(osteotomies),
+                 grafts=tuple(g if isinstance(g, Graft) else Graft(g, ()) for g in grafts),
+                 instrumentation=instrumentation or no_instrumentation())
 
 
 def codes(f, settings=DEFAULTS):
-    suggestions, _ = suggest(f, settings)
-    return {(s["code"], s["units"]) for s in suggestions}
+    return {(s.code, s.units) for s in suggest(f, settings)}
 
 
 def flags_of(f, code, settings=DEFAULTS):
-    suggestions, _ = suggest(f, settings)
-    return {fl["id"] for s in suggestions if s["code"] == code for fl in s["flags"]}
+    return {str(fl) for s in suggest(f, settings) if s.code == code for fl in s.flags}
+
+
+def suggestion(f, code, settings=DEFAULTS):
+    return next(s for s in suggest(f, settings) if s.code == code)
 
 
 def test_aapc_example_three_column_t10_t12():
@@ -121,10 +123,27 @@ def test_vcr_is_three_column_and_flagged():
     assert "vcr_code_conflict" in flags_of(f, "22206")
 
 
-def test_inferred_type_lowers_confidence():
-    named, _ = suggest(facts([osteotomy("posterior", "ponte", "L2-3")]), DEFAULTS)
-    inferred, _ = suggest(facts([osteotomy("posterior", "pco", "L2-3", inferred=True)]), DEFAULTS)
-    assert inferred[0]["confidence"] < named[0]["confidence"]
+def test_inferred_type_lowers_confidence_and_says_why():
+    named = suggestion(facts([osteotomy("posterior", "ponte", "L2-3")]), "22214")
+    inferred = suggestion(facts([osteotomy("posterior", "pco", "L2-3", inferred=True)]), "22214")
+    assert (named.confidence, inferred.confidence) == (0.95, 0.7)
+    assert inferred.explanation.base_reason == "osteotomy type inferred from the resection described"
+    assert inferred.explanation.sites == ("L2-3",)
+
+
+def test_each_convention_flag_is_a_penalty_in_the_explanation():
+    s = suggestion(facts([osteotomy("three_column", "pso", "T12", "L1")]), "22206")
+    assert [(str(p.flag), p.factor) for p in s.explanation.penalties] == [("cross_region_primary", 0.9)]
+    assert s.confidence == round(0.95 * 0.9, 3)
+
+
+def test_dropped_sites_are_explained():
+    f = facts([osteotomy("three_column", "pso", "L3"), osteotomy("posterior", "ponte", "L1-2", "L3-4", "S1-2")])
+    assert codes(f) == {("22207", 1), ("22214", 1)}
+    posterior = suggestion(f, "22214")
+    assert posterior.explanation.sites == ("L1-2",)
+    assert {(d.site, d.reason) for d in posterior.explanation.dropped_sites} == {
+        ("L3-4", "same_segment_bundling"), ("S1-2", "sacral_site")}
 
 
 def test_grafts_once_per_code():
@@ -146,10 +165,9 @@ def test_ceramic_is_20930_by_setting_and_flagged():
     assert codes(f, off) == set()
 
 
-def construct(span, segmental=True):
-    level = parse_level(span)
-    return {"span": span, "segments": len(level.vertebrae()), "segmental": segmental,
-            "fixation_points": level.vertebrae(), "pelvic_fixation": False, "evidence": []}
+def construct(span, segmental=True, from_list=False):
+    verts = tuple(parse_level(span).vertebrae())
+    return Construct(span, len(verts), segmental, verts, False, (), levels_from_procedure_list=from_list)
 
 
 @pytest.mark.parametrize("span,segmental,code", [
@@ -166,12 +184,31 @@ def test_anterior_instrumentation_by_segments(span, code):
 
 
 def test_pelvic_fixation_and_devices():
-    instr = no_instrumentation(posterior=construct("T10-S1"), pelvic_fixation=True, interbody=["L4-5", "L5-S1"],
+    instr = no_instrumentation(posterior=construct("T10-S1"), pelvic_fixation=True, interbody=("L4-5", "L5-S1"),
                                corpectomy_defects=1, no_arthrodesis_devices=1)
     assert codes(facts(instrumentation=instr)) == {("22843", 1), ("22848", 1), ("22853", 2), ("22854", 1),
                                                    ("22859", 1)}
 
 
+def test_interbody_device_without_level_is_one_unit_with_lower_confidence():
+    s = suggestion(facts(instrumentation=no_instrumentation(interbody_level_unknown=True)), "22853")
+    assert (s.units, s.confidence, [str(f) for f in s.flags]) == (1, 0.7, ["interbody_level_unknown"])
+
+
+def test_instrumentation_levels_from_the_procedure_list_are_flagged():
+    s = suggestion(facts(instrumentation=no_instrumentation(posterior=construct("L3-L5", True, from_list=True))), "22842")
+    assert s.confidence == 0.85 and [str(f) for f in s.flags] == ["instrumentation_levels_from_procedure_list"]
+
+
+def test_graft_flags_travel_with_the_graft_and_cap_confidence():
+    f = facts(grafts=[Graft("autograft_separate_morselized", (), (Flag.separate_incision_not_documented,)),
+                      Graft("allograft_structural", (), (Flag.allograft_spacer,))])
+    iliac, structural = suggestion(f, "20937"), suggestion(f, "20931")
+    assert [str(x) for x in iliac.flags] == ["separate_incision_not_documented"] and iliac.confidence == 0.7
+    assert [(str(p.flag), p.cap) for p in iliac.explanation.penalties] == [("separate_incision_not_documented", 0.7)]
+    assert structural.confidence == round(0.95 * 0.9, 3)  # allograft_spacer is a convention
+
+
 def test_labels_are_our_own_short_labels():
-    suggestions, _ = suggest(facts([osteotomy("three_column", "pso", "L3")]), DEFAULTS)
-    assert suggestions[0]["label"] and len(suggestions[0]["label"]) < 70
+    s = suggest(facts([osteotomy("three_column", "pso", "L3")]), DEFAULTS)[0]
+    assert s.label == "Posterior 3-column osteotomy, lumbar, first segment"

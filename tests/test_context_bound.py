@@ -31,8 +31,7 @@ def _components(ex):
 def _edges(ex, text, component):
     view = ex.view(text)
     doc = ex.nlp.make_doc(view.view)
-    doc._.opnote_sentence_spans = view.sentences + view.headers
-    doc.user_data["opnote_text"] = view.view
+    doc._.opnote = view.layout()
     for name, proc in ex.nlp.pipeline:
         if name != "opnote_context":
             doc = proc(doc)

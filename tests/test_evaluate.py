@@ -51,11 +51,9 @@ def test_gold_codes_follow_from_gold_facts(split):
 
 
 @pytest.fixture(scope="module")
-def test_split_result(ex):
-    from extractor.evaluate import notes_dir, predict
-    path = CORPORA / "test" / "gold.jsonl"
-    rows = read_jsonl(path)
-    return score(rows, predict(rows, notes_dir(path), ex))
+def test_split_result(corpus_records):
+    rows = read_jsonl(CORPORA / "test" / "gold.jsonl")
+    return score(rows, [corpus_records[row["note_id"]] for row in rows])
 
 
 def test_floor_osteotomy_note_exact_match_on_test(test_split_result):

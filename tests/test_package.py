@@ -1,6 +1,8 @@
 """Packaging: factories advertised through entry points, settings validation, JSON-able output."""
 import json
 import logging
+import subprocess
+import sys
 from importlib.metadata import entry_points
 
 import pytest
@@ -43,3 +45,43 @@ def test_logs_carry_no_note_text(ex, caplog):
     ex.extract("DESCRIPTION OF PROCEDURE:\nPatient Zebediah Quux had a PSO at L3.", "n1")
     ex.extract(b"\xff\xfe Zebediah Quux PSO \x00 at L3", "n2")
     assert "Zebediah" not in caplog.text
+
+
+def _imported_after(statement: str) -> set[str]:
+    """Top-level packages a fresh interpreter has loaded after running ``statement``."""
+    code = f"{statement}; import sys; print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    return set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
+
+
+def test_facts_and_coding_run_without_spacy_or_medspacy():
+    loaded = _imported_after("import extractor.facts, extractor.coding, extractor.evaluate")
+    assert not loaded & {"spacy", "medspacy", "thinc"}
+
+
+def test_command_line_starts_without_building_a_pipeline():
+    assert not _imported_after("import extractor.cli") & {"spacy", "medspacy"}
+    result = subprocess.run([sys.executable, "-m", "extractor.cli", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "extract" in result.stdout
+
+
+def test_pipeline_order_is_checked_by_spacy(ex):
+    assert not any(ex.nlp.analyze_pipes()["problems"].values())
+    nlp = spacy.blank("en")
+    nlp.add_pipe("opnote_context")
+    nlp.add_pipe("opnote_sentences")
+    problems = nlp.analyze_pipes()["problems"]
+    assert "token.is_sent_start" in problems["opnote_context"]
+
+
+def test_the_rule_files_setting_drives_the_triage(tmp_path):
+    """A pipeline configured with fewer target rules keeps only the sentences those rules can match."""
+    from extractor.pipeline import Extractor
+
+    nlp = spacy.blank("en")
+    for name in ("opnote_sentences", "opnote_targets", "opnote_levels", "opnote_sections", "opnote_context"):
+        nlp.add_pipe(name, config={"rule_files": ["targets/grafts.json"]} if name == "opnote_targets" else {})
+    grafts_only = Extractor(nlp=nlp)
+    text = "DESCRIPTION:\nPedicle screws were placed from L2 to L5.\nLocal autograft was packed."
+    view = grafts_only.view(text)
+    assert "Pedicle screws" not in view.view and "Local autograft" in view.view
+    assert [s["code"] for s in grafts_only.extract(text)["suggestions"]] == ["20936"]

@@ -1,0 +1,29 @@
+"""The surgical approach in use at each point of the operative narrative."""
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from .mentions import MentionIndex
+
+ANTERIOR_SIDE = ("anterior", "lateral")  # approaches that place anterior-column hardware
+
+
+class ApproachTrack:
+    """Which approach was in use at a point of the narrative (the last cue before it)."""
+
+    def __init__(self, index: MentionIndex):
+        cues = [m for m in index.counted if m.meta.get("approach") and m.category in ("APPROACH", "FUSION")]
+        self.cues = sorted((m.start, m.meta["approach"]) for m in cues)
+        self._starts = [start for start, _ in self.cues]
+        # Positioning (prone, supine, lateral decubitus) counts only where no approach proper is named.
+        proper = [m for m in cues if not m.meta.get("positional")] or cues
+        self.values = tuple(dict.fromkeys(m.meta["approach"] for m in sorted(proper, key=lambda m: m.start)))
+
+    def at(self, offset: int) -> str | None:
+        i = bisect_right(self._starts, offset)
+        if i:
+            return self.cues[i - 1][1]
+        return self.cues[0][1] if self.cues else None
+
+    def anterior_at(self, offset: int) -> bool:
+        return self.at(offset) in ANTERIOR_SIDE

@@ -1,0 +1,104 @@
+"""Which mention each vertebral level of a sentence belongs to.
+
+A level right before a mention ("L3 PSO") belongs to it; otherwise to the nearest anchor before it
+("Pontes at T10-11 and T11-12, and screws from T8 to L2"); levels opening a sentence go to its
+first anchor. An osteotomy with several levels keeps the list that names its sites; one with none
+may borrow the levels of the procedure it describes (rules/decisions.json, "levels").
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
+from functools import lru_cache
+
+from ..resources import load_json
+from .mentions import LevelSpan, Mention, Sentence
+
+
+@lru_cache(maxsize=1)
+def _anchor_categories() -> frozenset[str]:
+    return frozenset(name for name, c in load_json("categories.json")["categories"].items() if c["anchor"])
+
+
+def _config() -> dict:
+    return load_json("decisions.json")["levels"]
+
+
+def attribute_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_at: Callable[[int], Sentence],
+                     text: str) -> list[Mention]:
+    """The mentions again, each anchor with the levels of its sentence that belong to it."""
+    anchors_by_sentence: dict[Sentence, list[int]] = defaultdict(list)
+    anchors = _anchor_categories()
+    for i, m in enumerate(mentions):
+        if m.category in anchors:
+            anchors_by_sentence[m.sentence].append(i)
+    assigned: dict[int, list[LevelSpan]] = defaultdict(list)
+    for span in levels:
+        candidates = anchors_by_sentence.get(sentence_at(span.start))
+        if candidates:
+            assigned[_owner(span, [mentions[i] for i in candidates], candidates, text)].append(span)
+    out = [replace(m, levels=tuple(assigned[i])) if assigned.get(i) else m for i, m in enumerate(mentions)]
+    for sentence_anchors in anchors_by_sentence.values():
+        for position, i in enumerate(sentence_anchors):
+            if out[i].category == "OSTEOTOMY":
+                out[i] = _osteotomy_levels(out[i], [out[j] for j in sentence_anchors], position, text)
+    return out
+
+
+def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: str) -> int:
+    """Index of the anchor a level belongs to (see the module docstring)."""
+    gap = _config()["adjacent_gap"]
+    s, e = span.start, span.end
+    following = [i for a, i in zip(anchors, indexes) if 0 <= a.start - e <= gap and not text[e:a.start].strip(" -")]
+    if following:
+        return following[0]
+    before = [i for a, i in zip(anchors, indexes) if a.end <= s]
+    if before:
+        return before[-1]
+    return min(zip(anchors, indexes), key=lambda pair: pair[0].start)[1]
+
+
+def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: str) -> Mention:
+    if len(m.levels) > 1:
+        return replace(m, levels=site_group(text, m))
+    if not m.levels:
+        borrowed = shared_levels(m, anchors, position)
+        return replace(m, levels=borrowed) if borrowed else m
+    return m
+
+
+def shared_levels(m: Mention, anchors: list[Mention], i: int) -> tuple[LevelSpan, ...]:
+    """Levels for an osteotomy mention that names none, from the procedure it describes in the same
+    sentence: "an anterior osteotomy with discectomy at L4-5", "At T11-12 and T12-L1, complete
+    facetectomies ... were performed as Ponte-type osteotomies"."""
+    config = _config()
+    if m.meta.get("family") in config["families_never_borrow"]:
+        return ()
+    nxt = next((a for a in anchors[i + 1:] if a.levels), None)
+    if nxt and nxt.category in config["borrow_from_next_categories"]:
+        return nxt.levels
+    prev = next((a for a in reversed(anchors[:i]) if a.levels), None)
+    if prev and prev.category == "NON_OSTEOTOMY" and prev.kind in config["borrow_from_previous_kinds"]:
+        return prev.levels
+    return ()
+
+
+_LIST_GAP = re.compile(r"(?:[\s,;&/()]|\b(?:and|or|as well as|through|thru|to|at|the|plus|levels?)\b)*", re.IGNORECASE)
+
+
+def site_group(text: str, m: Mention) -> tuple[LevelSpan, ...]:
+    """The levels an osteotomy names as its sites: the list right before it ("T12 and L1 PSOs")
+    or else the first list after it; other levels of the sentence only describe the resection."""
+    groups: list[list[LevelSpan]] = []
+    for item in sorted(m.levels, key=lambda x: x.start):
+        if groups and _LIST_GAP.fullmatch(text[groups[-1][-1].end:item.start]):
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    before = [g for g in groups if g[-1].end <= m.start]
+    if before and not text[before[-1][-1].end:m.start].strip(" ,-"):
+        return tuple(before[-1])
+    after = [g for g in groups if g[0].start >= m.end]
+    return tuple(after[0] if after else before[-1])

@@ -1,0 +1,132 @@
+"""Biomechanical devices: interbody devices (per interspace), corpectomy-defect devices (per
+contiguous defect) and devices without arthrodesis (per interspace or defect). Device classes are in
+rules/decisions.json, "devices"."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..flags import Flag
+from ..levels import Level, interspace_label, vertebra_index
+from ..resources import load_json
+from .constructs import fixation_points
+from .mentions import Mention, MentionIndex
+
+
+@dataclass(frozen=True)
+class Devices:
+    interbody: tuple[str, ...]
+    interbody_level_unknown: bool
+    corpectomy_defects: int
+    no_arthrodesis_devices: int
+
+
+def _config() -> dict:
+    return load_json("decisions.json")["devices"]
+
+
+def is_body_resection(m: Mention) -> bool:
+    """A corpectomy or a VCR: either leaves a defect where a cage is a corpectomy device."""
+    config = _config()
+    return ((m.category == "NON_OSTEOTOMY" and m.kind in config["body_resection_kinds"])
+            or (m.category == "OSTEOTOMY" and m.meta.get("type") in config["body_resection_osteotomy_types"]))
+
+
+def _is_corpectomy(m: Mention) -> bool:
+    return m.category == "NON_OSTEOTOMY" and m.kind in _config()["body_resection_kinds"]
+
+
+def _is_generic_spacer(m: Mention) -> bool:
+    return bool(m.meta.get("generic_spacer"))
+
+
+def is_allograft_spacer(device: Mention, sentence: list[Mention]) -> bool:
+    """"Cortico-cancellous allograft spacers": a bare 'spacer' beside an allograft is the graft itself."""
+    return device.kind in _config()["interbody_kinds"] and _is_generic_spacer(device) and any(
+        m.category == "GRAFT" and m.kind.startswith("allograft") for m in sentence)
+
+
+class _DeviceReader:
+    """What the device decisions need to know about the note, computed once."""
+
+    def __init__(self, index: MentionIndex):
+        config = _config()
+        self.index = index
+        listed_or_body = [m for m in index if m.present and m.role in ("body", "procedure_list")]
+        self.resection_in_note = any(is_body_resection(x) for x in listed_or_body)
+        self.interbody_fusion = any(m.category == "FUSION" and m.kind == "interbody" for m in listed_or_body)
+        # Levels of interbody work: every level in a sentence naming an interbody fusion or a discectomy.
+        sentences = {m.sentence for m in listed_or_body
+                     if (m.category == "FUSION" and m.kind == "interbody")
+                     or (m.category == "NON_OSTEOTOMY" and m.kind in config["interbody_level_kinds"])}
+        self.interbody_levels = [lv for m in listed_or_body if m.sentence in sentences for lv in m.level_values()
+                                 if lv.kind != "vertebra"]
+
+    def in_defect(self, m: Mention) -> bool:
+        """A cage in a corpectomy or VCR defect rather than in a disc space."""
+        if any(x.category == "DEFECT" or is_body_resection(x) for x in self.index.in_sentence(m.sentence)):
+            return True  # "cage (C5-C6 corpectomy defect)": C5-C6 are the resected bodies
+        levels = m.level_values()
+        if not levels:  # "the expandable cage was inserted" in a corpectomy without interbody fusion
+            return self.resection_in_note and not self.interbody_fusion
+        return self.resection_in_note and not any(lv.kind == "interspace" for lv in levels)
+
+
+def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
+    """The devices placed in this operation, by class, and the note flags they raise."""
+    config = _config()
+    reader = _DeviceReader(index)
+    devices = _placed_devices(index)
+    sentence = index.in_sentence
+    no_device = any(m.category == "NON_OSTEOTOMY" and m.kind in config["no_device_with_kinds"] for m in index.counted)
+    mma = [m for m in devices if m.kind in config["no_arthrodesis_kinds"] or (
+        m.kind in config["no_arthrodesis_material_kinds"] and any(
+            x.category == "DEFECT" or _is_corpectomy(x) or _is_generic_spacer(x) for x in sentence(m.sentence)))]
+    corpectomy = [m for m in devices if m.kind in config["corpectomy_kinds"]
+                  or (m.kind in config["interbody_kinds"] and reader.in_defect(m))]
+    cages = [m for m in devices if m.kind in config["interbody_kinds"] and m not in corpectomy
+             and not (_is_generic_spacer(m) and any(x in mma for x in sentence(m.sentence)))]
+    defect_points = fixation_points([lv for m in corpectomy for lv in m.level_values()])[0]
+    if corpectomy and not defect_points:
+        defect_points = fixation_points([lv for m in index.counted if _is_corpectomy(m)
+                                         for lv in m.level_values() if lv.kind != "interspace"])[0]
+    interbody = interspaces(lv for m in cages for lv in m.level_values())
+    unknown = False
+    flags: list[Flag] = []
+    if any(not m.levels for m in cages) and not corpectomy:
+        # A cage named without its level sits at the interbody fusion / discectomy levels.
+        interbody |= interspaces(reader.interbody_levels)
+        if not interbody:
+            unknown = True
+            flags.append(Flag.interbody_level_unknown)
+    mma_levels = {lv.label for m in mma for lv in m.level_values()}
+    return Devices(interbody=tuple(sorted(interbody, key=_interspace_order)), interbody_level_unknown=unknown,
+                   corpectomy_defects=contiguous_runs(defect_points) or (1 if corpectomy else 0),
+                   no_arthrodesis_devices=0 if no_device or not mma else max(1, len(mma_levels))), flags
+
+
+def _placed_devices(index: MentionIndex) -> list[Mention]:
+    """Device mentions of the narrative, without allograft spacers (which are grafts)."""
+    all_devices = [m for m in index.counted if m.category == "INSTRUMENT" and m.meta["role"] == "device"]
+    devices = [m for m in all_devices if not is_allograft_spacer(m, index.in_sentence(m.sentence))]
+    if len(devices) < len(all_devices):  # the allograft spacers again: "good spacer position"
+        devices = [m for m in devices if not _is_generic_spacer(m) or m.levels]
+    return devices
+
+
+def interspaces(levels: Iterable[Level]) -> set[str]:
+    labels: set[str] = set()
+    for lv in levels:
+        verts = lv.vertebrae()
+        labels.update(interspace_label(a, b) for a, b in zip(verts, verts[1:]))
+    return labels
+
+
+def _interspace_order(label: str) -> int:
+    return vertebra_index(label.split("-")[0])
+
+
+def contiguous_runs(points: set[int]) -> int:
+    """Number of contiguous runs of vertebrae (one corpectomy defect each)."""
+    known = sorted(points)
+    return sum(1 for i, p in enumerate(known) if i == 0 or p != known[i - 1] + 1)

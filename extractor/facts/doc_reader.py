@@ -1,0 +1,94 @@
+"""Read a processed spaCy Doc into mentions: the one place where the fact builders meet the pipeline.
+
+It reads ``doc.ents`` (target rules), ``doc.spans["levels"]``, ``doc._.sections``, the sentences and
+ConText's graph by attribute only, so this package imports neither spaCy nor medSpaCy.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from ..keys import LEVELS_KEY
+from ..levels import Level
+from ..model import Cue
+from ..resources import load_json
+from .attribution import attribute_levels
+from .mentions import PRESENT, LevelSpan, Mention, MentionIndex, Sentence
+from .sections import SectionIndex
+
+
+class SentenceIndex:
+    """The sentence around any character offset (bisect; ``span.sent`` rescans tokens each time)."""
+
+    def __init__(self, spans: list[Sentence]):
+        self.spans = spans
+        self.starts = [s for s, _ in spans]
+
+    def at(self, offset: int) -> Sentence:
+        return self.spans[bisect_right(self.starts, offset) - 1]
+
+
+def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIndex, SectionIndex]:
+    """The mentions of a processed Doc (over the same-length view of ``text``) and its sections."""
+    sections = SectionIndex(_section_starts(doc, len(text)), len(text))
+    sentences = SentenceIndex([(s.start_char, s.end_char) for s in doc.sents])
+    assertions = _assertions(doc, text)
+    mentions: list[Mention] = []
+    for ent in doc.ents:
+        meta = rule_meta[ent.id_]
+        previous = mentions[-1] if mentions else None
+        if (previous and ent.label_ == "OSTEOTOMY" == previous.category and meta["type"] is None
+                and 0 <= ent.start_char - previous.end <= 1):
+            # "posterior wedge resection osteotomy" is one mention
+            mentions[-1] = _extend(previous, ent.end_char, text)
+            continue
+        section, role = sections.at(ent.start_char)
+        assertion, cue = assertions.get((ent.start_char, ent.end_char), (PRESENT, None))
+        mentions.append(Mention(ent.label_, ent.id_, meta, ent.start_char, ent.end_char,
+                                text[ent.start_char:ent.end_char], section, role,
+                                sentences.at(ent.start_char), assertion, cue=cue))
+    levels = [_level_span(span, text) for span in doc.spans[LEVELS_KEY]] if LEVELS_KEY in doc.spans else []
+    return MentionIndex(attribute_levels(mentions, levels, sentences.at, text)), sections
+
+
+def _extend(m: Mention, end: int, text: str) -> Mention:
+    return replace(m, end=end, text=text[m.start:end])
+
+
+def _section_starts(doc: Any, text_length: int) -> list[tuple[int, str | None]]:
+    """(start offset, category) of each section; the untitled part before the first header starts at 0."""
+    out = []
+    for section in doc._.sections:
+        start_token = section.title_start if section.category else section.body_start
+        out.append((doc[start_token].idx if start_token < len(doc) else text_length, section.category))
+    return out
+
+
+def _level_span(span: Any, text: str) -> LevelSpan:
+    info = span._.level
+    return LevelSpan(span.start_char, span.end_char, text[span.start_char:span.end_char],
+                     Level(info["kind"], info["start"], info["end"], info["pelvis"]))
+
+
+@lru_cache(maxsize=1)
+def _assertion_table() -> tuple[dict[str, str], dict[str, int]]:
+    config = load_json("decisions.json")["assertions"]
+    return config["context_categories"], {name: i for i, name in enumerate(config["precedence"])}
+
+
+def _assertions(doc: Any, text: str) -> dict[tuple[int, int], tuple[str, Cue]]:
+    """Assertion and cue of each modified target, read once from ConText's edges (reading the span
+    attributes ``is_negated``, ``is_aborted``... costs more); the first of the precedence wins."""
+    categories, rank = _assertion_table()
+    found: dict[tuple[int, int], tuple[str, Cue]] = {}
+    graph = doc._.context_graph
+    for target, modifier in graph.edges if graph is not None else ():
+        name = categories.get(modifier.category)
+        key = (target.start_char, target.end_char)
+        if name and (key not in found or rank[name] < rank[found[key][0]]):
+            cue = doc[modifier.modifier_span[0]:modifier.modifier_span[1]]
+            found[key] = (name, Cue(text[cue.start_char:cue.end_char], cue.start_char, cue.end_char,
+                                    modifier.category))
+    return found

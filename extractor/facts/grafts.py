@@ -1,0 +1,81 @@
+"""Bone grafts used in this operation, once per kind, from the narrative: each GRAFT mention (and
+each iliac crest harvest) is reclassified by the kinds mentioned beside it in its sentence
+(rules/decisions.json, "grafts")."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..flags import Flag
+from ..model import Evidence, Graft
+from ..resources import load_json
+from .mentions import Mention, MentionIndex
+
+
+def _config() -> dict:
+    return load_json("decisions.json")["grafts"]
+
+
+def graft_kind(m: Mention, here: set[str], spacer_sentence: bool) -> str | None:
+    """The graft kind a mention stands for after the reclassification rules, or None."""
+    kind = m.kind
+    for rule in _config()["reclassify"]:
+        if (rule["kind"] != kind or rule.get("generic", False) and not m.meta.get("generic")
+                or not set(rule.get("sentence_has", ())) <= here or set(rule.get("sentence_lacks", ())) & here
+                or rule.get("sentence_has_generic_spacer", False) and not spacer_sentence):
+            continue
+        kind = rule["result"]
+        if kind is None:
+            return None
+    return kind
+
+
+def _candidates(index: MentionIndex) -> list[Mention]:
+    harvest = _config()["harvest_kinds"]
+    return [m for m in index.counted if m.category == "GRAFT" or (m.category == "NON_OSTEOTOMY" and m.kind in harvest)]
+
+
+def _is_spacer(m: Mention, here: set[str], spacer_sentence: bool) -> bool:
+    rule = _config()["structural_spacer"]
+    return (any(w in m.text.lower() for w in rule["words"]) or bool(set(rule["sentence_kinds"]) & here)
+            or spacer_sentence)
+
+
+def build_grafts(index: MentionIndex) -> tuple[list[Graft], list[Flag]]:
+    """Graft kinds used in this operation (once each, in order of first mention) and note flags."""
+    config = _config()
+    known = set(load_json("codes.json")["graft"]) | {config["unspecified_autograft"]}
+    spacer_sentences = {m.sentence for m in index.counted if m.category == "INSTRUMENT" and m.meta.get("generic_spacer")}
+    kinds: dict[str, list[Evidence]] = defaultdict(list)
+    spacer = False
+    for m in _candidates(index):
+        here = index.counted_kinds(m.sentence)
+        kind = graft_kind(m, here, m.sentence in spacer_sentences)
+        if kind not in known:
+            continue
+        if kind == config["structural_spacer"]["kind"] and _is_spacer(m, here, m.sentence in spacer_sentences):
+            spacer = True
+        kinds[kind].append(m.evidence())
+    return _grafts(kinds, spacer, index)
+
+
+def _grafts(kinds: dict[str, list[Evidence]], spacer: bool, index: MentionIndex) -> tuple[list[Graft], list[Flag]]:
+    """Resolve unspecified autograft, then attach the flags that qualify each kind."""
+    config = _config()
+    flags: list[Flag] = [Flag.allograft_spacer] if spacer else []
+    unspecified = kinds.pop(config["unspecified_autograft"], [])
+    local = config["unspecified_reported_as"]
+    if unspecified and not any(k.startswith("autograft_separate") for k in kinds):
+        if local not in kinds:
+            flags.append(Flag.autograft_source_unstated)
+        kinds[local] += unspecified
+    separate_incision = any(m.category == "INCISION" for m in index.counted)
+    if not separate_incision and set(config["separate_incision_kinds"]) & set(kinds):
+        flags.append(Flag.separate_incision_not_documented)
+    if not kinds and any(m.category == "GRAFT" and m.present and m.role == "procedure_list" for m in index):
+        flags.append(Flag.graft_header_only)
+    per_kind = {Flag.allograft_spacer: config["structural_spacer"]["kind"],
+                Flag.autograft_source_unstated: local}
+    per_kind.update({Flag.separate_incision_not_documented: k for k in config["separate_incision_kinds"]})
+    grafts = [Graft(kind, tuple(evidence), tuple(f for f in flags if per_kind.get(f) == kind))
+              for kind, evidence in kinds.items()]
+    return grafts, flags

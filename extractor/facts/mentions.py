@@ -1,0 +1,112 @@
+"""Mentions: one target-rule match with everything the fact builders ask of it (category, rule
+metadata, section role, sentence, assertion, attributed levels), and one index over a note's mentions.
+
+Nothing here knows spaCy: ``doc_reader`` makes mentions from a processed Doc, and tests build them
+directly.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from ..levels import Level
+from ..model import Cue, Evidence
+
+PRESENT = "present"
+BODY = "body"
+
+Sentence = tuple[int, int]
+
+
+class LevelSpan(NamedTuple):
+    """A vertebral level as written in the note."""
+
+    start: int
+    end: int
+    text: str
+    level: Level
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    category: str
+    rule: str
+    meta: dict
+    start: int
+    end: int
+    text: str
+    section: str | None
+    role: str  # "body", "procedure_list" or "excluded" (see rules/sections.json)
+    sentence: Sentence
+    assertion: str = PRESENT
+    levels: tuple[LevelSpan, ...] = ()
+    cue: Cue | None = None
+
+    @property
+    def present(self) -> bool:
+        return self.assertion == PRESENT
+
+    @property
+    def kind(self) -> str | None:
+        return self.meta.get("kind")
+
+    @property
+    def counted(self) -> bool:
+        """Done in this operation and told in the operative narrative: the only mentions that code."""
+        return self.role == BODY and self.assertion == PRESENT
+
+    def level_values(self) -> list[Level]:
+        return [ls.level for ls in self.levels]
+
+    def level_labels(self) -> tuple[str, ...]:
+        return tuple(ls.level.label for ls in self.levels)
+
+    def evidence(self) -> Evidence:
+        return Evidence(self.start, self.end, self.text, self.section, self.rule, *self.sentence)
+
+    def level_evidence(self) -> list[Evidence]:
+        return [Evidence(ls.start, ls.end, ls.text, self.section, f"level.{ls.level.kind}", *self.sentence)
+                for ls in self.levels]
+
+
+@dataclass
+class MentionIndex:
+    """A note's mentions in text order, grouped the ways the fact builders read them."""
+
+    mentions: list[Mention]
+    by_sentence: dict[Sentence, list[Mention]] = field(init=False)
+    by_category: dict[str, list[Mention]] = field(init=False)
+    sentences: list[Sentence] = field(init=False)
+    counted: list[Mention] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_sentence = defaultdict(list)
+        self.by_category = defaultdict(list)
+        for m in self.mentions:
+            self.by_sentence[m.sentence].append(m)
+            self.by_category[m.category].append(m)
+        self.sentences = sorted(self.by_sentence)
+        self.counted = [m for m in self.mentions if m.counted]
+
+    def __iter__(self):
+        return iter(self.mentions)
+
+    def of(self, category: str) -> list[Mention]:
+        return self.by_category.get(category, [])
+
+    def in_sentence(self, sentence: Sentence) -> list[Mention]:
+        return self.by_sentence.get(sentence, [])
+
+    def next_sentence(self, sentence: Sentence) -> Sentence | None:
+        """The next sentence holding a mention."""
+        i = self.sentences.index(sentence)
+        return self.sentences[i + 1] if i + 1 < len(self.sentences) else None
+
+    def sentence_values(self, sentence: Sentence, category: str, key: str) -> set:
+        """The metadata values ``key`` of the mentions of ``category`` in one sentence (any assertion)."""
+        return {m.meta[key] for m in self.in_sentence(sentence) if m.category == category}
+
+    def counted_kinds(self, sentence: Sentence) -> set[str]:
+        """Kinds of the counted mentions of a sentence ("" for a mention without a kind)."""
+        return {m.kind or "" for m in self.in_sentence(sentence) if m.counted}

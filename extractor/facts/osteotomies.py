@@ -1,0 +1,210 @@
+"""Osteotomy facts: the osteotomies performed, grouped by family and type, with their sites; the
+mentions not counted and why; and the note flags for what a coder should check.
+
+Only the operative narrative ("body") yields an osteotomy. The procedure list can supply levels
+for an osteotomy the narrative describes, or its type when the narrative only says "the osteotomy".
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from ..flags import Flag
+from ..model import DroppedSite, Exclusion, Osteotomy
+from ..resources import load_json
+from .approach import ApproachTrack
+from .mentions import BODY, Mention, MentionIndex
+from .sites import osteotomy_sites
+
+TypeKey = tuple[str, str]  # (family, type)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """An osteotomy mention with the family and type it was given."""
+
+    mention: Mention
+    inferred: bool
+
+
+def resolve_type(m: Mention, index: MentionIndex, approach: ApproachTrack, ankylosis: bool
+                 ) -> tuple[str | None, str | None, bool]:
+    """(family, type, inferred) of an osteotomy mention by the typing table of rules/decisions.json;
+    (None, None, False) when it stays untyped."""
+    if m.meta.get("family"):
+        return m.meta["family"], m.meta["type"], False
+    elements = index.sentence_values(m.sentence, "RESECTION", "element")
+    where = approach.at(m.start)
+    for rule in load_json("decisions.json")["osteotomy_typing"]["rules"]:
+        if ("approach" in rule and where not in rule["approach"]
+                or "ankylosis" in rule and rule["ankylosis"] != ankylosis
+                or "mention_type" in rule and rule["mention_type"] != m.meta.get("type")
+                or "elements_any" in rule and not elements & set(rule["elements_any"])):
+            continue
+        result = rule["result"]
+        return (result["family"], result["type"], result["inferred"]) if result else (None, None, False)
+    return None, None, False
+
+
+def release_mentions(index: MentionIndex) -> list[Mention]:
+    """Posterior releases coded as posterior osteotomies (SRS reading): complete facetectomies with
+    ligamentum flavum resection done to gain correction, said in one sentence, or a "release ... to
+    allow correction" followed by a sentence describing facet and flavum resection."""
+    config = load_json("decisions.json")["posterior_release"]
+    found = []
+    for m in index.of("NON_OSTEOTOMY"):
+        if m.kind not in config["kinds"] or not m.present:
+            continue
+        if index.sentence_values(m.sentence, "PURPOSE", "purpose") != set(config["purposes"]):
+            continue
+        elements = index.sentence_values(m.sentence, "RESECTION", "element")
+        if m.kind in config["next_sentence_kinds"]:
+            elements |= _next_sentence_elements(m, index, config)
+        if set(config["required_elements"][m.kind]) <= elements:
+            found.append(m)
+    return found
+
+
+def _next_sentence_elements(m: Mention, index: MentionIndex, config: dict) -> set[str]:
+    nxt = index.next_sentence(m.sentence)
+    if not nxt or nxt[0] - m.sentence[1] >= config["next_sentence_max_gap"]:
+        return set()
+    kind_elements = config["next_sentence_kind_elements"]
+    return index.sentence_values(nxt, "RESECTION", "element") | {
+        kind_elements[x.kind] for x in index.in_sentence(nxt) if x.category == "NON_OSTEOTOMY" and x.kind in kind_elements}
+
+
+def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
+    """Typed osteotomy mentions by (family, type), in order of first appearance, and the untyped ones."""
+    ankylosis = any(m.category == "ANKYLOSIS" and m.assertion != "negated" for m in index)
+    typed: dict[TypeKey, list[Typed]] = defaultdict(list)
+    generic: list[Mention] = []
+    named = {v for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.counted
+             for lv in m.level_values() for v in lv.vertebrae()}
+    for m in index.of("OSTEOTOMY"):
+        if m.meta["type"] is None and named and all(set(lv.vertebrae()) & named for lv in m.level_values()):
+            generic.append(m)  # "the C7 osteotomy was closed" refers back to the named C7 PSO
+            continue
+        family, kind, inferred = resolve_type(m, index, approach, ankylosis)
+        if family:
+            typed[(family, kind)].append(Typed(m, inferred))
+        else:
+            generic.append(m)
+    for m in release_mentions(index):
+        typed[("posterior", "posterior_release")].append(Typed(m, True))
+    return typed, generic
+
+
+def exclusions(typed: dict[TypeKey, list[Typed]], generic: list[Mention]) -> list[Exclusion]:
+    """Osteotomy mentions not counted: typed ones outside the narrative or not done, untyped not done."""
+    out = [_exclusion(family, kind, t.mention) for (family, kind), items in typed.items() for t in items
+           if not t.mention.counted]
+    return out + [_exclusion(None, None, m) for m in generic if not m.present]
+
+
+def _exclusion(family: str | None, kind: str | None, m: Mention) -> Exclusion:
+    return Exclusion(family, kind, m.assertion, m.role, m.level_labels(), (m.evidence(),), m.cue)
+
+
+def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: str
+                      ) -> tuple[list[Osteotomy], list[Exclusion], list[Flag]]:
+    """Osteotomy facts (performed), excluded osteotomy mentions, and note-level flags."""
+    typed, generic = classify(index, approach)
+    flags: list[Flag] = []
+    body_generic = [m for m in generic if m.counted]
+    listed_families = {family for (family, _), items in typed.items()
+                       if any(t.mention.role == "procedure_list" and t.mention.present for t in items)}
+    body_typed = any(t.mention.role == BODY for items in typed.values() for t in items)
+    confirmed_by_generic = bool(body_generic) and len(listed_families) == 1 and not body_typed
+    facts: list[Osteotomy] = []
+    for (family, kind), items in typed.items():
+        fact, fact_flags = _osteotomy(family, kind, items, confirmed_by_generic, approach, range_mode)
+        flags += fact_flags
+        if fact:
+            facts.append(fact)
+    facts, generic_flags = apply_generic(generic, facts, approach)
+    return facts, exclusions(typed, generic), flags + generic_flags
+
+
+def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic: bool, approach: ApproachTrack,
+               range_mode: str) -> tuple[Osteotomy | None, list[Flag]]:
+    """The fact for one (family, type), or None and the note flag that says why there is none."""
+    body = [t for t in items if t.mention.role == BODY]
+    listed = [t.mention for t in items if t.mention.role == "procedure_list" and t.mention.present]
+    present = [t for t in body if t.mention.present]
+    cancelled = [t.mention for t in body if t.mention.assertion in ("aborted", "negated")]
+    if not present and listed and not cancelled and confirmed_by_generic:
+        # "PSO at L3" in the procedure list and "the osteotomy was then performed" in the narrative.
+        present = [Typed(m, False) for m in listed]
+    elif not present:
+        if listed:
+            return None, [Flag.header_body_conflict if cancelled else Flag.osteotomy_header_only]
+        return None, []
+    unplaced = [m for m in cancelled if not m.levels]
+    if any(m.assertion == "aborted" for m in unplaced):
+        return None, [Flag.osteotomy_aborted]
+    fact_flags: list[Flag] = [Flag.type_from_procedure_list] if all(t.mention.role != BODY for t in present) else []
+    levels = [lv for t in present if t.mention.role == BODY for lv in t.mention.level_values()]
+    source = BODY
+    if not levels:
+        levels = [lv for m in listed for lv in m.level_values()]
+        source = "procedure_list"
+        if levels:
+            fact_flags.append(Flag.sites_from_procedure_list)
+    if unplaced:  # "no PSO was needed" beside "a PSO was performed at L3": suggest, but flag it
+        fact_flags.append(Flag.osteotomy_conflicting_assertions)
+    dropped = {lv.label: m.assertion for m in cancelled for lv in m.level_values()}
+    sites = osteotomy_sites(family, [lv for lv in levels if lv.label not in dropped], range_mode)
+    if not sites:
+        return None, [Flag.osteotomy_site_unknown]
+    inferred_type = any(t.inferred for t in present)
+    if inferred_type:
+        fact_flags.append(Flag.posterior_release_inferred if kind == "posterior_release" else Flag.inferred_type)
+    if family != "three_column" and any(s.from_range for s in sites):
+        fact_flags.append(Flag.posterior_range_count)
+    where = approach.at(present[0].mention.start)
+    if family != "anterior" and approach.anterior_at(present[0].mention.start) and "posterior" not in approach.values:
+        fact_flags.append(Flag.approach_conflict)
+    return Osteotomy(
+        family, kind, sites, approach="anterior" if family == "anterior" else (where or "posterior"),
+        source=source, inferred=inferred_type or bool(unplaced),
+        evidence=tuple(_evidence(present, listed if source == "procedure_list" else [])),
+        flags=tuple(fact_flags),
+        dropped=tuple(DroppedSite(label, assertion) for label, assertion in dropped.items()
+                      if label in {lv.label for lv in levels})), []
+
+
+def _evidence(present: list[Typed], listed: list[Mention]):
+    yield from (t.mention.evidence() for t in present)
+    yield from (e for t in present for e in t.mention.level_evidence())
+    yield from (m.evidence() for m in listed)
+    yield from (e for m in listed for e in m.level_evidence())
+
+
+def apply_generic(generic: list[Mention], facts: list[Osteotomy], approach: ApproachTrack
+                  ) -> tuple[list[Osteotomy], list[Flag]]:
+    """Untyped 'osteotomy' mentions of the narrative: more evidence for the one typed osteotomy, or
+    its cancellation when aborted ("the osteotomy at L2 was abandoned")."""
+    flags: list[Flag] = []
+    for m in (m for m in generic if m.role == BODY):
+        if m.assertion == "aborted":
+            labels = set(m.level_labels())
+            if not labels and len(facts) == 1:
+                facts = []
+                flags.append(Flag.osteotomy_aborted)
+            facts = [_without_sites(f, labels) for f in facts]
+            facts = [f for f in facts if f.sites]
+        elif m.present and len(facts) == 1:
+            facts = [replace(facts[0], evidence=facts[0].evidence + (m.evidence(),))]
+        elif m.present and not facts and m.levels:
+            flags.append(Flag.anterior_osteotomy_unconfirmed if approach.anterior_at(m.start)
+                         else Flag.osteotomy_type_unclear)
+    return facts, flags
+
+
+def _without_sites(fact: Osteotomy, labels: set[str]) -> Osteotomy:
+    if not any(s.label in labels for s in fact.sites):
+        return fact
+    return replace(fact, sites=tuple(s for s in fact.sites if s.label not in labels),
+                   dropped=fact.dropped + tuple(DroppedSite(s.label, "aborted") for s in fact.sites
+                                                if s.label in labels))
