@@ -54,24 +54,33 @@ class BoundedContextGraph(ConTextGraph):
         pad = max((m.modifier_span[1] - m.modifier_span[0] for m in self.modifiers), default=0)
         hulls = [_hull(m, pad) for m in self.modifiers]
         index = _IntervalIndex(hulls)
-        for i, modifier1 in enumerate(self.modifiers):
+        modifiers = self.modifiers
+        scopes = [m.scope_span for m in modifiers]
+        for i, modifier1 in enumerate(modifiers):
             for j in index.meeting(*hulls[i]):
-                if j > i:
-                    modifier2 = self.modifiers[j]
-                    modifier1.limit_scope(modifier2)
-                    modifier2.limit_scope(modifier1)
+                if j <= i:
+                    continue
+                # limit_scope's own first test (tuple_overlaps), inlined: most candidates stop here
+                (a0, a1), (b0, b1) = scopes[i], scopes[j]
+                if a0 <= b0 < a1 or a0 < b1 <= a1:
+                    modifier1.limit_scope(modifiers[j])
+                    a0, a1 = scopes[i] = modifier1.scope_span
+                if b0 <= a0 < b1 or b0 < a1 <= b1:
+                    modifiers[j].limit_scope(modifier1)
+                    scopes[j] = modifiers[j].scope_span
 
     def apply_modifiers(self) -> None:
-        targets = _IntervalIndex([(t.start, t.end) for t in self.targets])
+        spans = [(t.start, t.end) for t in self.targets]
+        targets = _IntervalIndex(spans)
         if self.prune_on_modifier_overlap:
             self.modifiers = [m for m in self.modifiers if not any(
-                tuple_overlaps((self.targets[i].start, self.targets[i].end), m.modifier_span)
-                for i in targets.meeting(*m.modifier_span))]
+                tuple_overlaps(spans[i], m.modifier_span) for i in targets.meeting(*m.modifier_span))]
         modifiers = _IntervalIndex([_hull(m) for m in self.modifiers])
-        for target in self.targets:
-            for j in modifiers.meeting(target.start, target.end):
+        for target, span in zip(self.targets, spans):
+            for j in modifiers.meeting(*span):
                 modifier = self.modifiers[j]
-                if modifier.modifies(target):
+                # modifies() returns False without any effect unless the scope overlaps the target
+                if tuple_overlaps(modifier.scope_span, span) and modifier.modifies(target):
                     modifier.modify(target)
         edges = []
         for modifier in self.modifiers:

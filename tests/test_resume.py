@@ -104,15 +104,18 @@ def _default_sigint():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_sigterm_stops_cleanly_with_130_and_resume_redoes_the_note(tmp_path, workers):
+@pytest.mark.parametrize("workers,target", [("1", "run"), ("2", "run"), ("2", "one worker")])
+def test_sigterm_stops_cleanly_with_130_and_resume_redoes_the_note(tmp_path, workers, target):
     src = _jsonl_source(tmp_path, 300)
     out = tmp_path / "out.jsonl"
     cmd = [sys.executable, "-m", "extractor.cli", "extract", str(src), "-o", str(out), "--workers", workers,
            "--no-progress"]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, cwd=ROOT, preexec_fn=_default_sigint)
     _wait_for(out, 5000, proc)
-    proc.send_signal(signal.SIGTERM)
+    if target == "run":
+        proc.send_signal(signal.SIGTERM)
+    else:
+        os.kill(_children(proc.pid)[0], signal.SIGTERM)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err.decode()[-800:]
     written = [json.loads(line) for line in out.read_text().splitlines()]
