@@ -35,6 +35,44 @@ class _IntervalIndex:
         return sorted(i for i in self.order[lo:hi] if self.intervals[i][1] >= start)
 
 
+class _SentenceModifier(ConTextModifier):
+    """A ConTextModifier that takes its sentence from a table built once per Doc (medSpaCy asks
+    ``doc[start].sent``, which walks the sentence's tokens, for every modifier). Without a
+    ``max_scope`` its scope is set as medSpaCy 1.3.1 sets it: the sentence, in the rule's direction,
+    shortened to the rule's ``max_scope``."""
+
+    def __init__(self, rule, start: int, end: int, doc: Doc, sentence: tuple[int, int], max_scope=None):
+        self._sentence = sentence
+        super().__init__(rule, start, end, doc, max_scope=max_scope)
+
+    def _ConTextModifier__set_scope(self, doc: Doc) -> None:
+        if self._max_scope:  # a window, not the sentence: medSpaCy's own way
+            return ConTextModifier._ConTextModifier__set_scope(self, doc)
+        sent_start, sent_end = self._sentence
+        direction, limit = self.direction.lower(), self.max_scope
+        if direction == "forward":
+            self._scope_start, self._scope_end = self._end, sent_end
+            if limit is not None and self._scope_end - self._scope_start > limit:
+                self._scope_end = self._end + limit
+        elif direction == "backward":
+            self._scope_start, self._scope_end = sent_start, self._start
+            if limit is not None and self._scope_end - self._scope_start > limit:
+                self._scope_start = self._start - limit
+        else:
+            self._scope_start, self._scope_end = sent_start, sent_end
+            if limit is not None and self._start - self._scope_start > limit:
+                self._scope_start = self._start - limit
+            if limit is not None and self._scope_end - self._end > limit:
+                self._scope_end = self._end + limit
+
+
+def _sentence_table(doc: Doc):
+    """A function from a token index to its sentence's (start, end) token indices."""
+    bounds = [(sent.start, sent.end) for sent in doc.sents]
+    starts = [start for start, _ in bounds]
+    return lambda token: bounds[bisect_right(starts, token) - 1]
+
+
 def _hull(modifier: ConTextModifier, pad: int = 0) -> tuple[int, int]:
     """Where a modifier's scope can ever reach: scopes only shrink, towards the modifier itself or
     to the edge of an overlapping modifier (``pad``: the longest modifier)."""
@@ -103,8 +141,9 @@ class BoundedConText(ConText):
         graph = BoundedContextGraph(prune_on_modifier_overlap=self.prune_on_target_overlap)
         graph.targets = spans
         matcher = self._ConText__matcher
-        graph.modifiers = [ConTextModifier(matcher.rule_map[self.nlp.vocab[match_id].text], start, end, doc,
-                                           max_scope=self.max_scope)
+        sentence_of = _sentence_table(doc)
+        graph.modifiers = [_SentenceModifier(matcher.rule_map[self.nlp.vocab[match_id].text], start, end, doc,
+                                             sentence_of(start), max_scope=self.max_scope)
                            for match_id, start, end in matcher(doc)]
         graph.update_scopes()
         graph.apply_modifiers()

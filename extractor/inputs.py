@@ -143,12 +143,14 @@ class _Source:
         self.rows_read = 0
         self.done = False
         self._raw = None  # the underlying file, for the position in bytes
+        self._size: int | None = None
+        self._size_known = False
 
     def size(self) -> int | None:
         """Bytes of a regular file (None for a pipe or stdin); taken once, while the file is open."""
-        if not hasattr(self, "_size"):
-            self._size = None
-            if self.path != "-" and self._raw is not None:
+        if not self._size_known and self._raw is not None:
+            self._size_known = True
+            if self.path != "-":
                 info = os.fstat(self._raw.fileno())
                 self._size = info.st_size if stat.S_ISREG(info.st_mode) else None
         return self._size
