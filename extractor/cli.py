@@ -125,5 +125,84 @@ def evaluate(gold: tuple[str, ...], pred: str | None, as_json: bool, config: str
     click.echo(json.dumps(result, indent=1) if as_json else render(result, ", ".join(gold)))
 
 
+_db = click.option("--db", help="Queue database: a SQLAlchemy URL (postgresql://...) or an SQLite file path "
+                                "(default: $OPNOTE_DB or opnote-queue.sqlite3).")
+
+
+@main.group()
+def queue() -> None:
+    """Coder review queue: load results, add users, export decisions, statistics (see `opnote serve`)."""
+
+
+@queue.command("load")
+@click.argument("results", type=click.Path(exists=True, dir_okay=False))
+@click.option("--notes", "notes", multiple=True, required=True,
+              help="The note texts the results were made from: any input `opnote extract` reads (repeatable).")
+@_db
+@click.option("--batch", help="Batch name shown in the worklist (default: the results file name).")
+@click.option("--input-format", type=click.Choice(FORMATS), help="Format of --notes (needed for unusual names).")
+@click.option("--id-col", help="Note id column of --notes (default: auto-detect).")
+@click.option("--text-col", help="Note text column of --notes (default: auto-detect).")
+@click.option("--user", "actor", help="Name recorded in the history as the loader (default: cli:<login>).")
+def queue_load(results: str, notes: tuple[str, ...], db: str | None, batch: str | None, input_format: str | None,
+               id_col: str | None, text_col: str | None, actor: str | None) -> None:
+    """Load extraction results (JSONL of `opnote extract`) and their note texts into the queue.
+
+    Re-loading updates notes nobody has decided on yet; a reviewed note keeps its decisions and the
+    new result is stored as a newer version.
+    """
+    from .review import commands
+
+    commands.load(results, notes, db, batch, input_format, id_col, text_col, actor)
+
+
+@queue.command("add-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["coder", "admin"]), default="coder", show_default=True)
+@click.password_option(envvar="OPNOTE_PASSWORD", help="Password (prompted when not given; or $OPNOTE_PASSWORD).")
+@_db
+def queue_add_user(username: str, role: str, password: str, db: str | None) -> None:
+    """Add a user who can log in to the review queue."""
+    from .review import commands
+
+    commands.add_user(username, role, password, db)
+
+
+@queue.command("export")
+@_db
+@click.option("--format", "fmt", type=click.Choice(["csv", "fhir"]), default="csv", show_default=True)
+@click.option("--status", type=click.Choice(["new", "in_progress", "completed"]), help="Only notes in this status.")
+@click.option("-o", "--output", help="Output file (default: stdout). FHIR is NDJSON: one Bundle per note per line.")
+def queue_export(db: str | None, fmt: str, status: str | None, output: str | None) -> None:
+    """Export the queue's codes: CSV of the final codes per note, or FHIR R4 bundles."""
+    from .review import commands
+
+    commands.export(db, fmt, status, output)
+
+
+@queue.command("stats")
+@_db
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def queue_stats(db: str | None, as_json: bool) -> None:
+    """Acceptance per code and rule, rejection reasons, added codes, time per note, coder agreement."""
+    from .review import commands
+
+    commands.stats(db, as_json)
+
+
+@main.command()
+@_db
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--claim-minutes", type=int, default=30, show_default=True,
+              help="How long a coder's claim on a note lasts without activity.")
+@click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (when served over HTTPS by a proxy).")
+def serve(db: str | None, host: str, port: int, claim_minutes: int, secure_cookies: bool) -> None:
+    """Start the coder review queue web app."""
+    from .review import commands
+
+    commands.serve(db, host, port, claim_minutes, secure_cookies)
+
+
 if __name__ == "__main__":
     main()

@@ -185,38 +185,22 @@ def make_levels(nlp: Language, name: str) -> LevelTagger:
     return LevelTagger()
 
 
-def _starts_line(view: str, offset: int) -> bool:
-    """Is ``offset`` the start of the view or preceded by whitespace holding a line break?"""
-    i = offset - 1
-    while i >= 0 and view[i] in " \t\r\n":
-        if view[i] in "\r\n":
-            return True
-        i -= 1
-    return offset == 0
-
-
 class SectionSetter:
-    """``doc._.sections`` (medSpaCy ``Section`` objects) from the headers the text view found: one
-    source of headers for the whole pipeline.
-
-    A header counts where it starts a line of the view, as medSpaCy's sectionizer requires (the view
-    puts headers on their own line wherever the note had whitespace before them).
-    """
+    """``doc._.sections`` (medSpaCy ``Section`` objects) from the sections the text view decided
+    (``extractor.section_roles``): one source of headers and roles for the whole pipeline."""
 
     def __call__(self, doc: Doc) -> Doc:
         layout = _layout(doc)
-        headers = [h for h in layout["headers"] if _starts_line(layout["text"], h[0])]
         if not len(doc):
             doc._.sections = []
             return doc
-        # Token index of every header start and end, in one vectorised lookup.
-        bounds = numpy.searchsorted(doc.to_array(IDX), [x for h in headers for x in h[:2]]).tolist()
-        starts, ends = bounds[0::2], bounds[1::2]
-        sections = [Section(None, 0, 0, 0, starts[0] if headers else len(doc))] if not headers or starts[0] else []
-        for i, (header, title_end) in enumerate(zip(headers, ends)):
-            body_end = starts[i + 1] if i + 1 < len(headers) else len(doc)
-            sections.append(Section(header[2], starts[i], title_end, title_end, body_end))
-        doc._.sections = sections
+        titles = {h[0]: h[1] for h in layout["headers"]}
+        spans = layout["sections"]
+        # Token index of every section start, header end and section end, in one vectorised lookup.
+        bounds = numpy.searchsorted(doc.to_array(IDX), [x for s in spans for x in (s[0], titles.get(s[0], s[0]), s[1])])
+        bounds = bounds.tolist()
+        doc._.sections = [Section(span[2], bounds[3 * i], bounds[3 * i + 1], bounds[3 * i + 1], bounds[3 * i + 2])
+                          for i, span in enumerate(spans)]
         return doc
 
 

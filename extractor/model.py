@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from heapq import merge
+from typing import NamedTuple
 
 from .flags import Flag, flag_record
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """A span of the note that supports a fact: the matched words, their section and sentence."""
+class Evidence(NamedTuple):
+    """A span of the note that supports a fact: the matched words, their section and sentence.
+    (A named tuple: notes make hundreds of these, and a tuple is the cheapest immutable record.)"""
 
     start: int
     end: int
@@ -31,8 +32,7 @@ class Evidence:
                 "rule": self.rule, "sentence_start": self.sentence_start, "sentence_end": self.sentence_end}
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
+class Cue(NamedTuple):
     """The ConText modifier that gave a mention its assertion ("no", "was aborted", "s/p")."""
 
     text: str
@@ -94,39 +94,41 @@ class Osteotomy:
 
 
 @dataclass(frozen=True)
-class Exclusion:
-    """An osteotomy mention that was not counted: not done (assertion) or not in the narrative (role)."""
+class NotCounted:
+    """A mention that was not counted: not done (its assertion, set by the ConText ``cue``) or outside
+    the operative narrative (its section ``role``)."""
 
-    family: str | None
-    type: str | None
     assertion: str
     role: str
     levels: tuple[str, ...]
     evidence: tuple[Evidence, ...]
     cue: Cue | None
 
-    def to_dict(self) -> dict:
-        return {"family": self.family, "type": self.type, "assertion": self.assertion, "role": self.role,
-                "levels": list(self.levels), "evidence": [e.to_dict() for e in self.evidence],
-                "cue": self.cue.to_dict() if self.cue else None}
+    def _why(self) -> dict:
+        return {"assertion": self.assertion, "role": self.role, "levels": list(self.levels),
+                "evidence": [e.to_dict() for e in self.evidence], "cue": self.cue.to_dict() if self.cue else None}
 
 
 @dataclass(frozen=True)
-class ExcludedMention:
-    """A graft or instrumentation mention that was not counted, with its reason and cue."""
+class Exclusion(NotCounted):
+    """An osteotomy mention not counted, with the family and type it would have had."""
 
-    category: str
-    kind: str
-    assertion: str
-    role: str
-    levels: tuple[str, ...]
-    evidence: tuple[Evidence, ...]
-    cue: Cue | None
+    family: str | None = None
+    type: str | None = None
 
     def to_dict(self) -> dict:
-        return {"category": self.category, "kind": self.kind, "assertion": self.assertion, "role": self.role,
-                "levels": list(self.levels), "evidence": [e.to_dict() for e in self.evidence],
-                "cue": self.cue.to_dict() if self.cue else None}
+        return {"family": self.family, "type": self.type, **self._why()}
+
+
+@dataclass(frozen=True)
+class ExcludedMention(NotCounted):
+    """A graft or instrumentation mention not counted."""
+
+    category: str = ""
+    kind: str = ""
+
+    def to_dict(self) -> dict:
+        return {"category": self.category, "kind": self.kind, **self._why()}
 
 
 @dataclass(frozen=True)

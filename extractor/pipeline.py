@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 from . import components  # noqa: F401  (registers the factories)
 from .coding import suggest
 from .decoding import decode_bytes
+from .documents import classify
 from .facts import build_facts, read_doc
 from .flags import Flag, flag_record
 from .model import Facts
@@ -48,6 +49,8 @@ class Extractor:
 
     def __init__(self, settings: Settings | None = None, triage: bool = True, gate: bool = True,
                  nlp: Language | None = None):
+        """``gate``: skip notes without a spine term and documents that are not spine operative
+        reports (``extractor.documents``) before the pipeline; off, every note is run through it."""
         self.settings = settings or Settings.load()
         self.triage = triage
         self.gate = gate
@@ -86,6 +89,8 @@ class Extractor:
             return {**record, "status": "error", "error": f"note too long ({len(text)} characters > {MAX_CHARS})"}
         if self.gate and not is_spine_note(text):
             return {**record, "status": "skipped", "error": "not a spine note (no spine term found)"}
+        if self.gate and not (kind := classify(text)).coded:
+            return {**record, "status": "skipped", "error": kind.skip_reason}
         try:
             facts = self.facts(text)
             facts = Facts(**{**vars(facts), "flags": tuple(dict.fromkeys(input_flags + list(facts.flags)))})

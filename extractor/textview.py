@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .resources import load_json
+from .section_roles import SectionSpan, assign_sections, unknown_category
 from .sentences import split_sentences
 from .target_rules import TARGET_RULE_FILES, asserted_categories, load_target_rules
 
@@ -77,13 +78,24 @@ def clean(text: str) -> str:
     return text
 
 
+_PLURAL = r"(?:\((?:e?s|E?S)\))?"  # "OPERATION(S)", "DIAGNOSIS(ES)"
+
+
+def _literal_pattern(literal: str, case: str | None = None) -> str:
+    """A header literal as a regex: words separated by any run of spaces or tabs, each word allowed
+    an "(s)"/"(es)" suffix."""
+    words = [case_fn(w) for w in literal.split()] if (case_fn := {"upper": str.upper, "title": str.title}.get(case)) \
+        else literal.split()
+    return r"[ \t]+".join(re.escape(w) + _PLURAL for w in words)
+
+
 @lru_cache(maxsize=1)
 def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     """Header regexes built from the literals of rules/sections.json, each anchored where it is tried:
-    at a line start, or where a flattened export joined lines (see ``_header_candidates``)."""
+    at a line start, or where a flattened export joined lines (see ``find_headers``)."""
     literals = sorted({r["literal"] for r in load_json("sections.json")["section_rules"]}, key=len, reverse=True)
-    alternation = "|".join(re.escape(lit).replace(r"\ ", r"[ \t]+") for lit in literals)
-    upper = "|".join(re.escape(lit.upper()).replace(r"\ ", r"[ \t]+") for lit in literals)
+    alternation = "|".join(_literal_pattern(lit) for lit in literals)
+    upper = "|".join(_literal_pattern(lit, "upper") for lit in literals)
     # At the start of a line (after optional numbering or a bullet), ending with a colon or the line.
     line_start = re.compile(
         rf"(?P<prefix>[ \t]*(?:(?:\d{{1,2}}|[A-Za-z])[.)][ \t]*|[-*•#]+[ \t]*)?)"
@@ -97,10 +109,26 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     # ... or, for headers of two words or more, in capitals or Title Case and followed by a capital
     # or a digit, where the export joined lines with spaces and the note had no colons.
     multi = [lit for lit in literals if " " in lit]
-    forms = sorted({f(lit) for lit in multi for f in (str.upper, str.title)}, key=len, reverse=True)
-    words = "|".join(re.escape(f).replace(r"\ ", r"[ \t]+") for f in forms)
+    words = "|".join(sorted({_literal_pattern(lit, case) for lit in multi for case in ("upper", "title")},
+                            key=len, reverse=True))
     inline_bare = re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t])(?=[A-Z0-9(\[])")
     return line_start, inline, inline_caps, inline_bare
+
+
+# Labels outside the vocabulary ("OPERATIVE PROCEDURE IN DETAIL:", "Brief History And Indications:"):
+# capitals or Title Case, no digits, ending with a colon; at a line start (not a numbered or bulleted
+# list item, whose label belongs to the list), or (capitals, two words or a long one) where a
+# flattened export joined lines.
+_CAPS_WORD = r"[A-Z][A-Z/&'\-]*" + _PLURAL
+_CAPS_LABEL = rf"{_CAPS_WORD}(?:[ \t]+(?:{_CAPS_WORD}|OF|AND|IN|THE|FOR|TO|&)){{0,5}}"
+_TITLE_LABEL = r"[A-Z][a-z]{2,}(?:[ \t]+(?:[A-Z][a-z]+|of|and|in|the|for|to|&)){0,4}"
+_GENERIC_LINE = re.compile(rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}|{_TITLE_LABEL})[ \t]*:)(?![:/\\])")
+_GENERIC_INLINE = re.compile(rf"(?P<header>(?:{_CAPS_WORD}[ \t]+{_CAPS_LABEL}|[A-Z]{{6,}}{_PLURAL})[ \t]*:)(?![:/\\])")
+_LABEL_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def _generic_label(match: re.Match | None) -> bool:
+    return bool(match) and bool(_LABEL_WORD.search(match.group("header")))
 
 
 _LINE_STARTS = re.compile(r"\n")
@@ -122,7 +150,7 @@ def _first_words() -> frozenset[str]:
 
 
 def _literal(header: str) -> str:
-    return " ".join(header.rstrip(":, \t").lower().split())
+    return " ".join(re.sub(r"\((?:e?s)\)", "", header.lower()).rstrip(":, \t").split())
 
 
 @lru_cache(maxsize=1)
@@ -131,11 +159,17 @@ def _categories() -> dict[str, str]:
 
 
 def header_category(header: str) -> str:
-    """Section category of a header found by ``find_headers`` ("Procedure Performed:" -> procedures)."""
-    return _categories()[_literal(header)]
+    """Section category of a header found by ``find_headers`` ("Procedure Performed:" -> procedures);
+    for a label outside the vocabulary, the category its words point to, or "unknown"."""
+    literal = _literal(header)
+    categories = _categories()
+    if literal in categories:
+        return categories[literal]
+    singular = " ".join(w[:-1] if w.endswith("s") else w for w in literal.split())
+    return categories.get(singular) or unknown_category(header)
 
 
-_BREAKS = re.compile(r"[.;,!?)\]][ \t](?=[A-Za-z])|[ \t]{2}(?=[A-Za-z])|[.;!?](?=[A-Z])")
+_BREAKS = re.compile(r"[.;,!?)\]][ \t](?=[A-Za-z])|[ \t]{2}(?=[A-Za-z])|[.;,!?](?=[A-Z])")
 
 
 def find_headers(text: str) -> list[tuple[int, int, int]]:
@@ -144,32 +178,42 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     A header that an export followed by a comma instead of a colon ends after that comma; one with
     neither colon nor comma ends after the space that follows it.
     """
-    line_start, inline, inline_caps, inline_bare = _header_patterns()
     found: dict[int, tuple[int, int, int]] = {}
-    colon_required = _colon_required()
-    first_words = _first_words()
     for pos in [0] + [m.end() for m in _LINE_STARTS.finditer(text)]:
-        word = _LEADING_WORD.match(text, pos)
-        if not word or word.group(1).lower() not in first_words:
-            continue  # most lines cannot start a header: skip the big alternation
-        m = line_start.match(text, pos)
-        if m and (m.group("header").endswith(":") or _literal(m.group("header")) not in colon_required):
-            found[m.start("header")] = (m.start("prefix"), m.start("header"), m.end("header"))
+        header = _line_header(text, pos)
+        if header:
+            found[header[1]] = header
     for pos in (m.end() for m in _BREAKS.finditer(text)):
-        word = _LEADING_WORD.match(text, pos)
-        if pos in found or not word or word.group(1).lower() not in first_words:
-            continue
-        m = inline.match(text, pos)
-        end = m and m.end("header")
-        if not m:
-            m = inline_caps.match(text, pos)
-            end = m and m.end("comma")
-        if not m:
-            m = inline_bare.match(text, pos)
-            end = m and m.end("gap")
-        if m:
-            found[pos] = (pos, pos, end)
+        if pos not in found and (header := _inline_header(text, pos)):
+            found[pos] = header
     return [found[k] for k in sorted(found)]
+
+
+def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:
+    """A header starting the line at ``pos``: from the vocabulary, else a generic label."""
+    line_start = _header_patterns()[0]
+    word = _LEADING_WORD.match(text, pos)
+    if word and word.group(1).lower() in _first_words():  # most lines cannot start a header
+        m = line_start.match(text, pos)
+        if m and (m.group("header").endswith(":") or _literal(m.group("header")) not in _colon_required()):
+            return m.start("prefix"), m.start("header"), m.end("header")
+    m = _GENERIC_LINE.match(text, pos)
+    if _generic_label(m):
+        return m.start("prefix"), m.start("header"), m.end("header")
+    return None
+
+
+def _inline_header(text: str, pos: int) -> tuple[int, int, int] | None:
+    """A header where a flattened export joined lines, at ``pos`` (just after a break)."""
+    _, inline, inline_caps, inline_bare = _header_patterns()
+    word = _LEADING_WORD.match(text, pos)
+    if word and word.group(1).lower() in _first_words():
+        for pattern, group in ((inline, "header"), (inline_caps, "comma"), (inline_bare, "gap")):
+            m = pattern.match(text, pos)
+            if m:
+                return pos, pos, m.end(group)
+    m = _GENERIC_INLINE.match(text, pos)
+    return (pos, pos, m.end("header")) if _generic_label(m) else None
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
@@ -289,11 +333,12 @@ class TextView:
     headers: list[Header] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
     kept_chars: int = 0
+    sections: list[SectionSpan] = field(default_factory=list)
 
     def layout(self) -> dict:
         """What the pipeline components read from ``doc._.opnote`` (JSON-able, so a Doc still serialises)."""
         return {"text": self.view, "headers": [list(h) for h in self.headers],
-                "sentences": [list(s) for s in self.sentences]}
+                "sentences": [list(s) for s in self.sentences], "sections": [list(s) for s in self.sections]}
 
 
 def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | None = None) -> TextView:
@@ -312,7 +357,8 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
         sentences = [(s, e) for s, e in sentences if trigger.in_span(cleaned, s, e)]
     chars, kept = _mask(cleaned, sorted(header_spans + sentences))
     _place_headers(chars, cleaned, found)
-    return TextView(text=text, view="".join(chars), headers=headers, sentences=sentences, kept_chars=kept)
+    return TextView(text=text, view="".join(chars), headers=headers, sentences=sentences, kept_chars=kept,
+                    sections=assign_sections(cleaned, headers))
 
 
 def _mask(cleaned: str, keep: list[tuple[int, int]]) -> tuple[list[str], int]:

@@ -39,6 +39,21 @@ def corpus_records(ex) -> dict[str, dict]:
     return {note_id: ex.extract(raw, note_id) for _, note_id, raw in corpus_notes()}
 
 
+def load_external(split: str) -> list[dict]:
+    """Gold lines of an independent-writer split (corpora/external/<split>), each with its note text."""
+    folder = CORPORA / "external" / split
+    rows = [json.loads(line) for line in (folder / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    for gold in rows:
+        gold["text"] = (folder / "notes" / f"{gold['note_id']}.txt").read_text(encoding="utf-8")
+    return rows
+
+
+@pytest.fixture(scope="session")
+def external_records(ex) -> dict[str, dict]:
+    """Every independent-writer document (both splits) extracted once per test session, by note id."""
+    return {g["note_id"]: ex.extract(g["text"], g["note_id"]) for split in ("dev", "test") for g in load_external(split)}
+
+
 @pytest.fixture(scope="session")
 def ex_no_triage() -> extractor.Extractor:
     return extractor.load(triage=False)

@@ -34,7 +34,7 @@ class Note:
 
     def facts(self, range_mode="per_vertebra"):
         index = MentionIndex(self.mentions)
-        sections = SectionIndex([(0, "procedures"), (1, "description")], self.sentence[1] + 1)
+        sections = SectionIndex([(0, 1, "procedures", "procedure_list"), (1, self.sentence[1] + 1, "description", "body")])
         return build_facts(index, sections, range_mode)
 
 

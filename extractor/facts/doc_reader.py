@@ -32,7 +32,7 @@ class SentenceIndex:
 
 def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIndex, SectionIndex]:
     """The mentions of a processed Doc (over the same-length view of ``text``) and its sections."""
-    sections = SectionIndex(_section_starts(doc, len(text)), len(text))
+    sections = SectionIndex(doc._.opnote["sections"])
     sentences = SentenceIndex([(s.start_char, s.end_char) for s in doc.sents])
     assertions = _assertions(doc, text)
     mentions: list[Mention] = []
@@ -55,15 +55,6 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
 
 def _extend(m: Mention, end: int, text: str) -> Mention:
     return replace(m, end=end, text=text[m.start:end])
-
-
-def _section_starts(doc: Any, text_length: int) -> list[tuple[int, str | None]]:
-    """(start offset, category) of each section; the untitled part before the first header starts at 0."""
-    out = []
-    for section in doc._.sections:
-        start_token = section.title_start if section.category else section.body_start
-        out.append((doc[start_token].idx if start_token < len(doc) else text_length, section.category))
-    return out
 
 
 def _level_span(span: Any, text: str) -> LevelSpan:

@@ -4,6 +4,8 @@ each iliac crest harvest) is reclassified by the kinds mentioned beside it in it
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
+from typing import NamedTuple
 
 from ..flags import Flag
 from ..model import Evidence, Graft
@@ -15,15 +17,30 @@ def _config() -> dict:
     return load_json("decisions.json")["grafts"]
 
 
+class _Reclassify(NamedTuple):
+    kind: str
+    generic: bool
+    has: frozenset[str]
+    lacks: frozenset[str]
+    spacer: bool
+    result: str | None
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[_Reclassify, ...]:
+    return tuple(_Reclassify(r["kind"], r.get("generic", False), frozenset(r.get("sentence_has", ())),
+                             frozenset(r.get("sentence_lacks", ())), r.get("sentence_has_generic_spacer", False),
+                             r["result"]) for r in _config()["reclassify"])
+
+
 def graft_kind(m: Mention, here: set[str], spacer_sentence: bool) -> str | None:
     """The graft kind a mention stands for after the reclassification rules, or None."""
     kind = m.kind
-    for rule in _config()["reclassify"]:
-        if (rule["kind"] != kind or rule.get("generic", False) and not m.meta.get("generic")
-                or not set(rule.get("sentence_has", ())) <= here or set(rule.get("sentence_lacks", ())) & here
-                or rule.get("sentence_has_generic_spacer", False) and not spacer_sentence):
+    for rule in _rules():
+        if (rule.kind != kind or rule.generic and not m.meta.get("generic") or not rule.has <= here
+                or rule.lacks & here or rule.spacer and not spacer_sentence):
             continue
-        kind = rule["result"]
+        kind = rule.result
         if kind is None:
             return None
     return kind

@@ -28,8 +28,11 @@ class LevelSpan(NamedTuple):
     level: Level
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Mention:
+    """One target-rule match. Treated as immutable: builders make new mentions (``dataclasses.replace``)
+    rather than change one (not frozen only because frozen dataclasses are slow to create)."""
+
     category: str
     rule: str
     meta: dict

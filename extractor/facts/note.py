@@ -75,5 +75,6 @@ def excluded_mentions(index: MentionIndex) -> list[ExcludedMention]:
                  or m.category == "INSTRUMENT" and m.meta["role"] in FIXATION_ROLES + ("device",))
         if not coded or m.counted or (m.category == "INSTRUMENT" and m.role == "procedure_list" and m.present):
             continue
-        out.append(ExcludedMention(m.category, m.kind, m.assertion, m.role, m.level_labels(), (m.evidence(),), m.cue))
+        out.append(ExcludedMention(m.assertion, m.role, m.level_labels(), (m.evidence(),), m.cue,
+                                   category=m.category, kind=m.kind))
     return out

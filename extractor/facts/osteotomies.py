@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import NamedTuple
 
 from ..flags import Flag
 from ..model import DroppedSite, Exclusion, Osteotomy
@@ -27,6 +29,28 @@ class Typed:
     inferred: bool
 
 
+class _TypingRule(NamedTuple):
+    """One row of the typing table; None means 'any'."""
+
+    approach: frozenset[str] | None
+    ankylosis: bool | None
+    mention_type: str | None
+    elements_any: frozenset[str] | None
+    result: tuple[str | None, str | None, bool]
+
+
+@lru_cache(maxsize=1)
+def _typing_rules() -> tuple[_TypingRule, ...]:
+    def optional_set(values):
+        return frozenset(values) if values is not None else None
+
+    return tuple(_TypingRule(optional_set(r.get("approach")), r.get("ankylosis"), r.get("mention_type"),
+                             optional_set(r.get("elements_any")),
+                             (r["result"]["family"], r["result"]["type"], r["result"]["inferred"]) if r["result"]
+                             else (None, None, False))
+                 for r in load_json("decisions.json")["osteotomy_typing"]["rules"])
+
+
 def resolve_type(m: Mention, index: MentionIndex, approach: ApproachTrack, ankylosis: bool
                  ) -> tuple[str | None, str | None, bool]:
     """(family, type, inferred) of an osteotomy mention by the typing table of rules/decisions.json;
@@ -35,14 +59,12 @@ def resolve_type(m: Mention, index: MentionIndex, approach: ApproachTrack, ankyl
         return m.meta["family"], m.meta["type"], False
     elements = index.sentence_values(m.sentence, "RESECTION", "element")
     where = approach.at(m.start)
-    for rule in load_json("decisions.json")["osteotomy_typing"]["rules"]:
-        if ("approach" in rule and where not in rule["approach"]
-                or "ankylosis" in rule and rule["ankylosis"] != ankylosis
-                or "mention_type" in rule and rule["mention_type"] != m.meta.get("type")
-                or "elements_any" in rule and not elements & set(rule["elements_any"])):
-            continue
-        result = rule["result"]
-        return (result["family"], result["type"], result["inferred"]) if result else (None, None, False)
+    for rule in _typing_rules():
+        if ((rule.approach is None or where in rule.approach)
+                and (rule.ankylosis is None or rule.ankylosis == ankylosis)
+                and (rule.mention_type is None or rule.mention_type == m.meta.get("type"))
+                and (rule.elements_any is None or elements & rule.elements_any)):
+            return rule.result
     return None, None, False
 
 
@@ -103,7 +125,7 @@ def exclusions(typed: dict[TypeKey, list[Typed]], generic: list[Mention]) -> lis
 
 
 def _exclusion(family: str | None, kind: str | None, m: Mention) -> Exclusion:
-    return Exclusion(family, kind, m.assertion, m.role, m.level_labels(), (m.evidence(),), m.cue)
+    return Exclusion(m.assertion, m.role, m.level_labels(), (m.evidence(),), m.cue, family=family, type=kind)
 
 
 def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: str

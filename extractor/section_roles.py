@@ -1,0 +1,154 @@
+"""Sections of a note and the role each plays as evidence, decided from the header's name and from
+the content, on the cleaned (unmasked) text.
+
+Roles (``rules/sections.json``): ``body`` (the operative narrative: the only evidence that codes),
+``procedure_list`` (the procedure header list: a cross-check), ``excluded`` (diagnoses, indications,
+history, plan, administrative fields: never evidence).
+
+* A **field** header ("Surgeon:", "EBL:", "- Drain: Hemovac", "Neuromonitoring: stable") covers its own
+  line when a value follows it, else its lines up to a blank line; the text after it goes back to the
+  section it interrupted, so a labelled bullet inside the narrative does not end the narrative.
+* An **unknown** header (a label that is not in the vocabulary) gets a role from the words of its name
+  ("FINDINGS AND PROCEDURE" is a narrative); without a telling word it continues a narrative it
+  interrupts, and otherwise counts as narrative only when its content reads as one.
+* A paragraph of an excluded section that reads as an operative narrative (the patient brought to
+  the operating room, positioned, prepped, incised, closed) is narrative whatever its header says.
+* Without a narrative header, a long procedure section is the narrative.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from .resources import load_json
+
+BODY, PROCEDURE_LIST, EXCLUDED = "body", "procedure_list", "excluded"
+UNKNOWN = "unknown"
+
+
+class SectionSpan(NamedTuple):
+    start: int
+    end: int
+    category: str | None  # None: untitled text (before the first header, or after a field)
+    role: str
+
+
+@dataclass(frozen=True)
+class _Config:
+    role_of: dict[str, str]
+    fields: frozenset[str]
+    unknown_keywords: tuple[tuple[re.Pattern, str], ...]
+    narrative_cues: tuple[re.Pattern, ...]
+    narrative_min_cues: int
+    narrative_min_chars: int
+    procedure_narrative_chars: int
+
+
+@lru_cache(maxsize=1)
+def _config() -> _Config:
+    data = load_json("sections.json")
+    role_of = {cat: role for role, cats in data["roles"].items() for cat in cats if cat is not None}
+    documents = load_json("documents.json")["operative"]["anywhere"]
+    content = data["content"]
+    return _Config(
+        role_of=role_of,
+        fields=frozenset(data["field_categories"]),
+        unknown_keywords=tuple((re.compile(rule["words"], re.IGNORECASE), rule["category"])
+                               for rule in data["unknown_headers"]),
+        narrative_cues=tuple(re.compile(c["pattern"], re.IGNORECASE) for c in documents if c.get("narrative")),
+        narrative_min_cues=content["narrative_min_cues"],
+        narrative_min_chars=content["narrative_min_chars"],
+        procedure_narrative_chars=load_json("decisions.json")["sections"]["narrative_min_chars"],
+    )
+
+
+def unknown_category(title: str) -> str:
+    """The category an unknown header's words point to, or ``UNKNOWN``."""
+    for pattern, category in _config().unknown_keywords:
+        if pattern.search(title):
+            return category
+    return UNKNOWN
+
+
+def reads_as_narrative(text: str) -> bool:
+    """Does this text tell an operation being done (enough distinct operative-narrative cues)?"""
+    config = _config()
+    if len(text) < config.narrative_min_chars:
+        return False
+    found = 0
+    for cue in config.narrative_cues:
+        if cue.search(text):
+            found += 1
+            if found >= config.narrative_min_cues:
+                return True
+    return False
+
+
+def _field_end(text: str, header_end: int, limit: int) -> int:
+    """Where a field header's scope ends: its line when a value follows on it, else the first blank line."""
+    line_end = text.find("\n", header_end, limit)
+    line_end = limit if line_end == -1 else line_end
+    if text[header_end:line_end].strip(" \t,:;-"):
+        return line_end
+    blank = re.compile(r"\n[ \t]*\n").search(text, header_end, limit)
+    return blank.start() if blank else limit
+
+
+def _raw_sections(text: str, headers: list) -> list[SectionSpan]:
+    """Header-to-header sections, fields cut to their scope, the rest resuming the interrupted section."""
+    spans: list[SectionSpan] = []
+    resume: SectionSpan = SectionSpan(0, 0, None, BODY)  # untitled text is narrative by default
+    first = headers[0].start if headers else len(text)
+    if first > 0:
+        spans.append(SectionSpan(0, first, None, BODY))
+    for i, header in enumerate(headers):
+        limit = headers[i + 1].start if i + 1 < len(headers) else len(text)
+        if header.category in _config().fields:
+            end = _field_end(text, header.end, limit)
+            spans.append(SectionSpan(header.start, end, header.category, EXCLUDED))
+            if end < limit:
+                spans.append(SectionSpan(end, limit, resume.category, resume.role))
+            continue
+        role = _role(header, text[header.end:limit], resume)
+        section = SectionSpan(header.start, limit, header.category, role)
+        spans.append(section)
+        resume = section
+    return spans
+
+
+def _role(header, content: str, previous: SectionSpan) -> str:
+    config = _config()
+    if header.category != UNKNOWN:
+        return config.role_of.get(header.category, BODY)
+    if previous.role == BODY and previous.category is not None:
+        return BODY  # a label inside the narrative ("Closure:", "Levels:")
+    return BODY if reads_as_narrative(content) else EXCLUDED
+
+
+def _narrative_paragraphs(text: str, span: SectionSpan) -> list[SectionSpan]:
+    """An excluded section split where one of its paragraphs reads as an operative narrative."""
+    out: list[SectionSpan] = []
+    start = span.start
+    for blank in re.finditer(r"\n[ \t]*\n", text[span.start:span.end]):
+        out.append(SectionSpan(start, span.start + blank.end(), span.category, span.role))
+        start = span.start + blank.end()
+    out.append(SectionSpan(start, span.end, span.category, span.role))
+    if len(out) == 1:
+        return out
+    return [s._replace(role=BODY) if i and reads_as_narrative(text[s.start:s.end]) else s for i, s in enumerate(out)]
+
+
+def assign_sections(text: str, headers: list) -> list[SectionSpan]:
+    """The sections of ``text`` (cleaned) from its headers (``textview.Header``), each with its role."""
+    spans = _raw_sections(text, headers)
+    spans = [piece for s in spans for piece in (_narrative_paragraphs(text, s) if s.role == EXCLUDED
+                                                and s.category not in _config().fields else [s])
+             if piece.end > piece.start]
+    if any(s.category == "description" for s in spans):
+        return spans
+    # Without a narrative header, a long procedure section (the longer of two) is the narrative.
+    lengths = [s.end - s.start for s in spans if s.category == "procedures"]
+    minimum = max(lengths) if len(lengths) > 1 else _config().procedure_narrative_chars
+    return [s._replace(role=BODY) if s.category == "procedures" and s.end - s.start >= minimum else s for s in spans]
