@@ -661,3 +661,16 @@ def _open_source(path: str, input_format, id_col, text_col, keep: list[str]) -> 
     except (OSError, EOFError, zlib.error, UnicodeError) as exc:
         raise InputError(f"{path}: cannot read: {failure_cause(exc)}") from None
     raise InputError(f"{path}: unknown input format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def read_inputs(paths: Iterable[str], input_format: str | None = None, id_col: str | None = None,
+                text_col: str | None = None, keep_cols: Iterable[str] = ()) -> Iterator[InputRecord]:
+    """Every record of every input, in order, for callers that need no progress or resume (the
+    review loader). Raises ``InputError`` for a whole-input problem, also one met mid-way."""
+    inputs = open_inputs(paths, input_format, id_col, text_col, keep_cols)
+    try:
+        yield from inputs.records()
+    finally:
+        inputs.close()
+    if inputs.failure:
+        raise InputError(inputs.failure)
