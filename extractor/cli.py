@@ -105,7 +105,8 @@ def explain(file: str, config: str | None, overrides: tuple[str, ...]) -> None:
 def evaluate(gold: tuple[str, ...], pred: str | None, as_json: bool, config: str | None,
              overrides: tuple[str, ...]) -> None:
     """Score suggestions against gold JSONL files (notes are read from notes/ beside each gold file)."""
-    from .evaluate import EvaluationInputError, check_predictions, notes_dir, predict, read_gold, read_jsonl, render, score
+    from .evaluate import (EvaluationInputError, check_predictions, notes_dir, predict, read_gold, read_jsonl,
+                           render, score)
 
     try:
         rows = [row for path in gold for row in read_gold(path)]
@@ -115,7 +116,8 @@ def evaluate(gold: tuple[str, ...], pred: str | None, as_json: bool, config: str
         else:
             folders = [notes_dir(path) for path in gold]
             extractor = _load(config, overrides)
-            predictions = [p for path, folder in zip(gold, folders) for p in predict(read_gold(path), folder, extractor)]
+            predictions = [p for path, folder in zip(gold, folders)
+                           for p in predict(read_gold(path), folder, extractor)]
     except EvaluationInputError as exc:
         raise click.ClickException(str(exc)) from None
     missing = len({r["note_id"] for r in rows} - {p.get("note_id") for p in predictions})

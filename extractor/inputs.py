@@ -413,7 +413,8 @@ class _JsonlSource(_Source):
         flags = flags + ([Flag.non_utf8_field] if bad_id or bad_extra else [])
         text = obj.get(self._key(obj, self.text_col, TEXT_CANDIDATES))
         if text is not None and not isinstance(text, str):
-            return note_id, None, extra, f"note text is not a string (got {_JSON_TYPES.get(type(text), 'a value')})", flags
+            kind = _JSON_TYPES.get(type(text), "a value")
+            return note_id, None, extra, f"note text is not a string (got {kind})", flags
         if isinstance(text, str):
             text, bad_text = writable(text)
             flags += [Flag.non_utf8_input] if bad_text and Flag.non_utf8_input not in flags else []
