@@ -7,7 +7,9 @@ few rules, applied here with regular expressions on raw text (offsets into the t
   sentence, except after common abbreviations and list numbers ("1.");
 * a semicolon does not end a sentence ("screws T2-T5; T9 through L3"): ConText stops at it instead;
 * a blank line ends a sentence; a single line break ends one only when the next line starts a list
-  item, or when the current line is short (a list or label line), so hard-wrapped dictation stays whole;
+  item, after a colon, or when the current line is a short label or list line of a few words, so
+  hard-wrapped dictation stays whole (ALL CAPS too); in a double-spaced export, where every line break
+  became a blank line, the shortest blank runs are line breaks;
 * section headers are sentences of their own;
 * no sentence is longer than ``MAX_SENTENCE_CHARS``: a longer run of text (an unpunctuated export,
   a list flattened without separators) is cut at the last comma or space before the bound. ConText
@@ -24,9 +26,9 @@ _ABBREVIATIONS = {
 }
 _PUNCT_BREAK = re.compile(r"(?<=[.?!])[\"')\]]*,?(?=\s+[\"'(\[]?(?:[A-Z0-9•*\-]|$))")
 # ", 2. Revision ..." - numbered items of a list an export flattened onto one line.
-_FLAT_ITEM = re.compile(r"(?<=[,;] )\(?\d{1,2}[.)] (?=[A-Z])")
-_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
-_LINE_BREAK = re.compile(r"\r?\n")
+# ".,A pedicle subtraction osteotomy..." - sentences an export joined with a bare comma.
+_FLAT_BREAK = re.compile(r"(?<=[.?!]),(?=[A-Z0-9(\[])")
+_FLAT_ITEM = re.compile(r"(?<=[,;])[ \t]*(?:\(?\d{1,2}[.)][ \t]+(?=[A-Z])|[-*•][ \t]+(?=[A-Za-z]))")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*•▪◦>]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)](?=\s))\s")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*\(?(?:\d{1,2}|[A-Za-z])[.)]$")
@@ -43,16 +45,48 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return bool(_LIST_NUMBER.search(text[max(0, dot - 6): dot + 1]))
 
 
-def _line_breaks(text: str, cuts: set[int]) -> None:
-    lines = list(_LINE_BREAK.finditer(text))
+_NEWLINES = re.compile(r"\n(?:[ \t\r]*\n)*")
+_LABEL_WORDS = 5  # a short line of at most this many words before a capital is a label or list line
+# Words that leave a sentence open at the end of a line, or carry it on at the start of the next:
+# a wrapped line ending "SO THAT IT" or followed by "COULD BE CORRECTED" is not a label line.
+_CONTINUATION = frozenset(
+    "a an the of to and or nor with at that it was were is are be been being from for in on by as into onto "
+    "this these those his her their its then than so but if which who whom whose had has have not no all each "
+    "both could would should will shall may might can did does do also including under over through via per "
+    "after before during while where when".split())
+_WORDS = re.compile(r"[A-Za-z]+")
+
+
+def _breaks(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Line breaks and paragraph breaks (blank lines). In a double-spaced export, where every line
+    break became a blank line and paragraphs are set apart by more, the shortest runs are line breaks."""
+    runs = [(m.start(), m.end(), m.group().count("\n")) for m in _NEWLINES.finditer(text)]
+    counts = {n for *_, n in runs}
+    unit = min(counts) if len(counts) > 1 else 1
+    return [(s, e) for s, e, n in runs if n <= unit], [(s, e) for s, e, n in runs if n > unit]
+
+
+def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> None:
+    """A line break ends a sentence before a list item, after a colon, or after a short label or
+    list line (a few words) when a capital follows; a hard-wrapped line goes on."""
     previous_start = 0
-    for m in lines:
-        line = text[previous_start: m.start()].strip()
-        nxt = text[m.end(): m.end() + 8]
-        if line and (_LIST_ITEM.match(nxt) or (len(line) < _SHORT_LINE and nxt[:1].isupper())
-                     or line.endswith(":")):
-            cuts.add(m.start())
-        previous_start = m.end()
+    for start, end in breaks:
+        line = text[previous_start:start].strip()
+        nxt = text[end: end + 24]
+        if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or (
+                len(line) < _SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
+                and not _continues(line, nxt))):
+            cuts.add(start)
+        previous_start = end
+
+
+def _continues(line: str, nxt: str) -> bool:
+    """Does the sentence run on across this line break (see ``_CONTINUATION``)?"""
+    if line[-1] in ",-/&(":
+        return True
+    last = _WORDS.findall(line[-20:])
+    first = _WORDS.match(nxt)
+    return bool(last and last[-1].lower() in _CONTINUATION) or bool(first and first.group().lower() in _CONTINUATION)
 
 
 def split_sentences(text: str, headers: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
@@ -63,9 +97,12 @@ def split_sentences(text: str, headers: list[tuple[int, int]] | None = None) -> 
             continue
         cuts.add(m.end())
     cuts.update(m.start() for m in _FLAT_ITEM.finditer(text))
-    cuts.update(m.start() for m in _BLANK_LINE.finditer(text))
+    cuts.update(m.end() for m in _FLAT_BREAK.finditer(text)
+                if not (text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1)))
     if "\n" in text:
-        _line_breaks(text, cuts)
+        lines, paragraphs = _breaks(text)
+        cuts.update(start for start, _ in paragraphs)
+        _line_breaks(text, lines, cuts)
     for start, end in headers or ():
         cuts.add(start)
         cuts.add(end)

@@ -15,6 +15,7 @@ the original note, and evidence can always be sliced from the original text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -81,12 +82,21 @@ def clean(text: str) -> str:
 _PLURAL = r"(?:\((?:e?s|E?S)\))?"  # "OPERATION(S)", "DIAGNOSIS(ES)"
 
 
+_SMALL_WORDS = frozenset({"of", "and", "the", "for", "in", "to", "at", "on", "with", "or"})
+
+
+def _title(literal: str) -> str:
+    """Title Case as notes write it: "Description of the Procedure"."""
+    words = literal.split()
+    return " ".join(w.title() if i == 0 or w not in _SMALL_WORDS else w for i, w in enumerate(words))
+
+
 def _literal_pattern(literal: str, case: str | None = None) -> str:
     """A header literal as a regex: words separated by any run of spaces or tabs, each word allowed
     an "(s)"/"(es)" suffix."""
-    words = [case_fn(w) for w in literal.split()] if (case_fn := {"upper": str.upper, "title": str.title}.get(case)) \
-        else literal.split()
-    return r"[ \t]+".join(re.escape(w) + _PLURAL for w in words)
+    cased = {"upper": literal.upper(), "title": _title(literal), "title_all": literal.title(),
+             "sentence": literal[:1].upper() + literal[1:]}.get(case, literal)
+    return r"[ \t]+".join(re.escape(w) + _PLURAL for w in cased.split())
 
 
 @lru_cache(maxsize=1)
@@ -105,13 +115,17 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     # Mid-line, as in flattened exports: with a colon ...
     inline = re.compile(rf"(?P<header>(?:{alternation})[ \t]*:)", re.IGNORECASE)
     # ... or in capitals followed by a comma, where the export joined lines with ", " ...
-    inline_caps = re.compile(rf"(?P<header>(?:{upper}))(?P<comma>,)(?=[ \t])")
+    inline_caps = re.compile(rf"(?P<header>(?:{upper}))(?P<comma>,)(?=[ \t]|[A-Z0-9(\[])")
     # ... or, for headers of two words or more, in capitals or Title Case and followed by a capital
-    # or a digit, where the export joined lines with spaces and the note had no colons.
+    # or a digit, where the export joined lines with spaces or commas and the note had no colons.
     multi = [lit for lit in literals if " " in lit]
-    words = "|".join(sorted({_literal_pattern(lit, case) for lit in multi for case in ("upper", "title")},
-                            key=len, reverse=True))
-    inline_bare = re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t])(?=[A-Z0-9(\[])")
+    words = "|".join(sorted({_literal_pattern(lit, case) for lit in multi
+                             for case in ("upper", "title", "title_all", "sentence")}, key=len, reverse=True))
+    single = "|".join(sorted({_literal_pattern(lit, case) for lit in literals if " " not in lit
+                              for case in ("upper", "title")}, key=len, reverse=True))
+    # A one-word header glued to a list: "Procedures,1.  L3 PSO".
+    inline_bare = re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t](?=[A-Z0-9(\[])|,(?=[ \t]?[A-Z0-9(\[]))"
+                             rf"|(?P<single>(?:{single}))(?P<list>,(?=[ \t]?(?:\(?\d{{1,2}}[.)]|[-*•])))")
     return line_start, inline, inline_caps, inline_bare
 
 
@@ -158,6 +172,13 @@ def _categories() -> dict[str, str]:
     return {r["literal"]: r["category"] for r in load_json("sections.json")["section_rules"]}
 
 
+def in_vocabulary(header: str) -> bool:
+    """Is this header one of the section literals (rather than a label found by its shape)?"""
+    literal = _literal(header)
+    singular = " ".join(w[:-1] if w.endswith("s") else w for w in literal.split())
+    return literal in _categories() or singular in _categories()
+
+
 def header_category(header: str) -> str:
     """Section category of a header found by ``find_headers`` ("Procedure Performed:" -> procedures);
     for a label outside the vocabulary, the category its words point to, or "unknown"."""
@@ -183,10 +204,18 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
         header = _line_header(text, pos)
         if header:
             found[header[1]] = header
+    caps = _mostly_capitals(text)
     for pos in (m.end() for m in _BREAKS.finditer(text)):
-        if pos not in found and (header := _inline_header(text, pos)):
+        if pos not in found and (header := _inline_header(text, pos, caps)):
             found[pos] = header
     return [found[k] for k in sorted(found)]
+
+
+def _mostly_capitals(text: str) -> bool:
+    """ALL-CAPS dictation: there, capitals cannot tell a header from running text."""
+    sample = text[:4000]
+    letters = sum(c.isalpha() for c in sample)
+    return letters > 0 and sum(c.isupper() for c in sample) > 0.85 * letters
 
 
 def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:
@@ -203,17 +232,41 @@ def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:
     return None
 
 
-def _inline_header(text: str, pos: int) -> tuple[int, int, int] | None:
-    """A header where a flattened export joined lines, at ``pos`` (just after a break)."""
+_INLINE_NUMBER = re.compile(r"\(?\d{1,2}[.)][ \t]*")
+_LIST_NUMBER_BEFORE = re.compile(r"(?:^|[\s,;])\(?\d{1,2}[.)][ \t]*$")
+
+
+def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | None:
+    """A header where a flattened export joined lines, at ``pos`` (just after a break), perhaps
+    numbered ("3) PROCEDURES"). In ALL-CAPS text only a colon marks a header. A one-word header
+    without a colon counts only where a paragraph or a numbered heading marks it ("Same.  Procedure
+    Second stage...", "2) DIAGNOSES Pre-op")."""
     _, inline, inline_caps, inline_bare = _header_patterns()
-    word = _LEADING_WORD.match(text, pos)
+    number = _INLINE_NUMBER.match(text, pos)
+    start = number.end() if number else pos
+    word = _LEADING_WORD.match(text, start)
     if word and word.group(1).lower() in _first_words():
-        for pattern, group in ((inline, "header"), (inline_caps, "comma"), (inline_bare, "gap")):
-            m = pattern.match(text, pos)
-            if m:
-                return pos, pos, m.end(group)
-    m = _GENERIC_INLINE.match(text, pos)
-    return (pos, pos, m.end("header")) if _generic_label(m) else None
+        patterns = ((inline, "header"),) if caps else ((inline, "header"), (inline_caps, "comma"), (inline_bare, "gap"))
+        for pattern, group in patterns:
+            m = pattern.match(text, start)
+            if m and not (_literal(m.group(0)) in _colon_required() and not m.group(0).endswith(":")):
+                return pos, start, m.end(group) if m.group(group) is not None else m.end("list")
+        marked = number is not None or text[max(0, pos - 2):pos] == "  "
+        m = _single_word_header().match(text, start) if marked else None
+        if m:
+            return pos, start, m.end("gap")
+    if _LIST_NUMBER_BEFORE.search(text, max(0, pos - 6), pos):
+        return None  # "3. ALLOGRAFT: DBM ...": a labelled list item, not a header
+    m = _GENERIC_INLINE.match(text, start)
+    return (pos, start, m.end("header")) if _generic_label(m) else None
+
+
+@lru_cache(maxsize=1)
+def _single_word_header() -> re.Pattern:
+    literals = {r["literal"] for r in load_json("sections.json")["section_rules"] if " " not in r["literal"]}
+    words = "|".join(sorted({_literal_pattern(lit, case) for lit in literals for case in ("upper", "title")},
+                            key=len, reverse=True))
+    return re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t])(?=[A-Z0-9(\[])")
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
@@ -350,15 +403,25 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
     cleaned = clean(text)
     found = find_headers(cleaned)
     headers = [Header(h, e, header_category(cleaned[h:e])) for _, h, e in found]
+    # A label outside the vocabulary with text after it on its line ("GRAFT HARVEST: through the same
+    # incision...") is a run-in heading: it opens a section but stays part of its sentence.
+    found = [f for f in found if in_vocabulary(cleaned[f[1]:f[2]]) or not _text_follows(cleaned, f[2])]
     header_spans = [(h, e) for _, h, e in found]
     sentences = split_sentences(cleaned, header_spans)
     if triage:
         trigger = triggers(rule_files)
         sentences = [(s, e) for s, e in sentences if trigger.in_span(cleaned, s, e)]
     chars, kept = _mask(cleaned, sorted(header_spans + sentences))
+    _join_wrapped_lines(chars, cleaned, sentences)
+    _unglue(chars, cleaned, found)
     _place_headers(chars, cleaned, found)
     return TextView(text=text, view="".join(chars), headers=headers, sentences=sentences, kept_chars=kept,
                     sections=assign_sections(cleaned, headers))
+
+
+def _text_follows(text: str, end: int) -> bool:
+    line_end = text.find("\n", end)
+    return bool(text[end: len(text) if line_end == -1 else line_end].strip(" \t,;:-"))
 
 
 def _mask(cleaned: str, keep: list[tuple[int, int]]) -> tuple[list[str], int]:
@@ -374,6 +437,33 @@ def _mask(cleaned: str, keep: list[tuple[int, int]]) -> tuple[list[str], int]:
             chars[s - 1] = "\n"
         previous_end = max(previous_end, e)
     return chars, kept
+
+
+_LINE_BREAK_CHAR = re.compile(r"[\n\r]")
+
+
+def _join_wrapped_lines(chars: list[str], cleaned: str, sentences: list[tuple[int, int]]) -> None:
+    """A line break inside a sentence is a hard wrap: a space in the view, so that the words around
+    it still make one phrase ("demineralized / bone matrix") for the matchers."""
+    starts = [s for s, _ in sentences]
+    for m in _LINE_BREAK_CHAR.finditer(cleaned):
+        i = bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.start() < sentences[i][1]:
+            chars[m.start()] = " "
+
+
+_GLUE = re.compile(r"(?<=[.?!:]),(?=\S)")
+
+
+def _unglue(chars: list[str], cleaned: str, headers: list[tuple[int, int, int]]) -> None:
+    """Commas a flattened export put where a line broke (".,The", "Same.,PROCEDURES", ": ,1.") become
+    spaces in the view, so the tokenizer sees the words they were glued to."""
+    for m in _GLUE.finditer(cleaned):
+        if chars[m.start()] == ",":
+            chars[m.start()] = " "
+    for _, h, _ in headers:
+        if h > 0 and cleaned[h - 1] == ",":
+            chars[h - 1] = " "
 
 
 def _place_headers(chars: list[str], cleaned: str, headers: list[tuple[int, int, int]]) -> None:

@@ -84,10 +84,12 @@ def test_junction_interspace_alone_setting_region_is_flagged():
 
 def test_vertebra_range_counting_settings():
     f = facts([osteotomy("posterior", "smith_petersen", "T7-T10")])
-    assert codes(f) == {("22212", 1), ("22216", 3)}  # AAOS reading (worked example 15)
-    per_interspace = Settings.load(overrides=["osteotomy.posterior_range_sites=per_interspace"])
-    f2 = facts([osteotomy("posterior", "smith_petersen", "T7-T10", settings=per_interspace)])
-    assert codes(f2, per_interspace) == {("22212", 1), ("22216", 2)}
+    assert codes(f) == {("22212", 1), ("22216", 2)}  # one site per interspace (worked example 15)
+    listed = facts([osteotomy("posterior", "smith_petersen", "T7", "T8", "T9", "T10")])
+    assert codes(listed) == {("22212", 1), ("22216", 3)}  # vertebrae listed one by one
+    per_vertebra = Settings.load(overrides=["osteotomy.posterior_range_sites=per_vertebra"])
+    f2 = facts([osteotomy("posterior", "smith_petersen", "T7-T10", settings=per_vertebra)])
+    assert codes(f2, per_vertebra) == {("22212", 1), ("22216", 3)}
 
 
 def test_per_vertebra_touched_mode_is_off_by_default_and_flagged():

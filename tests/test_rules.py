@@ -52,8 +52,9 @@ def test_a_bad_target_rule_fails_at_load_naming_file_and_rule(tmp_path, rule, me
 
 def test_bad_decisions_fail_validation_with_the_path():
     decisions = json.loads((RULES_DIR / "decisions.json").read_text())
-    decisions["osteotomy_typing"]["rules"][0]["result"]["family"] = "lateral"
-    with pytest.raises(RuleFileError, match=r"rules/decisions.json: osteotomy_typing/rules/0/result"):
+    rule = next(i for i, r in enumerate(decisions["osteotomy_typing"]["rules"]) if r["result"])
+    decisions["osteotomy_typing"]["rules"][rule]["result"]["family"] = "lateral"
+    with pytest.raises(RuleFileError, match=rf"rules/decisions.json: osteotomy_typing/rules/{rule}/result"):
         validate("decisions.json", decisions)
 
 

@@ -1008,7 +1008,9 @@ class Note:
         n = self.rng.randint(1, 2) if typ == "posterior_wedge" else self.rng.randint(1, 6)
         sites, form = self.pick_posterior_sites(typ, region, n)
         heads = [site_head(s) for s in sites]
-        self.osteos.append({"family": "posterior", "type": typ, "sites": sites})
+        # A vertebra range ("SPOs T8-T11") counts one site per interspace (coding-rules worked example 15).
+        gold_sites = [isp_id(h) for h in sites[:-1]] if form == "vrange" else sites
+        self.osteos.append({"family": "posterior", "type": typ, "sites": gold_sites})
         self.excluded_levels += heads + [vs(heads[-1], 1)]
         self.tag(TYPE_TAG[typ])
         self.tag({"thoracic": "thoracic", "lumbar": "lumbar", "cross": "cross_region", "cervical": "cervical"}[region])

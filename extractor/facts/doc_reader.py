@@ -50,7 +50,9 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
                                 text[ent.start_char:ent.end_char], section, role,
                                 sentences.at(ent.start_char), assertion, cue=cue))
     levels = [_level_span(span, text) for span in doc.spans[LEVELS_KEY]] if LEVELS_KEY in doc.spans else []
-    return MentionIndex(attribute_levels(mentions, levels, sentences.at, text)), sections
+    # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
+    view = doc._.opnote["text"]
+    return MentionIndex(attribute_levels(mentions, levels, sentences.at, view)), sections
 
 
 def _extend(m: Mention, end: int, text: str) -> Mention:

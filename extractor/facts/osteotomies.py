@@ -36,6 +36,9 @@ class _TypingRule(NamedTuple):
     ankylosis: bool | None
     mention_type: str | None
     elements_any: frozenset[str] | None
+    elements_all: frozenset[str] | None
+    sentence_kinds: frozenset[str] | None
+    note_kinds: frozenset[str] | None
     result: tuple[str | None, str | None, bool]
 
 
@@ -45,27 +48,78 @@ def _typing_rules() -> tuple[_TypingRule, ...]:
         return frozenset(values) if values is not None else None
 
     return tuple(_TypingRule(optional_set(r.get("approach")), r.get("ankylosis"), r.get("mention_type"),
-                             optional_set(r.get("elements_any")),
+                             optional_set(r.get("elements_any")), optional_set(r.get("elements_all")),
+                             optional_set(r.get("sentence_kinds")), optional_set(r.get("note_kinds")),
                              (r["result"]["family"], r["result"]["type"], r["result"]["inferred"]) if r["result"]
                              else (None, None, False))
                  for r in load_json("decisions.json")["osteotomy_typing"]["rules"])
 
 
-def resolve_type(m: Mention, index: MentionIndex, approach: ApproachTrack, ankylosis: bool
-                 ) -> tuple[str | None, str | None, bool]:
+@dataclass(frozen=True)
+class _Context:
+    """What the typing table reads about a whole note."""
+
+    approach: ApproachTrack
+    ankylosis: bool
+    kinds: frozenset[str]  # kinds of the counted mentions of the note
+    listed: tuple[tuple[str, str, frozenset[str]], ...]  # (family, type, vertebrae) named in the procedure list
+    narrative_named: bool  # the narrative names a type itself: its untyped mentions refer back to it
+
+    def listed_type(self, m: Mention) -> tuple[str, str, bool] | None:
+        """The type the procedure list names for an untyped narrative mention: at its vertebrae, or
+        the only type the list names when the mention gives no level ("PSO at L3" listed, "the
+        osteotomy was then performed" told). Not when the narrative names a type of its own."""
+        if m.role != BODY or not self.listed or self.narrative_named:
+            return None
+        vertebrae = {v for lv in m.level_values() for v in lv.vertebrae()}
+        matches = {(f, t) for f, t, listed in self.listed if vertebrae & listed} if vertebrae else \
+            {(f, t) for f, t, _ in self.listed}
+        if len(matches) == 1:
+            family, kind = matches.pop()
+            return family, kind, False
+        return None
+
+
+def resolve_type(m: Mention, index: MentionIndex, context: _Context) -> tuple[str | None, str | None, bool]:
     """(family, type, inferred) of an osteotomy mention by the typing table of rules/decisions.json;
     (None, None, False) when it stays untyped."""
     if m.meta.get("family"):
         return m.meta["family"], m.meta["type"], False
-    elements = index.sentence_values(m.sentence, "RESECTION", "element")
-    where = approach.at(m.start)
+    if (listed := context.listed_type(m)) is not None:
+        return listed
+    elements = elements_near(m, index)
+    where = context.approach.at(m.start)
+    kinds = {x.kind for x in index.in_sentence(m.sentence) if x.kind}
     for rule in _typing_rules():
         if ((rule.approach is None or where in rule.approach)
-                and (rule.ankylosis is None or rule.ankylosis == ankylosis)
+                and (rule.ankylosis is None or rule.ankylosis == context.ankylosis)
                 and (rule.mention_type is None or rule.mention_type == m.meta.get("type"))
-                and (rule.elements_any is None or elements & rule.elements_any)):
+                and (rule.elements_any is None or elements & rule.elements_any)
+                and (rule.elements_all is None or rule.elements_all <= elements)
+                and (rule.sentence_kinds is None or kinds & rule.sentence_kinds)
+                and (rule.note_kinds is None or context.kinds & rule.note_kinds)):
             return rule.result
     return None, None, False
+
+
+def elements_near(m: Mention, index: MentionIndex) -> set[str]:
+    """Elements resected in the sentence of an untyped osteotomy mention and in the sentences around
+    it that go on describing it ("Osteotomies were performed at two levels. At L1-2 and L2-3 the
+    spinous processes..."): the sentence before and up to ``window`` after, in the same section,
+    stopping at a sentence that names an osteotomy of its own."""
+    window = load_json("decisions.json")["osteotomy_typing"]["window"]
+    i = index.sentences.index(m.sentence)
+    around = index.sentences[max(0, i - window["before"]): i + window["after"] + 1]
+    elements: set[str] = set()
+    for sentence in around:
+        mentions = index.in_sentence(sentence)
+        if sentence != m.sentence and (any(x.category == "OSTEOTOMY" for x in mentions)
+                                        or any(x.section != m.section for x in mentions)):
+            if sentence > m.sentence:
+                break
+            continue
+        elements |= {x.meta["element"] for x in mentions if x.category == "RESECTION" and x.present}
+    return elements
 
 
 def release_mentions(index: MentionIndex) -> list[Mention]:
@@ -98,7 +152,11 @@ def _next_sentence_elements(m: Mention, index: MentionIndex, config: dict) -> se
 
 def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
     """Typed osteotomy mentions by (family, type), in order of first appearance, and the untyped ones."""
-    ankylosis = any(m.category == "ANKYLOSIS" and m.assertion != "negated" for m in index)
+    listed = tuple((m.meta["family"], m.meta["type"], frozenset(v for lv in m.level_values() for v in lv.vertebrae()))
+                   for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.present and m.role == "procedure_list")
+    context = _Context(approach, any(m.category == "ANKYLOSIS" and m.assertion != "negated" for m in index),
+                       frozenset(m.kind for m in index.counted if m.kind), listed,
+                       any(m.meta.get("family") for m in index.of("OSTEOTOMY") if m.counted))
     typed: dict[TypeKey, list[Typed]] = defaultdict(list)
     generic: list[Mention] = []
     named = {v for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.counted
@@ -107,7 +165,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         if m.meta["type"] is None and named and all(set(lv.vertebrae()) & named for lv in m.level_values()):
             generic.append(m)  # "the C7 osteotomy was closed" refers back to the named C7 PSO
             continue
-        family, kind, inferred = resolve_type(m, index, approach, ankylosis)
+        family, kind, inferred = resolve_type(m, index, context)
         if family:
             typed[(family, kind)].append(Typed(m, inferred))
         else:
