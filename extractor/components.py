@@ -88,7 +88,7 @@ def make_sentences(nlp: Language, name: str) -> SentenceSetter:
     return SentenceSetter()
 
 
-MAX_EXPANSION = 5000
+MAX_EXPANSION = 20000
 
 
 def literal_variants(pattern: list[dict], nlp: Language) -> list[str] | None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from .documents import narrative_cues
 from .resources import load_json
 
 BODY, PROCEDURE_LIST, EXCLUDED = "body", "procedure_list", "excluded"
@@ -40,7 +41,6 @@ class _Config:
     role_of: dict[str, str]
     fields: frozenset[str]
     unknown_keywords: tuple[tuple[re.Pattern, str], ...]
-    narrative_cues: tuple[re.Pattern, ...]
     narrative_min_cues: int
     narrative_min_chars: int
     procedure_narrative_chars: int
@@ -50,14 +50,12 @@ class _Config:
 def _config() -> _Config:
     data = load_json("sections.json")
     role_of = {cat: role for role, cats in data["roles"].items() for cat in cats if cat is not None}
-    documents = load_json("documents.json")["operative"]["anywhere"]
     content = data["content"]
     return _Config(
         role_of=role_of,
         fields=frozenset(data["field_categories"]),
         unknown_keywords=tuple((re.compile(rule["words"], re.IGNORECASE), rule["category"])
                                for rule in data["unknown_headers"]),
-        narrative_cues=tuple(re.compile(c["pattern"], re.IGNORECASE) for c in documents if c.get("narrative")),
         narrative_min_cues=content["narrative_min_cues"],
         narrative_min_chars=content["narrative_min_chars"],
         procedure_narrative_chars=load_json("decisions.json")["sections"]["narrative_min_chars"],
@@ -75,15 +73,7 @@ def unknown_category(title: str) -> str:
 def reads_as_narrative(text: str) -> bool:
     """Does this text tell an operation being done (enough distinct operative-narrative cues)?"""
     config = _config()
-    if len(text) < config.narrative_min_chars:
-        return False
-    found = 0
-    for cue in config.narrative_cues:
-        if cue.search(text):
-            found += 1
-            if found >= config.narrative_min_cues:
-                return True
-    return False
+    return len(text) >= config.narrative_min_chars and narrative_cues(text) >= config.narrative_min_cues
 
 
 def _field_end(text: str, header_end: int, limit: int) -> int:
@@ -96,8 +86,20 @@ def _field_end(text: str, header_end: int, limit: int) -> int:
     return blank.start() if blank else limit
 
 
+def _narrative_procedures(text: str, headers: list) -> set[int]:
+    """Without a narrative header, the procedure sections that are the narrative: the longer of two,
+    or one long enough (starts of their headers)."""
+    if any(h.category == "description" for h in headers):
+        return set()
+    ends = [h.start for h in headers[1:]] + [len(text)]
+    lengths = {h.start: end - h.start for h, end in zip(headers, ends) if h.category == "procedures"}
+    minimum = max(lengths.values()) if len(lengths) > 1 else _config().procedure_narrative_chars
+    return {start for start, length in lengths.items() if length >= minimum}
+
+
 def _raw_sections(text: str, headers: list) -> list[SectionSpan]:
     """Header-to-header sections, fields cut to their scope, the rest resuming the interrupted section."""
+    narrative = _narrative_procedures(text, headers)
     spans: list[SectionSpan] = []
     resume: SectionSpan = SectionSpan(0, 0, None, BODY)  # untitled text is narrative by default
     first = headers[0].start if headers else len(text)
@@ -111,7 +113,7 @@ def _raw_sections(text: str, headers: list) -> list[SectionSpan]:
             if end < limit:
                 spans.append(SectionSpan(end, limit, resume.category, resume.role))
             continue
-        role = _role(header, text[header.end:limit], resume)
+        role = BODY if header.start in narrative else _role(header, text[header.end:limit], resume)
         section = SectionSpan(header.start, limit, header.category, role)
         spans.append(section)
         resume = section
@@ -143,12 +145,6 @@ def _narrative_paragraphs(text: str, span: SectionSpan) -> list[SectionSpan]:
 def assign_sections(text: str, headers: list) -> list[SectionSpan]:
     """The sections of ``text`` (cleaned) from its headers (``textview.Header``), each with its role."""
     spans = _raw_sections(text, headers)
-    spans = [piece for s in spans for piece in (_narrative_paragraphs(text, s) if s.role == EXCLUDED
-                                                and s.category not in _config().fields else [s])
-             if piece.end > piece.start]
-    if any(s.category == "description" for s in spans):
-        return spans
-    # Without a narrative header, a long procedure section (the longer of two) is the narrative.
-    lengths = [s.end - s.start for s in spans if s.category == "procedures"]
-    minimum = max(lengths) if len(lengths) > 1 else _config().procedure_narrative_chars
-    return [s._replace(role=BODY) if s.category == "procedures" and s.end - s.start >= minimum else s for s in spans]
+    return [piece for s in spans for piece in (_narrative_paragraphs(text, s) if s.role == EXCLUDED
+                                               and s.category not in _config().fields else [s])
+            if piece.end > piece.start]

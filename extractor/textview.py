@@ -135,7 +135,7 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
 # flattened export joined lines.
 _CAPS_WORD = r"[A-Z][A-Z/&'\-]*" + _PLURAL
 _CAPS_LABEL = rf"{_CAPS_WORD}(?:[ \t]+(?:{_CAPS_WORD}|OF|AND|IN|THE|FOR|TO|&)){{0,5}}"
-_TITLE_LABEL = r"[A-Z][a-z]{2,}(?:[ \t]+(?:[A-Z][a-z]+|of|and|in|the|for|to|&)){0,4}"
+_TITLE_LABEL = r"[A-Z][a-z]{2,}(?:[ \t]+(?:[A-Z][a-z]+|of|and|in|the|for|to|&)){0,4}(?:[ \t]*\([A-Za-z /-]{1,20}\))?"
 _GENERIC_LINE = re.compile(rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}|{_TITLE_LABEL})[ \t]*:)(?![:/\\])")
 _GENERIC_INLINE = re.compile(rf"(?P<header>(?:{_CAPS_WORD}[ \t]+{_CAPS_LABEL}|[A-Z]{{6,}}{_PLURAL})[ \t]*:)(?![:/\\])")
 _LABEL_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -211,11 +211,15 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     return [found[k] for k in sorted(found)]
 
 
+_NOT_UPPER = re.compile(r"[^A-Z]+")
+_NOT_LOWER = re.compile(r"[^a-z]+")
+
+
 def _mostly_capitals(text: str) -> bool:
     """ALL-CAPS dictation: there, capitals cannot tell a header from running text."""
     sample = text[:4000]
-    letters = sum(c.isalpha() for c in sample)
-    return letters > 0 and sum(c.isupper() for c in sample) > 0.85 * letters
+    upper = len(_NOT_UPPER.sub("", sample))
+    return upper > 0 and upper > 0.85 * (upper + len(_NOT_LOWER.sub("", sample)))
 
 
 def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:

@@ -26,6 +26,13 @@ def _config() -> dict:
     return load_json("decisions.json")["levels"]
 
 
+@lru_cache(maxsize=1)
+def _typing_elements() -> frozenset[str]:
+    """The resected elements that can type an osteotomy (rules/decisions.json, osteotomy_typing)."""
+    rules = load_json("decisions.json")["osteotomy_typing"]["rules"]
+    return frozenset(e for r in rules for key in ("elements_any", "elements_all") for e in r.get(key, ()))
+
+
 def attribute_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_at: Callable[[int], Sentence],
                      text: str) -> list[Mention]:
     """The mentions again, each anchor with the levels of its sentence that belong to it."""
@@ -40,10 +47,13 @@ def attribute_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_
         if candidates:
             assigned[_owner(span, [mentions[i] for i in candidates], candidates, text)].append(span)
     out = [replace(m, levels=tuple(assigned[i])) if assigned.get(i) else m for i, m in enumerate(mentions)]
+    typing = _typing_elements()
+    describes_resection = {m.sentence for m in mentions if m.category == "RESECTION" and m.meta["element"] in typing}
     for sentence_anchors in anchors_by_sentence.values():
         for position, i in enumerate(sentence_anchors):
             if out[i].category == "OSTEOTOMY":
-                out[i] = _osteotomy_levels(out[i], [out[j] for j in sentence_anchors], position, text)
+                out[i] = _osteotomy_levels(out[i], [out[j] for j in sentence_anchors], position, text,
+                                           out[i].sentence in describes_resection)
     return out
 
 
@@ -60,7 +70,10 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
     return min(zip(anchors, indexes), key=lambda pair: pair[0].start)[1]
 
 
-def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: str) -> Mention:
+def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: str, resection: bool) -> Mention:
+    if m.meta["type"] is None and m.levels and not resection and all(ls.level.kind == "range" for ls in m.levels):
+        # "the bone removed in the osteotomies was laid from L1 to S1": a span, not osteotomy sites
+        return replace(m, levels=())
     if len(m.levels) > 1:
         return replace(m, levels=site_group(text, m))
     if not m.levels:

@@ -5,6 +5,7 @@ ConText's graph by attribute only, so this package imports neither spaCy nor med
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import replace
 from functools import lru_cache
@@ -40,8 +41,8 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
         meta = rule_meta[ent.id_]
         previous = mentions[-1] if mentions else None
         if (previous and ent.label_ == "OSTEOTOMY" == previous.category and meta["type"] is None
-                and 0 <= ent.start_char - previous.end <= 1):
-            # "posterior wedge resection osteotomy" is one mention
+                and ent.start_char >= previous.end and _JOINED.fullmatch(doc.text, previous.end, ent.start_char)):
+            # "posterior wedge resection osteotomy", "decancellation (eggshell) osteotomy": one mention
             mentions[-1] = _extend(previous, ent.end_char, text)
             continue
         section, role = sections.at(ent.start_char)
@@ -52,7 +53,20 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     levels = [_level_span(span, text) for span in doc.spans[LEVELS_KEY]] if LEVELS_KEY in doc.spans else []
     # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
     view = doc._.opnote["text"]
+    mentions = [replace(m, graft_source=True) if m.category == "OSTEOTOMY" and _names_graft_source(view, m) else m
+                for m in mentions]
     return MentionIndex(attribute_levels(mentions, levels, sentences.at, view)), sections
+
+
+_JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?")
+_GRAFT_SOURCE = re.compile(r"\b(?:bone|graft|autograft|chips|shavings)\b[^.;:]{0,60}\b(?:from|during|in|off|of)\b"
+                           r"[^.;:]{0,30}$", re.IGNORECASE)
+
+
+def _names_graft_source(view: str, m: Mention) -> bool:
+    """Is this osteotomy named as the place graft bone came from ("the bone removed in the
+    osteotomies was laid...", "local bone from the Ponte osteotomies")?"""
+    return _GRAFT_SOURCE.search(view, max(m.sentence[0], m.start - 90), m.start) is not None
 
 
 def _extend(m: Mention, end: int, text: str) -> Mention:

@@ -45,6 +45,7 @@ class Mention:
     assertion: str = PRESENT
     levels: tuple[LevelSpan, ...] = ()
     cue: Cue | None = None
+    graft_source: bool = False  # "local bone from the Ponte osteotomies": names where graft came from
 
     @property
     def present(self) -> bool:

@@ -61,7 +61,7 @@ class _Context:
 
     approach: ApproachTrack
     ankylosis: bool
-    kinds: frozenset[str]  # kinds of the counted mentions of the note
+    kinds: frozenset[str]  # kinds of the mentions done, in the narrative or the procedure list
     listed: tuple[tuple[str, str, frozenset[str]], ...]  # (family, type, vertebrae) named in the procedure list
     narrative_named: bool  # the narrative names a type itself: its untyped mentions refer back to it
 
@@ -155,13 +155,17 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
     listed = tuple((m.meta["family"], m.meta["type"], frozenset(v for lv in m.level_values() for v in lv.vertebrae()))
                    for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.present and m.role == "procedure_list")
     context = _Context(approach, any(m.category == "ANKYLOSIS" and m.assertion != "negated" for m in index),
-                       frozenset(m.kind for m in index.counted if m.kind), listed,
+                       frozenset(m.kind for m in index if m.kind and m.present and m.role in (BODY, "procedure_list")),
+                       listed,
                        any(m.meta.get("family") for m in index.of("OSTEOTOMY") if m.counted))
     typed: dict[TypeKey, list[Typed]] = defaultdict(list)
     generic: list[Mention] = []
-    named = {v for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.counted
+    named = {v for m in index.of("OSTEOTOMY") if m.meta.get("type") and m.counted
              for lv in m.level_values() for v in lv.vertebrae()}
     for m in index.of("OSTEOTOMY"):
+        if m.graft_source:
+            generic.append(replace(m, levels=()))  # where graft bone came from: never a site of its own
+            continue
         if m.meta["type"] is None and named and all(set(lv.vertebrae()) & named for lv in m.level_values()):
             generic.append(m)  # "the C7 osteotomy was closed" refers back to the named C7 PSO
             continue
@@ -224,7 +228,8 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
     if any(m.assertion == "aborted" for m in unplaced):
         return None, [Flag.osteotomy_aborted]
     fact_flags: list[Flag] = [Flag.type_from_procedure_list] if all(t.mention.role != BODY for t in present) else []
-    levels = [lv for t in present if t.mention.role == BODY for lv in t.mention.level_values()]
+    levels = _narrow_ranges([lv for t in present if t.mention.role == BODY for lv in t.mention.level_values()],
+                            [lv for m in listed for lv in m.level_values()])
     source = BODY
     if not levels:
         levels = [lv for m in listed for lv in m.level_values()]
@@ -252,6 +257,17 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
         flags=tuple(fact_flags),
         dropped=tuple(DroppedSite(label, assertion) for label, assertion in dropped.items()
                       if label in {lv.label for lv in levels})), []
+
+
+def _narrow_ranges(levels: list, listed: list) -> list:
+    """A range told in the narrative ("compression across the osteotomy from L1 to L3") that holds a
+    site the procedure list names ("L2 pedicle subtraction osteotomy") means that site."""
+    named = [lv for lv in listed if lv.kind != "range"]
+    out = []
+    for lv in levels:
+        inside = [x for x in named if lv.kind == "range" and set(x.vertebrae()) < set(lv.vertebrae())]
+        out += inside or [lv]
+    return out
 
 
 def _evidence(present: list[Typed], listed: list[Mention]):
