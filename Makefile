@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	mkdir -p build
-	$(BIN)/opnote extract corpora/sample/notes -o build/demo.jsonl --table
+	$(BIN)/opnote extract corpora/sample/notes -o build/demo.jsonl --overwrite --table
 	$(BIN)/opnote queue load build/demo.jsonl --notes corpora/sample/notes --db build/queue.sqlite3 --batch sample
 	@$(BIN)/opnote queue add-user demo --role admin --db build/queue.sqlite3 --password demo-password 2>/dev/null \
 		&& echo "review queue user: demo / demo-password (admin)" || echo "review queue user demo already exists"

@@ -90,3 +90,20 @@ def mixed_export(count: int, seed: int = 2, spine_share: float = 0.1) -> list[st
     rng = random.Random(seed)
     spine = spine_notes()
     return [rng.choice(spine) if rng.random() < spine_share else non_spine_note(rng) for _ in range(count)]
+
+
+def worst_case_notes() -> dict[str, str]:
+    """Hostile notes that once made the work per note grow with the square of its length: long text
+    without sentence punctuation full of negations (ConText compared every modifier with every
+    target), an unclosed HTML comment opener repeated (a regex rescanned the rest from each), long
+    level chains. Each is at the 200,000-character limit (or the size first reported)."""
+    limit = 200_000
+    negation = "no osteotomy was performed and no pedicle screws were placed "
+    return {
+        "negations, 200,000 characters": (negation * (limit // len(negation) + 1))[:limit],
+        "negations, 40,000 characters": (negation * (40_000 // len(negation) + 1))[:40_000],
+        "'<!--' repeated": ("Posterior spinal fusion L4-5. " + "<!--" * limit)[:limit],
+        "'L1-' chain": ("Pedicle screws were placed at " + "L1-" * limit)[:limit],
+        "level range chain": ("Ponte osteotomies at " + "T10-11, L1-L2-" * limit)[:limit],
+        "one 200,000-character word": ("PSO at L3 " + "x" * limit)[:limit],
+    }

@@ -5,24 +5,35 @@ No note text ever reaches a log line or an error message: only ids, row numbers 
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import os
 import signal
 import sys
+import threading
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 
 from tqdm import tqdm
 
+from .flags import Flag
 from .inputs import InputRecord
+from .outputs import OutputError
 from .settings import Settings
 
 BATCH_SIZE = 64
+NOTE_TIMEOUT = 10.0  # seconds; a note still running then becomes an error record
+_PR_SET_PDEATHSIG = 1
 _WORKER = None  # the extractor of this worker process
+_NOTE_TIMEOUT: float | None = None
+_BUSY = False  # a worker is extracting a batch
+_TERM_PENDING = False  # a worker got SIGTERM while idle
 
 
 @dataclass
@@ -35,6 +46,7 @@ class RunSummary:
     first_batch: int = 0
     resumed_from: int = 0
     interrupted: bool = False
+    failure: str | None = None  # why the run stopped early (an input or the output failed)
 
     @property
     def total(self) -> int:
@@ -54,19 +66,89 @@ class RunSummary:
                 f"{self.generated_ids} ids generated; {self.seconds:.1f} s ({rate:.0f} notes/s)")
         if self.resumed_from:
             text += f"; resumed after row {self.resumed_from - 1}"
+        if self.failure:
+            text += "; STOPPED EARLY (see the error below)"
         return text + ("; INTERRUPTED, run again with --resume" if self.interrupted else "")
 
 
-def _init_worker(settings: dict, triage: bool, gate: bool) -> None:
-    global _WORKER
+def _init_worker(settings: dict, triage: bool, gate: bool, note_timeout: float | None, parent: int) -> None:
+    global _WORKER, _NOTE_TIMEOUT
     from . import load
 
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and shuts the pool down
+    signal.signal(signal.SIGTERM, _worker_sigterm)  # the batch fails with _Interrupted: the parent stops cleanly
     _WORKER = load(Settings.from_dict(settings), triage=triage, gate=gate)
+    _NOTE_TIMEOUT = note_timeout
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive its parent (kill -9 leaves no one to shut the pool down): the
+    kernel kills it when the parent dies (Linux), or a thread watching the parent does."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="opnote-parent-watch", daemon=True).start()
+
+
+def _worker_sigterm(signum, frame) -> None:
+    """SIGTERM to a worker: interrupt its batch, or, when it is idle (waiting for work, where an
+    exception would kill it), the next one. Either way the parent stops cleanly."""
+    global _TERM_PENDING
+    if _BUSY:
+        raise _Interrupted()
+    _TERM_PENDING = True
 
 
 def _extract_batch(items: list[tuple[int, str, str | bytes | None]]) -> list[dict]:
-    return [_WORKER.extract(text, note_id) for _, note_id, text in items]
+    global _BUSY
+    if _TERM_PENDING:
+        raise _Interrupted()
+    _BUSY = True
+    try:
+        return [extract_with_limit(_WORKER, text, note_id, _NOTE_TIMEOUT) for _, note_id, text in items]
+    finally:
+        _BUSY = False
+
+
+class NoteTimeout(BaseException):
+    """Raised into a runaway note's extraction by SIGALRM (a BaseException: the extractor's own
+    ``except Exception`` must not turn it into an internal error)."""
+
+
+def _raise_timeout(signum, frame):
+    raise NoteTimeout()
+
+
+def extract_with_limit(extractor, text, note_id: str | None, seconds: float | None) -> dict:
+    """``extractor.extract`` with a time limit (SIGALRM; in the main thread of a process, which a
+    worker process and the CLI are). A note over the limit becomes an error record and the process
+    goes on with the next one."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        return extractor.extract(text, note_id)
+    previous = signal.signal(signal.SIGALRM, _raise_timeout)
+    try:
+        try:
+            # repeated until disarmed: an exception raised while Python runs a __del__ is dropped
+            signal.setitimer(signal.ITIMER_REAL, seconds, min(seconds, 1.0))
+            return extractor.extract(text, note_id)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    except NoteTimeout:
+        return {"note_id": note_id, "status": "error", "error": f"note took too long (more than {seconds:g} s)",
+                "suggestions": [], "flags": [], "facts": None}
 
 
 def _peak_rss_mb() -> float:
@@ -82,12 +164,17 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-class _Interrupted(Exception):
-    pass
+class _Interrupted(BaseException):
+    """SIGTERM, handled like Ctrl-C (a BaseException, so that no ``except Exception`` can turn it
+    into an internal error of the note in progress)."""
 
 
-def _raise_interrupt(signum, frame):  # SIGTERM behaves like Ctrl-C: finish cleanly
-    raise _Interrupted()
+@lru_cache(maxsize=1)
+def _inline_extractor(settings: Settings, triage: bool, gate: bool):
+    """One pipeline per process for in-process runs (notebooks run many; building one takes a second)."""
+    from . import load
+
+    return load(settings, triage=triage, gate=gate)
 
 
 class BatchRunner:
@@ -95,15 +182,18 @@ class BatchRunner:
 
     def __init__(self, settings: Settings, workers: int = 1, triage: bool = True, gate: bool = True,
                  batch_size: int = BATCH_SIZE, progress: bool | None = None, log_every: float = 10.0,
-                 total: int | None = None):
+                 total: int | Callable[[], int | None] | None = None, note_timeout: float | None = NOTE_TIMEOUT):
+        if workers < 1 or batch_size < 1:
+            raise ValueError("workers and batch_size must be at least 1")
         self.settings = settings
-        self.workers = max(1, workers)
+        self.workers = workers
         self.triage = triage
         self.gate = gate
         self.batch_size = batch_size
         self.progress = sys.stderr.isatty() if progress is None else progress
         self.log_every = log_every
-        self.total = total  # for the progress bar's ETA, when known
+        self.total = total  # for the progress bar's ETA: a number, or a function re-estimating it
+        self.note_timeout = note_timeout
         self.worker_rss_mb: list[float] = []
 
     def _prepare(self, records: Iterable[InputRecord], seen: set, summary: RunSummary
@@ -113,14 +203,17 @@ class BatchRunner:
             flags = []
             if rec.note_id is None or not str(rec.note_id).strip():
                 rec.note_id = f"row-{rec.row + 1}"
-                flags.append("generated_note_id")
+                flags.append(Flag.generated_note_id)
                 summary.generated_ids += 1
             key = hashlib.blake2b(str(rec.note_id).encode("utf-8", "surrogatepass"), digest_size=8).digest()
             if key in seen:
-                flags.append("duplicate_note_id")
+                flags.append(Flag.duplicate_note_id)
                 summary.duplicates += 1
             seen.add(key)
-            yield rec, flags
+            yield rec, flags + [f for f in rec.flags if f not in flags]
+
+    def _estimate(self) -> int | None:
+        return self.total() if callable(self.total) else self.total
 
     def run(self, records: Iterable[InputRecord], writer, skip_rows: int = 0) -> RunSummary:
         from .flags import flag_record
@@ -129,22 +222,23 @@ class BatchRunner:
         seen: set[bytes] = set()
         start = time.perf_counter()
         prepared = self._prepare(records, seen, summary)
-        if skip_rows:
-            for _ in islice(prepared, skip_rows):
-                pass
         bar = tqdm(desc="notes", unit="note", file=sys.stderr, disable=not self.progress, smoothing=0.05,
-                   total=self.total, initial=skip_rows)
+                   total=None, initial=skip_rows)
         last_log = [start]
-        previous_handler = signal.signal(signal.SIGTERM, _raise_interrupt)
+        previous_handlers = self._catch_stop_signals()
 
         def emit(batch: list[tuple[InputRecord, list[str]]], results: list[dict]) -> None:
+            self._check_stop()
             out = []
             for (rec, flags), result in zip(batch, results):
                 result = dict(result, note_id=rec.note_id)
-                result["flags"] = [flag_record(f) for f in flags] + result["flags"]
+                known = {f["id"] for f in result["flags"]}
+                result["flags"] = [flag_record(f) for f in flags if f not in known] + result["flags"]
                 out.append({"row": rec.row, **result, "extra": rec.extra})
-                summary.counts[result["status"]] += 1
             writer.write(out)
+            for record in out:
+                summary.counts[record["status"]] += 1
+            bar.total = self._estimate() if self.progress else None
             bar.update(len(out))
             now = time.perf_counter()
             if summary.first_output_seconds is None:
@@ -155,21 +249,55 @@ class BatchRunner:
                       file=sys.stderr, flush=True)
 
         try:
+            if skip_rows:
+                for _ in islice(prepared, skip_rows):
+                    pass
             if self.workers == 1:
                 self._run_inline(prepared, emit)
             else:
                 self._run_pool(prepared, emit)
         except (KeyboardInterrupt, _Interrupted):
             summary.interrupted = True
+        except OutputError as exc:
+            summary.failure = str(exc)
+        except BrokenExecutor:
+            summary.failure = ("a worker process ended unexpectedly (killed, or out of memory?); finished rows are "
+                               "written: run again with --resume")
         finally:
-            signal.signal(signal.SIGTERM, previous_handler)
+            for signum, handler in previous_handlers.items():
+                signal.signal(signum, handler)
             bar.close()
-            writer.close()
+            try:
+                writer.close()
+            except OutputError as exc:
+                summary.failure = summary.failure or str(exc)
             summary.seconds = time.perf_counter() - start
         return summary
 
+    def _catch_stop_signals(self) -> dict:
+        """SIGTERM, and Ctrl-C unless it is ignored (nohup), stop the run cleanly. The handler also
+        records the request: an exception raised while Python runs a ``__del__`` is dropped, so the
+        runner checks the record between batches too."""
+        self._stop_requested = False
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+
+        def stop(signum, frame):
+            self._stop_requested = True
+            raise KeyboardInterrupt() if signum == signal.SIGINT else _Interrupted()
+
+        previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, stop)}
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            previous[signal.SIGINT] = signal.signal(signal.SIGINT, stop)
+        return previous
+
+    def _check_stop(self) -> None:
+        if getattr(self, "_stop_requested", False):
+            raise _Interrupted()
+
     def _batches(self, prepared: Iterator) -> Iterator[list]:
         while batch := list(islice(prepared, self.batch_size)):
+            self._check_stop()
             yield batch
 
     def _split(self, batch: list) -> tuple[list[tuple[int, str, object]], dict[int, dict]]:
@@ -189,19 +317,17 @@ class BatchRunner:
         return [errors.get(i) or by_index[i] for i in range(len(batch))]
 
     def _run_inline(self, prepared: Iterator, emit) -> None:
-        from . import load
-
-        extractor = load(self.settings, triage=self.triage, gate=self.gate)
+        extractor = _inline_extractor(self.settings, self.triage, self.gate)
         for batch in self._batches(prepared):
             work, errors = self._split(batch)
-            results = [extractor.extract(text, note_id) for _, note_id, text in work]
+            results = [extract_with_limit(extractor, text, note_id, self.note_timeout) for _, note_id, text in work]
             emit(batch, self._merge(batch, work, results, errors))
         self.worker_rss_mb = [_peak_rss_mb()]
 
     def _run_pool(self, prepared: Iterator, emit) -> None:
         """A bounded window of batches in flight keeps memory flat and the output in order."""
-        with ProcessPoolExecutor(self.workers, initializer=_init_worker,
-                                 initargs=(self.settings.to_dict(), self.triage, self.gate)) as pool:
+        initargs = (self.settings.to_dict(), self.triage, self.gate, self.note_timeout, os.getpid())
+        with ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=initargs) as pool:
             window: deque = deque()
             batches = self._batches(prepared)
             try:

@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from .inputs import FORMATS
-from .outputs import FLAT_COLUMNS, OUTPUT_FORMATS, WRITERS, detect_output_format
+from .outputs import OUTPUT_FORMATS
 from .report import explain as explain_report
-from .report import suggestion_table
 from .settings import Settings
 
 _config = click.option("--config", type=click.Path(exists=True, dir_okay=False),
@@ -46,8 +45,13 @@ def main() -> None:
 @click.option("--id-col", help="Note id column (default: auto-detect note_id, id, ...).")
 @click.option("--text-col", help="Note text column (default: auto-detect text, note_text, ...).")
 @click.option("--keep-cols", default="", help="Comma-separated input columns copied to the output.")
-@click.option("--workers", type=int, default=None, help="Worker processes (default: CPU count).")
-@click.option("--resume", is_flag=True, help="Skip input rows already written to -o (after an interruption).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run writing to -o (from its checkpoint).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing -o (refused otherwise).")
+@click.option("--note-timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              help="Seconds one note may take before it becomes an error record.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Notes per batch (a checkpoint after each).")
 @click.option("--no-gate", is_flag=True, help="Run the pipeline on notes without any spine term too.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
 @click.option("--table", is_flag=True, help="Print a readable table of the suggestions (small runs).")
@@ -55,47 +59,24 @@ def main() -> None:
 @_set
 def extract(paths: tuple[str, ...], output: str | None, output_format: str | None, input_format: str | None,
             id_col: str | None, text_col: str | None, keep_cols: str, workers: int | None, resume: bool,
-            no_gate: bool, progress: bool | None, table: bool, config: str | None, overrides: tuple[str, ...]) -> None:
+            overwrite: bool, note_timeout: float, batch_size: int, no_gate: bool, progress: bool | None, table: bool,
+            config: str | None, overrides: tuple[str, ...]) -> None:
     """Extract code suggestions from notes: .txt files, folders, CSV/TSV, JSONL, Parquet (gzip too) or '-'.
 
     Exactly one output record per input record, in input order; bad rows become error records.
     """
-    from .batch import BatchRunner, RecordCollector, default_workers
-    from .inputs import InputError, estimate_total, read_inputs
+    from .batch import default_workers
+    from .extract_command import ExtractOptions, progress_default, run_extract
 
-    for path in paths:
-        if path != "-" and not Path(path).exists():
-            raise click.BadParameter(f"{path} does not exist", param_hint="PATHS")
-    settings = _settings(config, overrides)
-    keep = [c.strip() for c in keep_cols.split(",") if c.strip()]
-    clash = set(keep) & set(FLAT_COLUMNS)
-    if clash:
-        raise click.BadParameter(f"--keep-cols may not reuse output column names: {sorted(clash)}")
-    fmt = output_format or detect_output_format(output)
-    if resume and not output:
-        raise click.BadParameter("--resume needs -o")
-    skip = WRITERS[fmt].resume_position(output) if resume else 0
-    if output and not resume and fmt != "parquet" and Path(output).exists():
-        Path(output).unlink()
-    if output and not resume and fmt == "parquet" and Path(output).exists():
-        for part in Path(output).glob("part-*.parquet"):
-            part.unlink()
-    writer = WRITERS[fmt](output, keep) if (output or not table) else None
-    if table:
-        writer = RecordCollector(writer)
-    show_bar = sys.stderr.isatty() if progress is None else progress
-    try:
-        total = estimate_total(paths, input_format) if show_bar else None
-        runner = BatchRunner(settings, workers=workers or default_workers(), gate=not no_gate, progress=show_bar,
-                             total=total)
-        summary = runner.run(read_inputs(paths, input_format, id_col, text_col, keep), writer, skip_rows=skip)
-    except InputError as exc:
-        raise click.UsageError(str(exc)) from exc
-    if table:
-        click.echo(suggestion_table(writer.records))
-    click.echo(summary.line(), err=True)
-    if summary.interrupted:
-        sys.exit(130)
+    options = ExtractOptions(
+        paths=list(paths), settings=_settings(config, overrides), output=output, output_format=output_format,
+        input_format=input_format, id_col=id_col, text_col=text_col,
+        keep_cols=[c.strip() for c in keep_cols.split(",") if c.strip()], workers=workers or default_workers(),
+        batch_size=batch_size, note_timeout=note_timeout, resume=resume, overwrite=overwrite, gate=not no_gate,
+        progress=progress_default(progress), table=table)
+    code = run_extract(options)
+    if code:
+        sys.exit(code)
 
 
 @main.command()
@@ -107,7 +88,7 @@ def explain(file: str, config: str | None, overrides: tuple[str, ...]) -> None:
     extractor = _load(config, overrides)
     raw = Path(file).read_bytes()
     record = extractor.extract(raw, Path(file).stem)
-    from .pipeline import decode_bytes
+    from .decoding import decode_bytes
 
     click.echo(explain_report(record, decode_bytes(raw)[0]))
     if record["status"] != "ok":
@@ -124,14 +105,24 @@ def explain(file: str, config: str | None, overrides: tuple[str, ...]) -> None:
 def evaluate(gold: tuple[str, ...], pred: str | None, as_json: bool, config: str | None,
              overrides: tuple[str, ...]) -> None:
     """Score suggestions against gold JSONL files (notes are read from notes/ beside each gold file)."""
-    from .evaluate import notes_dir, predict, read_jsonl, render, score
+    from .evaluate import (EvaluationInputError, check_predictions, notes_dir, predict, read_gold, read_jsonl,
+                           render, score)
 
-    rows = [row for path in gold for row in read_jsonl(path)]
-    if pred:
-        predictions = read_jsonl(pred)
-    else:
-        extractor = _load(config, overrides)
-        predictions = [p for path in gold for p in predict(read_jsonl(path), notes_dir(path), extractor)]
+    try:
+        rows = [row for path in gold for row in read_gold(path)]
+        if pred:
+            predictions = read_jsonl(pred)
+            check_predictions(rows, predictions, pred)
+        else:
+            folders = [notes_dir(path) for path in gold]
+            extractor = _load(config, overrides)
+            predictions = [p for path, folder in zip(gold, folders)
+                           for p in predict(read_gold(path), folder, extractor)]
+    except EvaluationInputError as exc:
+        raise click.ClickException(str(exc)) from None
+    missing = len({r["note_id"] for r in rows} - {p.get("note_id") for p in predictions})
+    if missing:
+        click.echo(f"warning: {missing} gold notes have no prediction (scored as missing)", err=True)
     result = score(rows, predictions)
     click.echo(json.dumps(result, indent=1) if as_json else render(result, ", ".join(gold)))
 

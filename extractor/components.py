@@ -20,6 +20,7 @@ from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from .context_graph import BoundedConText
 from .keys import ASSERTED_KEY, LEVELS_KEY
 from .levels import find_levels
 from .resources import load_json
@@ -233,7 +234,7 @@ def context_rules(nlp: Language) -> list[ConTextRule]:
 @Language.factory("opnote_context", requires=["doc.ents", "token.is_sent_start"],
                   assigns=["doc._.context_graph"])
 def make_context(nlp: Language, name: str) -> ConText:
-    context = ConText(nlp, name=name, rules=None, span_attrs=ASSERTION_ATTRS, input_span_type="group",
-                      span_group_name=ASSERTED_KEY)
+    context = BoundedConText(nlp, name=name, rules=None, span_attrs=ASSERTION_ATTRS, input_span_type="group",
+                             span_group_name=ASSERTED_KEY)
     context.add(context_rules(nlp))
     return context

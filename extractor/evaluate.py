@@ -22,19 +22,70 @@ from .settings import Settings
 # --------------------------------------------------------------------------- loading
 
 
-def read_jsonl(path: str | Path) -> list[dict]:
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+class EvaluationInputError(ValueError):
+    """A gold or prediction file that cannot be used; the message names the file and the cause."""
+
+
+def read_jsonl(path: str | Path, required: tuple[str, ...] = ("note_id",)) -> list[dict]:
+    """The objects of a JSON-lines file, each with the ``required`` keys."""
+    rows = []
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for number, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise EvaluationInputError(f"{path} line {number}: not valid JSON ({exc.msg})") from None
+                missing = [k for k in required if not isinstance(row, dict) or k not in row]
+                if missing:
+                    raise EvaluationInputError(f"{path} line {number}: missing {', '.join(missing)}")
+                rows.append(row)
+    except (OSError, UnicodeDecodeError) as exc:
+        cause = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+        raise EvaluationInputError(f"{path}: cannot read ({cause})") from None
+    return rows
+
+
+def read_gold(path: str | Path) -> list[dict]:
+    rows = read_jsonl(path, ("note_id", "codes"))
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row["codes"], list) or not all(
+                isinstance(c, dict) and "code" in c and isinstance(c.get("units"), int) for c in row["codes"]):
+            raise EvaluationInputError(f"{path}: note {row['note_id']!r}: codes must be a list of "
+                                       f'{{"code": ..., "units": <int>}}')
+    return rows
 
 
 def notes_dir(gold_path: str | Path) -> Path:
     """Notes sit in ``notes/`` beside the gold file."""
-    return Path(gold_path).resolve().parent / "notes"
+    folder = Path(gold_path).resolve().parent / "notes"
+    if not folder.is_dir():
+        raise EvaluationInputError(f"{gold_path}: no notes/ folder beside it ({folder}); it holds the notes to "
+                                   f"run, or score predictions with --pred")
+    return folder
 
 
 def predict(gold: list[dict], notes: Path, extractor) -> list[dict]:
     """Run the extractor over the notes named in ``gold``."""
-    return [extractor.extract((notes / f"{g['note_id']}.txt").read_bytes(), g["note_id"]) for g in gold]
+    predictions = []
+    for g in gold:
+        path = notes / f"{g['note_id']}.txt"
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise EvaluationInputError(f"{path}: cannot read ({exc.strerror})") from None
+        predictions.append(extractor.extract(raw, g["note_id"]))
+    return predictions
+
+
+def check_predictions(gold: list[dict], predictions: list[dict], source: str) -> None:
+    """Predictions that match no gold id would score as a perfect precision: refuse them."""
+    ids = {p.get("note_id") for p in predictions}
+    if gold and not any(g["note_id"] in ids for g in gold):
+        raise EvaluationInputError(f"{source}: none of its {len(predictions)} note ids is among the "
+                                   f"{len(gold)} gold note ids (wrong file?)")
 
 
 # --------------------------------------------------------------------------- gold facts -> codes

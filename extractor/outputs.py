@@ -1,9 +1,11 @@
-"""Streaming writers (JSONL, CSV, Parquet) that can resume an interrupted run.
+"""Streaming writers (JSONL, CSV, Parquet) and the checkpoint that lets an interrupted run resume.
 
-Every output record carries ``row``, the input position, and records are written in input order,
-so resuming means: find how many input rows are completely written, drop any partial tail, and
-continue from there. JSONL holds whole records; CSV and Parquet hold one flattened row per
-suggestion (a note without suggestions still gets one row).
+Records are written in input order, one batch at a time. After each batch the checkpoint, a sidecar
+file next to the output (``OUT.resume.json``), records the input rows done and the output's size
+(or part count). Resuming cuts the output back to that position, which drops whatever a killed run
+wrote after it, and skips the rows done: nothing is re-parsed from the output, so no value in it (a
+line break in an id, say) can mislead the resume. JSONL holds whole records; CSV and Parquet hold
+one flattened row per suggestion (a note without suggestions still gets one row).
 """
 from __future__ import annotations
 
@@ -21,15 +23,29 @@ FLAT_COLUMNS = ("row", "note_id", "status", "error", "code", "units", "family", 
                 "note_flags", "evidence")
 
 
+class OutputError(Exception):
+    """The output cannot be written (a missing folder, a full disk...): the message names the file."""
+
+
+OUTPUT_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet",
+                   ".pq": "parquet"}
+
+
 def detect_output_format(path: str | None) -> str:
+    """The format told by -o's name: JSONL for stdout; an unknown or compressed name is refused
+    rather than silently written as JSONL."""
     if not path or path == "-":
         return "jsonl"
-    name = path.lower()
-    if name.endswith(".csv"):
-        return "csv"
-    if name.endswith((".parquet", ".pq")):
-        return "parquet"
-    return "jsonl"
+    suffix = Path(path.rstrip("/")).suffix.lower()
+    if suffix in OUTPUT_SUFFIXES:
+        return OUTPUT_SUFFIXES[suffix]
+    known = ", ".join(OUTPUT_SUFFIXES)
+    raise OutputError(f"{path}: cannot tell the output format from the name (known: {known}; compressed "
+                      f"output is not written, compress the result afterwards); use --output-format")
+
+
+def _cause(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
 
 
 def flatten(record: dict, keep_cols: list[str]) -> list[dict]:
@@ -47,15 +63,43 @@ def flatten(record: dict, keep_cols: list[str]) -> list[dict]:
 
 
 class _StreamWriter:
-    """Appends to a file (kept for --resume), or writes to stdout without -o."""
+    """Appends to a file (kept for --resume), or writes to stdout without -o. Its position is the
+    file's size after the last complete batch, which a checkpoint records."""
 
     def __init__(self, path: str | None, newline: str | None = None):
         self.to_stdout = not path or path == "-"
-        self.fh = sys.stdout if self.to_stdout else open(path, "a", encoding="utf-8", newline=newline)
+        self.path = path or "-"
+        try:
+            self.fh = sys.stdout if self.to_stdout else open(path, "a", encoding="utf-8", newline=newline)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write: {_cause(exc)}") from None
+
+    def _flush(self) -> None:
+        try:
+            self.fh.flush()
+        except OSError as exc:
+            raise OutputError(f"{self.path}: cannot write: {_cause(exc)}") from None
+
+    def position(self) -> int:
+        return 0 if self.to_stdout else self.fh.tell()
+
+    @staticmethod
+    def written(path: str) -> int:
+        """The position of an existing output (its size)."""
+        return os.path.getsize(path) if os.path.exists(path) else 0
+
+    @staticmethod
+    def truncate(path: str, position: int) -> None:
+        """Cut what a killed run wrote after its last checkpoint."""
+        with open(path, "rb+") as fh:
+            fh.truncate(position)
 
     def close(self) -> None:
         if not self.to_stdout:
-            self.fh.close()
+            try:
+                self.fh.close()
+            except OSError as exc:
+                raise OutputError(f"{self.path}: cannot write: {_cause(exc)}") from None
 
 
 class JsonlWriter(_StreamWriter):
@@ -63,20 +107,11 @@ class JsonlWriter(_StreamWriter):
         super().__init__(path)
 
     def write(self, records: list[dict]) -> None:
-        self.fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-        self.fh.flush()
-
-    @staticmethod
-    def resume_position(path: str) -> int:
-        """Rows completely written; a partial last line (a killed run) is cut off."""
-        if not os.path.exists(path):
-            return 0
-        with open(path, "rb+") as fh:
-            data = fh.read()
-            end = data.rfind(b"\n") + 1
-            fh.truncate(end)
-        last = data[:end].rstrip(b"\n").rsplit(b"\n", 1)[-1]
-        return json.loads(last)["row"] + 1 if last else 0
+        try:
+            self.fh.write("".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n" for r in records))
+        except OSError as exc:
+            raise OutputError(f"{self.path}: cannot write: {_cause(exc)}") from None
+        self._flush()
 
 
 class CsvWriter(_StreamWriter):
@@ -86,38 +121,18 @@ class CsvWriter(_StreamWriter):
         self.keep_cols = keep_cols
         self.writer = csv.DictWriter(self.fh, fieldnames=list(FLAT_COLUMNS) + keep_cols)
         if new:
-            self.writer.writeheader()
+            self._guard(self.writer.writeheader)
+
+    def _guard(self, action, *args) -> None:
+        try:
+            action(*args)
+        except OSError as exc:
+            raise OutputError(f"{self.path}: cannot write: {_cause(exc)}") from None
 
     def write(self, records: list[dict]) -> None:
         for record in records:
-            self.writer.writerows(flatten(record, self.keep_cols))
-        self.fh.flush()
-
-    @staticmethod
-    def resume_position(path: str) -> int:
-        """The last note may be partly written: its rows are cut off and it is done again."""
-        if not os.path.exists(path) or os.path.getsize(path) == 0:
-            return 0
-        with open(path, "rb+") as fh:
-            data = fh.read()
-            lines = data.split(b"\n")
-            offsets, pos = [], 0
-            for line in lines:
-                offsets.append(pos)
-                pos += len(line) + 1
-            rows = []
-            for i, line in enumerate(lines[1:], start=1):
-                try:
-                    rows.append((int(line.split(b",", 1)[0]), offsets[i]))
-                except ValueError:
-                    continue  # a continuation line of a quoted field, or a partial line
-            if not rows:
-                fh.truncate(len(lines[0]) + 1)
-                return 0
-            last_row = rows[-1][0]
-            cut = next(offset for row, offset in rows if row == last_row)
-            fh.truncate(cut)
-            return last_row
+            self._guard(self.writer.writerows, flatten(record, self.keep_cols))
+        self._flush()
 
 
 class ParquetWriter:
@@ -126,9 +141,12 @@ class ParquetWriter:
 
     def __init__(self, path: str, keep_cols: list[str]):
         if not path or path == "-":
-            raise ValueError("Parquet output needs -o DIR.parquet")
+            raise OutputError("Parquet output needs -o DIR.parquet")
         self.dir = Path(path)
-        self.dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.dir.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write: {_cause(exc)}") from None
         self.keep_cols = keep_cols
         self.part = len(list(self.dir.glob("part-*.parquet")))
         fields = [("row", pa.int64()), ("note_id", pa.string()), ("status", pa.string()), ("error", pa.string()),
@@ -142,20 +160,113 @@ class ParquetWriter:
         table = pa.Table.from_pylist(rows, schema=self.schema)
         final = self.dir / f"part-{self.part:06d}.parquet"
         tmp = final.with_suffix(".tmp")
-        pq.write_table(table, tmp)
-        os.replace(tmp, final)
+        try:
+            pq.write_table(table, tmp)
+            os.replace(tmp, final)
+        except (OSError, pa.ArrowException) as exc:
+            cause = _cause(exc) if isinstance(exc, OSError) else str(exc)[:120]
+            raise OutputError(f"{self.dir}: cannot write: {cause}") from None
         self.part += 1
 
     def close(self) -> None:
         pass
 
+    def position(self) -> int:
+        """Part files written."""
+        return self.part
+
     @staticmethod
-    def resume_position(path: str) -> int:
-        parts = sorted(Path(path).glob("part-*.parquet")) if Path(path).is_dir() else []
-        for tmp in Path(path).glob("*.tmp") if Path(path).is_dir() else []:
+    def written(path: str) -> int:
+        """The position of an existing output (its complete part files, numbered from 0)."""
+        parts = {int(p.stem.split("-")[1]) for p in Path(path).glob("part-*.parquet")} if os.path.isdir(path) else set()
+        count = 0
+        while count in parts:
+            count += 1
+        return count
+
+    @staticmethod
+    def truncate(path: str, position: int) -> None:
+        """Remove the part files (and temporary files) written after the last checkpoint."""
+        folder = Path(path)
+        for tmp in folder.glob("*.tmp"):
             tmp.unlink()
-        rows = [pq.read_table(p, columns=["row"]).column("row").to_pylist() for p in parts]
-        return max((max(r) for r in rows if r), default=-1) + 1
+        for part in folder.glob("part-*.parquet"):
+            if int(part.stem.split("-")[1]) >= position:
+                part.unlink()
 
 
 WRITERS = {"jsonl": JsonlWriter, "csv": CsvWriter, "parquet": ParquetWriter}
+
+
+# --------------------------------------------------------------------------- checkpoint
+
+CHECKPOINT_SUFFIX = ".resume.json"
+
+
+def checkpoint_path(output: str) -> Path:
+    return Path(output.rstrip("/") + CHECKPOINT_SUFFIX)
+
+
+class Checkpoint:
+    """The sidecar file of a run writing to ``output``: what the run reads and how (``run``: input
+    fingerprints and options), the input rows done and the output position after them."""
+
+    def __init__(self, output: str, run: dict, rows_done: int = 0, position: int = 0, complete: bool = False):
+        self.output, self.path = output, checkpoint_path(output)
+        self.run, self.rows_done, self.position, self.complete = run, rows_done, position, complete
+
+    @classmethod
+    def load(cls, output: str) -> "Checkpoint | None":
+        path = checkpoint_path(output)
+        if not path.exists():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(output, data["run"], int(data["rows_done"]), int(data["position"]), bool(data["complete"]))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise OutputError(f"{path}: unreadable checkpoint ({type(exc).__name__}); run again with --overwrite") \
+                from None
+
+    def save(self) -> None:
+        """Written to a temporary file and renamed: a kill leaves the old or the new checkpoint."""
+        data = {"run": self.run, "rows_done": self.rows_done, "position": self.position, "complete": self.complete}
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        try:
+            tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            raise OutputError(f"{self.path}: cannot write: {_cause(exc)}") from None
+
+    def differences(self, run: dict) -> list[str]:
+        """Why this checkpoint cannot be continued by ``run`` (empty when it can)."""
+        found = []
+        old_inputs, new_inputs = self.run.get("inputs", []), run.get("inputs", [])
+        if [i.get("path") for i in old_inputs] != [i.get("path") for i in new_inputs]:
+            found.append("the inputs are not the same files")
+        else:
+            changed = [new["path"] for old, new in zip(old_inputs, new_inputs) if old != new]
+            if changed:
+                found.append(f"input changed since the interrupted run: {', '.join(changed)}")
+        for key, option in (("input_format", "--input-format"), ("id_col", "--id-col"), ("text_col", "--text-col"),
+                            ("keep_cols", "--keep-cols"), ("output_format", "--output-format"),
+                            ("gate", "--no-gate"), ("settings", "--config/--set")):
+            if self.run.get(key) != run.get(key):
+                found.append(f"{option} differs (was {self.run.get(key)!r})" if key != "settings"
+                             else f"{option}: the settings differ")
+        return found
+
+
+class CheckpointedWriter:
+    """A writer that records a checkpoint after every batch it writes."""
+
+    def __init__(self, writer, checkpoint: Checkpoint):
+        self.writer, self.checkpoint = writer, checkpoint
+
+    def write(self, records: list[dict]) -> None:
+        self.writer.write(records)
+        self.checkpoint.rows_done = records[-1]["row"] + 1
+        self.checkpoint.position = self.writer.position()
+        self.checkpoint.save()
+
+    def close(self) -> None:
+        self.writer.close()

@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from . import components  # noqa: F401  (registers the factories)
 from .coding import suggest
+from .decoding import decode_bytes
 from .documents import classify
 from .facts import build_facts, read_doc
 from .flags import Flag, flag_record
@@ -79,6 +80,7 @@ class Extractor:
         input_flags: list[Flag] = []
         if isinstance(text, bytes):
             text, input_flags = decode_bytes(text)
+        record["flags"] = [flag_record(f) for f in input_flags]  # kept on error and skipped records too
         if text is None or not isinstance(text, str):
             return {**record, "status": "error", "error": "missing note text"}
         if not text.strip():
@@ -99,14 +101,3 @@ class Extractor:
         return {**record, "suggestions": [s.to_dict() for s in suggestions],
                 "flags": [flag_record(f) for f in facts.flags], "facts": facts.to_dict()}
 
-
-def decode_bytes(raw: bytes) -> tuple[str, list[Flag]]:
-    """UTF-8, else cp1252 (flagged), else latin-1 (which cannot fail)."""
-    try:
-        return raw.decode("utf-8"), []
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252"), [Flag.non_utf8_input]
-    except UnicodeDecodeError:
-        return raw.decode("latin-1"), [Flag.non_utf8_input]

@@ -10,7 +10,11 @@ few rules, applied here with regular expressions on raw text (offsets into the t
   item, after a colon, or when the current line is a short label or list line of a few words, so
   hard-wrapped dictation stays whole (ALL CAPS too); in a double-spaced export, where every line break
   became a blank line, the shortest blank runs are line breaks;
-* section headers are sentences of their own.
+* section headers are sentences of their own;
+* no sentence is longer than ``MAX_SENTENCE_CHARS``: a longer run of text (an unpunctuated export,
+  a list flattened without separators) is cut at the last comma or space before the bound. ConText
+  compares every modifier with every target of a sentence, so an unbounded sentence makes its work
+  grow with the square of the note's length.
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ _LIST_ITEM = re.compile(r"[ \t]*(?:[-*•▪◦>]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)]
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*\(?(?:\d{1,2}|[A-Za-z])[.)]$")
 _SHORT_LINE = 50
+MAX_SENTENCE_CHARS = 1000  # the longest corpus sentence has 753 characters
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -108,5 +113,25 @@ def split_sentences(text: str, headers: list[tuple[int, int]] | None = None) -> 
         stripped = chunk.strip()
         if stripped:
             s = a + (len(chunk) - len(chunk.lstrip()))
-            spans.append((s, s + len(stripped)))
+            spans += _bounded(text, s, s + len(stripped))
     return spans
+
+
+def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``(start, end)`` cut into pieces of at most MAX_SENTENCE_CHARS, each cut after the last
+    punctuation-and-space (else the last whitespace) of the second half of the piece, else hard."""
+    pieces = []
+    half = MAX_SENTENCE_CHARS // 2
+    while end - start > MAX_SENTENCE_CHARS:
+        window = text[start + half: start + MAX_SENTENCE_CHARS]
+        cut = max(window.rfind(", "), window.rfind("; "), window.rfind(": "))
+        cut = cut + 1 if cut != -1 else max(window.rfind(" "), window.rfind("\n"), window.rfind("\t"))
+        cut = start + half + cut if cut > 0 else start + MAX_SENTENCE_CHARS
+        piece_end = cut
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        pieces.append((start, piece_end))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    return pieces + [(start, end)] if end > start else pieces

@@ -2,6 +2,7 @@
 ``section.option=value`` pairs (the CLI's ``--config`` and ``--set``)."""
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -61,8 +62,11 @@ class Settings:
         with open(rules_path("settings.toml"), "rb") as fh:
             data = tomllib.load(fh)
         if path:
-            with open(path, "rb") as fh:
-                _merge(data, tomllib.load(fh), str(path))
+            try:
+                with open(path, "rb") as fh:
+                    _merge(data, tomllib.load(fh), str(path))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ValueError(f"{path}: cannot read settings ({getattr(exc, 'strerror', None) or exc})") from None
         for item in overrides or []:
             key, sep, value = item.partition("=")
             section, dot, option = key.strip().partition(".")
@@ -107,7 +111,9 @@ def _merge(data: dict, new: dict, origin: str) -> None:
                 value = float(value)
             if expected is str:
                 value = str(value)
-            if not isinstance(value, expected):
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
                 raise ValueError(f"{origin}: {section}.{option} must be {expected.__name__}, got {value!r}")
+            if section == "confidence" and not (math.isfinite(value) and 0.0 <= value <= 1.0):
+                raise ValueError(f"{origin}: {section}.{option} must be a number between 0 and 1, got {value!r}")
             data[section][option] = value
 

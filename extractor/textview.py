@@ -25,7 +25,7 @@ from .section_roles import SectionSpan, assign_sections, unknown_category
 from .sentences import split_sentences
 from .target_rules import TARGET_RULE_FILES, asserted_categories, load_target_rules
 
-_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>|<!--.*?-->", re.DOTALL)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>")
 _HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,5});")
 _RTF_CONTROL = re.compile(r"\\[a-z]{1,32}-?\d*[ ]?|\\[{}\\'*~_-]|[{}]")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
@@ -42,11 +42,36 @@ def _entity(match: re.Match) -> str:
     return char + " " * (match.end() - match.start() - 1)
 
 
+_LINE_END = re.compile(r"\r+\n|\r|[\x85\u2028\u2029]")
+
+
+def _line_end(match: re.Match) -> str:
+    """CRLF (and CR CR LF, a line ending converted twice) becomes spaces + LF; a lone CR (old Mac
+    exports) or a Unicode line break becomes LF."""
+    return " " * (match.end() - match.start() - 1) + "\n"
+
+
+def _blank_comments(text: str) -> str:
+    """Blank closed ``<!-- ... -->`` comments in one pass (a regex would rescan the rest of the text
+    from every unclosed ``<!--``: quadratic on hostile input)."""
+    pieces, pos = [], 0
+    while (start := text.find("<!--", pos)) != -1:
+        end = text.find("-->", start + 4)
+        if end == -1:
+            break  # no comment closes after this point
+        pieces += [text[pos:start], " " * (end + 3 - start)]
+        pos = end + 3
+    return "".join(pieces) + text[pos:] if pieces else text
+
+
 def clean(text: str) -> str:
-    """Blank markup remnants and control characters without changing any offset."""
+    """Normalise line endings and blank markup remnants and control characters without changing
+    any offset."""
+    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+        text = _LINE_END.sub(_line_end, text)
     text = _CONTROL_CHARS.sub(" ", text)
     if "<" in text:
-        text = _HTML_TAG.sub(_blank, text)
+        text = _HTML_TAG.sub(_blank, _blank_comments(text))
     if "&" in text:
         text = _HTML_ENTITY.sub(_entity, text)
     if text.lstrip().startswith("{\\rtf") or text.count("\\par") > 2:

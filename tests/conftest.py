@@ -86,7 +86,7 @@ def spark():
 
 # Slow tests (a local Spark session, real processes and signals, executed notebooks): `make test-fast`
 # leaves them out; `make test` and CI run everything.
-SLOW_MODULES = {"test_spark.py"}
+SLOW_MODULES = {"test_spark.py", "test_resume.py"}
 SLOW_NAMES = ("interrupted_run", "two_workers", "test_progress_lines")
 
 

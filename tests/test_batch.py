@@ -135,16 +135,32 @@ def test_two_workers_give_the_same_output_in_order(export, reference, tmp_path):
 
 
 def test_resume_after_a_partial_write(export, reference, tmp_path):
+    """A killed run leaves its last checkpoint and maybe half a batch after it: resume cuts that."""
+    path = tmp_path / "in.jsonl"
+    export.to_json(path, orient="records", lines=True)
+    out = tmp_path / "out.jsonl"
+    run_cli("extract", path, "-o", out, "--workers", 1, "--batch-size", 4)
+    full = out.read_bytes()
+    checkpoint = tmp_path / "out.jsonl.resume.json"
+    state = json.loads(checkpoint.read_text())
+    cut = full.index(b"\n", len(full) // 3) + 1
+    rows_done = full[:cut].count(b"\n")
+    checkpoint.write_text(json.dumps({**state, "rows_done": rows_done, "position": cut, "complete": False}))
+    out.write_bytes(full[:cut + 40])  # some records, then half a line
+    run_cli("extract", path, "-o", out, "--resume", "--workers", 1, "--batch-size", 4)
+    assert [r["row"] for r in read_jsonl(out)] == list(range(len(export)))
+    assert codes(read_jsonl(out)) == reference and out.read_bytes() == full
+
+
+def test_resume_refuses_an_output_cut_below_its_checkpoint(export, tmp_path):
     path = tmp_path / "in.jsonl"
     export.to_json(path, orient="records", lines=True)
     out = tmp_path / "out.jsonl"
     run_cli("extract", path, "-o", out, "--workers", 1)
-    full = out.read_bytes()
-    cut = full.index(b"\n", len(full) // 3) + 40  # a killed run: some records and half a line
-    out.write_bytes(full[:cut])
-    run_cli("extract", path, "-o", out, "--resume", "--workers", 1)
-    assert [r["row"] for r in read_jsonl(out)] == list(range(len(export)))
-    assert codes(read_jsonl(out)) == reference
+    out.write_bytes(out.read_bytes()[:100])
+    result = CliRunner().invoke(main, ["extract", str(path), "-o", str(out), "--resume"])
+    assert result.exit_code == 2 and "shorter" in result.output
+    assert len(out.read_bytes()) == 100
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
@@ -155,7 +171,10 @@ def test_interrupted_run_resumes_without_duplicates_or_gaps(tmp_path, fmt):
     src.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / f"out.{fmt}"
     cmd = [sys.executable, "-m", "extractor.cli", "extract", str(src), "-o", str(out), "--workers", "1", "--no-progress"]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parents[1])
+    # Under nohup or in a background job SIGINT starts ignored, and the child would inherit that:
+    # the test sets the disposition it relies on.
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parents[1],
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 60
     while time.time() < deadline and (not out.exists() or out.stat().st_size < 5000):
         time.sleep(0.05)
@@ -202,10 +221,18 @@ def test_progress_lines_when_not_a_terminal(tmp_path):
     assert "Zebediah" not in err.getvalue() and NOTES[0]["text"][:30] not in err.getvalue()
 
 
-def test_estimate_total_for_the_eta(export, tmp_path):
-    from extractor.inputs import estimate_total
-    export.to_csv(tmp_path / "a.csv", index=False)
+def test_progress_estimate_for_the_eta(export, tmp_path):
+    from extractor.inputs import open_inputs
+
     export.to_parquet(tmp_path / "b.parquet")
-    assert estimate_total([str(tmp_path / "b.parquet")]) == len(export)
-    assert estimate_total([str(tmp_path / "a.csv")]) >= len(export)
-    assert estimate_total(["-"]) is None
+    assert open_inputs([str(tmp_path / "b.parquet")]).estimate() == len(export)
+    big = pd.concat([export] * 20, ignore_index=True)
+    big.to_csv(tmp_path / "a.csv", index=False)
+    inputs = open_inputs([str(tmp_path / "a.csv")])
+    records = inputs.records()
+    for _ in range(len(big) // 2):
+        next(records)
+    assert 0.7 * len(big) <= inputs.estimate() <= 1.3 * len(big)  # rows, not lines (the notes have many)
+    for _ in records:
+        pass
+    assert inputs.estimate() == len(big)

@@ -55,3 +55,30 @@ def test_list_lines_abbreviations_and_semicolons():
     text = "IMPLANTS:\nPedicle screws T10-L2\nRods x2\nSeen by Dr. Smith. Screws T2-T5; T9 through L3."
     assert sentences(text) == ["IMPLANTS:", "Pedicle screws T10-L2", "Rods x2", "Seen by Dr. Smith.",
                                "Screws T2-T5; T9 through L3."]
+
+
+def test_line_endings_are_normalised_in_the_view_keeping_offsets():
+    text = "PROCEDURE:\r\nL3 PSO\rDESCRIPTION OF PROCEDURE:\u2028A PSO was done at L3.\r\n"
+    out = clean(text)
+    assert len(out) == len(text)
+    assert "\r" not in out and "\u2028" not in out
+    assert out.splitlines() == ["PROCEDURE: ", "L3 PSO", "DESCRIPTION OF PROCEDURE:", "A PSO was done at L3. "]
+
+
+def test_unclosed_html_comments_are_left_and_closed_ones_blanked():
+    text = "<!-- export header --> PSO at L3. <!-- <!-- no end"
+    out = clean(text)
+    assert len(out) == len(text) and out.startswith(" " * 22 + " PSO at L3.") and out.endswith("<!-- <!-- no end")
+
+
+def test_no_sentence_is_longer_than_the_bound():
+    from extractor.sentences import MAX_SENTENCE_CHARS
+
+    unpunctuated = "no osteotomy was performed and no pedicle screws were placed " * 700
+    one_word = "x" * 5000
+    for text in (unpunctuated, one_word, "L1-" * 3000):
+        spans = split_sentences(text)
+        assert spans and max(e - s for s, e in spans) <= MAX_SENTENCE_CHARS
+        # nothing is lost: every non-space character is in a sentence
+        assert sum(len(text[s:e].replace(" ", "")) for s, e in spans) == len(text.replace(" ", ""))
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))

@@ -1,0 +1,155 @@
+"""medSpaCy's ConText with the same results and bounded work.
+
+medSpaCy's ``ConTextGraph`` compares every modifier with every other modifier and with every target
+of the whole document, so its time grows with the square of the note's length: 15 s for a
+40,000-character note of repeated negation phrases, minutes for a 200,000-character one. A modifier
+can only act on what overlaps its scope (the sentence, or ``max_scope`` tokens), and scopes only
+ever shrink, so this graph makes the calls the original makes, in the same order, minus the ones
+between spans too far apart to overlap: those return False without any effect. With sentences of
+bounded length (``sentences.MAX_SENTENCE_CHARS``) the work per note is linear.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from medspacy.context import ConText
+from medspacy.context.context_graph import ConTextGraph
+from medspacy.context.context_modifier import ConTextModifier
+from medspacy.util import tuple_overlaps
+from spacy.tokens import Doc
+
+
+class _IntervalIndex:
+    """Which of a list of closed intervals ``[start, end]`` meet a query interval."""
+
+    def __init__(self, intervals: list[tuple[int, int]]):
+        self.order = sorted(range(len(intervals)), key=lambda i: intervals[i][0])
+        self.starts = [intervals[i][0] for i in self.order]
+        self.intervals = intervals
+        self.longest = max((e - s for s, e in intervals), default=0)
+
+    def meeting(self, start: int, end: int) -> list[int]:
+        """Indices (ascending) of the intervals that share a point with ``[start, end]``."""
+        lo = bisect_left(self.starts, start - self.longest)
+        hi = bisect_right(self.starts, end)
+        return sorted(i for i in self.order[lo:hi] if self.intervals[i][1] >= start)
+
+
+class _SentenceModifier(ConTextModifier):
+    """A ConTextModifier that takes its sentence from a table built once per Doc (medSpaCy asks
+    ``doc[start].sent``, which walks the sentence's tokens, for every modifier). Without a
+    ``max_scope`` its scope is set as medSpaCy 1.3.1 sets it: the sentence, in the rule's direction,
+    shortened to the rule's ``max_scope``."""
+
+    def __init__(self, rule, start: int, end: int, doc: Doc, sentence: tuple[int, int], max_scope=None):
+        self._sentence = sentence
+        super().__init__(rule, start, end, doc, max_scope=max_scope)
+
+    def _ConTextModifier__set_scope(self, doc: Doc) -> None:
+        if self._max_scope:  # a window, not the sentence: medSpaCy's own way
+            return ConTextModifier._ConTextModifier__set_scope(self, doc)
+        sent_start, sent_end = self._sentence
+        direction, limit = self.direction.lower(), self.max_scope
+        if direction == "forward":
+            self._scope_start, self._scope_end = self._end, sent_end
+            if limit is not None and self._scope_end - self._scope_start > limit:
+                self._scope_end = self._end + limit
+        elif direction == "backward":
+            self._scope_start, self._scope_end = sent_start, self._start
+            if limit is not None and self._scope_end - self._scope_start > limit:
+                self._scope_start = self._start - limit
+        else:
+            self._scope_start, self._scope_end = sent_start, sent_end
+            if limit is not None and self._start - self._scope_start > limit:
+                self._scope_start = self._start - limit
+            if limit is not None and self._scope_end - self._end > limit:
+                self._scope_end = self._end + limit
+
+
+def _sentence_table(doc: Doc):
+    """A function from a token index to its sentence's (start, end) token indices."""
+    bounds = [(sent.start, sent.end) for sent in doc.sents]
+    starts = [start for start, _ in bounds]
+    return lambda token: bounds[bisect_right(starts, token) - 1]
+
+
+def _hull(modifier: ConTextModifier, pad: int = 0) -> tuple[int, int]:
+    """Where a modifier's scope can ever reach: scopes only shrink, towards the modifier itself or
+    to the edge of an overlapping modifier (``pad``: the longest modifier)."""
+    (s0, s1), (m0, m1) = modifier.scope_span, modifier.modifier_span
+    return min(s0, m0) - pad, max(s1, m1) + pad
+
+
+class BoundedContextGraph(ConTextGraph):
+    """``ConTextGraph`` whose pairwise passes skip pairs too far apart to ever interact.
+
+    medSpaCy's ``tuple_overlaps`` needs an end of one span inside the other, so two spans that
+    share no point (closed intervals) never overlap: the candidates here are a superset of the
+    pairs that can, and each candidate goes through medSpaCy's own test.
+    """
+
+    def update_scopes(self) -> None:
+        pad = max((m.modifier_span[1] - m.modifier_span[0] for m in self.modifiers), default=0)
+        hulls = [_hull(m, pad) for m in self.modifiers]
+        index = _IntervalIndex(hulls)
+        modifiers = self.modifiers
+        scopes = [m.scope_span for m in modifiers]
+        for i, modifier1 in enumerate(modifiers):
+            for j in index.meeting(*hulls[i]):
+                if j <= i:
+                    continue
+                # limit_scope's own first test (tuple_overlaps), inlined: most candidates stop here
+                (a0, a1), (b0, b1) = scopes[i], scopes[j]
+                if a0 <= b0 < a1 or a0 < b1 <= a1:
+                    modifier1.limit_scope(modifiers[j])
+                    a0, a1 = scopes[i] = modifier1.scope_span
+                if b0 <= a0 < b1 or b0 < a1 <= b1:
+                    modifiers[j].limit_scope(modifier1)
+                    scopes[j] = modifiers[j].scope_span
+
+    def apply_modifiers(self) -> None:
+        spans = [(t.start, t.end) for t in self.targets]
+        targets = _IntervalIndex(spans)
+        if self.prune_on_modifier_overlap:
+            self.modifiers = [m for m in self.modifiers if not any(
+                tuple_overlaps(spans[i], m.modifier_span) for i in targets.meeting(*m.modifier_span))]
+        modifiers = _IntervalIndex([_hull(m) for m in self.modifiers])
+        for target, span in zip(self.targets, spans):
+            for j in modifiers.meeting(*span):
+                modifier = self.modifiers[j]
+                # modifies() returns False without any effect unless the scope overlaps the target
+                if tuple_overlaps(modifier.scope_span, span) and modifier.modifies(target):
+                    modifier.modify(target)
+        edges = []
+        for modifier in self.modifiers:
+            modifier.reduce_targets()
+            edges += [(target, modifier) for target in modifier._targets]
+        self.edges = edges
+
+
+class BoundedConText(ConText):
+    """medSpaCy's ConText component building a ``BoundedContextGraph`` (``__call__`` follows
+    medSpaCy 1.3.1's, for span-group input)."""
+
+    def __call__(self, doc: Doc, targets: str | None = None) -> Doc:
+        if targets:
+            spans = getattr(doc._, targets)
+        elif self.input_span_type == "ents":
+            spans = doc.ents
+        else:
+            spans = doc.spans[self.span_group_name]
+        graph = BoundedContextGraph(prune_on_modifier_overlap=self.prune_on_target_overlap)
+        graph.targets = spans
+        matcher = self._ConText__matcher
+        sentence_of = _sentence_table(doc)
+        graph.modifiers = [_SentenceModifier(matcher.rule_map[self.nlp.vocab[match_id].text], start, end, doc,
+                                             sentence_of(start), max_scope=self.max_scope)
+                           for match_id, start, end in matcher(doc)]
+        graph.update_scopes()
+        graph.apply_modifiers()
+        for target, modifier in graph.edges:
+            target._.modifiers += (modifier,)
+        if self.context_attributes_mapping:
+            self.set_context_attributes(graph.edges)
+        doc._.context_graph = graph
+        return doc
