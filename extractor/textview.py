@@ -222,13 +222,17 @@ def _mostly_capitals(text: str) -> bool:
     return upper > 0 and upper > 0.85 * (upper + len(_NOT_LOWER.sub("", sample)))
 
 
+_TITLE_LINES = 3  # a colon-only literal ("Procedure note") is a note title on the first lines, a header below
+
+
 def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:
     """A header starting the line at ``pos``: from the vocabulary, else a generic label."""
     line_start = _header_patterns()[0]
     word = _LEADING_WORD.match(text, pos)
     if word and word.group(1).lower() in _first_words():  # most lines cannot start a header
         m = line_start.match(text, pos)
-        if m and (m.group("header").endswith(":") or _literal(m.group("header")) not in _colon_required()):
+        if m and (m.group("header").endswith(":") or _literal(m.group("header")) not in _colon_required()
+                  or text.count("\n", 0, pos) >= _TITLE_LINES):
             return m.start("prefix"), m.start("header"), m.end("header")
     m = _GENERIC_LINE.match(text, pos)
     if _generic_label(m):
