@@ -62,8 +62,36 @@ def _breaks(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     break became a blank line and paragraphs are set apart by more, the shortest runs are line breaks."""
     runs = [(m.start(), m.end(), m.group().count("\n")) for m in _NEWLINES.finditer(text)]
     counts = {n for *_, n in runs}
-    unit = min(counts) if len(counts) > 1 else 1
+    unit = min(counts) if len(counts) > 1 or (counts and _wrapped(text, runs)) else 1
     return [(s, e) for s, e, n in runs if n <= unit], [(s, e) for s, e, n in runs if n > unit]
+
+
+_LIST_START = re.compile(r"(?:^|\n)[ \t]*\(?1[.)][ \t]+")
+_NEXT_ITEM = re.compile(r"[ \t]\(?(\d{1,2})[.)][ \t]+(?=[A-Z])")
+
+
+def _inline_list_items(text: str) -> list[int]:
+    """"1. L3 PSO 2. Posterior fusion T10-L5 3. ...": a numbered list run onto one line; each next
+    number in sequence opens an item."""
+    cuts = []
+    for start in _LIST_START.finditer(text):
+        line_end = text.find("\n", start.end())
+        expected = 2
+        for item in _NEXT_ITEM.finditer(text, start.end(), len(text) if line_end == -1 else line_end):
+            if int(item.group(1)) == expected:
+                cuts.append(item.start() + 1)
+                expected += 1
+    return cuts
+
+
+def _wrapped(text: str, runs: list[tuple[int, int, int]]) -> bool:
+    """Every break is a blank line, yet most long lines stop mid-sentence: hard-wrapped dictation an
+    export double-spaced."""
+    starts = [0] + [e for _, e, _ in runs]
+    ends = [s for s, _, _ in runs] + [len(text)]
+    lines = [text[a:b].rstrip() for a, b in zip(starts, ends)]
+    long = [line for line in lines if len(line) >= 40]
+    return len(long) >= 3 and sum(not line.endswith((".", ":", ";", "?", "!")) for line in long) > len(long) / 2
 
 
 def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> None:
@@ -97,6 +125,7 @@ def split_sentences(text: str, headers: list[tuple[int, int]] | None = None) -> 
             continue
         cuts.add(m.end())
     cuts.update(m.start() for m in _FLAT_ITEM.finditer(text))
+    cuts.update(_inline_list_items(text))
     cuts.update(m.end() for m in _FLAT_BREAK.finditer(text)
                 if not (text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1)))
     if "\n" in text:

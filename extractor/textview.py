@@ -106,10 +106,11 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     literals = sorted({r["literal"] for r in load_json("sections.json")["section_rules"]}, key=len, reverse=True)
     alternation = "|".join(_literal_pattern(lit) for lit in literals)
     upper = "|".join(_literal_pattern(lit, "upper") for lit in literals)
-    # At the start of a line (after optional numbering or a bullet), ending with a colon or the line.
+    # At the start of a line (after optional numbering or a bullet), ending with a colon, the line,
+    # or a numbered list run onto the header's line ("Procedure 1) Kyphoplasty T12 2) ...").
     line_start = re.compile(
         rf"(?P<prefix>[ \t]*(?:(?:\d{{1,2}}|[A-Za-z])[.)][ \t]*|[-*•#]+[ \t]*)?)"
-        rf"(?P<header>(?:{alternation})[ \t]*(?::|(?=[ \t]*\r?(?:\n|$))))",
+        rf"(?P<header>(?:{alternation})[ \t]*(?::|(?=[ \t]*\r?(?:\n|$))|(?=[ \t]+\(?1[.)][ \t])))",
         re.IGNORECASE,
     )
     # Mid-line, as in flattened exports: with a colon ...

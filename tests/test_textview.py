@@ -57,6 +57,13 @@ def test_list_lines_abbreviations_and_semicolons():
                                "Screws T2-T5; T9 through L3."]
 
 
+def test_numbered_list_run_onto_one_line_is_split_into_items():
+    text = "Procedure 1) Kyphoplasty T12 2) Posterior instrumentation T11-L1 3) No fusion\n\nThe patient was prone."
+    assert headers(text) == ["Procedure"]
+    assert sentences(text[10:]) == ["1) Kyphoplasty T12", "2) Posterior instrumentation T11-L1", "3) No fusion",
+                                    "The patient was prone."]
+
+
 def test_line_endings_are_normalised_in_the_view_keeping_offsets():
     text = "PROCEDURE:\r\nL3 PSO\rDESCRIPTION OF PROCEDURE:\u2028A PSO was done at L3.\r\n"
     out = clean(text)
