@@ -76,7 +76,30 @@ def clean(text: str) -> str:
         text = _HTML_ENTITY.sub(_entity, text)
     if text.lstrip().startswith("{\\rtf") or text.count("\\par") > 2:
         text = _RTF_CONTROL.sub(_blank, text)
+    if text.count("\n") <= _FLAT_MAX_NEWLINES and len(text) >= _FLAT_MIN_CHARS:
+        text = _restore_lines(text)
     return text
+
+
+_FLAT_MAX_NEWLINES = 2
+_FLAT_MIN_CHARS = 200
+_JOINER = re.compile(r",(?=\S)")
+_LEVEL_AFTER = re.compile(r"[A-Z]?\d")
+
+
+def _restore_lines(text: str) -> str:
+    """A note an export flattened onto one line, joining its lines with bare commas ("...None.,ESTIMATED
+    BLOOD LOSS: , 60 mL.,1.  Anterior...", "with Ponte,osteotomies"), gets its line breaks back, so
+    headers, lists and sentences read as in the original. A comma between digits or in a level list
+    ("1,000", "L4,5", "T10,T11") is not a joiner, nor the first of two (a line ended with a comma); a text with fewer than three joiners is left alone."""
+    joiners = [m.start() for m in _JOINER.finditer(text) if text[m.end()] != "," and not (
+               text[m.start() - 1:m.start()].isdigit() and _LEVEL_AFTER.match(text, m.end()))]
+    if len(joiners) < 3:
+        return text
+    chars = list(text)
+    for i in joiners:
+        chars[i] = "\n"
+    return "".join(chars)
 
 
 _PLURAL = r"(?:\((?:e?s|E?S)\))?"  # "OPERATION(S)", "DIAGNOSIS(ES)"
