@@ -148,7 +148,7 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     single = "|".join(sorted({_literal_pattern(lit, case) for lit in literals if " " not in lit
                               for case in ("upper", "title")}, key=len, reverse=True))
     # A one-word header glued to a list: "Procedures,1.  L3 PSO".
-    inline_bare = re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t](?=[A-Z0-9(\[])|,(?=[ \t]?[A-Z0-9(\[]))"
+    inline_bare = re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t]+(?=[A-Z0-9(\[])|,(?=[ \t]?[A-Z0-9(\[]))"
                              rf"|(?P<single>(?:{single}))(?P<list>,(?=[ \t]?(?:\(?\d{{1,2}}[.)]|[-*•])))")
     return line_start, inline, inline_caps, inline_bare
 
@@ -162,6 +162,7 @@ _CAPS_LABEL = rf"{_CAPS_WORD}(?:[ \t]+(?:{_CAPS_WORD}|OF|AND|IN|THE|FOR|TO|&)){{
 _TITLE_LABEL = r"[A-Z][a-z]{2,}(?:[ \t]+(?:[A-Z][a-z]+|of|and|in|the|for|to|&)){0,4}(?:[ \t]*\([A-Za-z /-]{1,20}\))?"
 _GENERIC_LINE = re.compile(rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}|{_TITLE_LABEL})[ \t]*:)(?![:/\\])")
 _GENERIC_INLINE = re.compile(rf"(?P<header>(?:{_CAPS_WORD}[ \t]+{_CAPS_LABEL}|[A-Z]{{6,}}{_PLURAL})[ \t]*:)(?![:/\\])")
+_TITLE_INLINE = re.compile(rf"(?P<header>{_TITLE_LABEL}[ \t]*:)(?![:/\\])")  # after a collapsed line break
 _LABEL_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
@@ -290,6 +291,8 @@ def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | No
     if _LIST_NUMBER_BEFORE.search(text, max(0, pos - 6), pos):
         return None  # "3. ALLOGRAFT: DBM ...": a labelled list item, not a header
     m = _GENERIC_INLINE.match(text, start)
+    if not m and text[max(0, pos - 2):pos] == "  ":
+        m = _TITLE_INLINE.match(text, start)
     return (pos, start, m.end("header")) if _generic_label(m) else None
 
 
@@ -298,7 +301,7 @@ def _single_word_header() -> re.Pattern:
     literals = {r["literal"] for r in load_json("sections.json")["section_rules"] if " " not in r["literal"]}
     words = "|".join(sorted({_literal_pattern(lit, case) for lit in literals for case in ("upper", "title")},
                             key=len, reverse=True))
-    return re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t])(?=[A-Z0-9(\[])")
+    return re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t]+)(?=[A-Z0-9(\[])")
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")

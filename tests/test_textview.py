@@ -103,3 +103,14 @@ def test_no_sentence_is_longer_than_the_bound():
         # nothing is lost: every non-space character is in a sentence
         assert sum(len(text[s:e].replace(" ", "")) for s, e in spans) == len(text.replace(" ", ""))
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+
+
+def test_a_note_whose_line_breaks_became_spaces_keeps_its_headers_and_narrative():
+    narrative = ("This 58-year-old man had a posterior wedge osteotomy at L2 today, and pedicle screws were placed "
+                 "at L1 and L3 with local bone for the fusion, after which the wound was closed in layers. ") * 2
+    text = f"Surgeon: [SURGEON]     Assistant: [ASSISTANT]  {narrative}"
+    view = build_view(text, triage=False)
+    roles = {(s.category, s.role) for s in view.sections if s.start <= text.index("This 58") < s.end}
+    assert roles == {(None, "body")}  # the field header's value ended at the collapsed line break
+    collapsed = "Disposition: PACU, stable  Brief Narrative: Midline exposure.  NARRATIVE  Setup. Prone."
+    assert headers(collapsed) == ["Disposition:", "Brief Narrative:", "NARRATIVE  "]
