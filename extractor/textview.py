@@ -159,8 +159,10 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
 # flattened export joined lines.
 _CAPS_WORD = r"[A-Z][A-Z/&'\-]*" + _PLURAL
 _CAPS_LABEL = rf"{_CAPS_WORD}(?:[ \t]+(?:{_CAPS_WORD}|OF|AND|IN|THE|FOR|TO|&)){{0,5}}"
-_TITLE_LABEL = r"[A-Z][a-z]{2,}(?:[ \t]+(?:[A-Z][a-z]+|of|and|in|the|for|to|&)){0,4}(?:[ \t]*\([A-Za-z /-]{1,20}\))?"
-_GENERIC_LINE = re.compile(rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}|{_TITLE_LABEL})[ \t]*:)(?![:/\\])")
+_TITLE_LABEL = (r"[A-Z][a-z]{2,}(?:-[a-z]+)*(?:[ \t]+(?:[A-Z][a-z]+(?:-[a-z]+)*|of|and|in|the|for|to|&)){0,4}"
+                r"(?:[ \t]*\([A-Za-z /-]{1,20}\))?")
+_CAPS_NOTE = r"(?:[ \t]*\([A-Z /-]{1,20}\))?"  # "NARRATIVE (SURGEON):"
+_GENERIC_LINE = re.compile(rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}{_CAPS_NOTE}|{_TITLE_LABEL})[ \t]*:)(?![:/\\])")
 _GENERIC_INLINE = re.compile(rf"(?P<header>(?:{_CAPS_WORD}[ \t]+{_CAPS_LABEL}|[A-Z]{{6,}}{_PLURAL})[ \t]*:)(?![:/\\])")
 _TITLE_INLINE = re.compile(rf"(?P<header>{_TITLE_LABEL}[ \t]*:)(?![:/\\])")  # after a collapsed line break
 _LABEL_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -271,7 +273,7 @@ _LIST_NUMBER_BEFORE = re.compile(r"(?:^|[\s,;])\(?\d{1,2}[.)][ \t]*$")
 
 def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | None:
     """A header where a flattened export joined lines, at ``pos`` (just after a break), perhaps
-    numbered ("3) PROCEDURES"). In ALL-CAPS text only a colon marks a header. A one-word header
+    numbered ("3) PROCEDURES"). In ALL-CAPS text only a colon or a comma (see ``_caps_comma_header``) marks a header. A one-word header
     without a colon counts only where a paragraph or a numbered heading marks it ("Same.  Procedure
     Second stage...", "2) DIAGNOSES Pre-op")."""
     _, inline, inline_caps, inline_bare = _header_patterns()
@@ -279,21 +281,36 @@ def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | No
     start = number.end() if number else pos
     word = _LEADING_WORD.match(text, start)
     if word and word.group(1).lower() in _first_words():
-        patterns = ((inline, "header"),) if caps else ((inline, "header"), (inline_caps, "comma"), (inline_bare, "gap"))
+        patterns = ((inline, "header"), (inline_caps, "comma")) + (() if caps else ((inline_bare, "gap"),))
         for pattern, group in patterns:
             m = pattern.match(text, start)
-            if m and not (_literal(m.group(0)) in _colon_required() and not m.group(0).endswith(":")):
+            if m and not (_literal(m.group(0)) in _colon_required() and not m.group(0).endswith(":")) and (
+                    not caps or group == "header" or _caps_comma_header(text, pos, m.group("header"))):
                 return pos, start, m.end(group) if m.group(group) is not None else m.end("list")
         marked = number is not None or text[max(0, pos - 2):pos] == "  "
         m = _single_word_header().match(text, start) if marked else None
         if m:
             return pos, start, m.end("gap")
-    if _LIST_NUMBER_BEFORE.search(text, max(0, pos - 6), pos):
-        return None  # "3. ALLOGRAFT: DBM ...": a labelled list item, not a header
+    if _LIST_NUMBER_BEFORE.search(text, max(0, pos - 6), pos) or _in_list_item(text, pos):
+        return None  # "3. ALLOGRAFT: DBM ...", "7. ROD SEATED. CORRECTION: ...": a list item's label
     m = _GENERIC_INLINE.match(text, start)
     if not m and text[max(0, pos - 2):pos] == "  ":
         m = _TITLE_INLINE.match(text, start)
     return (pos, start, m.end("header")) if _generic_label(m) else None
+
+
+_LIST_ITEM_LINE = re.compile(r"[ \t]*\(?\d{1,2}[.)][ \t]")
+
+
+def _in_list_item(text: str, pos: int) -> bool:
+    """Is ``pos`` on a numbered list line (a label there belongs to the item)?"""
+    return bool(_LIST_ITEM_LINE.match(text, text.rfind("\n", 0, pos) + 1))
+
+
+def _caps_comma_header(text: str, pos: int, header: str) -> bool:
+    """In ALL-CAPS text, a header a flattened export followed by a comma: one of two words or more
+    ("HISTORY AND INDICATIONS,"), or one word after a sentence end ("...DEATH., DESCRIPTION, THE")."""
+    return " " in _literal(header) or text[max(0, pos - 4):pos].rstrip(" \t,").endswith(".")
 
 
 @lru_cache(maxsize=1)
@@ -421,13 +438,14 @@ class TextView:
     view: str
     headers: list[Header] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
+    header_sentences: list[tuple[int, int]] = field(default_factory=list)  # headers that stand alone (not run-in)
     kept_chars: int = 0
     sections: list[SectionSpan] = field(default_factory=list)
 
     def layout(self) -> dict:
         """What the pipeline components read from ``doc._.opnote`` (JSON-able, so a Doc still serialises)."""
         return {"text": self.view, "headers": [list(h) for h in self.headers],
-                "sentences": [list(s) for s in self.sentences], "sections": [list(s) for s in self.sections]}
+                "sentences": [list(s) for s in self.sentences + self.header_sentences], "sections": [list(s) for s in self.sections]}
 
 
 def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | None = None) -> TextView:
@@ -451,7 +469,7 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
     _unglue(chars, cleaned, found)
     _place_headers(chars, cleaned, found)
     return TextView(text=text, view="".join(chars), headers=headers, sentences=sentences, kept_chars=kept,
-                    sections=assign_sections(cleaned, headers))
+                    header_sentences=header_spans, sections=assign_sections(cleaned, headers))
 
 
 def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[str, ...] | None) -> list[tuple[int, int]]:
