@@ -138,7 +138,8 @@ def _role(header, content: str, previous: SectionSpan) -> str:
 
 
 def _narrative_paragraphs(text: str, span: SectionSpan) -> list[SectionSpan]:
-    """An excluded section split where one of its paragraphs reads as an operative narrative."""
+    """An excluded section or procedure list split where one of its paragraphs reads as an operative
+    narrative (a narrative whose header was lost continues the section before it)."""
     out: list[SectionSpan] = []
     start = span.start
     for blank in re.finditer(r"\n[ \t]*\n", text[span.start:span.end]):
@@ -153,6 +154,6 @@ def _narrative_paragraphs(text: str, span: SectionSpan) -> list[SectionSpan]:
 def assign_sections(text: str, headers: list) -> list[SectionSpan]:
     """The sections of ``text`` (cleaned) from its headers (``textview.Header``), each with its role."""
     spans = _raw_sections(text, headers)
-    return [piece for s in spans for piece in (_narrative_paragraphs(text, s) if s.role == EXCLUDED
+    return [piece for s in spans for piece in (_narrative_paragraphs(text, s) if s.role in (EXCLUDED, PROCEDURE_LIST)
                                                and s.category not in _config().fields else [s])
             if piece.end > piece.start]

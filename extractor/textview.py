@@ -123,17 +123,19 @@ def _literal_pattern(literal: str, case: str | None = None) -> str:
 
 
 @lru_cache(maxsize=1)
-def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+def _header_patterns() -> tuple[re.Pattern, ...]:
     """Header regexes built from the literals of rules/sections.json, each anchored where it is tried:
     at a line start, or where a flattened export joined lines (see ``find_headers``)."""
     literals = sorted({r["literal"] for r in load_json("sections.json")["section_rules"]}, key=len, reverse=True)
     alternation = "|".join(_literal_pattern(lit) for lit in literals)
     upper = "|".join(_literal_pattern(lit, "upper") for lit in literals)
-    # At the start of a line (after optional numbering or a bullet), ending with a colon, the line,
-    # or a numbered list run onto the header's line ("Procedure 1) Kyphoplasty T12 2) ...").
+    # At the start of a line (after optional numbering or a bullet), perhaps with a note in brackets
+    # ("Findings (neural elements):"), ending with a colon, the line, or a numbered list run onto the
+    # header's line ("Procedure 1) Kyphoplasty T12 2) ...").
     line_start = re.compile(
         rf"(?P<prefix>[ \t]*(?:(?:\d{{1,2}}|[A-Za-z])[.)][ \t]*|[-*•#]+[ \t]*)?)"
-        rf"(?P<header>(?:{alternation})[ \t]*(?::|(?=[ \t]*\r?(?:\n|$))|(?=[ \t]+\(?1[.)][ \t])))",
+        rf"(?P<header>(?:{alternation})(?:[ \t]*\([^()\n:]{{1,30}}\))?"
+        rf"[ \t]*(?::|(?=[ \t]*\r?(?:\n|$))|(?=[ \t]+\(?1[.)][ \t])))",
         re.IGNORECASE,
     )
     # Mid-line, as in flattened exports: with a colon ...
@@ -150,7 +152,11 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     # A one-word header glued to a list: "Procedures,1.  L3 PSO".
     inline_bare = re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t]+(?=[A-Z0-9(\[])|,(?=[ \t]?[A-Z0-9(\[]))"
                              rf"|(?P<single>(?:{single}))(?P<list>,(?=[ \t]?(?:\(?\d{{1,2}}[.)]|[-*•])))")
-    return line_start, inline, inline_caps, inline_bare
+    # ... or in any case followed by a comma, where a sentence ended before it or a list follows
+    # ("...death., description, The patient", "Same, procedures performed, 1. L4 PSO").
+    inline_comma = re.compile(rf"(?P<header>(?:{alternation}))(?P<comma>,)(?P<list>(?=[ \t]?\(?\d{{1,2}}[.)]))?",
+                              re.IGNORECASE)
+    return line_start, inline, inline_caps, inline_bare, inline_comma
 
 
 # Labels outside the vocabulary ("OPERATIVE PROCEDURE IN DETAIL:", "Brief History And Indications:"):
@@ -191,7 +197,8 @@ def _first_words() -> frozenset[str]:
 
 
 def _literal(header: str) -> str:
-    return " ".join(re.sub(r"\((?:e?s)\)", "", header.lower()).rstrip(":, \t").split())
+    """A header's words in lower case, without its colon and bracketed notes ("(S)", "(stage 2 of 2)")."""
+    return " ".join(re.sub(r"\([^()]*\)", "", header.lower()).rstrip(":, \t").split())
 
 
 @lru_cache(maxsize=1)
@@ -276,7 +283,7 @@ def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | No
     numbered ("3) PROCEDURES"). In ALL-CAPS text only a colon or a comma (see ``_caps_comma_header``) marks a header. A one-word header
     without a colon counts only where a paragraph or a numbered heading marks it ("Same.  Procedure
     Second stage...", "2) DIAGNOSES Pre-op")."""
-    _, inline, inline_caps, inline_bare = _header_patterns()
+    _, inline, inline_caps, inline_bare, inline_comma = _header_patterns()
     number = _INLINE_NUMBER.match(text, pos)
     start = number.end() if number else pos
     word = _LEADING_WORD.match(text, start)
@@ -287,6 +294,9 @@ def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | No
             if m and not (_literal(m.group(0)) in _colon_required() and not m.group(0).endswith(":")) and (
                     not caps or group == "header" or _caps_comma_header(text, pos, m.group("header"))):
                 return pos, start, m.end(group) if m.group(group) is not None else m.end("list")
+        m = inline_comma.match(text, start)
+        if m and (_after_sentence(text, pos) or (m.group("list") is not None and " " in _literal(m.group("header")))):
+            return pos, start, m.end("comma")
         marked = number is not None or text[max(0, pos - 2):pos] == "  "
         m = _single_word_header().match(text, start) if marked else None
         if m:
@@ -310,7 +320,12 @@ def _in_list_item(text: str, pos: int) -> bool:
 def _caps_comma_header(text: str, pos: int, header: str) -> bool:
     """In ALL-CAPS text, a header a flattened export followed by a comma: one of two words or more
     ("HISTORY AND INDICATIONS,"), or one word after a sentence end ("...DEATH., DESCRIPTION, THE")."""
-    return " " in _literal(header) or text[max(0, pos - 4):pos].rstrip(" \t,").endswith(".")
+    return " " in _literal(header) or _after_sentence(text, pos)
+
+
+def _after_sentence(text: str, pos: int) -> bool:
+    """Does a sentence end just before ``pos`` (". ", ".,", "., ")?"""
+    return text[max(0, pos - 4):pos].rstrip(" \t,").endswith(".")
 
 
 @lru_cache(maxsize=1)
