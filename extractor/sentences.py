@@ -7,7 +7,8 @@ few rules, applied here with regular expressions on raw text (offsets into the t
   sentence, except after common abbreviations and list numbers ("1.");
 * a semicolon does not end a sentence ("screws T2-T5; T9 through L3"): ConText stops at it instead;
 * a blank line ends a sentence; a single line break ends one only when the next line starts a list
-  item, after a colon, or when the current line is a short label or list line of a few words, so
+  item, after a colon, around a table row (columns set apart by runs of spaces or pipes), or when
+  the current line is a short label or list line of a few words, so
   hard-wrapped dictation stays whole (ALL CAPS too); in a double-spaced export, where every line break
   became a blank line, the shortest blank runs are line breaks;
 * section headers are sentences of their own;
@@ -96,16 +97,28 @@ def _wrapped(text: str, runs: list[tuple[int, int, int]]) -> bool:
 
 def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> None:
     """A line break ends a sentence before a list item, after a colon, or after a short label or
-    list line (a few words) when a capital follows; a hard-wrapped line goes on."""
-    previous_start = 0
+    list line (a few words) when a capital follows; a hard-wrapped line goes on, and so does the short
+    tail of a wrapped line (a line re-wrapped by a narrower export: "...REMOVING THE INFERIOR AND /
+    SUPERIOR ARTICULAR / PROCESSES IN THEIR ENTIRETY")."""
+    previous_start, wrapped = 0, False
     for start, end in breaks:
         line = text[previous_start:start].strip()
         nxt = text[end: end + 24]
-        if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or (
-                len(line) < _SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
+        if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _TABLE_ROW.search(line) or _next_is_row(text, end) or (
+                not wrapped and len(line) < _SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
                 and not _continues(line, nxt))):
             cuts.add(start)
+        wrapped = len(line) >= _SHORT_LINE and line[-1] not in ".:;!?" and start not in cuts
         previous_start = end
+
+
+_TABLE_ROW = re.compile(r"\S[ \t]{3,}\S|\|")  # columns set apart by runs of spaces, or by pipes
+
+
+def _next_is_row(text: str, end: int) -> bool:
+    """Is the line starting at ``end`` a table row (each row is a sentence of its own)?"""
+    line_end = text.find("\n", end)
+    return bool(_TABLE_ROW.search(text, end, len(text) if line_end == -1 else line_end))
 
 
 def _continues(line: str, nxt: str) -> bool:

@@ -36,6 +36,18 @@ def _blank(match: re.Match) -> str:
     return " " * (match.end() - match.start())
 
 
+_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|tr|h[1-6]|table|ul|ol)\b", re.IGNORECASE)
+
+
+def _tag(match: re.Match) -> str:
+    """A tag becomes spaces; one that breaks a line (``<p>``, ``<br>``, ``<li>``...) starts with a line
+    break, unless a line break already follows it ("<br>\\n"), so paragraphs stay paragraphs."""
+    text = match.string
+    if _BLOCK_TAG.match(text, match.start()) and text[match.end():match.end() + 1] != "\n":
+        return "\n" + " " * (match.end() - match.start() - 1)
+    return _blank(match)
+
+
 def _entity(match: re.Match) -> str:
     """Replace an entity by its character padded to the same length."""
     char = _ENTITY_CHARS.get(match.group(0).lower(), " ")
@@ -71,7 +83,7 @@ def clean(text: str) -> str:
         text = _LINE_END.sub(_line_end, text)
     text = _CONTROL_CHARS.sub(" ", text)
     if "<" in text:
-        text = _HTML_TAG.sub(_blank, _blank_comments(text))
+        text = _HTML_TAG.sub(_tag, _blank_comments(text))
     if "&" in text:
         text = _HTML_ENTITY.sub(_entity, text)
     if text.lstrip().startswith("{\\rtf") or text.count("\\par") > 2:
@@ -122,6 +134,9 @@ def _literal_pattern(literal: str, case: str | None = None) -> str:
     return r"[ \t]+".join(re.escape(w) + _PLURAL for w in cased.split())
 
 
+_NOTE = r"(?:[ \t]*\([^()\n:]{1,30}\))?"  # a bracketed note after a header: "(stage 2 of 2)", "(neural elements)"
+
+
 @lru_cache(maxsize=1)
 def _header_patterns() -> tuple[re.Pattern, ...]:
     """Header regexes built from the literals of rules/sections.json, each anchored where it is tried:
@@ -134,7 +149,7 @@ def _header_patterns() -> tuple[re.Pattern, ...]:
     # header's line ("Procedure 1) Kyphoplasty T12 2) ...").
     line_start = re.compile(
         rf"(?P<prefix>[ \t]*(?:(?:\d{{1,2}}|[A-Za-z])[.)][ \t]*|[-*•#]+[ \t]*)?)"
-        rf"(?P<header>(?:{alternation})(?:[ \t]*\([^()\n:]{{1,30}}\))?"
+        rf"(?P<header>(?:{alternation}){_NOTE}"
         rf"[ \t]*(?::|(?=[ \t]*\r?(?:\n|$))|(?=[ \t]+\(?1[.)][ \t])))",
         re.IGNORECASE,
     )
@@ -150,11 +165,12 @@ def _header_patterns() -> tuple[re.Pattern, ...]:
     single = "|".join(sorted({_literal_pattern(lit, case) for lit in literals if " " not in lit
                               for case in ("upper", "title")}, key=len, reverse=True))
     # A one-word header glued to a list: "Procedures,1.  L3 PSO".
-    inline_bare = re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t]+(?=[A-Z0-9(\[])|,(?=[ \t]?[A-Z0-9(\[]))"
+    inline_bare = re.compile(rf"(?P<header>(?:{words}){_NOTE})(?P<gap>[ \t]+(?=[A-Z0-9(\[]|[-*•][ \t])|,(?=[ \t]?[A-Z0-9(\[]))"
                              rf"|(?P<single>(?:{single}))(?P<list>,(?=[ \t]?(?:\(?\d{{1,2}}[.)]|[-*•])))")
-    # ... or in any case followed by a comma, where a sentence ended before it or a list follows
-    # ("...death., description, The patient", "Same, procedures performed, 1. L4 PSO").
-    inline_comma = re.compile(rf"(?P<header>(?:{alternation}))(?P<comma>,)(?P<list>(?=[ \t]?\(?\d{{1,2}}[.)]))?",
+    # ... or in any case followed by a comma where a sentence ended before it, or (two words or more)
+    # by a numbered list ("...death., description, The patient", "Same, procedures performed, 1. L4 PSO",
+    # "NAME OF PROCEDURE 1) POSTERIOR...").
+    inline_comma = re.compile(rf"(?P<header>(?:{alternation}))(?P<comma>,|[ \t])(?P<list>(?=[ \t]?\(?\d{{1,2}}[.)]))?",
                               re.IGNORECASE)
     return line_start, inline, inline_caps, inline_bare, inline_comma
 
@@ -224,7 +240,9 @@ def header_category(header: str) -> str:
     return categories.get(singular) or unknown_category(header)
 
 
-_BREAKS = re.compile(r"[.;,!?)\]][ \t](?=[A-Za-z])|[ \t]{2}(?=[A-Za-z])|[.;,!?](?=[A-Z])")
+# Where a flattened export may have joined a header to the text before it: after punctuation, a double
+# space, or (text in mixed case) a lower-case word followed by words in capitals ("fixation PROCEDURE IN DETAIL").
+_BREAKS = re.compile(r"[.;,!?)\]][ \t](?=[A-Za-z])|[ \t]{2}(?=[A-Za-z])|[.;,!?](?=[A-Z])|[a-z][ \t](?=[A-Z]{2,}[ \t]+[A-Z]{2})")
 
 
 def find_headers(text: str) -> list[tuple[int, int, int]]:
@@ -265,13 +283,26 @@ def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:
     word = _LEADING_WORD.match(text, pos)
     if word and word.group(1).lower() in _first_words():  # most lines cannot start a header
         m = line_start.match(text, pos)
-        if m and (m.group("header").endswith(":") or _literal(m.group("header")) not in _colon_required()
-                  or text.count("\n", 0, pos) >= _TITLE_LINES):
+        colon = m and m.group("header").endswith(":")
+        if m and (colon or not _wrapped_word(text, pos, m.end("header"))) and (
+                colon or _literal(m.group("header")) not in _colon_required() or text.count("\n", 0, pos) >= _TITLE_LINES):
             return m.start("prefix"), m.start("header"), m.end("header")
     m = _GENERIC_LINE.match(text, pos)
     if _generic_label(m):
         return m.start("prefix"), m.start("header"), m.end("header")
     return None
+
+
+def _wrapped_word(text: str, pos: int, end: int) -> bool:
+    """A line of header words without a colon that is a wrapped piece of a sentence: the line before
+    runs on (no closing punctuation) and the line after goes on in lower case ("induced by the /
+    anesthesia / team without difficulty")."""
+    window = text[max(0, pos - 80):pos]
+    stripped = window.rstrip(" \t\n")
+    line_before = stripped.rpartition("\n")[2]
+    after = text[end:end + 40].lstrip(" \t\r\n")
+    return (bool(line_before) and window[len(stripped):].count("\n") == 1 and line_before[-1] not in ".:;!?)"
+            and after[:1].islower())
 
 
 _INLINE_NUMBER = re.compile(r"\(?\d{1,2}[.)][ \t]*")
@@ -295,9 +326,11 @@ def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | No
                     not caps or group == "header" or _caps_comma_header(text, pos, m.group("header"))):
                 return pos, start, m.end(group) if m.group(group) is not None else m.end("list")
         m = inline_comma.match(text, start)
-        if m and (_after_sentence(text, pos) or (m.group("list") is not None and " " in _literal(m.group("header")))):
+        if m and (m.group("list") is not None and " " in _literal(m.group("header"))
+                  or m.group("comma") == "," and _after_sentence(text, pos)):
             return pos, start, m.end("comma")
-        marked = number is not None or text[max(0, pos - 2):pos] == "  "
+        marked = number is not None or text[max(0, pos - 2):pos] == "  " or bool(
+            _LIST_NUMBER_BEFORE.search(text, max(0, pos - 6), pos))
         m = _single_word_header().match(text, start) if marked else None
         if m:
             return pos, start, m.end("gap")
@@ -333,7 +366,7 @@ def _single_word_header() -> re.Pattern:
     literals = {r["literal"] for r in load_json("sections.json")["section_rules"] if " " not in r["literal"]}
     words = "|".join(sorted({_literal_pattern(lit, case) for lit in literals for case in ("upper", "title")},
                             key=len, reverse=True))
-    return re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t]+)(?=[A-Z0-9(\[])")
+    return re.compile(rf"(?P<header>(?:{words}){_NOTE})(?P<gap>[ \t]+)(?=[A-Z0-9(\[]|[-*•][ \t]|[a-z][.)][ \t])")
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
