@@ -112,7 +112,7 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
         previous_start = end
 
 
-_TABLE_ROW = re.compile(r"\S[ \t]{3,}\S|\|")  # columns set apart by runs of spaces, or by pipes
+_TABLE_ROW = re.compile(r"\S[ \t]{3,}\S+(?:[ \t]\S+)*[ \t]{3,}\S|\|")  # three columns set apart by runs of spaces, or pipes
 
 
 def _next_is_row(text: str, end: int) -> bool:

@@ -252,11 +252,11 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     neither colon nor comma ends after the space that follows it.
     """
     found: dict[int, tuple[int, int, int]] = {}
+    caps = _mostly_capitals(text)
     for pos in [0] + [m.end() for m in _LINE_STARTS.finditer(text)]:
-        header = _line_header(text, pos)
+        header = _line_header(text, pos) or (None if caps else _caps_title_line(text, pos))
         if header:
             found[header[1]] = header
-    caps = _mostly_capitals(text)
     for pos in (m.end() for m in _BREAKS.finditer(text)):
         if pos not in found and (header := _inline_header(text, pos, caps)):
             found[pos] = header
@@ -290,6 +290,19 @@ def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:
     m = _GENERIC_LINE.match(text, pos)
     if _generic_label(m):
         return m.start("prefix"), m.start("header"), m.end("header")
+    return None
+
+
+_CAPS_TITLE_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Z/&'\-]+(?:[ \t]+[A-Z][A-Z/&'\-]*){1,4})[ \t]*(?=\n|$)")
+
+
+def _caps_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
+    """In a note written in mixed case, a line of two to five words in capitals after a blank line is
+    a header without a colon even outside the vocabulary ("RADIOGRAPHIC PARAMETERS"); vocabulary
+    headers follow their own rules (``_line_header``)."""
+    m = _CAPS_TITLE_LINE.match(text, pos)
+    if m and not in_vocabulary(m.group("header")) and (pos == 0 or not text[max(0, pos - 80):pos - 1].rstrip(" \t").rpartition("\n")[2].strip()):
+        return m.start("header"), m.start("header"), m.end("header")
     return None
 
 
