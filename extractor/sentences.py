@@ -67,7 +67,7 @@ def _breaks(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     return [(s, e) for s, e, n in runs if n <= unit], [(s, e) for s, e, n in runs if n > unit]
 
 
-_LIST_START = re.compile(r"(?:^|\n)[ \t]*\(?1[.)][ \t]+")
+_LIST_START = re.compile(r"(?:^|\n|:)[ \t]*\(?1[.)][ \t]+")
 _NEXT_ITEM = re.compile(r"[ \t]\(?(\d{1,2})[.)][ \t]+(?=[A-Z])")
 
 

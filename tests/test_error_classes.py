@@ -97,3 +97,17 @@ def test_a_radiographic_table_does_not_add_osteotomy_sites(ex):
             "Correction at L3 PSO  --               30 deg      ~30 deg\n"
             "L4-S1 lordosis        8 deg            --          unchanged\n")
     assert osteotomy_codes_of(ex, body) == {("22207", 1)}
+
+
+RESECTION_AT_C7_T1 = ("Lateral mass screws C4-C6 and pedicle screws C7-T3 were placed. At C7-T1 the spinous process base, "
+                      "ligamentum flavum and both facet joints were resected back to the pedicles to open a posterior "
+                      "gap, which was closed in extension.")
+
+
+def test_a_resection_the_list_names_as_an_osteotomy_is_that_osteotomy(ex):
+    assert osteotomy_codes_of(ex, RESECTION_AT_C7_T1, procedures="1. Smith-Petersen osteotomy, C7-T1") == {("22210", 1)}
+
+
+def test_a_resection_without_an_osteotomy_in_the_list_or_at_another_level_is_not_coded(ex):
+    assert osteotomy_codes_of(ex, RESECTION_AT_C7_T1) == set()
+    assert osteotomy_codes_of(ex, RESECTION_AT_C7_T1, procedures="1. Smith-Petersen osteotomy, T4-5") == set()

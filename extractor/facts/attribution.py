@@ -57,6 +57,18 @@ def attribute_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_
     return out
 
 
+def loose_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_at: Callable[[int], Sentence]
+                 ) -> dict[Sentence, tuple[LevelSpan, ...]]:
+    """The levels of sentences where no anchor mention could take them, by sentence."""
+    anchored = {m.sentence for m in mentions if m.category in _anchor_categories()}
+    loose: dict[Sentence, list[LevelSpan]] = defaultdict(list)
+    for span in levels:
+        sentence = sentence_at(span.start)
+        if sentence not in anchored:
+            loose[sentence].append(span)
+    return {k: tuple(v) for k, v in loose.items()}
+
+
 def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: str) -> int:
     """Index of the anchor a level belongs to (see the module docstring)."""
     gap = _config()["adjacent_gap"]
