@@ -73,12 +73,14 @@ _NEXT_ITEM = re.compile(r"[ \t]\(?(\d{1,2})[.)][ \t]+(?=[A-Z])")
 
 def _inline_list_items(text: str) -> list[int]:
     """"1. L3 PSO 2. Posterior fusion T10-L5 3. ...": a numbered list run onto one line; each next
-    number in sequence opens an item."""
+    number in sequence opens an item, up to the line end or the next list."""
     cuts = []
-    for start in _LIST_START.finditer(text):
+    starts = list(_LIST_START.finditer(text))
+    for start, following in zip(starts, starts[1:] + [None]):
         line_end = text.find("\n", start.end())
+        end = min(len(text) if line_end == -1 else line_end, following.start() if following else len(text))
         expected = 2
-        for item in _NEXT_ITEM.finditer(text, start.end(), len(text) if line_end == -1 else line_end):
+        for item in _NEXT_ITEM.finditer(text, start.end(), end):
             if int(item.group(1)) == expected:
                 cuts.append(item.start() + 1)
                 expected += 1
@@ -138,7 +140,9 @@ def split_sentences(text: str, headers: list[tuple[int, int]] | None = None) -> 
             continue
         cuts.add(m.end())
     cuts.update(m.start() for m in _FLAT_ITEM.finditer(text))
-    cuts.update(_inline_list_items(text))
+    items = _inline_list_items(text)
+    cuts.difference_update(c for i in items for c in range(i + 2, i + 5))  # not after "2." of an item
+    cuts.update(items)
     cuts.update(m.end() for m in _FLAT_BREAK.finditer(text)
                 if not (text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1)))
     if "\n" in text:

@@ -260,7 +260,12 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     for pos in (m.end() for m in _BREAKS.finditer(text)):
         if pos not in found and (header := _inline_header(text, pos, caps)):
             found[pos] = header
-    return [found[k] for k in sorted(found)]
+    headers, end = [], -1
+    for key in sorted(found):
+        if found[key][1] >= end:  # not inside the header before ("OPERATION(S) PERFORMED:")
+            headers.append(found[key])
+            end = found[key][2]
+    return headers
 
 
 _NOT_UPPER = re.compile(r"[^A-Z]+")
@@ -345,7 +350,7 @@ def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | No
         marked = number is not None or text[max(0, pos - 2):pos] == "  " or bool(
             _LIST_NUMBER_BEFORE.search(text, max(0, pos - 6), pos))
         m = _single_word_header().match(text, start) if marked else None
-        if m:
+        if m and not _generic_label(_GENERIC_INLINE.match(text, start)):  # "FINDINGS AND PROCEDURE:" is one label
             return pos, start, m.end("gap")
     if _LIST_NUMBER_BEFORE.search(text, max(0, pos - 6), pos) or _in_list_item(text, pos):
         return None  # "3. ALLOGRAFT: DBM ...", "7. ROD SEATED. CORRECTION: ...": a list item's label
