@@ -64,6 +64,7 @@ def _config() -> _Config:
 
 def unknown_category(title: str) -> str:
     """The category an unknown header's words point to, or ``UNKNOWN``."""
+    title = title.strip(" \t,:;-")
     for pattern, category in _config().unknown_keywords:
         if pattern.search(title):
             return category

@@ -111,3 +111,47 @@ def test_a_resection_the_list_names_as_an_osteotomy_is_that_osteotomy(ex):
 def test_a_resection_without_an_osteotomy_in_the_list_or_at_another_level_is_not_coded(ex):
     assert osteotomy_codes_of(ex, RESECTION_AT_C7_T1) == set()
     assert osteotomy_codes_of(ex, RESECTION_AT_C7_T1, procedures="1. Smith-Petersen osteotomy, T4-5") == set()
+
+
+ACDF = ("OPERATIVE REPORT\nPROCEDURE: Anterior cervical discectomy and fusion C5-6.\nDESCRIPTION OF PROCEDURE:\n"
+        "A right transverse incision was made and the C5-6 disc removed back to the posterior longitudinal ligament. "
+        "The endplates were prepared. ")
+
+
+def graft_codes_of(ex, body):
+    return {c for c in codes_of(ex, ACDF + body) if c[0].startswith("209")}
+
+
+@pytest.mark.parametrize("body", [
+    "A 7 mm lordotic allograft was tapped into the interspace.",
+    "An allograft sized to the interspace (7 mm) was tapped into place.",
+    "Machined bone allograft, 7 mm, was tapped into the disc space.",
+    "A plug of bank bone, measured to the space, was tapped in.",
+    "Cortical-cancellous allografts x2 (7 mm) were placed.",
+])
+def test_an_allograft_sized_to_the_interspace_is_structural(ex, body):
+    assert graft_codes_of(ex, body) == {("20931", 1)}
+
+
+def test_allograft_chips_beside_a_sized_cage_stay_morselized(ex):
+    body = "A 7 mm PEEK cage packed with allograft chips was tapped into the interspace."
+    assert graft_codes_of(ex, body) == {("20930", 1)}
+
+
+def test_recombinant_bmp_with_a_numbered_protein_is_a_graft(ex):
+    body = "Recombinant human bone morphogenetic protein-2 on its collagen sponge was placed within the cage."
+    assert ("20930", 1) in graft_codes_of(ex, body)
+
+
+STAND_ALONE = ("A 7 mm stand-alone PEEK cage packed with DBM was impacted into the C5-6 space. "
+               "The integrated screws were placed through the cage, one up into C5 and one down into C6. ")
+
+
+def test_integrated_screws_of_a_stand_alone_cage_are_not_instrumentation(ex):
+    codes = codes_of(ex, ACDF + STAND_ALONE + "Fluoroscopy showed the cage and both screws well placed in C5 and C6.")
+    assert {c for c in codes if c[0].startswith("228")} == {("22853", 1)}
+
+
+def test_a_plate_beside_a_cage_with_integrated_screws_is_still_instrumentation(ex):
+    plate = "An anterior plate was then fixed from C4 to C6 with four screws."
+    assert ("22845", 1) in codes_of(ex, ACDF + STAND_ALONE + plate)

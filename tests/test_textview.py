@@ -114,3 +114,13 @@ def test_a_note_whose_line_breaks_became_spaces_keeps_its_headers_and_narrative(
     assert roles == {(None, "body")}  # the field header's value ended at the collapsed line break
     collapsed = "Disposition: PACU, stable  Brief Narrative: Midline exposure.  NARRATIVE  Setup. Prone."
     assert headers(collapsed) == ["Disposition:", "Brief Narrative:", "NARRATIVE  "]
+
+
+def test_administrative_labels_outside_the_vocabulary_are_fields():
+    narrative = ("The disc was removed and a plug of bank bone was tapped into the space, after which the wound "
+                 "was closed in layers and the patient woke without new deficit. ") * 2
+    text = f"[PATIENT]     Age 49     Unit No. ___     Date: [DATE]     Surgeon: [SURGEON]  {narrative}"
+    view = build_view(text, triage=False)
+    roles = {(s.category, s.role) for s in view.sections if s.start <= text.index("The disc") < s.end}
+    assert roles == {(None, "body")}  # "Date:" covers its value only; the text after it is the note's own
+    assert {s.category for s in view.sections if s.start == text.index("Date:")} == {"admin"}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ..flags import Flag
 from ..levels import Level, vertebra_index, vertebra_label
 from ..model import Construct, Evidence
+from ..resources import load_json
 from .approach import ApproachTrack
 from .mentions import BODY, Mention, MentionIndex
 
@@ -57,8 +58,9 @@ def side(m: Mention, approach: ApproachTrack) -> str:
 def build_constructs(index: MentionIndex, approach: ApproachTrack) -> tuple[Construct | None, Construct | None, bool, list[Flag]]:
     """(posterior construct, anterior construct, pelvic fixation, note flags) of this operation."""
     sides = _Sides()
+    anchored = any(_names_integral_anchors(ms) for ms in index.by_sentence.values())
     for mentions in index.by_sentence.values():
-        _read_sentence(mentions, approach, sides)
+        _read_sentence(mentions, approach, sides, anchored)
     flags: list[Flag] = []
     posterior, from_list = sides.posterior, False
     body_fixation = any(m.category == "INSTRUMENT" and m.counted and m.meta["role"] in FIXATION_ROLES for m in index)
@@ -69,7 +71,25 @@ def build_constructs(index: MentionIndex, approach: ApproachTrack) -> tuple[Cons
             make_construct(sides.anterior, sides.anterior_evidence, False), sides.pelvic, flags)
 
 
-def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides) -> None:
+def _names_integral_anchors(ms: list[Mention]) -> bool:
+    """Whether a sentence names screws as the integral anchors of an interbody device
+    ("integrated screws placed through the cage")."""
+    config = load_json("decisions.json")["devices"]
+    present = {m.kind for m in ms if m.category == "INSTRUMENT" and m.present}
+    return bool(present & set(config["integral_anchor_kinds"]) and present & set(config["interbody_kinds"]))
+
+
+def _without_anchors(ms: list[Mention], anchored: bool) -> list[Mention]:
+    """The sentence without its device's anchor screws, which are part of the device's code: once the
+    note has named integral anchors, bare screws beside the device are those anchors."""
+    config = load_json("decisions.json")["devices"]
+    if not (anchored and any(m.category == "INSTRUMENT" and m.kind in config["interbody_kinds"] for m in ms)):
+        return ms
+    return [m for m in ms if not (m.category == "INSTRUMENT" and m.kind in config["integral_anchor_screw_kinds"])]
+
+
+def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides, anchored: bool = False) -> None:
+    ms = _without_anchors(ms, anchored)
     fixation = [m for m in ms if m.category == "INSTRUMENT" and m.present and m.meta["role"] in FIXATION_ROLES]
     if not fixation or fixation[0].role not in (BODY, "procedure_list"):
         return
