@@ -155,3 +155,32 @@ def test_integrated_screws_of_a_stand_alone_cage_are_not_instrumentation(ex):
 def test_a_plate_beside_a_cage_with_integrated_screws_is_still_instrumentation(ex):
     plate = "An anterior plate was then fixed from C4 to C6 with four screws."
     assert ("22845", 1) in codes_of(ex, ACDF + STAND_ALONE + plate)
+
+
+def graft_codes(ex, body):
+    return {c for c in all_codes_of(ex, body) if c[0].startswith("209")}
+
+
+@pytest.mark.parametrize("body,codes", [
+    ("Through a separate incision over the right posterior iliac crest, cancellous bone was taken from between the "
+     "tables of the crest. The cancellous bone from the crest was laid over the transverse processes.", {("20937", 1)}),
+    ("Through a separate incision a tricortical block was cut from the crest and tapped into the defect.", {("20938", 1)}),
+    ("Through a separate stab wound a trocar was passed into the crest and marrow was drawn off into syringes; "
+     "the iliac crest aspirate was mixed with bank bone chips.", {("20939", 1), ("20930", 1)}),
+    ("The local bone was mixed with bank bone and packed down the gutters.", {("20936", 1), ("20930", 1)}),
+    ("The cancellous bone saved from the body of L1 was laid over the laminae as the graft.", {("20936", 1)}),
+])
+def test_crest_and_bank_bone_in_plain_words(ex, body, codes):
+    assert graft_codes(ex, body) == codes
+
+
+def test_crest_bone_through_the_same_incision_is_local_autograft(ex):
+    body = ("Working through the same midline skin incision and the same fascial opening, with no separate incision, "
+            "the posterior iliac crest was exposed. Cancellous bone was taken from the crest and laid over the "
+            "decorticated facets.")
+    assert graft_codes(ex, body) == {("20936", 1)}
+
+
+def test_an_empty_template_field_is_not_a_graft(ex):
+    body = "Local autograft was laid over the fusion bed.\nGraft: [Local autograft]    Allograft: [--]    DBM: [N/A]\n"
+    assert graft_codes(ex, body) == {("20936", 1)}

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from ..flags import Flag
 from ..model import Evidence, Graft
 from ..resources import load_json
-from .mentions import Mention, MentionIndex
+from .mentions import BODY, Mention, MentionIndex
 
 
 def _config() -> dict:
@@ -75,6 +75,18 @@ def build_grafts(index: MentionIndex) -> tuple[list[Graft], list[Flag]]:
     return _grafts(kinds, spacer, index)
 
 
+def _same_incision(kinds: dict[str, list[Evidence]], index: MentionIndex) -> None:
+    """Crest bone taken "through the same midline incision, no separate incision" is local autograft."""
+    rule = _config()["same_incision"]
+    same = any(m.category == "INCISION" and m.kind in rule["same_cue_kinds"] and m.role == BODY
+               and m.assertion in rule["same_cue_assertions"] for m in index)
+    if not same or any(m.category == "INCISION" and m.kind in rule["separate_cue_kinds"] for m in index.counted):
+        return
+    for kind in rule["kinds"]:
+        if kind in kinds:
+            kinds[rule["reported_as"]] += kinds.pop(kind)
+
+
 def _grafts(kinds: dict[str, list[Evidence]], spacer: bool, index: MentionIndex) -> tuple[list[Graft], list[Flag]]:
     """Resolve unspecified autograft, then attach the flags that qualify each kind."""
     config = _config()
@@ -85,7 +97,9 @@ def _grafts(kinds: dict[str, list[Evidence]], spacer: bool, index: MentionIndex)
         if local not in kinds:
             flags.append(Flag.autograft_source_unstated)
         kinds[local] += unspecified
-    separate_incision = any(m.category == "INCISION" for m in index.counted)
+    _same_incision(kinds, index)
+    separate_incision = any(m.category == "INCISION" and m.kind in config["same_incision"]["separate_cue_kinds"]
+                            for m in index.counted)
     if not separate_incision and set(config["separate_incision_kinds"]) & set(kinds):
         flags.append(Flag.separate_incision_not_documented)
     if not kinds and any(m.category == "GRAFT" and m.present and m.role == "procedure_list" for m in index):
