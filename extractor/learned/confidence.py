@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .features import suggestion_features
+from .features import NoteContext, suggestion_features
 from .linear import NamedLinear, _finite
 from .store import ModelError
 
@@ -23,13 +23,15 @@ class ConfidenceModel:
             raise ModelError(f"{path}: 'auto_accept_threshold' must be between 0 and 1 or null")
         self.auto_accept_threshold = threshold
 
-    def probability(self, suggestion: dict, record: dict, bases: dict[str, float]) -> float:
-        return self.linear.probability(suggestion_features(suggestion, record, bases))
+    def probability(self, suggestion: dict, record: dict, bases: dict[str, float],
+                    context: NoteContext | None = None) -> float:
+        return self.linear.probability(suggestion_features(suggestion, record, bases, context))
 
     def apply(self, record: dict, bases: dict[str, float]) -> None:
         """Calibrate every suggestion of ``record`` in place."""
+        context = NoteContext(record)
         for suggestion in record["suggestions"]:
-            p = round(self.probability(suggestion, record, bases), 3)
+            p = round(self.probability(suggestion, record, bases, context), 3)
             suggestion["rule_confidence"] = suggestion["confidence"]
             suggestion["confidence"] = p
             explanation = suggestion.get("explanation")

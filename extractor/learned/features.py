@@ -9,13 +9,12 @@ header leaves the features unchanged. A feature the model does not know (a new f
 from __future__ import annotations
 
 import math
-from collections import Counter
 from functools import lru_cache
 
 from ..resources import load_json
 
 BASE_KINDS = ("body_with_sites", "sites_from_procedure_list", "inferred_type")
-_FAMILY_EXCLUSIONS = {"graft": "GRAFT", "instrumentation": "INSTRUMENT"}
+_EXCLUSION_FAMILY = {"GRAFT": "graft", "INSTRUMENT": "instrumentation"}
 
 
 @lru_cache(maxsize=1)
@@ -24,12 +23,19 @@ def _section_roles() -> dict[str | None, str]:
     return {category: role for role, categories in roles.items() for category in categories}
 
 
-def _role(section: str | None) -> str:
-    return _section_roles().get(section, "unknown")
+_LOG = [math.log1p(n) for n in range(256)]
 
 
 def _log_count(value: float) -> float:
-    return round(math.log1p(value), 6)
+    """log(1 + value): counts are compressed (the tenth piece of evidence adds less than the second)."""
+    return _LOG[value] if isinstance(value, int) and 0 <= value < 256 else math.log1p(value)
+
+
+def _counts(names) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for name in names:
+        out[name] = out.get(name, 0) + 1
+    return out
 
 
 def base_kind(suggestion: dict, bases: dict[str, float]) -> str:
@@ -40,11 +46,11 @@ def base_kind(suggestion: dict, bases: dict[str, float]) -> str:
 
 
 def _evidence_features(evidence: list[dict]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for name, count in Counter(str(e.get("rule", "")).split(".")[0] for e in evidence).items():
-        out[f"evidence_rule={name}"] = _log_count(count)
-    for name, count in Counter(_role(e.get("section")) for e in evidence).items():
-        out[f"evidence_role={name}"] = _log_count(count)
+    roles = _section_roles()
+    out = {f"evidence_rule={name}": _log_count(n) for name, n in
+           _counts(str(e.get("rule", "")).partition(".")[0] for e in evidence).items()}
+    out.update({f"evidence_role={name}": _log_count(n) for name, n in
+                _counts(roles.get(e.get("section"), "unknown") for e in evidence).items()})
     sentences = {e.get("sentence_start") for e in evidence}
     out["evidence"] = _log_count(len(evidence))
     out["evidence_sentences"] = _log_count(len(sentences))
@@ -54,29 +60,39 @@ def _evidence_features(evidence: list[dict]) -> dict[str, float]:
     return out
 
 
-def _exclusions(facts: dict, family: str) -> list[dict]:
-    """Mentions of the suggestion's family that were not counted (negated, planned, historical...)."""
-    if family in _FAMILY_EXCLUSIONS:
-        return [m for m in facts.get("excluded_mentions") or [] if m.get("category") == _FAMILY_EXCLUSIONS[family]]
-    return [m for m in facts.get("excluded_osteotomies") or [] if m.get("family") == family]
+class NoteContext:
+    """What every suggestion of a note shares: note flags, the number of suggestions, and the
+    not-counted mentions of each family with the sentences they sit in (read once per note)."""
+
+    def __init__(self, record: dict):
+        facts = record.get("facts") or {}
+        self.note = {f"note_flag={f['id']}": 1.0 for f in record.get("flags") or []}
+        self.note["note_suggestions"] = _log_count(len(record.get("suggestions") or []))
+        self.exclusions: dict[str, list[tuple[str, set]]] = {}
+        for m in facts.get("excluded_osteotomies") or []:
+            self._add(m.get("family"), m)
+        for m in facts.get("excluded_mentions") or []:
+            self._add(_EXCLUSION_FAMILY.get(m.get("category")), m)
+
+    def _add(self, family: str | None, mention: dict) -> None:
+        sentences = {e.get("sentence_start") for e in mention.get("evidence") or []}
+        self.exclusions.setdefault(family, []).append((mention.get("assertion"), sentences))
+
+    def assertion_features(self, suggestion: dict) -> dict[str, float]:
+        """Not-counted mentions of the suggestion's family: anywhere, and in its evidence's sentences."""
+        sentences = {e.get("sentence_start") for e in suggestion.get("evidence") or []}
+        mentions = self.exclusions.get(suggestion.get("family"), ())
+        out = {f"excluded_in_family={a}": _log_count(n) for a, n in _counts(a for a, _ in mentions).items()}
+        out.update({f"excluded_nearby={a}": _log_count(n) for a, n in
+                    _counts(a for a, where in mentions if where & sentences).items()})
+        return out
 
 
-def _assertion_features(suggestion: dict, facts: dict) -> dict[str, float]:
-    """Not-counted mentions of the same family: anywhere in the note, and in the evidence's sentences."""
-    sentences = {e.get("sentence_start") for e in suggestion.get("evidence") or []}
-    anywhere: Counter = Counter()
-    nearby: Counter = Counter()
-    for mention in _exclusions(facts, suggestion.get("family", "")):
-        anywhere[mention.get("assertion")] += 1
-        if any(e.get("sentence_start") in sentences for e in mention.get("evidence") or []):
-            nearby[mention.get("assertion")] += 1
-    out = {f"excluded_in_family={a}": _log_count(n) for a, n in anywhere.items()}
-    out.update({f"excluded_nearby={a}": _log_count(n) for a, n in nearby.items()})
-    return out
-
-
-def suggestion_features(suggestion: dict, record: dict, bases: dict[str, float]) -> dict[str, float]:
-    """Named feature values of one suggestion of ``record`` (``bases``: the confidence settings)."""
+def suggestion_features(suggestion: dict, record: dict, bases: dict[str, float],
+                        context: NoteContext | None = None) -> dict[str, float]:
+    """Named feature values of one suggestion of ``record`` (``bases``: the confidence settings;
+    ``context``: the note's shared part, when several suggestions of a note are read)."""
+    context = context or NoteContext(record)
     explanation = suggestion.get("explanation") or {}
     penalties = explanation.get("penalties") or []
     out: dict[str, float] = {
@@ -89,10 +105,9 @@ def suggestion_features(suggestion: dict, record: dict, bases: dict[str, float])
         "sites": _log_count(len(explanation.get("sites") or [])),
         "dropped_sites": _log_count(len(explanation.get("dropped_sites") or [])),
         "flags": float(len(suggestion.get("flags") or [])),
-        "note_suggestions": _log_count(len(record.get("suggestions") or [])),
+        **context.note,
     }
     out.update({f"flag={f['id']}": 1.0 for f in suggestion.get("flags") or []})
-    out.update({f"note_flag={f['id']}": 1.0 for f in record.get("flags") or []})
     out.update(_evidence_features(suggestion.get("evidence") or []))
-    out.update(_assertion_features(suggestion, record.get("facts") or {}))
+    out.update(context.assertion_features(suggestion))
     return out

@@ -51,8 +51,15 @@ def read_models(folder: Path) -> Models:
 
 
 @lru_cache(maxsize=4)
-def _cached_models(folder: str) -> Models:
+def _cached_models(folder: str, stamp: tuple) -> Models:
     return read_models(Path(folder))
+
+
+def _stamp(folder: Path) -> tuple:
+    """Size and modification time of the manifest and the files it names: a retrain is seen."""
+    names = [MANIFEST, *sorted(read_manifest(folder).values())]
+    return tuple((n, (folder / n).stat().st_mtime_ns, (folder / n).stat().st_size)
+                 for n in names if (folder / n).exists())
 
 
 def load_models(models_dir: str = "") -> Models | None:
@@ -66,7 +73,8 @@ def load_models(models_dir: str = "") -> Models | None:
         return None
     if not (folder / MANIFEST).exists():
         raise ModelError(f"{folder}: no {MANIFEST} (a models folder is made by `make models`)")
-    return _cached_models(str(folder.resolve()))
+    folder = folder.resolve()
+    return _cached_models(str(folder), _stamp(folder))
 
 
 class LearnedLayer:

@@ -42,7 +42,11 @@ class NamedLinear:
 
 
 class HashedLinear:
-    """Scores of ``columns`` over n-gram buckets: ``intercept + table[ids].sum() / sqrt(len(ids))``."""
+    """Scores of ``columns`` over n-gram buckets: ``intercept + sum(weights[ids]) / sqrt(len(ids))``.
+
+    Weights are kept compact: ``index`` maps each of the 2**BITS buckets to a row of ``weights``
+    (row 0: the buckets the model has no weight for), and ``weights`` is stored one column per row,
+    so a note costs two gathers and one contiguous sum."""
 
     def __init__(self, body: dict, path: Path, columns: int):
         if body.get("featurizer") != ngrams.FEATURIZER:
@@ -62,19 +66,22 @@ class HashedLinear:
         if (buckets != np.round(buckets)).any() or (buckets < 0).any() or (buckets >= 2 ** ngrams.BITS).any() \
                 or len(np.unique(buckets)) != len(buckets):
             raise ModelError(f"{path}: bucket ids must be distinct integers below 2**{ngrams.BITS}")
-        self.table = np.zeros((2 ** ngrams.BITS, columns), dtype=np.float32)
-        self.table[buckets.astype(np.int64)] = rows[:, 1:]
+        self.index = np.zeros(2 ** ngrams.BITS, dtype=np.int32)
+        self.index[buckets.astype(np.int64)] = np.arange(1, len(buckets) + 1, dtype=np.int32)
+        self.weights = np.zeros((columns, len(buckets) + 1))
+        self.weights[:, 1:] = rows[:, 1:].T
         self.intercepts = intercepts
 
     def scores(self, ids: np.ndarray) -> np.ndarray:
         """One score per column for the n-grams ``ids`` (the intercepts when there are none)."""
         if not len(ids):
             return self.intercepts.copy()
-        return self.intercepts + self.table[ids].sum(axis=0, dtype=np.float64) / math.sqrt(len(ids))
+        rows = np.take(self.index, ids)
+        return self.intercepts + np.take(self.weights, rows, axis=1).sum(axis=1) / math.sqrt(len(ids))
 
     def contributions(self, ids: np.ndarray, column: int) -> np.ndarray:
         """What each n-gram occurrence adds to the score of ``column``."""
-        return self.table[ids, column].astype(np.float64) / math.sqrt(max(len(ids), 1))
+        return self.weights[column, np.take(self.index, ids)] / math.sqrt(max(len(ids), 1))
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:

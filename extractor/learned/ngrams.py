@@ -19,15 +19,17 @@ from typing import NamedTuple
 import numpy as np
 
 BITS = 18
-FEATURIZER = "ascii-lower-digit0/char3-5/word1-2/poly64/bits18"  # stored with a model; a change needs `make models`
+FEATURIZER = "ascii-lower-digit0/char4/word1-2/poly64/bits18"  # stored with a model; a change needs `make models`
 SPACE, ZERO = 32, 48
-CHAR_SIZES = (3, 4, 5)
+# Character 4-grams with word unigrams and bigrams: on cross-validation of the training splits their log
+# loss is within 5% of character 3- to 5-grams for every model, from 40% of the n-grams (and of the time).
+CHAR_SIZES = (4,)
 _U64 = np.uint64
 _BASE = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _INVERSE = pow(_BASE, -1, 2**64)
 _MIX = _U64(0x9E3779B97F4A7C15)  # multiply-shift: the top BITS bits of h * _MIX
 _PAIR = _U64(0xC2B2AE3D27D4EB4F)  # combines two word hashes into a bigram hash
-_SALT = {3: 3, 4: 4, 5: 5, "word": 0x51ED27, "bigram": 0xB16A3}
+_SALT = {4: 4, "word": 0x51ED27, "bigram": 0xB16A3}
 
 
 class Features(NamedTuple):
@@ -89,7 +91,7 @@ def _bucket(hashes: np.ndarray, salt: int) -> np.ndarray:
 
 
 def featurize(text: str) -> Features:
-    """Word unigrams and bigrams and character 3-, 4- and 5-grams of ``text`` (normal form)."""
+    """Character 4-grams and word unigrams and bigrams of ``text`` (normal form)."""
     codes, offsets = _normal_codes(text)
     prefix, power = _prefix_hashes(codes)
     ids, starts = [], []

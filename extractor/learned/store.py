@@ -21,6 +21,7 @@ FORMAT = "opnote-model"
 MANIFEST_FORMAT = "opnote-models"
 FORMAT_VERSION = 1
 KINDS = ("confidence", "missed_code", "document_kind")
+DIGITS = {"confidence": 7, "missed_code": 5, "document_kind": 5}  # significant digits kept (the n-gram weights are many)
 MANIFEST = "manifest.json"
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "models"
 _PICKLE_STARTS = (b"\x80", b"(dp", b"(lp", b"ccopy_reg", b"cnumpy", b"csklearn")
@@ -64,7 +65,7 @@ def write_model(folder: Path, data: dict) -> Path:
     if missing or data.get("kind") not in KINDS:
         raise ModelError(f"model to write lacks {', '.join(missing) or 'a known kind'}")
     path = Path(folder) / file_name(data["kind"], data["version"])
-    _write_text(path, dumps(data))
+    _write_text(path, dumps(data, DIGITS[data["kind"]]))
     return path
 
 
