@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .features import NoteContext, suggestion_features
 from .linear import NamedLinear, _finite
-from .store import ModelError
+from .store import ModelError, header
 
 KIND = "confidence"
 
@@ -17,6 +17,7 @@ class ConfidenceModel:
 
     def __init__(self, data: dict, path: Path):
         self.version = data["version"]
+        self.info = header(data)
         self.linear = NamedLinear(data, path)
         threshold = data.get("auto_accept_threshold")
         if threshold is not None and not 0.0 <= _finite(threshold, path, "'auto_accept_threshold'") <= 1.0:

@@ -12,7 +12,7 @@ from .. import documents
 from ..flags import flag_record
 from .linear import HashedLinear, _finite, softmax
 from .ngrams import Features
-from .store import ModelError
+from .store import ModelError, header
 
 KIND = "document_kind"
 SPINE = "spine_operative"
@@ -52,6 +52,7 @@ class DocumentKindModel:
 
     def __init__(self, data: dict, path: Path):
         self.version = data["version"]
+        self.info = header(data)
         if tuple(data.get("classes") or ()) != CLASSES:
             raise ModelError(f"{path}: 'classes' must be {list(CLASSES)}")
         self.threshold = _finite(data.get("threshold"), path, "'threshold'")

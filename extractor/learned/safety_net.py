@@ -12,7 +12,7 @@ from ..codes import OSTEOTOMY_FAMILIES
 from ..flags import flag_record
 from .linear import HashedLinear, _finite, sigmoid
 from .ngrams import Features
-from .store import ModelError
+from .store import ModelError, header
 
 KIND = "missed_code"
 FAMILIES = ("osteotomy", "graft", "instrumentation")
@@ -39,6 +39,7 @@ class MissedCodeNet:
 
     def __init__(self, data: dict, path: Path):
         self.version = data["version"]
+        self.info = header(data)
         if tuple(data.get("families") or ()) != FAMILIES:
             raise ModelError(f"{path}: 'families' must be {list(FAMILIES)}")
         thresholds = data.get("thresholds") or {}

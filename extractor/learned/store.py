@@ -59,6 +59,11 @@ def dumps(data: dict, digits: int = 7) -> str:
 _NUMBER_ARRAY = re.compile(r"\[\s*(-?[0-9][0-9.eE+-]*(?:,\s*-?[0-9][0-9.eE+-]*)*)\s*\]")
 
 
+def header(data: dict) -> dict:
+    """The descriptive part of a model (kept in memory; the weights are not)."""
+    return {k: data[k] for k in (*_HEADER, "created_by", "parent") if k in data}
+
+
 def write_model(folder: Path, data: dict) -> Path:
     """Write a model file (refusing a header that is not complete) and return its path."""
     missing = [k for k in _HEADER if k not in data]
