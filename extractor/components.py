@@ -69,7 +69,7 @@ class SentenceSetter:
         if not len(doc):
             return doc
         layout = doc._.opnote
-        spans = layout["sentences"] + [h[:2] for h in layout["headers"]] if layout else split_sentences(doc.text)
+        spans = layout["sentences"] if layout else split_sentences(doc.text)
         boundaries = numpy.unique(numpy.array([0] + [x for span in spans for x in span], dtype=numpy.int64))
         token_starts = doc.to_array(IDX).astype(numpy.int64)
         token_ends = token_starts + doc.to_array(LENGTH).astype(numpy.int64)

@@ -37,7 +37,8 @@ from .flags import Flag
 
 ID_CANDIDATES = ("note_id", "noteid", "id", "note_key", "document_id", "doc_id", "report_id", "row_id")
 TEXT_CANDIDATES = ("text", "note_text", "notetext", "note", "body", "report_text", "report", "content",
-                   "document_text", "note_body")
+                   "document_text", "note_body", "transcription", "transcript", "dictation", "note_content")
+_INDEX_COLUMN = re.compile(r"(?:unnamed: ?0|index|__index_level_0__|)", re.IGNORECASE)  # how pandas names the index it writes
 FORMATS = ("txt", "csv", "tsv", "jsonl", "parquet")
 NOTE_SUFFIXES = (".txt", ".text", ".txt.gz", ".text.gz")
 JSONL_LOOKAHEAD = 1000  # objects whose keys are checked before the run (Spark drops null fields)
@@ -92,7 +93,8 @@ def describe_columns(columns: list[str]) -> str:
 
 def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], what: str, source: str,
           required: bool) -> str | None:
-    """The column holding the ``what`` (id or text): the one asked for, else the first candidate."""
+    """The column holding the ``what`` (id or text): the one asked for, else the first candidate, else
+    (for the id) an unnamed first column, the index pandas writes."""
     if wanted:
         count = columns.count(wanted)
         if count == 0:
@@ -107,6 +109,8 @@ def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], w
                              f"choose one with --{what}-col")
         if matches:
             return matches[0]
+    if what == "id" and columns and _INDEX_COLUMN.fullmatch(columns[0].strip()) and columns.count(columns[0]) == 1:
+        return columns[0]  # the unnamed first column of a table pandas wrote with its index
     if required:
         raise InputError(f"{source}: no text column found (tried {', '.join(candidates)}); use --text-col; "
                          f"{describe_columns(columns)}")

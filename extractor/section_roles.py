@@ -76,11 +76,19 @@ def reads_as_narrative(text: str) -> bool:
     return len(text) >= config.narrative_min_chars and narrative_cues(text) >= config.narrative_min_cues
 
 
+_FIELD_LINE_MAX = 200  # a longer "line" after a field header is a note whose line breaks became spaces
+_VALUE_END = re.compile(r"[ \t]{2,}(?=\S)|[.!?][ \t]+(?=[A-Z])")
+
+
 def _field_end(text: str, header_end: int, limit: int) -> int:
-    """Where a field header's scope ends: its line when a value follows on it, else the first blank line."""
+    """Where a field header's scope ends: its line when a value follows on it, else the first blank
+    line. On a line too long to be a field, the value ends at a double space or a sentence end."""
     line_end = text.find("\n", header_end, limit)
     line_end = limit if line_end == -1 else line_end
     if text[header_end:line_end].strip(" \t,:;-"):
+        value = header_end + len(text[header_end:line_end]) - len(text[header_end:line_end].lstrip(" \t,:;-"))
+        if line_end - header_end > _FIELD_LINE_MAX and (end := _VALUE_END.search(text, value, line_end)):
+            return end.end()
         return line_end
     blank = re.compile(r"\n[ \t]*\n").search(text, header_end, limit)
     return blank.start() if blank else limit
@@ -130,7 +138,8 @@ def _role(header, content: str, previous: SectionSpan) -> str:
 
 
 def _narrative_paragraphs(text: str, span: SectionSpan) -> list[SectionSpan]:
-    """An excluded section split where one of its paragraphs reads as an operative narrative."""
+    """An excluded section or procedure list split where one of its paragraphs reads as an operative
+    narrative (a narrative whose header was lost continues the section before it)."""
     out: list[SectionSpan] = []
     start = span.start
     for blank in re.finditer(r"\n[ \t]*\n", text[span.start:span.end]):
@@ -145,6 +154,6 @@ def _narrative_paragraphs(text: str, span: SectionSpan) -> list[SectionSpan]:
 def assign_sections(text: str, headers: list) -> list[SectionSpan]:
     """The sections of ``text`` (cleaned) from its headers (``textview.Header``), each with its role."""
     spans = _raw_sections(text, headers)
-    return [piece for s in spans for piece in (_narrative_paragraphs(text, s) if s.role == EXCLUDED
+    return [piece for s in spans for piece in (_narrative_paragraphs(text, s) if s.role in (EXCLUDED, PROCEDURE_LIST)
                                                and s.category not in _config().fields else [s])
             if piece.end > piece.start]

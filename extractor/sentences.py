@@ -7,7 +7,8 @@ few rules, applied here with regular expressions on raw text (offsets into the t
   sentence, except after common abbreviations and list numbers ("1.");
 * a semicolon does not end a sentence ("screws T2-T5; T9 through L3"): ConText stops at it instead;
 * a blank line ends a sentence; a single line break ends one only when the next line starts a list
-  item, after a colon, or when the current line is a short label or list line of a few words, so
+  item, after a colon, around a table row (columns set apart by runs of spaces or pipes), or when
+  the current line is a short label or list line of a few words, so
   hard-wrapped dictation stays whole (ALL CAPS too); in a double-spaced export, where every line break
   became a blank line, the shortest blank runs are line breaks;
 * section headers are sentences of their own;
@@ -66,18 +67,20 @@ def _breaks(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     return [(s, e) for s, e, n in runs if n <= unit], [(s, e) for s, e, n in runs if n > unit]
 
 
-_LIST_START = re.compile(r"(?:^|\n)[ \t]*\(?1[.)][ \t]+")
+_LIST_START = re.compile(r"(?:^|\n|:)[ \t]*\(?1[.)][ \t]+")
 _NEXT_ITEM = re.compile(r"[ \t]\(?(\d{1,2})[.)][ \t]+(?=[A-Z])")
 
 
 def _inline_list_items(text: str) -> list[int]:
     """"1. L3 PSO 2. Posterior fusion T10-L5 3. ...": a numbered list run onto one line; each next
-    number in sequence opens an item."""
+    number in sequence opens an item, up to the line end or the next list."""
     cuts = []
-    for start in _LIST_START.finditer(text):
+    starts = list(_LIST_START.finditer(text))
+    for start, following in zip(starts, starts[1:] + [None]):
         line_end = text.find("\n", start.end())
+        end = min(len(text) if line_end == -1 else line_end, following.start() if following else len(text))
         expected = 2
-        for item in _NEXT_ITEM.finditer(text, start.end(), len(text) if line_end == -1 else line_end):
+        for item in _NEXT_ITEM.finditer(text, start.end(), end):
             if int(item.group(1)) == expected:
                 cuts.append(item.start() + 1)
                 expected += 1
@@ -96,16 +99,28 @@ def _wrapped(text: str, runs: list[tuple[int, int, int]]) -> bool:
 
 def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> None:
     """A line break ends a sentence before a list item, after a colon, or after a short label or
-    list line (a few words) when a capital follows; a hard-wrapped line goes on."""
-    previous_start = 0
+    list line (a few words) when a capital follows; a hard-wrapped line goes on, and so does the short
+    tail of a wrapped line (a line re-wrapped by a narrower export: "...REMOVING THE INFERIOR AND /
+    SUPERIOR ARTICULAR / PROCESSES IN THEIR ENTIRETY")."""
+    previous_start, wrapped = 0, False
     for start, end in breaks:
         line = text[previous_start:start].strip()
         nxt = text[end: end + 24]
-        if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or (
-                len(line) < _SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
+        if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _TABLE_ROW.search(line) or _next_is_row(text, end) or (
+                not wrapped and len(line) < _SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
                 and not _continues(line, nxt))):
             cuts.add(start)
+        wrapped = len(line) >= _SHORT_LINE and line[-1] not in ".:;!?" and start not in cuts
         previous_start = end
+
+
+_TABLE_ROW = re.compile(r"\S[ \t]{3,}\S+(?:[ \t]\S+)*[ \t]{3,}\S|\|")  # three columns set apart by runs of spaces, or pipes
+
+
+def _next_is_row(text: str, end: int) -> bool:
+    """Is the line starting at ``end`` a table row (each row is a sentence of its own)?"""
+    line_end = text.find("\n", end)
+    return bool(_TABLE_ROW.search(text, end, len(text) if line_end == -1 else line_end))
 
 
 def _continues(line: str, nxt: str) -> bool:
@@ -125,7 +140,9 @@ def split_sentences(text: str, headers: list[tuple[int, int]] | None = None) -> 
             continue
         cuts.add(m.end())
     cuts.update(m.start() for m in _FLAT_ITEM.finditer(text))
-    cuts.update(_inline_list_items(text))
+    items = _inline_list_items(text)
+    cuts.difference_update(c for i in items for c in range(i + 2, i + 5))  # not after "2." of an item
+    cuts.update(items)
     cuts.update(m.end() for m in _FLAT_BREAK.finditer(text)
                 if not (text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1)))
     if "\n" in text:

@@ -36,6 +36,18 @@ def _blank(match: re.Match) -> str:
     return " " * (match.end() - match.start())
 
 
+_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|tr|h[1-6]|table|ul|ol)\b", re.IGNORECASE)
+
+
+def _tag(match: re.Match) -> str:
+    """A tag becomes spaces; one that breaks a line (``<p>``, ``<br>``, ``<li>``...) starts with a line
+    break, unless a line break already follows it ("<br>\\n"), so paragraphs stay paragraphs."""
+    text = match.string
+    if _BLOCK_TAG.match(text, match.start()) and text[match.end():match.end() + 1] != "\n":
+        return "\n" + " " * (match.end() - match.start() - 1)
+    return _blank(match)
+
+
 def _entity(match: re.Match) -> str:
     """Replace an entity by its character padded to the same length."""
     char = _ENTITY_CHARS.get(match.group(0).lower(), " ")
@@ -71,12 +83,35 @@ def clean(text: str) -> str:
         text = _LINE_END.sub(_line_end, text)
     text = _CONTROL_CHARS.sub(" ", text)
     if "<" in text:
-        text = _HTML_TAG.sub(_blank, _blank_comments(text))
+        text = _HTML_TAG.sub(_tag, _blank_comments(text))
     if "&" in text:
         text = _HTML_ENTITY.sub(_entity, text)
     if text.lstrip().startswith("{\\rtf") or text.count("\\par") > 2:
         text = _RTF_CONTROL.sub(_blank, text)
+    if text.count("\n") <= _FLAT_MAX_NEWLINES and len(text) >= _FLAT_MIN_CHARS:
+        text = _restore_lines(text)
     return text
+
+
+_FLAT_MAX_NEWLINES = 2
+_FLAT_MIN_CHARS = 200
+_JOINER = re.compile(r",(?=\S)")
+_LEVEL_AFTER = re.compile(r"[A-Z]?\d")
+
+
+def _restore_lines(text: str) -> str:
+    """A note an export flattened onto one line, joining its lines with bare commas ("...None.,ESTIMATED
+    BLOOD LOSS: , 60 mL.,1.  Anterior...", "with Ponte,osteotomies"), gets its line breaks back, so
+    headers, lists and sentences read as in the original. A comma between digits or in a level list
+    ("1,000", "L4,5", "T10,T11") is not a joiner, nor the first of two (a line ended with a comma); a text with fewer than three joiners is left alone."""
+    joiners = [m.start() for m in _JOINER.finditer(text) if text[m.end()] != "," and not (
+               text[m.start() - 1:m.start()].isdigit() and _LEVEL_AFTER.match(text, m.end()))]
+    if len(joiners) < 3:
+        return text
+    chars = list(text)
+    for i in joiners:
+        chars[i] = "\n"
+    return "".join(chars)
 
 
 _PLURAL = r"(?:\((?:e?s|E?S)\))?"  # "OPERATION(S)", "DIAGNOSIS(ES)"
@@ -99,18 +134,23 @@ def _literal_pattern(literal: str, case: str | None = None) -> str:
     return r"[ \t]+".join(re.escape(w) + _PLURAL for w in cased.split())
 
 
+_NOTE = r"(?:[ \t]*\([^()\n:]{1,30}\))?"  # a bracketed note after a header: "(stage 2 of 2)", "(neural elements)"
+
+
 @lru_cache(maxsize=1)
-def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+def _header_patterns() -> tuple[re.Pattern, ...]:
     """Header regexes built from the literals of rules/sections.json, each anchored where it is tried:
     at a line start, or where a flattened export joined lines (see ``find_headers``)."""
     literals = sorted({r["literal"] for r in load_json("sections.json")["section_rules"]}, key=len, reverse=True)
     alternation = "|".join(_literal_pattern(lit) for lit in literals)
     upper = "|".join(_literal_pattern(lit, "upper") for lit in literals)
-    # At the start of a line (after optional numbering or a bullet), ending with a colon, the line,
-    # or a numbered list run onto the header's line ("Procedure 1) Kyphoplasty T12 2) ...").
+    # At the start of a line (after optional numbering or a bullet), perhaps with a note in brackets
+    # ("Findings (neural elements):"), ending with a colon, the line, or a numbered list run onto the
+    # header's line ("Procedure 1) Kyphoplasty T12 2) ...").
     line_start = re.compile(
         rf"(?P<prefix>[ \t]*(?:(?:\d{{1,2}}|[A-Za-z])[.)][ \t]*|[-*•#]+[ \t]*)?)"
-        rf"(?P<header>(?:{alternation})[ \t]*(?::|(?=[ \t]*\r?(?:\n|$))|(?=[ \t]+\(?1[.)][ \t])))",
+        rf"(?P<header>(?:{alternation}){_NOTE}"
+        rf"[ \t]*(?::|(?=[ \t]*\r?(?:\n|$))|(?=[ \t]+\(?1[.)][ \t])))",
         re.IGNORECASE,
     )
     # Mid-line, as in flattened exports: with a colon ...
@@ -125,9 +165,14 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     single = "|".join(sorted({_literal_pattern(lit, case) for lit in literals if " " not in lit
                               for case in ("upper", "title")}, key=len, reverse=True))
     # A one-word header glued to a list: "Procedures,1.  L3 PSO".
-    inline_bare = re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t](?=[A-Z0-9(\[])|,(?=[ \t]?[A-Z0-9(\[]))"
+    inline_bare = re.compile(rf"(?P<header>(?:{words}){_NOTE})(?P<gap>[ \t]+(?=[A-Z0-9(\[]|[-*•][ \t])|,(?=[ \t]?[A-Z0-9(\[]))"
                              rf"|(?P<single>(?:{single}))(?P<list>,(?=[ \t]?(?:\(?\d{{1,2}}[.)]|[-*•])))")
-    return line_start, inline, inline_caps, inline_bare
+    # ... or in any case followed by a comma where a sentence ended before it, or (two words or more)
+    # by a numbered list ("...death., description, The patient", "Same, procedures performed, 1. L4 PSO",
+    # "NAME OF PROCEDURE 1) POSTERIOR...").
+    inline_comma = re.compile(rf"(?P<header>(?:{alternation}))(?P<comma>,|[ \t])(?P<list>(?=[ \t]?\(?\d{{1,2}}[.)]))?",
+                              re.IGNORECASE)
+    return line_start, inline, inline_caps, inline_bare, inline_comma
 
 
 # Labels outside the vocabulary ("OPERATIVE PROCEDURE IN DETAIL:", "Brief History And Indications:"):
@@ -136,9 +181,12 @@ def _header_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
 # flattened export joined lines.
 _CAPS_WORD = r"[A-Z][A-Z/&'\-]*" + _PLURAL
 _CAPS_LABEL = rf"{_CAPS_WORD}(?:[ \t]+(?:{_CAPS_WORD}|OF|AND|IN|THE|FOR|TO|&)){{0,5}}"
-_TITLE_LABEL = r"[A-Z][a-z]{2,}(?:[ \t]+(?:[A-Z][a-z]+|of|and|in|the|for|to|&)){0,4}(?:[ \t]*\([A-Za-z /-]{1,20}\))?"
-_GENERIC_LINE = re.compile(rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}|{_TITLE_LABEL})[ \t]*:)(?![:/\\])")
+_TITLE_LABEL = (r"[A-Z][a-z]{2,}(?:-[a-z]+)*(?:[ \t]+(?:[A-Z][a-z]+(?:-[a-z]+)*|of|and|in|the|for|to|&)){0,4}"
+                r"(?:[ \t]*\([A-Za-z /-]{1,20}\))?")
+_CAPS_NOTE = r"(?:[ \t]*\([A-Z /-]{1,20}\))?"  # "NARRATIVE (SURGEON):"
+_GENERIC_LINE = re.compile(rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}{_CAPS_NOTE}|{_TITLE_LABEL})[ \t]*:)(?![:/\\])")
 _GENERIC_INLINE = re.compile(rf"(?P<header>(?:{_CAPS_WORD}[ \t]+{_CAPS_LABEL}|[A-Z]{{6,}}{_PLURAL})[ \t]*:)(?![:/\\])")
+_TITLE_INLINE = re.compile(rf"(?P<header>{_TITLE_LABEL}[ \t]*:)(?![:/\\])")  # after a collapsed line break
 _LABEL_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
@@ -165,7 +213,8 @@ def _first_words() -> frozenset[str]:
 
 
 def _literal(header: str) -> str:
-    return " ".join(re.sub(r"\((?:e?s)\)", "", header.lower()).rstrip(":, \t").split())
+    """A header's words in lower case, without its colon and bracketed notes ("(S)", "(stage 2 of 2)")."""
+    return " ".join(re.sub(r"\([^()]*\)", "", header.lower()).rstrip(":, \t").split())
 
 
 @lru_cache(maxsize=1)
@@ -191,7 +240,9 @@ def header_category(header: str) -> str:
     return categories.get(singular) or unknown_category(header)
 
 
-_BREAKS = re.compile(r"[.;,!?)\]][ \t](?=[A-Za-z])|[ \t]{2}(?=[A-Za-z])|[.;,!?](?=[A-Z])")
+# Where a flattened export may have joined a header to the text before it: after punctuation, a double
+# space, or (text in mixed case) a lower-case word followed by words in capitals ("fixation PROCEDURE IN DETAIL").
+_BREAKS = re.compile(r"[.;,!?)\]][ \t](?=[A-Za-z])|[ \t]{2}(?=[A-Za-z])|[.;,!?](?=[A-Z])|[a-z][ \t](?=[A-Z]{2,}[ \t]+[A-Z]{2})")
 
 
 def find_headers(text: str) -> list[tuple[int, int, int]]:
@@ -201,15 +252,20 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     neither colon nor comma ends after the space that follows it.
     """
     found: dict[int, tuple[int, int, int]] = {}
+    caps = _mostly_capitals(text)
     for pos in [0] + [m.end() for m in _LINE_STARTS.finditer(text)]:
-        header = _line_header(text, pos)
+        header = _line_header(text, pos) or (None if caps else _caps_title_line(text, pos))
         if header:
             found[header[1]] = header
-    caps = _mostly_capitals(text)
     for pos in (m.end() for m in _BREAKS.finditer(text)):
         if pos not in found and (header := _inline_header(text, pos, caps)):
             found[pos] = header
-    return [found[k] for k in sorted(found)]
+    headers, end = [], -1
+    for key in sorted(found):
+        if found[key][1] >= end:  # not inside the header before ("OPERATION(S) PERFORMED:")
+            headers.append(found[key])
+            end = found[key][2]
+    return headers
 
 
 _NOT_UPPER = re.compile(r"[^A-Z]+")
@@ -232,13 +288,39 @@ def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:
     word = _LEADING_WORD.match(text, pos)
     if word and word.group(1).lower() in _first_words():  # most lines cannot start a header
         m = line_start.match(text, pos)
-        if m and (m.group("header").endswith(":") or _literal(m.group("header")) not in _colon_required()
-                  or text.count("\n", 0, pos) >= _TITLE_LINES):
+        colon = m and m.group("header").endswith(":")
+        if m and (colon or not _wrapped_word(text, pos, m.end("header"))) and (
+                colon or _literal(m.group("header")) not in _colon_required() or text.count("\n", 0, pos) >= _TITLE_LINES):
             return m.start("prefix"), m.start("header"), m.end("header")
     m = _GENERIC_LINE.match(text, pos)
     if _generic_label(m):
         return m.start("prefix"), m.start("header"), m.end("header")
     return None
+
+
+_CAPS_TITLE_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Z/&'\-]+(?:[ \t]+[A-Z][A-Z/&'\-]*){1,4})[ \t]*(?=\n|$)")
+
+
+def _caps_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
+    """In a note written in mixed case, a line of two to five words in capitals after a blank line is
+    a header without a colon even outside the vocabulary ("RADIOGRAPHIC PARAMETERS"); vocabulary
+    headers follow their own rules (``_line_header``)."""
+    m = _CAPS_TITLE_LINE.match(text, pos)
+    if m and not in_vocabulary(m.group("header")) and (pos == 0 or not text[max(0, pos - 80):pos - 1].rstrip(" \t").rpartition("\n")[2].strip()):
+        return m.start("header"), m.start("header"), m.end("header")
+    return None
+
+
+def _wrapped_word(text: str, pos: int, end: int) -> bool:
+    """A line of header words without a colon that is a wrapped piece of a sentence: the line before
+    runs on (no closing punctuation) and the line after goes on in lower case ("induced by the /
+    anesthesia / team without difficulty")."""
+    window = text[max(0, pos - 80):pos]
+    stripped = window.rstrip(" \t\n")
+    line_before = stripped.rpartition("\n")[2]
+    after = text[end:end + 40].lstrip(" \t\r\n")
+    return (bool(line_before) and window[len(stripped):].count("\n") == 1 and line_before[-1] not in ".:;!?)"
+            and after[:1].islower())
 
 
 _INLINE_NUMBER = re.compile(r"\(?\d{1,2}[.)][ \t]*")
@@ -247,27 +329,54 @@ _LIST_NUMBER_BEFORE = re.compile(r"(?:^|[\s,;])\(?\d{1,2}[.)][ \t]*$")
 
 def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | None:
     """A header where a flattened export joined lines, at ``pos`` (just after a break), perhaps
-    numbered ("3) PROCEDURES"). In ALL-CAPS text only a colon marks a header. A one-word header
+    numbered ("3) PROCEDURES"). In ALL-CAPS text only a colon or a comma (see ``_caps_comma_header``) marks a header. A one-word header
     without a colon counts only where a paragraph or a numbered heading marks it ("Same.  Procedure
     Second stage...", "2) DIAGNOSES Pre-op")."""
-    _, inline, inline_caps, inline_bare = _header_patterns()
+    _, inline, inline_caps, inline_bare, inline_comma = _header_patterns()
     number = _INLINE_NUMBER.match(text, pos)
     start = number.end() if number else pos
     word = _LEADING_WORD.match(text, start)
     if word and word.group(1).lower() in _first_words():
-        patterns = ((inline, "header"),) if caps else ((inline, "header"), (inline_caps, "comma"), (inline_bare, "gap"))
+        patterns = ((inline, "header"), (inline_caps, "comma")) + (() if caps else ((inline_bare, "gap"),))
         for pattern, group in patterns:
             m = pattern.match(text, start)
-            if m and not (_literal(m.group(0)) in _colon_required() and not m.group(0).endswith(":")):
+            if m and not (_literal(m.group(0)) in _colon_required() and not m.group(0).endswith(":")) and (
+                    not caps or group == "header" or _caps_comma_header(text, pos, m.group("header"))):
                 return pos, start, m.end(group) if m.group(group) is not None else m.end("list")
-        marked = number is not None or text[max(0, pos - 2):pos] == "  "
+        m = inline_comma.match(text, start)
+        if m and (m.group("list") is not None and " " in _literal(m.group("header"))
+                  or m.group("comma") == "," and _after_sentence(text, pos)):
+            return pos, start, m.end("comma")
+        marked = number is not None or text[max(0, pos - 2):pos] == "  " or bool(
+            _LIST_NUMBER_BEFORE.search(text, max(0, pos - 6), pos))
         m = _single_word_header().match(text, start) if marked else None
-        if m:
+        if m and not _generic_label(_GENERIC_INLINE.match(text, start)):  # "FINDINGS AND PROCEDURE:" is one label
             return pos, start, m.end("gap")
-    if _LIST_NUMBER_BEFORE.search(text, max(0, pos - 6), pos):
-        return None  # "3. ALLOGRAFT: DBM ...": a labelled list item, not a header
+    if _LIST_NUMBER_BEFORE.search(text, max(0, pos - 6), pos) or _in_list_item(text, pos):
+        return None  # "3. ALLOGRAFT: DBM ...", "7. ROD SEATED. CORRECTION: ...": a list item's label
     m = _GENERIC_INLINE.match(text, start)
+    if not m and text[max(0, pos - 2):pos] == "  ":
+        m = _TITLE_INLINE.match(text, start)
     return (pos, start, m.end("header")) if _generic_label(m) else None
+
+
+_LIST_ITEM_LINE = re.compile(r"[ \t]*\(?\d{1,2}[.)][ \t]")
+
+
+def _in_list_item(text: str, pos: int) -> bool:
+    """Is ``pos`` on a numbered list line (a label there belongs to the item)?"""
+    return bool(_LIST_ITEM_LINE.match(text, text.rfind("\n", 0, pos) + 1))
+
+
+def _caps_comma_header(text: str, pos: int, header: str) -> bool:
+    """In ALL-CAPS text, a header a flattened export followed by a comma: one of two words or more
+    ("HISTORY AND INDICATIONS,"), or one word after a sentence end ("...DEATH., DESCRIPTION, THE")."""
+    return " " in _literal(header) or _after_sentence(text, pos)
+
+
+def _after_sentence(text: str, pos: int) -> bool:
+    """Does a sentence end just before ``pos`` (". ", ".,", "., ")?"""
+    return text[max(0, pos - 4):pos].rstrip(" \t,").endswith(".")
 
 
 @lru_cache(maxsize=1)
@@ -275,7 +384,7 @@ def _single_word_header() -> re.Pattern:
     literals = {r["literal"] for r in load_json("sections.json")["section_rules"] if " " not in r["literal"]}
     words = "|".join(sorted({_literal_pattern(lit, case) for lit in literals for case in ("upper", "title")},
                             key=len, reverse=True))
-    return re.compile(rf"(?P<header>(?:{words}))(?P<gap>[ \t])(?=[A-Z0-9(\[])")
+    return re.compile(rf"(?P<header>(?:{words}){_NOTE})(?P<gap>[ \t]+)(?=[A-Z0-9(\[]|[-*•][ \t]|[a-z][.)][ \t])")
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
@@ -395,13 +504,14 @@ class TextView:
     view: str
     headers: list[Header] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
+    header_sentences: list[tuple[int, int]] = field(default_factory=list)  # headers that stand alone (not run-in)
     kept_chars: int = 0
     sections: list[SectionSpan] = field(default_factory=list)
 
     def layout(self) -> dict:
         """What the pipeline components read from ``doc._.opnote`` (JSON-able, so a Doc still serialises)."""
         return {"text": self.view, "headers": [list(h) for h in self.headers],
-                "sentences": [list(s) for s in self.sentences], "sections": [list(s) for s in self.sections]}
+                "sentences": [list(s) for s in self.sentences + self.header_sentences], "sections": [list(s) for s in self.sections]}
 
 
 def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | None = None) -> TextView:
@@ -425,7 +535,7 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
     _unglue(chars, cleaned, found)
     _place_headers(chars, cleaned, found)
     return TextView(text=text, view="".join(chars), headers=headers, sentences=sentences, kept_chars=kept,
-                    sections=assign_sections(cleaned, headers))
+                    header_sentences=header_spans, sections=assign_sections(cleaned, headers))
 
 
 def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[str, ...] | None) -> list[tuple[int, int]]:

@@ -26,7 +26,8 @@ def _header_lines(text: str) -> list[tuple[int, int]]:
 
 def flatten_kaggle(text: str) -> str:
     """One line, as in the public transcription export: each line break becomes a comma, a header is
-    glued to what precedes it and followed by ' ,', numbered items keep their two spaces."""
+    glued to what precedes it ("Same.,PROCEDURES:"), its inline value follows ' , ' and the line after
+    it a bare comma ("PROCEDURES: ,1.  L3 PSO"), numbered items keep their two spaces."""
     text = re.sub(r"[ \t]*\r?\n[ \t\r\n]*", "\n", text.strip())
     headers = {h: e for h, e in _header_lines(text)}
     out: list[str] = []
@@ -34,7 +35,7 @@ def flatten_kaggle(text: str) -> str:
         end = headers.get(line_start)
         if end is not None and text[end - 1] == ":":
             rest = line[end - line_start:].strip()
-            line = text[line_start:end] + " ," + (" " + rest if rest else "")
+            line = text[line_start:end] + (" , " + rest if rest else " ")  # "EBL: , 60 mL", "PROCEDURES: ,1.  "
         out.append(_LIST_LINE.sub(lambda m: m.group(0).strip() + "  ", line))
     return ",".join(out)
 

@@ -79,3 +79,35 @@ def test_a_range_around_the_listed_site_means_that_site(ex):
 ])
 def test_graft_words_of_real_notes(ex, body, codes):
     assert {c for c in all_codes_of(ex, body) if c[0].startswith("209")} == codes
+
+
+def test_levels_after_an_osteotomy_named_as_a_landmark_stay_with_the_screws(ex):
+    body = ("Pedicle screws were placed bilaterally at T8, T9 and T10 above the osteotomy and at T12, L1 and L2 below. "
+            "A pedicle subtraction osteotomy was then performed at T11, resecting both pedicles and a wedge of the "
+            "vertebral body.")
+    codes = all_codes_of(ex, body)
+    assert ("22843", 1) in codes and ("22842", 1) not in codes and ("22206", 1) in codes
+
+
+def test_a_radiographic_table_does_not_add_osteotomy_sites(ex):
+    body = ("A pedicle subtraction osteotomy was performed at L3, resecting both pedicles and a wedge of the body.\n\n"
+            "RADIOGRAPHIC PARAMETERS\n"
+            "                      Preoperative     Goal        Intraoperative\n"
+            "Lumbar lordosis       27 deg           55 deg      58 deg\n"
+            "Correction at L3 PSO  --               30 deg      ~30 deg\n"
+            "L4-S1 lordosis        8 deg            --          unchanged\n")
+    assert osteotomy_codes_of(ex, body) == {("22207", 1)}
+
+
+RESECTION_AT_C7_T1 = ("Lateral mass screws C4-C6 and pedicle screws C7-T3 were placed. At C7-T1 the spinous process base, "
+                      "ligamentum flavum and both facet joints were resected back to the pedicles to open a posterior "
+                      "gap, which was closed in extension.")
+
+
+def test_a_resection_the_list_names_as_an_osteotomy_is_that_osteotomy(ex):
+    assert osteotomy_codes_of(ex, RESECTION_AT_C7_T1, procedures="1. Smith-Petersen osteotomy, C7-T1") == {("22210", 1)}
+
+
+def test_a_resection_without_an_osteotomy_in_the_list_or_at_another_level_is_not_coded(ex):
+    assert osteotomy_codes_of(ex, RESECTION_AT_C7_T1) == set()
+    assert osteotomy_codes_of(ex, RESECTION_AT_C7_T1, procedures="1. Smith-Petersen osteotomy, T4-5") == set()

@@ -33,6 +33,20 @@ def test_headers_mid_line_in_flattened_exports():
     assert headers(commas) == ["PROCEDURES PERFORMED,", "DESCRIPTION OF PROCEDURE,"]
 
 
+def test_a_note_flattened_with_bare_commas_gets_its_lines_back():
+    flat = ("OPERATIVE NOTE,PROCEDURES: ,1.  Ponte osteotomies T10-11, T11-12,,2.  Fusion T9-L1 with "
+            "screws at T9,T10,T11 and 1,000 mL saline.,DESCRIPTION OF PROCEDURE: , The patient was prone. With Ponte,"
+            "osteotomies done, rods were placed.")
+    cleaned = clean(flat)
+    assert len(cleaned) == len(flat)
+    assert cleaned.split("\n")[:4] == ["OPERATIVE NOTE", "PROCEDURES: ", "1.  Ponte osteotomies T10-11, T11-12,",
+                                        "2.  Fusion T9-L1 with screws at T9,T10,T11 and 1,000 mL saline."]
+    assert "\nDESCRIPTION OF PROCEDURE: , The patient" in cleaned and "With Ponte\nosteotomies" in cleaned
+    one_line = ("Screws at T9,T10,T11, rods, and a cross-link,all placed with 1,200 mL saline. "
+                + "Closure in layers, with a drain, and dressings. " * 4)
+    assert clean(one_line) == one_line  # a single bare comma is a typo, not an export
+
+
 def test_view_puts_headers_on_their_own_line_without_moving_offsets():
     text = "DIAGNOSIS: kyphosis. PROCEDURE: L3 PSO. DESCRIPTION OF PROCEDURE: A PSO was done at L3."
     view = build_view(text, triage=False)
@@ -89,3 +103,14 @@ def test_no_sentence_is_longer_than_the_bound():
         # nothing is lost: every non-space character is in a sentence
         assert sum(len(text[s:e].replace(" ", "")) for s, e in spans) == len(text.replace(" ", ""))
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+
+
+def test_a_note_whose_line_breaks_became_spaces_keeps_its_headers_and_narrative():
+    narrative = ("This 58-year-old man had a posterior wedge osteotomy at L2 today, and pedicle screws were placed "
+                 "at L1 and L3 with local bone for the fusion, after which the wound was closed in layers. ") * 2
+    text = f"Surgeon: [SURGEON]     Assistant: [ASSISTANT]  {narrative}"
+    view = build_view(text, triage=False)
+    roles = {(s.category, s.role) for s in view.sections if s.start <= text.index("This 58") < s.end}
+    assert roles == {(None, "body")}  # the field header's value ended at the collapsed line break
+    collapsed = "Disposition: PACU, stable  Brief Narrative: Midline exposure.  NARRATIVE  Setup. Prone."
+    assert headers(collapsed) == ["Disposition:", "Brief Narrative:", "NARRATIVE  "]

@@ -57,6 +57,18 @@ def attribute_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_
     return out
 
 
+def loose_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_at: Callable[[int], Sentence]
+                 ) -> dict[Sentence, tuple[LevelSpan, ...]]:
+    """The levels of sentences where no anchor mention could take them, by sentence."""
+    anchored = {m.sentence for m in mentions if m.category in _anchor_categories()}
+    loose: dict[Sentence, list[LevelSpan]] = defaultdict(list)
+    for span in levels:
+        sentence = sentence_at(span.start)
+        if sentence not in anchored:
+            loose[sentence].append(span)
+    return {k: tuple(v) for k, v in loose.items()}
+
+
 def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: str) -> int:
     """Index of the anchor a level belongs to (see the module docstring)."""
     gap = _config()["adjacent_gap"]
@@ -64,10 +76,26 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
     following = [i for a, i in zip(anchors, indexes) if 0 <= a.start - e <= gap and not text[e:a.start].strip(" -")]
     if following:
         return following[0]
-    before = [i for a, i in zip(anchors, indexes) if a.end <= s]
+    before = [(a, i) for a, i in zip(anchors, indexes) if a.end <= s]
+    if len(before) > 1 and _landmark(before[-1][0], text) and _GOES_ON.match(text, before[-1][0].end, s):
+        return before[-2][1]
     if before:
-        return before[-1]
+        return before[-1][1]
     return min(zip(anchors, indexes), key=lambda pair: pair[0].start)[1]
+
+
+_GOES_ON = re.compile(r"[^.;]*?(?:,|\band\b|\bas well as\b)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _landmark_before() -> re.Pattern:
+    words = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _config()["landmark_words"])
+    return re.compile(rf"\b(?:{words})\s+(?:the\s+|this\s+|that\s+)?$", re.IGNORECASE)
+
+
+def _landmark(m: Mention, text: str) -> bool:
+    """An osteotomy named as a landmark ("above the osteotomy") rather than as work done at levels."""
+    return m.category == "OSTEOTOMY" and bool(_landmark_before().search(text, max(0, m.start - 24), m.start))
 
 
 def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: str, resection: bool) -> Mention:

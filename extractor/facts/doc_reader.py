@@ -15,7 +15,7 @@ from ..keys import LEVELS_KEY
 from ..levels import Level
 from ..model import Cue
 from ..resources import load_json
-from .attribution import attribute_levels
+from .attribution import attribute_levels, loose_levels
 from .mentions import PRESENT, LevelSpan, Mention, MentionIndex, Sentence
 from .sections import SectionIndex
 
@@ -55,7 +55,8 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
     view = doc._.opnote["text"]
     mentions = [_qualified(m, view) for m in mentions]
-    return MentionIndex(attribute_levels(mentions, levels, sentences.at, view)), sections
+    return MentionIndex(attribute_levels(mentions, levels, sentences.at, view),
+                        loose_levels(mentions, levels, sentences.at)), sections
 
 
 _JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?")

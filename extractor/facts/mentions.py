@@ -79,6 +79,8 @@ class MentionIndex:
     """A note's mentions in text order, grouped the ways the fact builders read them."""
 
     mentions: list[Mention]
+    # Levels of sentences without an anchor mention ("At C7-T1 the facets were resected").
+    loose_levels: dict[Sentence, tuple[LevelSpan, ...]] = field(default_factory=dict)
     by_sentence: dict[Sentence, list[Mention]] = field(init=False)
     by_category: dict[str, list[Mention]] = field(init=False)
     sentences: list[Sentence] = field(init=False)

@@ -192,7 +192,31 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
             generic.append(m)
     for m in release_mentions(index):
         typed[("posterior", "posterior_release")].append(Typed(m, True))
+    for (family, kind), m in listed_resections(index, context):
+        typed[(family, kind)].append(Typed(m, True))
     return typed, generic
+
+
+def listed_resections(index: MentionIndex, context: _Context) -> list[tuple[TypeKey, Mention]]:
+    """Resections a narrative that never says "osteotomy" describes at a level where the procedure list
+    names one (rules/decisions.json, listed_resection)."""
+    config = load_json("decisions.json")["listed_resection"]
+    if context.kinds & set(config["skip_note_kinds"]) or any(m.counted for m in index.of("OSTEOTOMY")):
+        return []
+    found = []
+    for family, kind, vertebrae in context.listed:
+        needs = config["families"].get(family)
+        if not needs:
+            continue
+        for sentence, levels in index.loose_levels.items():
+            resected = [m for m in index.in_sentence(sentence) if m.category == "RESECTION" and m.counted]
+            elements = {m.meta["element"] for m in resected}
+            at = tuple(ls for ls in levels if set(ls.level.vertebrae()) <= vertebrae)
+            if at and set(needs["elements_all"]) <= elements and elements & set(needs["elements_any"]):
+                first = resected[0]
+                found.append(((family, kind), replace(first, category="OSTEOTOMY", rule="osteo.listed_resection",
+                                                      meta={"family": family, "type": kind}, levels=at)))
+    return found
 
 
 def exclusions(typed: dict[TypeKey, list[Typed]], generic: list[Mention]) -> list[Exclusion]:
