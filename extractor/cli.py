@@ -211,7 +211,7 @@ _models = click.option("--models", help="Models folder (default: the project's m
 
 @main.group()
 def models() -> None:
-    """The learned layer's models: train from the corpus, retrain from coder decisions, list, check."""
+    """The learned layer's models: train from the corpus, report, retrain from coder decisions, versions, check."""
 
 
 @models.command("train")
@@ -236,9 +236,9 @@ def models_retrain(db: str, models: str | None, corpus: bool) -> None:
     commands.retrain(db, models, corpus)
 
 
-@models.command("list")
+@models.command("versions")
 @_models
-def models_list(models: str | None) -> None:
+def models_versions(models: str | None) -> None:
     """Every stored model version, its headline figure, and which is in use (*)."""
     from .learned import commands
 
