@@ -196,6 +196,31 @@ def _flat(samples) -> bool:
     return max(s[1] for s in samples[1:]) <= warm * 1.10
 
 
+def print_results(results: dict) -> None:
+    """The table, the learned layer's overhead and the targets, on stdout."""
+    rows = [("tokenizer (floor)", results["tokenizer"]), ("medspaCy default (peer)", results["medspacy_peer"]),
+            ("extractor, 1 worker", results["extractor_1_worker"]), ("extractor, 2 workers", results["extractor_2_workers"]),
+            ("mixed export, 1 worker", results["mixed_1_worker"]), ("mixed export, 2 workers", results["mixed_2_workers"]),
+            ("mixed export, no gate, 1 worker", results["mixed_no_gate_1_worker"]),
+            ("mixed export long run, 1 worker", results["mixed_long_run"])]
+    print(f"reference note: {results['reference_words']} words")
+    print(f"{'run':34} {'notes':>7} {'notes/s':>9} {'words/s':>9} {'start-up s':>10}  peak RSS per worker (MB)")
+    for name, r in rows:
+        print(f"{name:34} {r['notes']:7} {r['notes_per_s']:9.1f} {r['words_per_s']:9} {r.get('startup_seconds', ''):>10}"
+              f"  {r.get('worker_peak_rss_mb', '')}")
+    print(f"RSS along the long run (notes, MB): {results['mixed_long_run']['rss_samples_mb']}")
+    print(f"opnote --help: {results['cli_help']['median_seconds']} s (median of {results['cli_help']['runs']})")
+    print("worst-case notes (seconds each, best of 3):")
+    for name, r in results["worst_case"]["notes"].items():
+        print(f"  {name:36} {r['chars']:8} chars {r['seconds']:7.3f} s  {r['status']}")
+    for name in ("learned_reference", "learned_mixed"):
+        r = results[name]
+        print(f"{name}: {r['ms_per_note_rules_only']} ms/note rules only, {r['ms_per_note_learned']} ms/note with the "
+              f"learned layer: +{100 * r['overhead']:.1f}% ({r['notes']} notes, fastest of 5 timings each)")
+    for name, ok in results["targets"].items():
+        print(f"  [{'PASS' if ok else 'FAIL'}] {name}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=int, default=2000, help="reference-note variants")
@@ -225,27 +250,7 @@ def main() -> None:
     results["driver_peak_rss_mb"] = round(_peak_rss_mb(), 1)
     results["targets"] = {name: bool(check(results)) for name, check in TARGETS}
 
-    rows = [("tokenizer (floor)", results["tokenizer"]), ("medspaCy default (peer)", results["medspacy_peer"]),
-            ("extractor, 1 worker", results["extractor_1_worker"]), ("extractor, 2 workers", results["extractor_2_workers"]),
-            ("mixed export, 1 worker", results["mixed_1_worker"]), ("mixed export, 2 workers", results["mixed_2_workers"]),
-            ("mixed export, no gate, 1 worker", results["mixed_no_gate_1_worker"]),
-            ("mixed export long run, 1 worker", results["mixed_long_run"])]
-    print(f"reference note: {results['reference_words']} words")
-    print(f"{'run':34} {'notes':>7} {'notes/s':>9} {'words/s':>9} {'start-up s':>10}  peak RSS per worker (MB)")
-    for name, r in rows:
-        print(f"{name:34} {r['notes']:7} {r['notes_per_s']:9.1f} {r['words_per_s']:9} {r.get('startup_seconds', ''):>10}"
-              f"  {r.get('worker_peak_rss_mb', '')}")
-    print(f"RSS along the long run (notes, MB): {results['mixed_long_run']['rss_samples_mb']}")
-    print(f"opnote --help: {results['cli_help']['median_seconds']} s (median of {results['cli_help']['runs']})")
-    print("worst-case notes (seconds each, best of 3):")
-    for name, r in results["worst_case"]["notes"].items():
-        print(f"  {name:36} {r['chars']:8} chars {r['seconds']:7.3f} s  {r['status']}")
-    for name in ("learned_reference", "learned_mixed"):
-        r = results[name]
-        print(f"{name}: {r['ms_per_note_rules_only']} ms/note rules only, {r['ms_per_note_learned']} ms/note with the "
-              f"learned layer: +{100 * r['overhead']:.1f}% ({r['notes']} notes, fastest of 5 timings each)")
-    for name, ok in results["targets"].items():
-        print(f"  [{'PASS' if ok else 'FAIL'}] {name}")
+    print_results(results)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=1))
     print(f"wrote {args.out}")

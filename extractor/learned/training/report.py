@@ -10,8 +10,11 @@ from pathlib import Path
 from ..layer import Models
 
 EXTERNAL = "external/test"
-MARKERS = {"summary": ("<!-- learned:begin -->", "<!-- learned:end -->"),
-           "cards": ("<!-- cards:begin -->", "<!-- cards:end -->")}
+SUMMARY = ("<!-- learned:begin -->", "<!-- learned:end -->")
+
+
+def card_markers(kind: str) -> tuple[str, str]:
+    return f"<!-- card:{kind}:begin -->", f"<!-- card:{kind}:end -->"
 
 
 def _f(value, digits: int = 4) -> str:
@@ -99,18 +102,17 @@ def summary(models: Models) -> str:
     return "\n".join(parts)
 
 
-def cards(models: Models) -> str:
-    """The models/README.md block: training data and cross-validation of each model."""
-    parts = []
-    for model in (models.confidence, models.missed_code, models.document_kind):
-        data = model.info
-        splits = ", ".join(f"`{s}` {n}" for s, n in data["training_data"]["splits"].items())
-        parts += [f"#### {data['kind']} v{data['version']}", "",
-                  f"- trained on notes of {splits}; corpus fingerprint `{data['training_data']['corpus_fingerprint'][:16]}`,"
-                  f" table fingerprint `{data['training_data']['table_fingerprint'][:16]}`",
-                  f"- hyper-parameters: `{_compact(data['hyperparameters'])}`",
-                  f"- cross-validation: `{_compact(_cv_summary(data))}`", ""]
-    return "\n".join(parts).rstrip() + "\n\n" + summary(models)
+def card(model) -> str:
+    """The generated part of one model's card: version, training data, hyper-parameters, figures."""
+    data = model.info
+    splits = ", ".join(f"`{s}` {n}" for s, n in data["training_data"]["splits"].items())
+    lines = [f"- version: {data['version']} (`{data['kind']}.v{data['version']}.json`, made by "
+             f"`{data.get('created_by', '')}`, parent {data.get('parent') or 'none'})",
+             f"- data: notes of {splits}; corpus fingerprint `{data['training_data']['corpus_fingerprint'][:16]}`, "
+             f"table fingerprint `{data['training_data']['table_fingerprint'][:16]}`",
+             f"- hyper-parameters: `{_compact(data['hyperparameters'])}`",
+             f"- cross-validation on the training splits: `{_compact(_cv_summary(data))}`"]
+    return "\n".join(lines)
 
 
 def _cv_summary(data: dict) -> dict:
@@ -137,7 +139,9 @@ def replace_block(text: str, block: str, markers: tuple[str, str]) -> str:
 
 
 def write(models: Models, readme: Path, models_readme: Path) -> None:
-    readme.write_text(replace_block(readme.read_text(encoding="utf-8"), summary(models), MARKERS["summary"]),
-                      encoding="utf-8")
-    models_readme.write_text(replace_block(models_readme.read_text(encoding="utf-8"), cards(models),
-                                           MARKERS["cards"]), encoding="utf-8")
+    """The summary into both READMEs, each model's card into ``models_readme``."""
+    readme.write_text(replace_block(readme.read_text(encoding="utf-8"), summary(models), SUMMARY), encoding="utf-8")
+    text = replace_block(models_readme.read_text(encoding="utf-8"), summary(models), SUMMARY)
+    for model in (models.confidence, models.missed_code, models.document_kind):
+        text = replace_block(text, card(model), card_markers(model.info["kind"]))
+    models_readme.write_text(text, encoding="utf-8")
