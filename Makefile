@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench bench-queue clean
+.PHONY: demo test test-fast bench bench-queue clean models
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ test-fast: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
+
+# The learned layer's models (models/): fitted on the corpus's training splits, judged on the held-out
+# ones, seeded (the same corpus and rules give the same files); then their figures go into the READMEs.
+models: $(STAMP)
+	$(BIN)/opnote models train
+	$(BIN)/opnote models report --write
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

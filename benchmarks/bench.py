@@ -8,6 +8,9 @@ Measured in one run, on the same texts:
 * a mixed export where 90% of the notes are not spine notes, with and without the spine gate;
 * peak RSS per worker, and RSS along a long run of the mixed export (flatness).
 
+* the learned layer's share of the extractor's time per note (``extractor.learned``: calibrated
+  confidence, safety net, document kind), the same notes extracted with the layer on and off.
+
 Rates of the extractor are steady-state: from the first written batch to the end, so that loading
 the pipeline (about 1.5 s per process) is reported apart (`startup_seconds`) and not spread over
 the notes.
@@ -21,6 +24,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -69,6 +74,38 @@ def run_extractor(texts, workers: int, gate: bool = True, rss_every: int = 0) ->
             "notes_per_s": round(rate, 1), "notes_per_s_with_startup": round(len(texts) / summary.seconds, 1),
             "words_per_s": round(rate * words / len(texts)), "statuses": writer.statuses,
             "worker_peak_rss_mb": [round(x, 1) for x in runner.worker_rss_mb], "rss_samples_mb": writer.rss}
+
+
+def _extractor(learned: bool):
+    import extractor
+
+    data = Settings.load().to_dict()
+    return extractor.load(Settings.from_dict({**data, "learned": {**data["learned"], "enabled": learned}}))
+
+
+def _note_seconds(ex, text: str) -> float:
+    start = time.perf_counter()
+    ex.extract(text, "n")
+    return time.perf_counter() - start
+
+
+def run_learned_overhead(texts, passes: int = 5) -> dict:
+    """Seconds per note with the learned layer off and on, in one process on the same notes: each note
+    is timed with both, alternately, ``passes`` times, and keeps its fastest time with each (a hiccup of
+    a shared machine is not the layer's cost)."""
+    on, off = _extractor(True), _extractor(False)
+    if on.learned is None:
+        raise SystemExit("the learned layer is off or its models are missing: run `make models`")
+    best = np.full((2, len(texts)), np.inf)
+    for p in range(passes):
+        order = (off, on) if p % 2 == 0 else (on, off)
+        for i, text in enumerate(texts):
+            for ex in order:
+                row = 1 if ex is on else 0
+                best[row, i] = min(best[row, i], _note_seconds(ex, text))
+    rules, learned = best.sum(axis=1)
+    return {"notes": len(texts), "ms_per_note_rules_only": round(1000 * rules / len(texts), 3),
+            "ms_per_note_learned": round(1000 * learned / len(texts), 3), "overhead": round(learned / rules - 1, 4)}
 
 
 def run_tokenizer(texts) -> dict:
@@ -145,6 +182,8 @@ TARGETS = [
                                                    + r["extractor_1_worker"]["worker_peak_rss_mb"]) < 400),
     ("RSS flat over the long run (< 10% growth after warm-up)", lambda r: _flat(r["mixed_long_run"]["rss_samples_mb"])),
     ("mixed export, 1 worker >= 2000 notes/s", lambda r: r["mixed_1_worker"]["notes_per_s"] >= 2000),
+    ("learned layer adds < 10% per note (reference note)", lambda r: r["learned_reference"]["overhead"] < 0.10),
+    ("learned layer adds < 10% per note (mixed export)", lambda r: r["learned_mixed"]["overhead"] < 0.10),
     ("opnote --help < 1 s", lambda r: r["cli_help"]["median_seconds"] < 1.0),
     ("worst-case notes (200,000 hostile characters): each < 1 s", lambda r: r["worst_case"]["max_seconds"] < 1.0),
 ]
@@ -157,12 +196,39 @@ def _flat(samples) -> bool:
     return max(s[1] for s in samples[1:]) <= warm * 1.10
 
 
+def print_results(results: dict) -> None:
+    """The table, the learned layer's overhead and the targets, on stdout."""
+    rows = [("tokenizer (floor)", results["tokenizer"]), ("medspaCy default (peer)", results["medspacy_peer"]),
+            ("extractor, 1 worker", results["extractor_1_worker"]), ("extractor, 2 workers", results["extractor_2_workers"]),
+            ("mixed export, 1 worker", results["mixed_1_worker"]), ("mixed export, 2 workers", results["mixed_2_workers"]),
+            ("mixed export, no gate, 1 worker", results["mixed_no_gate_1_worker"]),
+            ("mixed export long run, 1 worker", results["mixed_long_run"])]
+    print(f"reference note: {results['reference_words']} words")
+    print(f"{'run':34} {'notes':>7} {'notes/s':>9} {'words/s':>9} {'start-up s':>10}  peak RSS per worker (MB)")
+    for name, r in rows:
+        print(f"{name:34} {r['notes']:7} {r['notes_per_s']:9.1f} {r['words_per_s']:9} {r.get('startup_seconds', ''):>10}"
+              f"  {r.get('worker_peak_rss_mb', '')}")
+    print(f"RSS along the long run (notes, MB): {results['mixed_long_run']['rss_samples_mb']}")
+    print(f"opnote --help: {results['cli_help']['median_seconds']} s (median of {results['cli_help']['runs']})")
+    print("worst-case notes (seconds each, best of 3):")
+    for name, r in results["worst_case"]["notes"].items():
+        print(f"  {name:36} {r['chars']:8} chars {r['seconds']:7.3f} s  {r['status']}")
+    for name in ("learned_reference", "learned_mixed"):
+        r = results[name]
+        print(f"{name}: {r['ms_per_note_rules_only']} ms/note rules only, {r['ms_per_note_learned']} ms/note with the "
+              f"learned layer: +{100 * r['overhead']:.1f}% ({r['notes']} notes, fastest of 5 timings each)")
+    for name, ok in results["targets"].items():
+        print(f"  [{'PASS' if ok else 'FAIL'}] {name}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=int, default=2000, help="reference-note variants")
     parser.add_argument("--mixed", type=int, default=20000, help="notes of the mixed export (speed)")
     parser.add_argument("--long", type=int, default=100000, help="notes of the mixed export (memory flatness)")
     parser.add_argument("--peer", type=int, default=60, help="notes for the medSpaCy peer (it is slow)")
+    parser.add_argument("--learned", type=int, default=300, help="reference notes for the learned layer's overhead "
+                        "(and ten times as many of the mixed export)")
     parser.add_argument("--out", default=str(HERE.parent / "build" / "bench.json"))
     args = parser.parse_args()
 
@@ -179,26 +245,12 @@ def main() -> None:
     results["mixed_no_gate_1_worker"] = run_extractor(mixed[: max(1, args.mixed // 10)], 1, gate=False)
     results["mixed_long_run"] = run_extractor(mixed_export(args.long, seed=3), 1, rss_every=max(1, args.long // 10))
     results["worst_case"] = run_worst_case()
+    results["learned_reference"] = run_learned_overhead(reference[: args.learned])
+    results["learned_mixed"] = run_learned_overhead(mixed[: 10 * args.learned])
     results["driver_peak_rss_mb"] = round(_peak_rss_mb(), 1)
     results["targets"] = {name: bool(check(results)) for name, check in TARGETS}
 
-    rows = [("tokenizer (floor)", results["tokenizer"]), ("medspaCy default (peer)", results["medspacy_peer"]),
-            ("extractor, 1 worker", results["extractor_1_worker"]), ("extractor, 2 workers", results["extractor_2_workers"]),
-            ("mixed export, 1 worker", results["mixed_1_worker"]), ("mixed export, 2 workers", results["mixed_2_workers"]),
-            ("mixed export, no gate, 1 worker", results["mixed_no_gate_1_worker"]),
-            ("mixed export long run, 1 worker", results["mixed_long_run"])]
-    print(f"reference note: {results['reference_words']} words")
-    print(f"{'run':34} {'notes':>7} {'notes/s':>9} {'words/s':>9} {'start-up s':>10}  peak RSS per worker (MB)")
-    for name, r in rows:
-        print(f"{name:34} {r['notes']:7} {r['notes_per_s']:9.1f} {r['words_per_s']:9} {r.get('startup_seconds', ''):>10}"
-              f"  {r.get('worker_peak_rss_mb', '')}")
-    print(f"RSS along the long run (notes, MB): {results['mixed_long_run']['rss_samples_mb']}")
-    print(f"opnote --help: {results['cli_help']['median_seconds']} s (median of {results['cli_help']['runs']})")
-    print("worst-case notes (seconds each, best of 3):")
-    for name, r in results["worst_case"]["notes"].items():
-        print(f"  {name:36} {r['chars']:8} chars {r['seconds']:7.3f} s  {r['status']}")
-    for name, ok in results["targets"].items():
-        print(f"  [{'PASS' if ok else 'FAIL'}] {name}")
+    print_results(results)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=1))
     print(f"wrote {args.out}")

@@ -206,5 +206,63 @@ def serve(db: str | None, host: str, port: int, claim_minutes: int, secure_cooki
     commands.serve(db, host, port, claim_minutes, secure_cookies)
 
 
+_models = click.option("--models", help="Models folder (default: the project's models/).")
+
+
+@main.group()
+def models() -> None:
+    """The learned layer's models: train from the corpus, report, retrain from coder decisions, versions, check."""
+
+
+@models.command("train")
+@click.option("--out", help="Folder to write the models to (default: the project's models/).")
+@click.option("--corpora", type=click.Path(exists=True, file_okay=False), help="Corpora folder (default: corpora/).")
+def models_train(out: str | None, corpora: str | None) -> None:
+    """Fit every model on the training splits, judge it on the held-out splits (`make models`)."""
+    from .learned import commands
+
+    commands.train(out, corpora)
+
+
+@models.command("retrain")
+@click.option("--from-queue", "db", required=True, help="Review queue database (SQLAlchemy URL or SQLite file).")
+@_models
+@click.option("--corpus/--no-corpus", default=True, show_default=True,
+              help="Also fit on the corpus's training splits (when corpora/ is there).")
+def models_retrain(db: str, models: str | None, corpus: bool) -> None:
+    """Refit the confidence model from completed coder decisions; keep it only if not worse (exit 1 if refused)."""
+    from .learned import commands
+
+    commands.retrain(db, models, corpus)
+
+
+@models.command("versions")
+@_models
+def models_versions(models: str | None) -> None:
+    """Every stored model version, its headline figure, and which is in use (*)."""
+    from .learned import commands
+
+    commands.list_versions(models)
+
+
+@models.command("check")
+@_models
+def models_check(models: str | None) -> None:
+    """Check that every model in use is readable and was trained on the current corpus."""
+    from .learned import commands
+
+    commands.check(models)
+
+
+@models.command("report")
+@_models
+@click.option("--write", is_flag=True, help="Write the figures into README.md and models/README.md.")
+def models_report(models: str | None, write: bool) -> None:
+    """The learned layer's figures next to the rule-only baseline (Markdown)."""
+    from .learned import commands
+
+    commands.report(models, write)
+
+
 if __name__ == "__main__":
     main()

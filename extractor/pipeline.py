@@ -16,10 +16,12 @@ from spacy.tokens import Doc
 from . import components  # noqa: F401  (registers the factories)
 from .coding import suggest
 from .decoding import decode_bytes
-from .documents import classify
+from .documents import SPINE_OPERATIVE, classify
 from .facts import build_facts, read_doc
 from .flags import Flag, flag_record
+from .learned import learned_layer, rules_only
 from .model import Facts
+from .section_roles import BODY
 from .settings import Settings
 from .textview import TextView, build_view, is_spine_note
 
@@ -50,8 +52,10 @@ class Extractor:
     def __init__(self, settings: Settings | None = None, triage: bool = True, gate: bool = True,
                  nlp: Language | None = None):
         """``gate``: skip notes without a spine term and documents that are not spine operative
-        reports (``extractor.documents``) before the pipeline; off, every note is run through it."""
+        reports (``extractor.documents``) before the pipeline; off, every note is run through it.
+        The learned layer (``extractor.learned``) runs when the settings enable it."""
         self.settings = settings or Settings.load()
+        self.learned = learned_layer(self.settings)
         self.triage = triage
         self.gate = gate
         self.nlp = nlp or shared_nlp()
@@ -70,7 +74,9 @@ class Extractor:
         return view, self.nlp(doc)
 
     def facts(self, text: str) -> Facts:
-        _, doc = self.doc(text)
+        return self._facts(self.doc(text)[1], text)
+
+    def _facts(self, doc: Doc, text: str) -> Facts:
         index, sections = read_doc(doc, text, self.rule_meta)
         return build_facts(index, sections, self.settings.osteotomy.posterior_range_sites)
 
@@ -90,14 +96,26 @@ class Extractor:
         if self.gate and not is_spine_note(text):
             return {**record, "status": "skipped", "error": "not a spine note (no spine term found)"}
         if self.gate and not (kind := classify(text)).coded:
-            return {**record, "status": "skipped", "error": kind.skip_reason}
+            return self._learn({**record, "status": "skipped", "error": kind.skip_reason}, text, None, kind.kind)
         try:
-            facts = self.facts(text)
+            view, doc = self.doc(text)
+            facts = self._facts(doc, text)
             facts = Facts(**{**vars(facts), "flags": tuple(dict.fromkeys(input_flags + list(facts.flags)))})
             suggestions = suggest(facts, self.settings)
         except Exception as exc:  # one bad note must not stop a batch; no note text in the message
             log.error("note %s failed: internal error %s", note_id, type(exc).__name__)
             return {**record, "status": "error", "error": f"internal error: {type(exc).__name__}"}
-        return {**record, "suggestions": [s.to_dict() for s in suggestions],
-                "flags": [flag_record(f) for f in facts.flags], "facts": facts.to_dict()}
+        return self._learn({**record, "suggestions": [s.to_dict() for s in suggestions],
+                            "flags": [flag_record(f) for f in facts.flags], "facts": facts.to_dict()},
+                           text, [(s.start, s.end) for s in view.sections if s.role == BODY], SPINE_OPERATIVE)
+
+    def _learn(self, record: dict, text: str, body: list[tuple[int, int]] | None, rule_kind: str) -> dict:
+        """The learned layer's additions (calibrated confidence, flags); the rules' record if it fails."""
+        if self.learned is None:
+            return record
+        try:
+            return self.learned.apply(record, text, body, rule_kind)
+        except Exception as exc:  # the rules' result stands; no note text in the message
+            log.error("note %s: learned layer failed: %s", record["note_id"], type(exc).__name__)
+            return rules_only(record)
 

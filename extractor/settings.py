@@ -51,10 +51,17 @@ class ConfidenceSettings:
 
 
 @dataclass(frozen=True)
+class LearnedSettings:
+    enabled: bool
+    models_dir: str
+
+
+@dataclass(frozen=True)
 class Settings:
     osteotomy: OsteotomySettings
     grafts: GraftSettings
     confidence: ConfidenceSettings
+    learned: LearnedSettings
 
     @classmethod
     def load(cls, path: str | Path | None = None, overrides: list[str] | None = None) -> "Settings":
@@ -73,14 +80,13 @@ class Settings:
             if not sep or not dot:
                 raise ValueError(f"setting override must look like section.option=value, got {item!r}")
             _merge(data, {section: {option: _parse_value(value.strip())}}, "--set")
-        return cls(OsteotomySettings(**data["osteotomy"]), GraftSettings(**data["grafts"]),
-                   ConfidenceSettings(**data["confidence"]))
+        return cls.from_dict(data)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Settings":
         """The inverse of ``to_dict`` (how settings travel to worker processes)."""
         return cls(OsteotomySettings(**data["osteotomy"]), GraftSettings(**data["grafts"]),
-                   ConfidenceSettings(**data["confidence"]))
+                   ConfidenceSettings(**data["confidence"]), LearnedSettings(**data["learned"]))
 
     def to_dict(self) -> dict:
         return {f.name: dict(vars(getattr(self, f.name))) for f in fields(self)}

@@ -7,9 +7,9 @@ from click.testing import CliRunner
 from extractor.cli import main
 
 SAMPLE = Path(__file__).resolve().parents[1] / "corpora" / "sample" / "notes"
-KEYS = {"row", "note_id", "status", "error", "suggestions", "flags", "facts", "extra"}
-SUGGESTION_KEYS = {"code", "units", "family", "label", "confidence", "flags", "evidence", "explanation"}
-EXPLANATION_KEYS = {"base_confidence", "base_reason", "penalties", "sites", "dropped_sites"}
+KEYS = {"row", "note_id", "status", "error", "suggestions", "flags", "facts", "extra", "learned"}
+SUGGESTION_KEYS = {"code", "units", "family", "label", "confidence", "rule_confidence", "flags", "evidence", "explanation"}
+EXPLANATION_KEYS = {"base_confidence", "base_reason", "penalties", "sites", "dropped_sites", "calibration"}
 EVIDENCE_KEYS = {"start", "end", "text", "section", "rule", "sentence_start", "sentence_end"}
 
 
@@ -28,7 +28,7 @@ def test_extract_folder_writes_one_line_per_note(tmp_path):
         assert set(record) == KEYS and record["status"] == "ok"
         for s in record["suggestions"]:
             assert set(s) == SUGGESTION_KEYS and 0 <= s["confidence"] <= 1
-            assert set(s["explanation"]) == EXPLANATION_KEYS and s["confidence"] <= s["explanation"]["base_confidence"]
+            assert set(s["explanation"]) == EXPLANATION_KEYS and s["rule_confidence"] <= s["explanation"]["base_confidence"]
             assert all(set(f) == {"id", "text"} for f in s["flags"])
             assert all(set(e) == EVIDENCE_KEYS for e in s["evidence"])
 
