@@ -87,6 +87,21 @@ def _inline_list_items(text: str) -> list[int]:
     return cuts
 
 
+_BULLETS_START = re.compile(r":[ \t]*([-*•])[ \t]+(?=[A-Z][a-z])")
+
+
+def _inline_bullets(text: str) -> list[int]:
+    """"Performed: - Anterior osteotomies T8-9 - Anterior instrumentation T7-T12": a bulleted list
+    an export ran onto one line after its label; each next bullet of the same mark before a word
+    (not a level: "L3 - L5") opens an item, up to the line end."""
+    cuts = []
+    for start in _BULLETS_START.finditer(text):
+        line_end = text.find("\n", start.end())
+        bullet = re.compile(rf"[ \t]{re.escape(start.group(1))}[ \t]+(?=[A-Z][a-z])")
+        cuts += [m.start() + 1 for m in bullet.finditer(text, start.end(), len(text) if line_end == -1 else line_end)]
+    return cuts
+
+
 def _wrapped(text: str, runs: list[tuple[int, int, int]]) -> bool:
     """Every break is a blank line, yet most long lines stop mid-sentence: hard-wrapped dictation an
     export double-spaced."""
@@ -143,6 +158,7 @@ def split_sentences(text: str, headers: list[tuple[int, int]] | None = None) -> 
     items = _inline_list_items(text)
     cuts.difference_update(c for i in items for c in range(i + 2, i + 5))  # not after "2." of an item
     cuts.update(items)
+    cuts.update(_inline_bullets(text))
     cuts.update(m.end() for m in _FLAT_BREAK.finditer(text)
                 if not (text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1)))
     if "\n" in text:

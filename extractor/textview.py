@@ -245,6 +245,17 @@ def header_category(header: str) -> str:
 _BREAKS = re.compile(r"[.;,!?)\]][ \t](?=[A-Za-z])|[ \t]{2}(?=[A-Za-z])|[.;,!?](?=[A-Z])|[a-z][ \t](?=[A-Z]{2,}[ \t]+[A-Z]{2})")
 
 
+# Before a Title Case label and its colon mid-line ("...endotracheal Preoperative Diagnosis: C6-7"):
+# a header only on a line too long to be one (line breaks that became single spaces).
+_TITLE_BREAK = re.compile(r"[A-Za-z0-9)\]][ \t](?=[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,3}[ \t]*:)")
+_COLLAPSED_LINE = 200
+
+
+def _collapsed_line(text: str, pos: int) -> bool:
+    start, end = text.rfind("\n", 0, pos) + 1, text.find("\n", pos)
+    return (len(text) if end == -1 else end) - start > _COLLAPSED_LINE
+
+
 def find_headers(text: str) -> list[tuple[int, int, int]]:
     """(prefix_start, header_start, header_end) of every section header, in order.
 
@@ -259,6 +270,9 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
             found[header[1]] = header
     for pos in (m.end() for m in _BREAKS.finditer(text)):
         if pos not in found and (header := _inline_header(text, pos, caps)):
+            found[pos] = header
+    for pos in (m.end() for m in _TITLE_BREAK.finditer(text)):
+        if pos not in found and _collapsed_line(text, pos) and (header := _inline_header(text, pos, caps)):
             found[pos] = header
     headers, end = [], -1
     for key in sorted(found):

@@ -184,3 +184,52 @@ def test_crest_bone_through_the_same_incision_is_local_autograft(ex):
 def test_an_empty_template_field_is_not_a_graft(ex):
     body = "Local autograft was laid over the fusion bed.\nGraft: [Local autograft]    Allograft: [--]    DBM: [N/A]\n"
     assert graft_codes(ex, body) == {("20936", 1)}
+
+
+def instrumentation_codes(ex, text):
+    return {c for c in codes_of(ex, text) if c[0].startswith("228")}
+
+
+def test_ps_is_pedicle_screws_in_terse_notes(ex):
+    assert instrumentation_codes(ex, OPENING + "PS b/l T4-L2 freehand, palpated, fluoro ok. Rods placed.") == {("22843", 1)}
+
+
+def test_a_plate_told_without_levels_takes_the_listed_levels(ex):
+    text = ("OPERATIVE REPORT\nPROCEDURE: Anterior cervical discectomy and fusion C6-7 with anterior plating C6-C7.\n"
+            "DESCRIPTION OF PROCEDURE:\nA transverse incision was made and the C6-7 disc removed. A 7 mm PEEK cage "
+            "was placed. The plate was then applied with four screws and the locking mechanism engaged.\n")
+    assert instrumentation_codes(ex, text) == {("22845", 1), ("22853", 1)}
+    plate = next(s for s in ex.extract(text, "t")["suggestions"] if s["code"] == "22845")
+    assert [f["id"] for f in plate["flags"]] == ["instrumentation_levels_from_procedure_list"]
+    assert {e["text"] for e in plate["evidence"]} >= {"plate", "anterior plating"}
+
+
+def test_end_plates_are_not_a_plate(ex):
+    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe C5-6 disc was removed and the C5 and C6 end plates "
+            "were prepared to bleeding bone. A 7 mm PEEK cage was placed at C5-6.\n")
+    assert instrumentation_codes(ex, text) == {("22853", 1)}
+
+
+def test_a_peek_implant_is_an_interbody_device(ex):
+    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThrough a lateral transpsoas approach the L4-5 disc was removed "
+            "and a PEEK implant packed with allograft was impacted across the disc space.\n")
+    assert ("22853", 1) in instrumentation_codes(ex, text)
+
+
+def test_hardware_taken_out_and_antibiotic_beads_are_not_instrumentation(ex):
+    body = ("Each of the pedicle screws at L4 and L5 was then removed bilaterally. The interbody cage was loose and "
+            "came out easily. Antibiotic-impregnated polymethylmethacrylate beads were placed in the wound.")
+    assert instrumentation_codes(ex, OPENING + body) == set()
+
+
+def test_one_corpectomy_cage_between_its_end_plates_is_one_defect(ex):
+    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nAn anterior cervical corpectomy was performed, the bodies "
+            "being removed back to the ligament. A titanium mesh cage was packed with the corpectomy bone. The cage "
+            "was tapped into position between C4 and C7, recessed slightly from the anterior margins.\n")
+    assert ("22854", 1) in instrumentation_codes(ex, text)
+
+
+def test_a_disc_removed_before_the_cage_goes_in_leaves_the_cage_placed(ex):
+    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe L4-5 disc was removed and a PEEK cage packed with "
+            "allograft was impacted across the disc space.\n")
+    assert ("22853", 1) in instrumentation_codes(ex, text)

@@ -78,6 +78,14 @@ def test_numbered_list_run_onto_one_line_is_split_into_items():
                                     "The patient was prone."]
 
 
+def test_a_bulleted_list_run_onto_one_line_after_its_label_is_split_into_items():
+    text = ("Operation Performed: - Anterior osteotomies, T8-9, T9-10 - Anterior interbody arthrodesis T8-9, T9-10 "
+            "- Anterior instrumentation T7-T12.\n\nThe screws were placed at L4 - Left side first.")
+    assert sentences(text) == ["Operation Performed: - Anterior osteotomies, T8-9, T9-10",
+                               "- Anterior interbody arthrodesis T8-9, T9-10", "- Anterior instrumentation T7-T12.",
+                               "The screws were placed at L4 - Left side first."]  # a dash in prose is no bullet
+
+
 def test_line_endings_are_normalised_in_the_view_keeping_offsets():
     text = "PROCEDURE:\r\nL3 PSO\rDESCRIPTION OF PROCEDURE:\u2028A PSO was done at L3.\r\n"
     out = clean(text)
@@ -124,3 +132,12 @@ def test_administrative_labels_outside_the_vocabulary_are_fields():
     roles = {(s.category, s.role) for s in view.sections if s.start <= text.index("The disc") < s.end}
     assert roles == {(None, "body")}  # "Date:" covers its value only; the text after it is the note's own
     assert {s.category for s in view.sections if s.start == text.index("Date:")} == {"admin"}
+
+
+def test_title_case_labels_on_a_line_whose_breaks_became_single_spaces_are_headers():
+    text = ("OPERATIVE REPORT Patient: [PATIENT] Surgeon: [SURGEON], MD Assistant: [ASSISTANT], PA-C "
+            "Anesthesia: General endotracheal Preoperative Diagnosis: C6-7 disc herniation Procedure: Anterior "
+            "cervical discectomy and fusion C6-7 with anterior plating C6-C7 Description: The disc was removed.")
+    assert {"Anesthesia:", "Preoperative Diagnosis:", "Procedure:", "Description:"} <= set(headers(text))
+    short = "He had General Anesthesia: uneventful."  # a short line is not a collapsed note
+    assert "Anesthesia:" not in headers(short)

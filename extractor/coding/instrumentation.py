@@ -37,8 +37,7 @@ def code_instrumentation(instr: Instrumentation, settings: Settings) -> list[Sug
                                settings))
     ant = instr.anterior
     if ant and ant.segments >= codes["anterior_min_segments"]:
-        out.append(_suggestion(_by_segments(codes["anterior"], ant.segments), 1, "body_with_sites", [], ant.evidence,
-                               settings, ant.fixation_points))
+        out.append(_construct(_by_segments(codes["anterior"], ant.segments), ant, settings))
     out += _devices(instr, codes, settings)
     return out
 
@@ -46,10 +45,14 @@ def code_instrumentation(instr: Instrumentation, settings: Settings) -> list[Sug
 def _posterior(post: Construct, codes: dict, settings: Settings) -> Suggestion:
     code = (_by_segments(codes["posterior_segmental"], post.segments) if post.segmental
             else codes["posterior_nonsegmental"])
-    if post.levels_from_procedure_list:
+    return _construct(code, post, settings)
+
+
+def _construct(code: str, construct: Construct, settings: Settings) -> Suggestion:
+    if construct.levels_from_procedure_list:
         return _suggestion(code, 1, "sites_from_procedure_list", [Flag.instrumentation_levels_from_procedure_list],
-                           post.evidence, settings, post.fixation_points)
-    return _suggestion(code, 1, "body_with_sites", [], post.evidence, settings, post.fixation_points)
+                           construct.evidence, settings, construct.fixation_points)
+    return _suggestion(code, 1, "body_with_sites", [], construct.evidence, settings, construct.fixation_points)
 
 
 def _devices(instr: Instrumentation, codes: dict, settings: Settings) -> list[Suggestion]:

@@ -27,6 +27,11 @@ class _Sides:
     posterior_evidence: list[Evidence] = field(default_factory=list)
     anterior_evidence: list[Evidence] = field(default_factory=list)
     listed_posterior: set[int] = field(default_factory=set)  # from the procedure list
+    listed_anterior: set[int] = field(default_factory=set)
+    # Hardware told without its levels, and the list lines that give them: the evidence of a construct
+    # whose levels come from the procedure list.
+    levelless_evidence: list[Evidence] = field(default_factory=list)
+    listed_evidence: list[Evidence] = field(default_factory=list)
     pelvic: bool = False
 
 
@@ -61,14 +66,24 @@ def build_constructs(index: MentionIndex, approach: ApproachTrack) -> tuple[Cons
     anchored = any(_names_integral_anchors(ms) for ms in index.by_sentence.values())
     for mentions in index.by_sentence.values():
         _read_sentence(mentions, approach, sides, anchored)
-    flags: list[Flag] = []
-    posterior, from_list = sides.posterior, False
-    body_fixation = any(m.category == "INSTRUMENT" and m.counted and m.meta["role"] in FIXATION_ROLES for m in index)
-    if not posterior and sides.listed_posterior and body_fixation:
-        posterior, from_list = sides.listed_posterior, True
-        flags.append(Flag.instrumentation_levels_from_procedure_list)
-    return (make_construct(posterior, sides.posterior_evidence, sides.pelvic, from_list),
-            make_construct(sides.anterior, sides.anterior_evidence, False), sides.pelvic, flags)
+    fixation = [m for m in index if m.category == "INSTRUMENT" and m.counted and m.meta["role"] in FIXATION_ROLES]
+    posterior, posterior_listed = _or_listed(sides.posterior, sides.listed_posterior, bool(fixation))
+    anterior, anterior_listed = _or_listed(sides.anterior, sides.listed_anterior,
+                                           any(m.meta.get("side") == "anterior" for m in fixation))
+    flags = [Flag.instrumentation_levels_from_procedure_list] if posterior_listed or anterior_listed else []
+    from_list = sides.levelless_evidence + sides.listed_evidence
+    return (make_construct(posterior, from_list if posterior_listed else sides.posterior_evidence, sides.pelvic,
+                           posterior_listed),
+            make_construct(anterior, from_list if anterior_listed else sides.anterior_evidence, False, anterior_listed),
+            sides.pelvic, flags)
+
+
+def _or_listed(told: set[int], listed: set[int], fixation_told: bool) -> tuple[set[int], bool]:
+    """The narrative's fixation points or, when the narrative tells the hardware without its levels
+    ("the plate was applied with four screws"), the procedure list's (flagged)."""
+    if not told and listed and fixation_told:
+        return listed, True
+    return told, False
 
 
 def _names_integral_anchors(ms: list[Mention]) -> bool:
@@ -101,9 +116,13 @@ def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides, an
     if fixation[0].role == "procedure_list":
         if any(side(m, approach) == "posterior" for m in fixation):
             sides.listed_posterior |= points
+        elif any(m.meta.get("side") == "anterior" for m in fixation):
+            sides.listed_anterior |= points
+        sides.listed_evidence += [m.evidence() for m in fixation] + [e for m in instr for e in m.level_evidence()]
         return
     sides.pelvic = sides.pelvic or any(m.meta["role"] == "pelvic" for m in fixation)
     if not points:
+        sides.levelless_evidence += [m.evidence() for m in fixation]
         return
     evidence = [m.evidence() for m in fixation] + [e for m in instr for e in m.level_evidence()]
     sided = [m for m in fixation if m.meta.get("side")] or fixation  # "plate ... with 4 screws"

@@ -86,10 +86,11 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
                   or (m.kind in config["interbody_kinds"] and reader.in_defect(m))]
     cages = [m for m in devices if m.kind in config["interbody_kinds"] and m not in corpectomy
              and not (_is_generic_spacer(m) and any(x in mma for x in sentence(m.sentence)))]
-    defect_points = fixation_points([lv for m in corpectomy for lv in m.level_values()])[0]
-    if corpectomy and not defect_points:
-        defect_points = fixation_points([lv for m in index.counted if _is_corpectomy(m)
-                                         for lv in m.level_values() if lv.kind != "interspace"])[0]
+    # The resected bodies count the defects; a device's own levels are often its end plates
+    # ("tapped into position between C4 and C7" after a C5-C6 corpectomy).
+    defect_points = fixation_points([lv for m in index.counted if _is_corpectomy(m)
+                                     for lv in m.level_values() if lv.kind != "interspace"])[0] if corpectomy else set()
+    defect_points = defect_points or {p for m in corpectomy for p in _spanned(m)}
     interbody = interspaces(lv for m in cages for lv in m.level_values())
     unknown = False
     flags: list[Flag] = []
@@ -112,6 +113,12 @@ def _placed_devices(index: MentionIndex) -> list[Mention]:
     if len(devices) < len(all_devices):  # the allograft spacers again: "good spacer position"
         devices = [m for m in devices if not _is_generic_spacer(m) or m.levels]
     return devices
+
+
+def _spanned(device: Mention) -> set[int]:
+    """The vertebrae one device spans: "a cage between C4 and C7" fills one defect, C4 to C7."""
+    points = fixation_points(device.level_values())[0]
+    return set(range(min(points), max(points) + 1)) if points else set()
 
 
 def interspaces(levels: Iterable[Level]) -> set[str]:
