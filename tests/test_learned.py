@@ -241,6 +241,11 @@ def test_auto_accept_threshold_is_the_lowest_with_the_precision():
     assert metrics.lowest_threshold(p, y, 0.9, min_count=20) == 0.8
     assert metrics.above(p, y, 0.8) == {"threshold": 0.8, "share": 0.75, "n": 30, "precision": pytest.approx(29 / 30)}
     assert metrics.lowest_threshold(p[:20], y[:20], 0.99, min_count=20) is None
+    # To ship, the precision's lower 95% bound must reach it: 20 right of 20 could still be 0.84.
+    assert metrics.wilson_lower(20, 20) == pytest.approx(0.839, abs=0.001)
+    assert metrics.lowest_threshold(p, y, 0.99, min_count=20, confident=True) is None
+    many = np.array([0.99] * 1000)
+    assert metrics.lowest_threshold(many, np.ones(1000, dtype=bool), 0.99, confident=True) == 0.99
 
 
 def test_readmes_show_the_figures_of_the_models_in_use():

@@ -48,16 +48,28 @@ def above(p: np.ndarray, y: np.ndarray, threshold: float | None) -> dict:
             "precision": float(np.asarray(y)[keep].mean()) if n else None}
 
 
+def wilson_lower(right: int, n: int, z: float = 1.96) -> float:
+    """Lower end of the Wilson 95% interval of a proportion: how low the precision may really be."""
+    if n == 0:
+        return 0.0
+    phat = right / n
+    centre = phat + z * z / (2 * n)
+    margin = z * np.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n))
+    return float((centre - margin) / (1 + z * z / n))
+
+
 def lowest_threshold(p: np.ndarray, y: np.ndarray, precision: float = AUTO_ACCEPT_PRECISION,
-                     min_count: int = 20) -> float | None:
+                     min_count: int = 20, confident: bool = False) -> float | None:
     """The lowest confidence above which (inclusive) the precision is at least ``precision``, with at
-    least ``min_count`` suggestions above it; None when no confidence reaches it."""
+    least ``min_count`` suggestions above it; None when no confidence reaches it. ``confident``: the
+    Wilson lower bound of that precision must reach it (a threshold to ship, from a small sample)."""
     p, y = np.asarray(p, dtype=float), np.asarray(y, dtype=bool)
     for t in np.unique(p):
         keep = p >= t
         if keep.sum() < min_count:
             return None
-        if y[keep].mean() >= precision:
+        observed = wilson_lower(int(y[keep].sum()), int(keep.sum())) if confident else y[keep].mean()
+        if observed >= precision:
             return float(t)
     return None
 
