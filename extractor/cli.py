@@ -19,10 +19,20 @@ _set = click.option("--set", "overrides", multiple=True, metavar="SECTION.OPTION
 
 
 def _settings(config: str | None, overrides: tuple[str, ...]) -> Settings:
+    """The settings, with the learned layer's models checked here: a bad models folder is one clear
+    message before any worker starts, not a traceback per worker."""
     try:
-        return Settings.load(config, list(overrides))
+        settings = Settings.load(config, list(overrides))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+    from .learned.layer import learned_layer
+    from .learned.store import ModelError
+
+    try:
+        learned_layer(settings)
+    except ModelError as exc:
+        raise click.ClickException(f"learned layer: {exc} (--set learned.enabled=false runs the rules alone)") from None
+    return settings
 
 
 def _load(config: str | None, overrides: tuple[str, ...]):

@@ -233,3 +233,51 @@ def test_a_disc_removed_before_the_cage_goes_in_leaves_the_cage_placed(ex):
     text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe L4-5 disc was removed and a PEEK cage packed with "
             "allograft was impacted across the disc space.\n")
     assert ("22853", 1) in instrumentation_codes(ex, text)
+
+
+POSTERIOR = ("OPERATIVE REPORT\nPROCEDURE: Posterior spinal fusion L4-L5 with pedicle screws.\nDESCRIPTION OF PROCEDURE:\n"
+             "The patient was placed prone. A midline incision was made and subperiosteal exposure carried out. "
+             "Pedicle screws were placed at L4 and L5 bilaterally and rods were seated. ")
+
+
+@pytest.mark.parametrize("body,codes", [
+    ("Thirty cc of 4-10 mm cancellous allograft chips were packed in the lateral gutters.", {("20930", 1)}),
+    ("A 12 mm lordotic allograft-filled PEEK cage was placed at L4-5.", {("20930", 1)}),
+    ("A small amount of bone was removed from the posterior iliac crest with a rongeur to recess the iliac screw "
+     "heads.", set()),
+    ("A piece of bone was removed from the crest of the L4 spinous process and morselized.", set()),
+    ("Bone marrow was aspirated from the L4 pedicle tracts with a Jamshidi needle and mixed with allograft chips.",
+     {("20930", 1)}),
+    ("Cancellous bone was harvested from the right posterior iliac crest. It was not possible to work through the "
+     "same incision for the interbody work.", {("20937", 1)}),
+])
+def test_graft_wording_that_is_not_the_graft_it_resembles(ex, body, codes):
+    assert {c for c in codes_of(ex, POSTERIOR + body) if c[0].startswith("209")} == codes
+
+
+def test_a_corpectomy_left_without_a_device_is_not_a_device_defect(ex):
+    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nA C5 corpectomy was performed and an expandable cage was "
+            "placed at C5 in the corpectomy defect between C4 and C6. A partial C7 corpectomy was done for "
+            "decompression; no device was needed there. A plate was fixed from C4 to C6 with screws.\n")
+    assert ("22854", 1) in instrumentation_codes(ex, text)
+
+
+def test_a_long_listed_anterior_span_is_not_taken_for_a_plate_told_without_levels(ex):
+    text = ("OPERATIVE REPORT\nPROCEDURE: Anterior cervical discectomy C5-6; anterior cervical plate C4-C7.\n"
+            "DESCRIPTION OF PROCEDURE:\nThe C5-6 disc was removed and a PEEK cage placed at C5-6. An anterior plate "
+            "was then applied with four screws.\n")
+    assert not {c for c in instrumentation_codes(ex, text) if c[0] in ("22845", "22846", "22847")}
+
+
+def test_integrated_screws_of_one_cage_leave_the_posterior_screws_of_another_level(ex):
+    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThrough a retroperitoneal approach a stand-alone PEEK cage "
+            "was impacted at L5-S1 and its integrated screws were placed through the cage into L5 and S1. The "
+            "patient was turned prone. At L4-5 a TLIF cage was placed and screws were placed at L4, L5 and S1 "
+            "bilaterally, with rods.\n")
+    assert ("22842", 1) in instrumentation_codes(ex, text)
+
+
+def test_a_flagged_suggestion_is_never_surer_than_the_rules(ex):
+    body = "Cancellous bone was harvested from the right posterior iliac crest and laid over the facets."
+    graft = next(s for s in ex.extract(POSTERIOR + body, "t")["suggestions"] if s["code"] == "20937")
+    assert graft["flags"] and graft["confidence"] <= graft["rule_confidence"]

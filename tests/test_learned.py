@@ -261,3 +261,12 @@ def test_readmes_show_the_figures_of_the_models_in_use():
 def test_models_were_trained_on_the_corpus_as_it_is():
     result = CliRunner().invoke(main, ["models", "check"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("command", ["extract", "explain"])
+def test_a_missing_models_folder_is_one_clear_message(tmp_path, command):
+    note = tmp_path / "n.txt"
+    note.write_text("PROCEDURE: L3 pedicle subtraction osteotomy.\n")
+    result = CliRunner().invoke(main, [command, "--set", f"learned.models_dir={tmp_path / 'nope'}", str(note)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "learned layer:" in result.output and "no manifest.json" in result.output

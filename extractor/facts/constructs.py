@@ -19,20 +19,27 @@ FIXATION_ROLES = ("fixation", "pelvic")
 
 
 @dataclass
-class _Sides:
-    """Fixation points and evidence gathered from the sentences, per side."""
+class _Side:
+    """Fixation points and evidence of one side (posterior or anterior) gathered from the sentences."""
 
-    posterior: set[int] = field(default_factory=set)
-    anterior: set[int] = field(default_factory=set)
-    posterior_evidence: list[Evidence] = field(default_factory=list)
-    anterior_evidence: list[Evidence] = field(default_factory=list)
-    listed_posterior: set[int] = field(default_factory=set)  # from the procedure list
-    listed_anterior: set[int] = field(default_factory=set)
-    # Hardware told without its levels, and the list lines that give them: the evidence of a construct
-    # whose levels come from the procedure list.
-    levelless_evidence: list[Evidence] = field(default_factory=list)
+    points: set[int] = field(default_factory=set)
+    evidence: list[Evidence] = field(default_factory=list)
+    listed: set[int] = field(default_factory=set)  # from the procedure list
     listed_evidence: list[Evidence] = field(default_factory=list)
+    levelless_evidence: list[Evidence] = field(default_factory=list)  # hardware told without its levels
+
+
+@dataclass
+class _Sides:
+    posterior: _Side = field(default_factory=_Side)
+    anterior: _Side = field(default_factory=_Side)
     pelvic: bool = False
+    anchor_vertebrae: frozenset[str] = frozenset()  # where integral screws anchor an interbody device
+
+
+# The procedure list's anterior levels are taken only up to this many vertebrae: past the smallest
+# anterior code they would decide the code on the list's word alone.
+ANTERIOR_LISTED_MAX_SEGMENTS = 3
 
 
 def fixation_points(levels: list[Level]) -> tuple[set[int], bool]:
@@ -62,28 +69,26 @@ def side(m: Mention, approach: ApproachTrack) -> str:
 
 def build_constructs(index: MentionIndex, approach: ApproachTrack) -> tuple[Construct | None, Construct | None, bool, list[Flag]]:
     """(posterior construct, anterior construct, pelvic fixation, note flags) of this operation."""
-    sides = _Sides()
-    anchored = any(_names_integral_anchors(ms) for ms in index.by_sentence.values())
+    sides = _Sides(anchor_vertebrae=frozenset(v for ms in index.by_sentence.values() if _names_integral_anchors(ms)
+                                              for m in ms for lv in m.level_values() for v in lv.vertebrae()))
     for mentions in index.by_sentence.values():
-        _read_sentence(mentions, approach, sides, anchored)
+        _read_sentence(mentions, approach, sides)
     fixation = [m for m in index if m.category == "INSTRUMENT" and m.counted and m.meta["role"] in FIXATION_ROLES]
-    posterior, posterior_listed = _or_listed(sides.posterior, sides.listed_posterior, bool(fixation))
-    anterior, anterior_listed = _or_listed(sides.anterior, sides.listed_anterior,
-                                           any(m.meta.get("side") == "anterior" for m in fixation))
-    flags = [Flag.instrumentation_levels_from_procedure_list] if posterior_listed or anterior_listed else []
-    from_list = sides.levelless_evidence + sides.listed_evidence
-    return (make_construct(posterior, from_list if posterior_listed else sides.posterior_evidence, sides.pelvic,
-                           posterior_listed),
-            make_construct(anterior, from_list if anterior_listed else sides.anterior_evidence, False, anterior_listed),
-            sides.pelvic, flags)
+    posterior = _construct(sides.posterior, bool(fixation), sides.pelvic, None)
+    anterior = _construct(sides.anterior, any(m.meta.get("side") == "anterior" for m in fixation), False,
+                          ANTERIOR_LISTED_MAX_SEGMENTS)
+    listed = any(c and c.levels_from_procedure_list for c in (posterior, anterior))
+    return posterior, anterior, sides.pelvic, [Flag.instrumentation_levels_from_procedure_list] if listed else []
 
 
-def _or_listed(told: set[int], listed: set[int], fixation_told: bool) -> tuple[set[int], bool]:
-    """The narrative's fixation points or, when the narrative tells the hardware without its levels
-    ("the plate was applied with four screws"), the procedure list's (flagged)."""
-    if not told and listed and fixation_told:
-        return listed, True
-    return told, False
+def _construct(told: _Side, fixation_told: bool, pelvic: bool, listed_max: int | None) -> Construct | None:
+    """The narrative's construct or, when the narrative tells the hardware without its levels ("the plate
+    was applied with four screws"), the procedure list's (flagged; within ``listed_max`` vertebrae)."""
+    listed = told.listed if listed_max is None or not told.listed else (
+        told.listed if max(told.listed) - min(told.listed) < listed_max else set())
+    if not told.points and listed and fixation_told:
+        return make_construct(listed, told.levelless_evidence + told.listed_evidence, pelvic, True)
+    return make_construct(told.points, told.evidence, pelvic)
 
 
 def _names_integral_anchors(ms: list[Mention]) -> bool:
@@ -94,17 +99,20 @@ def _names_integral_anchors(ms: list[Mention]) -> bool:
     return bool(present & set(config["integral_anchor_kinds"]) and present & set(config["interbody_kinds"]))
 
 
-def _without_anchors(ms: list[Mention], anchored: bool) -> list[Mention]:
-    """The sentence without its device's anchor screws, which are part of the device's code: once the
-    note has named integral anchors, bare screws beside the device are those anchors."""
+def _without_anchors(ms: list[Mention], anchor_vertebrae: frozenset[str]) -> list[Mention]:
+    """The sentence without its device's anchor screws, which are part of the device's code: in the
+    sentence naming them, and in one that names the device again with no vertebra beyond theirs ("the
+    cage and the three screws well within L5 and S1")."""
     config = load_json("decisions.json")["devices"]
-    if not (anchored and any(m.category == "INSTRUMENT" and m.kind in config["interbody_kinds"] for m in ms)):
+    vertebrae = {v for m in ms for lv in m.level_values() for v in lv.vertebrae()}
+    if not (_names_integral_anchors(ms) or anchor_vertebrae and vertebrae <= anchor_vertebrae and any(
+            m.category == "INSTRUMENT" and m.kind in config["interbody_kinds"] for m in ms)):
         return ms
     return [m for m in ms if not (m.category == "INSTRUMENT" and m.kind in config["integral_anchor_screw_kinds"])]
 
 
-def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides, anchored: bool = False) -> None:
-    ms = _without_anchors(ms, anchored)
+def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides) -> None:
+    ms = _without_anchors(ms, sides.anchor_vertebrae)
     fixation = [m for m in ms if m.category == "INSTRUMENT" and m.present and m.meta["role"] in FIXATION_ROLES]
     if not fixation or fixation[0].role not in (BODY, "procedure_list"):
         return
@@ -113,23 +121,21 @@ def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides, an
     # "PSF T4-L1 with pedicle screws at every level": the fusion names the levels.
     levels = levels or [lv for m in ms if m.category == "FUSION" and m.present for lv in m.level_values()]
     points, pelvis_end = fixation_points(levels)
+    evidence = [m.evidence() for m in fixation] + [e for m in instr for e in m.level_evidence()]
     if fixation[0].role == "procedure_list":
-        if any(side(m, approach) == "posterior" for m in fixation):
-            sides.listed_posterior |= points
-        elif any(m.meta.get("side") == "anterior" for m in fixation):
-            sides.listed_anterior |= points
-        sides.listed_evidence += [m.evidence() for m in fixation] + [e for m in instr for e in m.level_evidence()]
+        listed = sides.posterior if any(side(m, approach) == "posterior" for m in fixation) else (
+            sides.anterior if any(m.meta.get("side") == "anterior" for m in fixation) else None)
+        if listed:
+            listed.listed |= points
+            listed.listed_evidence += evidence
         return
     sides.pelvic = sides.pelvic or any(m.meta["role"] == "pelvic" for m in fixation)
-    if not points:
-        sides.levelless_evidence += [m.evidence() for m in fixation]
-        return
-    evidence = [m.evidence() for m in fixation] + [e for m in instr for e in m.level_evidence()]
     sided = [m for m in fixation if m.meta.get("side")] or fixation  # "plate ... with 4 screws"
-    if all(side(m, approach) == "anterior" for m in sided):
-        sides.anterior |= points
-        sides.anterior_evidence += evidence
-    else:
-        sides.posterior |= points
-        sides.posterior_evidence += evidence
+    told = sides.anterior if all(side(m, approach) == "anterior" for m in sided) else sides.posterior
+    if not points:
+        told.levelless_evidence += [m.evidence() for m in fixation]
+        return
+    told.points |= points
+    told.evidence += evidence
+    if told is sides.posterior:
         sides.pelvic = sides.pelvic or pelvis_end

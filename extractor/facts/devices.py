@@ -86,11 +86,7 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
                   or (m.kind in config["interbody_kinds"] and reader.in_defect(m))]
     cages = [m for m in devices if m.kind in config["interbody_kinds"] and m not in corpectomy
              and not (_is_generic_spacer(m) and any(x in mma for x in sentence(m.sentence)))]
-    # The resected bodies count the defects; a device's own levels are often its end plates
-    # ("tapped into position between C4 and C7" after a C5-C6 corpectomy).
-    defect_points = fixation_points([lv for m in index.counted if _is_corpectomy(m)
-                                     for lv in m.level_values() if lv.kind != "interspace"])[0] if corpectomy else set()
-    defect_points = defect_points or {p for m in corpectomy for p in _spanned(m)}
+    defect_points = _defect_points(corpectomy, index)
     interbody = interspaces(lv for m in cages for lv in m.level_values())
     unknown = False
     flags: list[Flag] = []
@@ -113,6 +109,18 @@ def _placed_devices(index: MentionIndex) -> list[Mention]:
     if len(devices) < len(all_devices):  # the allograft spacers again: "good spacer position"
         devices = [m for m in devices if not _is_generic_spacer(m) or m.levels]
     return devices
+
+
+def _defect_points(devices: list[Mention], index: MentionIndex) -> set[int]:
+    """Vertebrae of the defects that hold a device: the resected bodies within what the devices span
+    (a device's own levels are often its end plates: "tapped into position between C4 and C7" after a
+    C5-C6 corpectomy), else what they span; a corpectomy left without a device is not counted."""
+    resected = fixation_points([lv for m in index.counted if _is_corpectomy(m)
+                                for lv in m.level_values() if lv.kind != "interspace"])[0]
+    spanned = {p for m in devices for p in _spanned(m)}
+    if not spanned:
+        return resected if devices else set()
+    return (resected & spanned) or spanned
 
 
 def _spanned(device: Mention) -> set[int]:

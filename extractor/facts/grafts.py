@@ -76,15 +76,26 @@ def build_grafts(index: MentionIndex) -> tuple[list[Graft], list[Flag]]:
 
 
 def _same_incision(kinds: dict[str, list[Evidence]], index: MentionIndex) -> None:
-    """Crest bone taken "through the same midline incision, no separate incision" is local autograft."""
+    """Crest bone taken "through the same midline incision, no separate incision" is local autograft:
+    a same-incision cue in the harvest's sentence or the one next to it, none of a separate one."""
     rule = _config()["same_incision"]
-    same = any(m.category == "INCISION" and m.kind in rule["same_cue_kinds"] and m.role == BODY
-               and m.assertion in rule["same_cue_assertions"] for m in index)
-    if not same or any(m.category == "INCISION" and m.kind in rule["separate_cue_kinds"] for m in index.counted):
+    if any(m.category == "INCISION" and m.kind in rule["separate_cue_kinds"] for m in index.counted):
         return
+    position = {sentence: i for i, sentence in enumerate(index.sentences)}
+    near = {position[m.sentence] + step for m in index if _same_cue(m, index, rule) for step in (-1, 0, 1)}
     for kind in rule["kinds"]:
-        if kind in kinds:
+        if any(position.get((e.sentence_start, e.sentence_end)) in near for e in kinds.get(kind, ())):
             kinds[rule["reported_as"]] += kinds.pop(kind)
+
+
+def _same_cue(m: Mention, index: MentionIndex, rule: dict) -> bool:
+    """A same-incision cue of the narrative; a negated one only where its sentence negates a separate
+    incision ("without any separate incision ... beneath the same fascial exposure")."""
+    if m.category != "INCISION" or m.kind not in rule["same_cue_kinds"] or m.role != BODY:
+        return False
+    return m.present or m.assertion in rule["same_cue_assertions"] and any(
+        x.category == "INCISION" and x.kind in rule["separate_cue_kinds"] and x.assertion == "negated"
+        for x in index.in_sentence(m.sentence))
 
 
 def _grafts(kinds: dict[str, list[Evidence]], spacer: bool, index: MentionIndex) -> tuple[list[Graft], list[Flag]]:

@@ -2,6 +2,7 @@
 so ``opnote --help`` stays fast)."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -74,9 +75,12 @@ def retrain(db: str, models: str | None, corpus: bool) -> None:
     from .training.retrain import retrain as refit
 
     corpora = CORPORA if corpus and (CORPORA / "dev" / "gold.jsonl").exists() else None
+    folder = _folder(models)
+    if folder.is_dir() and not os.access(folder, os.W_OK):  # checked before the fit, not after it
+        raise click.ClickException(f"{folder}: not writable (a new model version is written there)")
     try:
-        result = refit(db, _folder(models), corpora, _log)
-    except (ModelError, FileNotFoundError) as exc:
+        result = refit(db, folder, corpora, _log)
+    except (ModelError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(result.message())
     if not result.replaced:

@@ -1,6 +1,7 @@
 """Calibrated confidence: the probability that a suggestion is right, from its features
-(``features.suggestion_features``), replacing the hand-set confidence in ``confidence``; the
-hand-set value stays in ``rule_confidence``, the rule-only baseline."""
+(``features.suggestion_features``), replacing the hand-set confidence in ``confidence`` (never above it
+for a suggestion with review flags); the hand-set value stays in ``rule_confidence``, the rule-only
+baseline."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,7 +35,8 @@ class ConfidenceModel:
         for suggestion in record["suggestions"]:
             p = round(self.probability(suggestion, record, bases, context), 3)
             suggestion["rule_confidence"] = suggestion["confidence"]
-            suggestion["confidence"] = p
+            # A flagged suggestion never looks surer than the rules say: the flag asks a coder to look.
+            suggestion["confidence"] = min(p, suggestion["confidence"]) if suggestion.get("flags") else p
             explanation = suggestion.get("explanation")
             if isinstance(explanation, dict):
                 explanation["calibration"] = {"model": f"{KIND}.v{self.version}",
