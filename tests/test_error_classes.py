@@ -186,6 +186,12 @@ def test_an_empty_template_field_is_not_a_graft(ex):
     assert graft_codes(ex, body) == {("20936", 1)}
 
 
+def narrative_note(body: str, procedure: str = "") -> str:
+    """A short operative report: an optional procedure line, then the narrative."""
+    listed = f"PROCEDURE: {procedure}\n" if procedure else ""
+    return f"OPERATIVE REPORT\n{listed}DESCRIPTION OF PROCEDURE:\n{body}\n"
+
+
 def instrumentation_codes(ex, text):
     return {c for c in codes_of(ex, text) if c[0].startswith("228")}
 
@@ -195,9 +201,9 @@ def test_ps_is_pedicle_screws_in_terse_notes(ex):
 
 
 def test_a_plate_told_without_levels_takes_the_listed_levels(ex):
-    text = ("OPERATIVE REPORT\nPROCEDURE: Anterior cervical discectomy and fusion C6-7 with anterior plating C6-C7.\n"
-            "DESCRIPTION OF PROCEDURE:\nA transverse incision was made and the C6-7 disc removed. A 7 mm PEEK cage "
-            "was placed. The plate was then applied with four screws and the locking mechanism engaged.\n")
+    text = narrative_note("A transverse incision was made and the C6-7 disc removed. A 7 mm PEEK cage was placed. "
+                          "The plate was then applied with four screws and the locking mechanism engaged.",
+                          procedure="Anterior cervical discectomy and fusion C6-7 with anterior plating C6-C7.")
     assert instrumentation_codes(ex, text) == {("22845", 1), ("22853", 1)}
     plate = next(s for s in ex.extract(text, "t")["suggestions"] if s["code"] == "22845")
     assert [f["id"] for f in plate["flags"]] == ["instrumentation_levels_from_procedure_list"]
@@ -205,14 +211,14 @@ def test_a_plate_told_without_levels_takes_the_listed_levels(ex):
 
 
 def test_end_plates_are_not_a_plate(ex):
-    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe C5-6 disc was removed and the C5 and C6 end plates "
-            "were prepared to bleeding bone. A 7 mm PEEK cage was placed at C5-6.\n")
+    text = narrative_note("The C5-6 disc was removed and the C5 and C6 end plates "
+            "were prepared to bleeding bone. A 7 mm PEEK cage was placed at C5-6.")
     assert instrumentation_codes(ex, text) == {("22853", 1)}
 
 
 def test_a_peek_implant_is_an_interbody_device(ex):
-    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThrough a lateral transpsoas approach the L4-5 disc was removed "
-            "and a PEEK implant packed with allograft was impacted across the disc space.\n")
+    text = narrative_note("Through a lateral transpsoas approach the L4-5 disc was removed "
+            "and a PEEK implant packed with allograft was impacted across the disc space.")
     assert ("22853", 1) in instrumentation_codes(ex, text)
 
 
@@ -222,16 +228,23 @@ def test_hardware_taken_out_and_antibiotic_beads_are_not_instrumentation(ex):
     assert instrumentation_codes(ex, OPENING + body) == set()
 
 
-def test_one_corpectomy_cage_between_its_end_plates_is_one_defect(ex):
-    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nAn anterior cervical corpectomy was performed, the bodies "
-            "being removed back to the ligament. A titanium mesh cage was packed with the corpectomy bone. The cage "
-            "was tapped into position between C4 and C7, recessed slightly from the anterior margins.\n")
-    assert ("22854", 1) in instrumentation_codes(ex, text)
+@pytest.mark.parametrize("body", [
+    # one cage between its end plates is one defect
+    "An anterior cervical corpectomy was performed, the bodies being removed back to the ligament. A titanium mesh "
+    "cage was packed with the corpectomy bone. The cage was tapped into position between C4 and C7, recessed "
+    "slightly from the anterior margins.",
+    # a corpectomy left without a device is not a device defect
+    "A C5 corpectomy was performed and an expandable cage was placed at C5 in the corpectomy defect between C4 and "
+    "C6. A partial C7 corpectomy was done for decompression; no device was needed there. A plate was fixed from C4 "
+    "to C6 with screws.",
+])
+def test_corpectomy_devices_count_the_defects_that_hold_them(ex, body):
+    assert ("22854", 1) in instrumentation_codes(ex, narrative_note(body))
 
 
 def test_a_disc_removed_before_the_cage_goes_in_leaves_the_cage_placed(ex):
-    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe L4-5 disc was removed and a PEEK cage packed with "
-            "allograft was impacted across the disc space.\n")
+    text = narrative_note("The L4-5 disc was removed and a PEEK cage packed with allograft was impacted across the "
+                          "disc space.")
     assert ("22853", 1) in instrumentation_codes(ex, text)
 
 
@@ -255,25 +268,18 @@ def test_graft_wording_that_is_not_the_graft_it_resembles(ex, body, codes):
     assert {c for c in codes_of(ex, POSTERIOR + body) if c[0].startswith("209")} == codes
 
 
-def test_a_corpectomy_left_without_a_device_is_not_a_device_defect(ex):
-    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nA C5 corpectomy was performed and an expandable cage was "
-            "placed at C5 in the corpectomy defect between C4 and C6. A partial C7 corpectomy was done for "
-            "decompression; no device was needed there. A plate was fixed from C4 to C6 with screws.\n")
-    assert ("22854", 1) in instrumentation_codes(ex, text)
-
-
 def test_a_long_listed_anterior_span_is_not_taken_for_a_plate_told_without_levels(ex):
-    text = ("OPERATIVE REPORT\nPROCEDURE: Anterior cervical discectomy C5-6; anterior cervical plate C4-C7.\n"
-            "DESCRIPTION OF PROCEDURE:\nThe C5-6 disc was removed and a PEEK cage placed at C5-6. An anterior plate "
-            "was then applied with four screws.\n")
+    text = narrative_note("The C5-6 disc was removed and a PEEK cage placed at C5-6. An anterior plate was then "
+                          "applied with four screws.",
+                          procedure="Anterior cervical discectomy C5-6; anterior cervical plate C4-C7.")
     assert not {c for c in instrumentation_codes(ex, text) if c[0] in ("22845", "22846", "22847")}
 
 
 def test_integrated_screws_of_one_cage_leave_the_posterior_screws_of_another_level(ex):
-    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThrough a retroperitoneal approach a stand-alone PEEK cage "
+    text = narrative_note("Through a retroperitoneal approach a stand-alone PEEK cage "
             "was impacted at L5-S1 and its integrated screws were placed through the cage into L5 and S1. The "
             "patient was turned prone. At L4-5 a TLIF cage was placed and screws were placed at L4, L5 and S1 "
-            "bilaterally, with rods.\n")
+            "bilaterally, with rods.")
     assert ("22842", 1) in instrumentation_codes(ex, text)
 
 

@@ -113,13 +113,17 @@ def test_no_sentence_is_longer_than_the_bound():
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
 
 
+def roles_at(text: str, marker: str) -> set[tuple[str | None, str]]:
+    """(category, role) of the sections holding ``marker``."""
+    at = text.index(marker)
+    return {(s.category, s.role) for s in build_view(text, triage=False).sections if s.start <= at < s.end}
+
+
 def test_a_note_whose_line_breaks_became_spaces_keeps_its_headers_and_narrative():
     narrative = ("This 58-year-old man had a posterior wedge osteotomy at L2 today, and pedicle screws were placed "
                  "at L1 and L3 with local bone for the fusion, after which the wound was closed in layers. ") * 2
     text = f"Surgeon: [SURGEON]     Assistant: [ASSISTANT]  {narrative}"
-    view = build_view(text, triage=False)
-    roles = {(s.category, s.role) for s in view.sections if s.start <= text.index("This 58") < s.end}
-    assert roles == {(None, "body")}  # the field header's value ended at the collapsed line break
+    assert roles_at(text, "This 58") == {(None, "body")}  # the field header's value ended at the collapsed line break
     collapsed = "Disposition: PACU, stable  Brief Narrative: Midline exposure.  NARRATIVE  Setup. Prone."
     assert headers(collapsed) == ["Disposition:", "Brief Narrative:", "NARRATIVE  "]
 
@@ -128,10 +132,8 @@ def test_administrative_labels_outside_the_vocabulary_are_fields():
     narrative = ("The disc was removed and a plug of bank bone was tapped into the space, after which the wound "
                  "was closed in layers and the patient woke without new deficit. ") * 2
     text = f"[PATIENT]     Age 49     Unit No. ___     Date: [DATE]     Surgeon: [SURGEON]  {narrative}"
-    view = build_view(text, triage=False)
-    roles = {(s.category, s.role) for s in view.sections if s.start <= text.index("The disc") < s.end}
-    assert roles == {(None, "body")}  # "Date:" covers its value only; the text after it is the note's own
-    assert {s.category for s in view.sections if s.start == text.index("Date:")} == {"admin"}
+    assert roles_at(text, "The disc") == {(None, "body")}  # "Date:" covers its value only; the rest is the note's own
+    assert {s.category for s in build_view(text, triage=False).sections if s.start == text.index("Date:")} == {"admin"}
 
 
 def test_title_case_labels_on_a_line_whose_breaks_became_single_spaces_are_headers():
