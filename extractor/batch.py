@@ -249,6 +249,22 @@ class BatchRunner:
                       file=sys.stderr, flush=True)
 
         try:
+            self._drive(prepared, emit, skip_rows, summary)
+        finally:
+            for signum, handler in previous_handlers.items():
+                signal.signal(signum, handler)
+            bar.close()
+            try:
+                writer.close()
+            except OutputError as exc:
+                summary.failure = summary.failure or str(exc)
+            summary.seconds = time.perf_counter() - start
+        return summary
+
+    def _drive(self, prepared, emit, skip_rows: int, summary: RunSummary) -> None:
+        """Run the prepared records through the workers; a stop or a lost worker ends the run with what
+        is written so far, recorded in ``summary``."""
+        try:
             if skip_rows:
                 for _ in islice(prepared, skip_rows):
                     pass
@@ -263,16 +279,6 @@ class BatchRunner:
         except BrokenExecutor:
             summary.failure = ("a worker process ended unexpectedly (killed, or out of memory?); finished rows are "
                                "written: run again with --resume")
-        finally:
-            for signum, handler in previous_handlers.items():
-                signal.signal(signum, handler)
-            bar.close()
-            try:
-                writer.close()
-            except OutputError as exc:
-                summary.failure = summary.failure or str(exc)
-            summary.seconds = time.perf_counter() - start
-        return summary
 
     def _catch_stop_signals(self) -> dict:
         """SIGTERM, and Ctrl-C unless it is ignored (nohup), stop the run cleanly. The handler also
