@@ -34,12 +34,9 @@ class _Sides:
     posterior: _Side = field(default_factory=_Side)
     anterior: _Side = field(default_factory=_Side)
     pelvic: bool = False
-    anchor_vertebrae: frozenset[str] = frozenset()  # where integral screws anchor an interbody device
+    anchor_sentences: frozenset = frozenset()  # sentences naming integral screws of an interbody device
+    anchor_vertebrae: frozenset[str] = frozenset()  # where those screws anchor it
 
-
-# The procedure list's anterior levels are taken only up to this many vertebrae: past the smallest
-# anterior code they would decide the code on the list's word alone.
-ANTERIOR_LISTED_MAX_SEGMENTS = 3
 
 
 def fixation_points(levels: list[Level]) -> tuple[set[int], bool]:
@@ -69,14 +66,15 @@ def side(m: Mention, approach: ApproachTrack) -> str:
 
 def build_constructs(index: MentionIndex, approach: ApproachTrack) -> tuple[Construct | None, Construct | None, bool, list[Flag]]:
     """(posterior construct, anterior construct, pelvic fixation, note flags) of this operation."""
-    sides = _Sides(anchor_vertebrae=frozenset(v for ms in index.by_sentence.values() if _names_integral_anchors(ms)
-                                              for m in ms for lv in m.level_values() for v in lv.vertebrae()))
+    anchors = {sentence: ms for sentence, ms in index.by_sentence.items() if _names_integral_anchors(ms)}
+    sides = _Sides(anchor_sentences=frozenset(anchors), anchor_vertebrae=frozenset(
+        v for ms in anchors.values() for m in ms for lv in m.level_values() for v in lv.vertebrae()))
     for mentions in index.by_sentence.values():
         _read_sentence(mentions, approach, sides)
     fixation = [m for m in index if m.category == "INSTRUMENT" and m.counted and m.meta["role"] in FIXATION_ROLES]
     posterior = _construct(sides.posterior, bool(fixation), sides.pelvic, None)
     anterior = _construct(sides.anterior, any(m.meta.get("side") == "anterior" for m in fixation), False,
-                          ANTERIOR_LISTED_MAX_SEGMENTS)
+                          load_json("decisions.json")["devices"]["anterior_listed_max_segments"])
     listed = any(c and c.levels_from_procedure_list for c in (posterior, anterior))
     return posterior, anterior, sides.pelvic, [Flag.instrumentation_levels_from_procedure_list] if listed else []
 
@@ -84,10 +82,9 @@ def build_constructs(index: MentionIndex, approach: ApproachTrack) -> tuple[Cons
 def _construct(told: _Side, fixation_told: bool, pelvic: bool, listed_max: int | None) -> Construct | None:
     """The narrative's construct or, when the narrative tells the hardware without its levels ("the plate
     was applied with four screws"), the procedure list's (flagged; within ``listed_max`` vertebrae)."""
-    listed = told.listed if listed_max is None or not told.listed else (
-        told.listed if max(told.listed) - min(told.listed) < listed_max else set())
-    if not told.points and listed and fixation_told:
-        return make_construct(listed, told.levelless_evidence + told.listed_evidence, pelvic, True)
+    within = listed_max is None or bool(told.listed) and max(told.listed) - min(told.listed) < listed_max
+    if not told.points and told.listed and within and fixation_told:
+        return make_construct(told.listed, told.levelless_evidence + told.listed_evidence, pelvic, True)
     return make_construct(told.points, told.evidence, pelvic)
 
 
@@ -99,20 +96,21 @@ def _names_integral_anchors(ms: list[Mention]) -> bool:
     return bool(present & set(config["integral_anchor_kinds"]) and present & set(config["interbody_kinds"]))
 
 
-def _without_anchors(ms: list[Mention], anchor_vertebrae: frozenset[str]) -> list[Mention]:
+def _without_anchors(ms: list[Mention], sides: _Sides) -> list[Mention]:
     """The sentence without its device's anchor screws, which are part of the device's code: in the
     sentence naming them, and in one that names the device again with no vertebra beyond theirs ("the
     cage and the three screws well within L5 and S1")."""
     config = load_json("decisions.json")["devices"]
     vertebrae = {v for m in ms for lv in m.level_values() for v in lv.vertebrae()}
-    if not (_names_integral_anchors(ms) or anchor_vertebrae and vertebrae <= anchor_vertebrae and any(
-            m.category == "INSTRUMENT" and m.kind in config["interbody_kinds"] for m in ms)):
+    names_device = any(m.category == "INSTRUMENT" and m.kind in config["interbody_kinds"] for m in ms)
+    again = bool(sides.anchor_vertebrae) and vertebrae <= sides.anchor_vertebrae and names_device
+    if not (ms[0].sentence in sides.anchor_sentences or again):
         return ms
     return [m for m in ms if not (m.category == "INSTRUMENT" and m.kind in config["integral_anchor_screw_kinds"])]
 
 
 def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides) -> None:
-    ms = _without_anchors(ms, sides.anchor_vertebrae)
+    ms = _without_anchors(ms, sides)
     fixation = [m for m in ms if m.category == "INSTRUMENT" and m.present and m.meta["role"] in FIXATION_ROLES]
     if not fixation or fixation[0].role not in (BODY, "procedure_list"):
         return
