@@ -4,7 +4,8 @@ Measured in one run, on the same texts:
 * the bare spaCy tokenizer (`spacy.blank("en")`), the floor;
 * medSpaCy's default pipeline (`medspacy.load()`: PyRuSH, TargetMatcher with this project's target
   rules, ConText), the peer;
-* the full extractor through the batch runner with 1 and 2 worker processes;
+* the full extractor through the batch runner with 1 and 2 worker processes, each run in a fresh
+  interpreter as `opnote extract` runs (so that a one-worker run's rate and RSS are not the driver's);
 * a mixed export where 90% of the notes are not spine notes, with and without the spine gate;
 * peak RSS per worker, and RSS along a long run of the mixed export (flatness).
 
@@ -64,6 +65,7 @@ def _records(texts):
 
 
 def run_extractor(texts, workers: int, gate: bool = True, rss_every: int = 0) -> dict:
+    """The batch runner over ``texts`` in this process (one worker runs in-process, as the CLI does)."""
     writer = CountingWriter(rss_every)
     runner = BatchRunner(Settings.load(), workers=workers, gate=gate, progress=False)
     summary = runner.run(_records(texts), writer)
@@ -74,6 +76,24 @@ def run_extractor(texts, workers: int, gate: bool = True, rss_every: int = 0) ->
             "notes_per_s": round(rate, 1), "notes_per_s_with_startup": round(len(texts) / summary.seconds, 1),
             "words_per_s": round(rate * words / len(texts)), "statuses": writer.statuses,
             "worker_peak_rss_mb": [round(x, 1) for x in runner.worker_rss_mb], "rss_samples_mb": writer.rss}
+
+
+INPUTS = {"reference": reference_variants, "mixed": mixed_export, "mixed_long": lambda n: mixed_export(n, seed=3)}
+
+
+def run_extractor_fresh(inputs: str, count: int, workers: int, gate: bool = True, rss_every: int = 0) -> dict:
+    """``run_extractor`` in a fresh interpreter, as `opnote extract` runs: the peak RSS and the rate of a
+    one-worker run are then the extractor's, not those of this driver (which holds every input and the
+    medSpaCy peer). The inputs are rebuilt there from the same seeds."""
+    spec = json.dumps({"inputs": inputs, "count": count, "workers": workers, "gate": gate, "rss_every": rss_every})
+    done = subprocess.run([sys.executable, __file__, "--one", spec], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _one(spec: str) -> None:
+    args = json.loads(spec)
+    texts = INPUTS[args["inputs"]](args["count"])
+    print(json.dumps(run_extractor(texts, args["workers"], args["gate"], args["rss_every"])))
 
 
 def _extractor(learned: bool):
@@ -230,7 +250,10 @@ def main() -> None:
     parser.add_argument("--learned", type=int, default=300, help="reference notes for the learned layer's overhead "
                         "(and ten times as many of the mixed export)")
     parser.add_argument("--out", default=str(HERE.parent / "build" / "bench.json"))
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # one extractor run, in a fresh process
     args = parser.parse_args()
+    if args.one:
+        return _one(args.one)
 
     reference = reference_variants(args.reference)
     mixed = mixed_export(args.mixed)
@@ -238,12 +261,12 @@ def main() -> None:
     results["cli_help"] = run_cli_help()
     results["tokenizer"] = run_tokenizer(reference)
     results["medspacy_peer"] = run_medspacy_peer(reference[: args.peer])
-    results["extractor_1_worker"] = run_extractor(reference, 1)
-    results["extractor_2_workers"] = run_extractor(reference, 2)
-    results["mixed_1_worker"] = run_extractor(mixed, 1)
-    results["mixed_2_workers"] = run_extractor(mixed, 2)
-    results["mixed_no_gate_1_worker"] = run_extractor(mixed[: max(1, args.mixed // 10)], 1, gate=False)
-    results["mixed_long_run"] = run_extractor(mixed_export(args.long, seed=3), 1, rss_every=max(1, args.long // 10))
+    results["extractor_1_worker"] = run_extractor_fresh("reference", args.reference, 1)
+    results["extractor_2_workers"] = run_extractor_fresh("reference", args.reference, 2)
+    results["mixed_1_worker"] = run_extractor_fresh("mixed", args.mixed, 1)
+    results["mixed_2_workers"] = run_extractor_fresh("mixed", args.mixed, 2)
+    results["mixed_no_gate_1_worker"] = run_extractor_fresh("mixed", max(1, args.mixed // 10), 1, gate=False)
+    results["mixed_long_run"] = run_extractor_fresh("mixed_long", args.long, 1, rss_every=max(1, args.long // 10))
     results["worst_case"] = run_worst_case()
     results["learned_reference"] = run_learned_overhead(reference[: args.learned])
     results["learned_mixed"] = run_learned_overhead(mixed[: 10 * args.learned])

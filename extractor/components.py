@@ -11,6 +11,7 @@ plain ``nlp(text)`` without the layout (sentences and headers are then found on 
 
 import warnings
 
+from . import deferred_imports  # noqa: F401  (first: medSpaCy without NLTK, see the module)
 from medspacy.context import ConText, ConTextRule
 from medspacy.section_detection import Section
 import numpy

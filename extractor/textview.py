@@ -414,15 +414,26 @@ class Triggers:
     prefixes: tuple[str, ...]
 
     def in_span(self, text: str, start: int, end: int) -> bool:
-        """Does ``text[start:end]`` hold a trigger? (set intersection on its words: fast)"""
-        chunk = text[start:end]
-        words = {w.lower() for w in _WORD.findall(chunk)}
-        if words & self.words:
+        """Does ``text[start:end]`` hold a trigger?"""
+        return self.in_chunk(_Chunk(text[start:end]))
+
+    def in_chunk(self, chunk: "_Chunk") -> bool:
+        """Does the chunk hold a trigger? (set intersection on its words: fast)"""
+        if chunk.words & self.words:
             return True
-        low = chunk.lower()
-        if any(p in low for p in self.prefixes):
+        if any(p in chunk.lower for p in self.prefixes):
             return True
-        return any(p.search(chunk) for w in words & self.phrases.keys() for p in self.phrases[w])
+        return any(p.search(chunk.text) for w in chunk.words & self.phrases.keys() for p in self.phrases[w])
+
+
+class _Chunk:
+    """A span's text with its lower-case form and word set, computed once for every trigger set asking."""
+
+    __slots__ = ("text", "lower", "words")
+
+    def __init__(self, text: str):
+        self.text, self.lower = text, text.lower()
+        self.words = {w.lower() for w in _WORD.findall(text)}
 
 
 @lru_cache(maxsize=16)
@@ -555,22 +566,23 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
 def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[str, ...] | None) -> list[tuple[int, int]]:
     """The sentences holding a trigger word, and those that describe a resection near an osteotomy
     (its type is read from the elements resected around it: see facts.osteotomies.elements_near)."""
+    chunks = [_Chunk(cleaned[s:e]) for s, e in sentences]
     trigger = triggers(rule_files)
-    keep = [trigger.in_span(cleaned, s, e) for s, e in sentences]
+    keep = [trigger.in_chunk(c) for c in chunks]
     osteotomy = triggers(rule_files, frozenset({"OSTEOTOMY"}))
     elements = triggers(rule_files, frozenset({"RESECTION"}))
     window = load_json("decisions.json")["osteotomy_typing"]["window"]
     for i, (s, e) in enumerate(sentences):
-        if not keep[i] or not osteotomy.in_span(cleaned, s, e):
+        if not keep[i] or not osteotomy.in_chunk(chunks[i]):
             continue
         for j in range(i - 1, -1, -1):
             if sentences[j][1] < s - window["before_chars"]:
                 break
-            keep[j] = keep[j] or elements.in_span(cleaned, *sentences[j])
+            keep[j] = keep[j] or elements.in_chunk(chunks[j])
         for j in range(i + 1, len(sentences)):
             if sentences[j][0] > e + window["after_chars"]:
                 break
-            keep[j] = keep[j] or elements.in_span(cleaned, *sentences[j])
+            keep[j] = keep[j] or elements.in_chunk(chunks[j])
     return [span for span, kept in zip(sentences, keep) if kept]
 
 

@@ -64,6 +64,15 @@ def test_command_line_starts_without_building_a_pipeline():
     assert result.returncode == 0 and "extract" in result.stdout
 
 
+def test_extracting_leaves_nltk_scipy_and_sklearn_unloaded_until_used():
+    """medSpaCy imports QuickUMLS, which imports NLTK, SciPy and scikit-learn: ~200 MB per worker the
+    extractor never uses. They stay out of a worker's memory, and NLTK still works when asked for."""
+    statement = ("import extractor; extractor.load().extract('DESCRIPTION:\\nA PSO was performed at L3.', 'n')")
+    assert not _imported_after(statement) & {"scipy", "sklearn"}
+    loaded = _imported_after(statement + "; import nltk; nltk.edit_distance('ab', 'ac')")
+    assert "scipy" in loaded  # the real NLTK came in on first use
+
+
 def test_pipeline_order_is_checked_by_spacy(ex):
     assert not any(ex.nlp.analyze_pipes()["problems"].values())
     nlp = spacy.blank("en")

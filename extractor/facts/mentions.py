@@ -6,6 +6,7 @@ directly.
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -85,6 +86,8 @@ class MentionIndex:
     by_category: dict[str, list[Mention]] = field(init=False)
     sentences: list[Sentence] = field(init=False)
     counted: list[Mention] = field(init=False)
+    _position: dict[Sentence, int] = field(init=False, repr=False)
+    _starts: list[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.by_sentence = defaultdict(list)
@@ -93,6 +96,8 @@ class MentionIndex:
             self.by_sentence[m.sentence].append(m)
             self.by_category[m.category].append(m)
         self.sentences = sorted(self.by_sentence)
+        self._position = {sentence: i for i, sentence in enumerate(self.sentences)}
+        self._starts = [start for start, _ in self.sentences]
         self.counted = [m for m in self.mentions if m.counted]
 
     def __iter__(self):
@@ -106,8 +111,14 @@ class MentionIndex:
 
     def next_sentence(self, sentence: Sentence) -> Sentence | None:
         """The next sentence holding a mention."""
-        i = self.sentences.index(sentence)
+        i = self._position[sentence]
         return self.sentences[i + 1] if i + 1 < len(self.sentences) else None
+
+    def sentences_near(self, lo: int, hi: int) -> list[Sentence]:
+        """The sentences holding a mention that reach into ``[lo, hi]`` (sentences do not overlap, so
+        their ends are in order too: a bisection, not a scan of a long note's every sentence)."""
+        first = max(0, bisect_left(self._starts, lo) - 1)
+        return [s for s in self.sentences[first: bisect_right(self._starts, hi)] if s[1] >= lo]
 
     def sentence_values(self, sentence: Sentence, category: str, key: str) -> set:
         """The metadata values ``key`` of the mentions of ``category`` in one sentence (any assertion)."""

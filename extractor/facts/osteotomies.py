@@ -66,6 +66,7 @@ class _Context:
     kinds: frozenset[str]  # kinds of the mentions done, in the narrative or the procedure list
     listed: tuple[tuple[str, str, frozenset[str]], ...]  # (family, type, vertebrae) named in the procedure list
     narrative_named: bool  # the narrative names a type itself: its untyped mentions refer back to it
+    first_named: dict  # section -> start of its first named, counted osteotomy mention
 
     def listed_type(self, m: Mention) -> tuple[str, str, bool] | None:
         """The type the procedure list names for an untyped narrative mention: at its vertebrae, or
@@ -89,7 +90,7 @@ def resolve_type(m: Mention, index: MentionIndex, context: _Context) -> tuple[st
         return m.meta["family"], m.meta["type"], False
     if (listed := context.listed_type(m)) is not None:
         return listed
-    elements = elements_near(m, index)
+    elements = elements_near(m, index, context.first_named)
     where = context.approach.at(m.start)
     kinds = {x.kind for x in index.in_sentence(m.sentence) if x.kind}
     for rule in _typing_rules():
@@ -105,24 +106,22 @@ def resolve_type(m: Mention, index: MentionIndex, context: _Context) -> tuple[st
     return None, None, False
 
 
-def elements_near(m: Mention, index: MentionIndex) -> set[str]:
+def elements_near(m: Mention, index: MentionIndex, first_named: dict) -> set[str]:
     """Elements resected in the sentence of an untyped osteotomy mention and in the sentences around
     it that go on describing it ("Osteotomies were performed at two levels. At L1-2 and L2-3 the
     spinous processes..."): within the window (characters) before and after, in the same section,
     stopping at a sentence that names an osteotomy of its own. After a named osteotomy of the same
-    section, only its own sentence counts: "the osteotomy was closed" goes on about that one. The text
-    view's triage keeps those sentences (textview._triage)."""
+    section (``first_named``: see ``first_named_starts``), only its own sentence counts: "the osteotomy
+    was closed" goes on about that one. The text view's triage keeps those sentences (textview._triage)."""
     own = {x.meta["element"] for x in index.in_sentence(m.sentence) if x.category == "RESECTION" and x.present}
-    if _after_named(m, index):
+    if first_named.get(m.section, m.start) < m.start:
         return own
     window = load_json("decisions.json")["osteotomy_typing"]["window"]
     lo, hi = m.sentence[0] - window["before_chars"], m.sentence[1] + window["after_chars"]
     elements = own
-    for sentence in index.sentences:
-        if sentence[1] < lo or sentence == m.sentence:
+    for sentence in index.sentences_near(lo, hi):
+        if sentence == m.sentence:
             continue
-        if sentence[0] > hi:
-            break
         mentions = index.in_sentence(sentence)
         if any(x.category == "OSTEOTOMY" for x in mentions) or any(x.section != m.section for x in mentions):
             if sentence > m.sentence:
@@ -132,10 +131,13 @@ def elements_near(m: Mention, index: MentionIndex) -> set[str]:
     return elements
 
 
-def _after_named(m: Mention, index: MentionIndex) -> bool:
-    """Does a named osteotomy of the narrative come before this mention in its section?"""
-    return any(x.category == "OSTEOTOMY" and x.meta.get("type") and x.counted and x.section == m.section
-               and x.start < m.start for x in index.of("OSTEOTOMY"))
+def first_named_starts(index: MentionIndex) -> dict:
+    """Section -> start of the first named (typed), counted osteotomy mention of the section."""
+    first: dict = {}
+    for x in index.of("OSTEOTOMY"):
+        if x.meta.get("type") and x.counted:
+            first[x.section] = min(first.get(x.section, x.start), x.start)
+    return first
 
 
 def release_mentions(index: MentionIndex) -> list[Mention]:
@@ -173,7 +175,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
     context = _Context(approach, any(m.category == "ANKYLOSIS" and m.assertion != "negated" for m in index),
                        frozenset(m.kind for m in index if m.kind and m.present and m.role in (BODY, "procedure_list")),
                        listed,
-                       any(m.meta.get("family") for m in index.of("OSTEOTOMY") if m.counted))
+                       any(m.meta.get("family") for m in index.of("OSTEOTOMY") if m.counted),
+                       first_named_starts(index))
     typed: dict[TypeKey, list[Typed]] = defaultdict(list)
     generic: list[Mention] = []
     named = {v for m in index.of("OSTEOTOMY") if m.meta.get("type") and m.counted
