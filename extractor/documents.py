@@ -46,11 +46,15 @@ class Cue:
     weight: float
     title: bool = False
     narrative: bool = False
+    firsts: frozenset[str] = frozenset()  # the phrases' first words: most cues are absent from a note
 
     def found(self, text: Text) -> bool:
-        return any(first in text.words and p in text for first, p in self.phrases)
+        return not self.firsts.isdisjoint(text.words) and any(
+            first in text.words and p in text for first, p in self.phrases)
 
     def count(self, text: Text, cap: int) -> int:
+        if self.firsts.isdisjoint(text.words):
+            return 0
         return sum(min(text.count(p), cap) for first, p in self.phrases if first in text.words)
 
 
@@ -76,8 +80,12 @@ class DocumentKind:
 
 
 def _cues(items: list[dict]) -> tuple[Cue, ...]:
-    return tuple(Cue(tuple((normal_form(p).split()[0], normal_form(p)) for p in c["phrases"]), c["weight"],
-                     c.get("title", False), c.get("narrative", False)) for c in items)
+    cues = []
+    for c in items:
+        phrases = tuple((normal_form(p).split()[0], normal_form(p)) for p in c["phrases"])
+        cues.append(Cue(phrases, c["weight"], c.get("title", False), c.get("narrative", False),
+                        frozenset(first for first, _ in phrases)))
+    return tuple(cues)
 
 
 @dataclass(frozen=True)
