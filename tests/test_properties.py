@@ -125,3 +125,17 @@ def _content(path: Path, fmt: str):
     import pandas as pd
 
     return pd.read_parquet(path).to_json(orient="records")
+
+
+@QUIET
+@given(TEXT)
+def test_the_pipeline_tokenizes_as_spacys_english_tokenizer(ex, text):
+    """The pipeline's tokenizer matches whitespace runs whole (speed); the tokens must be spaCy's own,
+    on raw text and on the text view (whose masked sentences are runs of spaces)."""
+    import spacy
+
+    english = spacy.blank("en").tokenizer
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")  # as the extractor decodes it
+    for sample in (text, ex.view(text).view):
+        ours = ex.nlp.make_doc(sample)
+        assert [(t.idx, t.text, t.whitespace_) for t in ours] == [(t.idx, t.text, t.whitespace_) for t in english(sample)]
