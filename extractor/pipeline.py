@@ -36,12 +36,21 @@ MAX_CHARS = 200_000  # longer notes are rejected with a reason: no op note is th
 def build_nlp() -> Language:
     """A blank English pipeline with the project's components (no model download)."""
     nlp = spacy.blank("en")
-    # The text view blanks what cannot yield a fact with runs of spaces; spaCy's affix search scans a
-    # whitespace run position by position (about 1 ms a note). Matched whole, it is the same one token.
-    nlp.tokenizer.token_match = _WHITESPACE_RUN.match
+    _fast_whitespace(nlp.tokenizer)
     for name in PIPE_NAMES:
         nlp.add_pipe(name)
     return nlp
+
+
+def _fast_whitespace(tokenizer) -> None:
+    """The same tokens as spaCy's English tokenizer, about 1.5 ms a note sooner on the text view:
+    * a whitespace run (the view blanks what cannot yield a fact with spaces) is matched whole,
+      instead of spaCy's affix search trying it position by position;
+    * the special cases " ", "\t" and "\n" (each the one token it would be anyway) are dropped: a
+      special case met in a text stops spaCy caching the tokenization of the rest of that text, so
+      with them every note after its first line break was tokenized without the cache."""
+    tokenizer.token_match = _WHITESPACE_RUN.match
+    tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if k not in (" ", "\t", "\n")}
 
 
 @lru_cache(maxsize=1)

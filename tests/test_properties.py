@@ -138,4 +138,5 @@ def test_the_pipeline_tokenizes_as_spacys_english_tokenizer(ex, text):
     text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")  # as the extractor decodes it
     for sample in (text, ex.view(text).view):
         ours = ex.nlp.make_doc(sample)
-        assert [(t.idx, t.text, t.whitespace_) for t in ours] == [(t.idx, t.text, t.whitespace_) for t in english(sample)]
+        assert [(t.idx, t.text, t.whitespace_, t.norm_) for t in ours] == [
+            (t.idx, t.text, t.whitespace_, t.norm_) for t in english(sample)]
