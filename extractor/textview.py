@@ -282,15 +282,15 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     return headers
 
 
-_NOT_UPPER = re.compile(r"[^A-Z]+")
-_NOT_LOWER = re.compile(r"[^a-z]+")
+_NOT_UPPER = bytes(c for c in range(256) if not 65 <= c <= 90)  # deleted, they leave the capitals
+_NOT_LOWER = bytes(c for c in range(256) if not 97 <= c <= 122)
 
 
 def _mostly_capitals(text: str) -> bool:
     """ALL-CAPS dictation: there, capitals cannot tell a header from running text."""
-    sample = text[:4000]
-    upper = len(_NOT_UPPER.sub("", sample))
-    return upper > 0 and upper > 0.85 * (upper + len(_NOT_LOWER.sub("", sample)))
+    sample = text[:4000].encode("ascii", "ignore")
+    upper = len(sample.translate(None, _NOT_UPPER))
+    return upper > 0 and upper > 0.85 * (upper + len(sample.translate(None, _NOT_LOWER)))
 
 
 _TITLE_LINES = 3  # a colon-only literal ("Procedure note") is a note title on the first lines, a header below
@@ -338,6 +338,7 @@ def _wrapped_word(text: str, pos: int, end: int) -> bool:
 
 
 _INLINE_NUMBER = re.compile(r"\(?\d{1,2}[.)][ \t]*")
+_LABEL_COLON = re.compile(r"[A-Za-z/&'()\- \t]*:")  # what any label pattern needs before its colon
 _LIST_NUMBER_BEFORE = re.compile(r"(?:^|[\s,;])\(?\d{1,2}[.)][ \t]*$")
 
 
@@ -350,7 +351,10 @@ def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | No
     number = _INLINE_NUMBER.match(text, pos)
     start = number.end() if number else pos
     word = _LEADING_WORD.match(text, start)
-    if word and word.group(1).lower() in _first_words():
+    vocabulary = bool(word) and word.group(1).lower() in _first_words()
+    if not vocabulary and not _LABEL_COLON.match(text, start):
+        return None  # neither a vocabulary header nor a label and its colon (most sentence starts)
+    if vocabulary:
         patterns = ((inline, "header"), (inline_caps, "comma")) + (() if caps else ((inline_bare, "gap"),))
         for pattern, group in patterns:
             m = pattern.match(text, start)
