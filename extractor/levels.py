@@ -101,6 +101,24 @@ def make_level(a: str, b: str | None = None, pelvis: bool = False) -> Level | No
     return Level(kind, vertebra_label(lo), vertebra_label(hi), pelvis)
 
 
+# --------------------------------------------------------------------------- dorsal notation
+
+_DORSAL = re.compile(r"(?<![A-Za-z0-9])D(?=(1[0-2]|[1-9])(?![0-9A-Za-z]))")
+_DORSAL_LIST = re.compile(r"(?<![A-Za-z0-9])D(?:1[0-2]|[1-9])\s*(?:-|–|,|and|to|through)\s*(?:[DL]\s?)?\d")
+
+
+def thoracic_from_dorsal(text: str) -> str:
+    """A note numbering the thoracic vertebrae as dorsal (D1-D12, as surgeons trained in India and
+    parts of Europe write) read as T1-T12, offsets unchanged. Only when the note writes them as levels
+    are written: two different ones at least, one in a list or range ("D9, D10", "D5 to L2", "D12-L1");
+    "vitamin D3" or "D5W" leave a note as it is."""
+    if "D" not in text or not _DORSAL_LIST.search(text):
+        return text
+    if len({m.group(1) for m in _DORSAL.finditer(text)}) < 2:
+        return text
+    return _DORSAL.sub("T", text)
+
+
 # --------------------------------------------------------------------------- grammar
 
 _VOCAB = load_json("levels.json")

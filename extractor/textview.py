@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from .levels import thoracic_from_dorsal
 from .resources import load_json
 from .section_roles import SectionSpan, assign_sections, unknown_category
 from .sentences import split_sentences
@@ -77,8 +78,8 @@ def _blank_comments(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Normalise line endings and blank markup remnants and control characters without changing
-    any offset."""
+    """Normalise line endings, blank markup remnants and control characters, and read dorsal levels
+    as thoracic, without changing any offset."""
     if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
         text = _LINE_END.sub(_line_end, text)
     text = _CONTROL_CHARS.sub(" ", text)
@@ -90,7 +91,7 @@ def clean(text: str) -> str:
         text = _RTF_CONTROL.sub(_blank, text)
     if text.count("\n") <= _FLAT_MAX_NEWLINES and len(text) >= _FLAT_MIN_CHARS:
         text = _restore_lines(text)
-    return text
+    return thoracic_from_dorsal(text)
 
 
 _FLAT_MAX_NEWLINES = 2

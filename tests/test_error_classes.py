@@ -287,3 +287,26 @@ def test_a_flagged_suggestion_is_never_surer_than_the_rules(ex):
     body = "Cancellous bone was harvested from the right posterior iliac crest and laid over the facets."
     graft = next(s for s in ex.extract(POSTERIOR + body, "t")["suggestions"] if s["code"] == "20937")
     assert graft["flags"] and graft["confidence"] <= graft["rule_confidence"]
+
+
+def test_dorsal_numbering_reads_as_thoracic(ex):
+    """Surgeons trained in India and parts of Europe number the thoracic vertebrae D1-D12."""
+    body = ("Pedicle screws were inserted bilaterally at every level from D9 to L2. Smith-Petersen osteotomies "
+            "were done at D10-11 and D11-12, closed by compression.")
+    codes = all_codes_of(ex, body)
+    assert codes == {("22212", 1), ("22216", 1), ("22842", 1)}
+
+
+def test_vitamin_d_and_dextrose_are_not_levels(ex):
+    body = ("Vitamin D3 was continued. D5W ran at 75 mL/h. Pedicle screws were placed at L4 and L5 bilaterally "
+            "and local bone was laid over the decorticated transverse processes.")
+    assert all_codes_of(ex, body) == {("22840", 1), ("20936", 1)}
+
+
+def test_brief_note_proc_line_is_the_procedure_list(ex):
+    """"Proc:" in a resident's brief op note lists the procedures: its levels give the narrative's
+    osteotomies their sites."""
+    text = ("BRIEF OPERATIVE NOTE\nPre-op dx: Scheuermann kyphosis\nProc: PSF T4-L2; Ponte osteotomies T8-9, T9-10\n"
+            "Implants: PS b/l every level T4-L2, rods x2\n\nDescription:\nProne on Jackson. PS b/l all levels "
+            "freehand. 2 apical Ponte osteotomies done -> SP, both facets, LF at each. Rods, compression.\n")
+    assert codes_of(ex, text) == {("22212", 1), ("22216", 1), ("22843", 1)}
