@@ -87,11 +87,24 @@ def clean(text: str) -> str:
         text = _HTML_TAG.sub(_tag, _blank_comments(text))
     if "&" in text:
         text = _HTML_ENTITY.sub(_entity, text)
+    if "{" in text:
+        text = _SMART_LIST.sub(_smart_list_value, text)
     if text.lstrip().startswith("{\\rtf") or text.count("\\par") > 2:
         text = _RTF_CONTROL.sub(_blank, text)
     if text.count("\n") <= _FLAT_MAX_NEWLINES and len(text) >= _FLAT_MIN_CHARS:
         text = _restore_lines(text)
     return thoracic_from_dorsal(text)
+
+
+# An EHR smart list left in the text as "{LIST NAME:chosen value}" ("{YES/NO:Yes}", "{LEVELS:T10-11}"):
+# only the value is text; the list's name ("YES/NO") is not a negation.
+_SMART_LIST = re.compile(r"\{[A-Z0-9][A-Z0-9 /()#&'._-]{0,40}:([^{}\n]{0,200})\}")
+
+
+def _smart_list_value(match: re.Match) -> str:
+    start, end = match.span(1)
+    offset = match.start()
+    return " " * (start - offset) + match.group(1) + " " * (match.end() - end)
 
 
 _FLAT_MAX_NEWLINES = 2
@@ -266,7 +279,7 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     found: dict[int, tuple[int, int, int]] = {}
     caps = _mostly_capitals(text)
     for pos in [0] + [m.end() for m in _LINE_STARTS.finditer(text)]:
-        header = _line_header(text, pos) or (None if caps else _caps_title_line(text, pos))
+        header = _line_header(text, pos, caps) or (None if caps else _caps_title_line(text, pos))
         if header:
             found[header[1]] = header
     for pos in (m.end() for m in _BREAKS.finditer(text)):
@@ -297,8 +310,10 @@ def _mostly_capitals(text: str) -> bool:
 _TITLE_LINES = 3  # a colon-only literal ("Procedure note") is a note title on the first lines, a header below
 
 
-def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:
-    """A header starting the line at ``pos``: from the vocabulary, else a generic label."""
+def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int] | None:
+    """A header starting the line at ``pos``: from the vocabulary, else a generic label. In mixed-case
+    text a vocabulary header of two words or more in capitals or Title Case may run into its text
+    without a colon, as speech recognition writes it ("Description of Procedure After induction...")."""
     line_start = _header_patterns()[0]
     word = _LEADING_WORD.match(text, pos)
     if word and word.group(1).lower() in _first_words():  # most lines cannot start a header
@@ -307,6 +322,9 @@ def _line_header(text: str, pos: int) -> tuple[int, int, int] | None:
         if m and (colon or not _wrapped_word(text, pos, m.end("header"))) and (
                 colon or _literal(m.group("header")) not in _colon_required() or text.count("\n", 0, pos) >= _TITLE_LINES):
             return m.start("prefix"), m.start("header"), m.end("header")
+        bare = None if caps or m else _header_patterns()[3].match(text, word.start(1))
+        if bare and bare.group("header") and not _wrapped_word(text, pos, bare.end("header")):
+            return pos, word.start(1), bare.end("gap") if bare.group("gap") is not None else bare.end("header")
     m = _GENERIC_LINE.match(text, pos)
     if _generic_label(m):
         return m.start("prefix"), m.start("header"), m.end("header")

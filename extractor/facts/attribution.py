@@ -113,7 +113,8 @@ def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: s
 def shared_levels(m: Mention, anchors: list[Mention], i: int) -> tuple[LevelSpan, ...]:
     """Levels for an osteotomy mention that names none, from the procedure it describes in the same
     sentence: "an anterior osteotomy with discectomy at L4-5", "At T11-12 and T12-L1, complete
-    facetectomies ... were performed as Ponte-type osteotomies"."""
+    facetectomies ... were performed as Ponte-type osteotomies", or for a named type from the one
+    unnamed osteotomy of the sentence that has levels ("Osteotomy type: Ponte / Osteotomy levels: T6, T7")."""
     config = _config()
     if m.meta.get("family") in config["families_never_borrow"]:
         return ()
@@ -123,10 +124,13 @@ def shared_levels(m: Mention, anchors: list[Mention], i: int) -> tuple[LevelSpan
     prev = next((a for a in reversed(anchors[:i]) if a.levels), None)
     if prev and prev.category == "NON_OSTEOTOMY" and prev.kind in config["borrow_from_previous_kinds"]:
         return prev.levels
+    untyped = [a for a in anchors if a.category == "OSTEOTOMY" and a.meta.get("type") is None and a.levels]
+    if m.meta.get("type") and len(untyped) == 1:
+        return untyped[0].levels  # "[Osteotomy type: Ponte] [Osteotomy levels: T6, T7, T8, T9]"
     return ()
 
 
-_LIST_GAP = re.compile(r"(?:[\s,;&/()]|\b(?:and|or|as well as|through|thru|to|at|the|plus|levels?)\b)*", re.IGNORECASE)
+_LIST_GAP = re.compile(r"(?:[\s,;&/()]|\b(?:and|or|as well as|through|thru|to|at|the|plus|then|levels?)\b)*", re.IGNORECASE)
 
 
 def site_group(text: str, m: Mention) -> tuple[LevelSpan, ...]:
