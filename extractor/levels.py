@@ -142,7 +142,7 @@ _BOUND_R = r"(?![A-Za-z0-9]|-weighted|\s*weighted|\s*-?\s*alar)"  # not "S2-alar
 _CHAIN = re.compile(rf"{_BOUND_L}(?=[CTLSctls])(?P<chain>{_V}(?:{_SEP}(?:{_V}|{_NUM}))*(?:{_SEP}(?:{_PELVIC}))?){_BOUND_R}",
                     re.IGNORECASE)
 _WORDS = re.compile(
-    rf"""{_BOUND_L}(?P<word>(?:{_ORD})(?:(?:\s*,\s*(?:and\s+)?|\s+(?:and|through|to)\s+)(?:{_ORD}))*\s+(?:{_REG})
+    rf"""{_BOUND_L}(?P<word>(?:{_ORD})(?:(?:\s*,\s*(?:and\s+)?|\s+(?:and|through|to)\s+(?:the\s+)?)(?:{_ORD}))*\s+(?:{_REG})
          (?:\s+(?:vertebral\s+bodies|vertebral\s+body|vertebrae|vertebra|levels|level|segments|segment))?){_BOUND_R}""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -201,7 +201,7 @@ def _parse_chain(text: str) -> Level | None:
 @lru_cache(maxsize=1024)
 def _parse_words(text: str) -> tuple[Level, ...]:
     """'the third lumbar vertebra' -> [L3]; 'fifth and sixth cervical' -> [C5, C6];
-    'tenth through twelfth thoracic' -> [T10-T12]."""
+    'tenth through twelfth thoracic', 'first to the fifth lumbar' -> [T10-T12], [L1-L5]."""
     words = re.findall(r"[a-z0-9]+", text.lower())
     region = next((_REGION_WORDS[w] for w in words if w in _REGION_WORDS), None)
     labels = [_with_region(str(_ORDINALS[w]), region) for w in words if w in _ORDINALS] if region else []

@@ -323,7 +323,8 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
                 colon or _literal(m.group("header")) not in _colon_required() or text.count("\n", 0, pos) >= _TITLE_LINES):
             return m.start("prefix"), m.start("header"), m.end("header")
         bare = None if caps or m else _header_patterns()[3].match(text, word.start(1))
-        if bare and bare.group("header") and not _wrapped_word(text, pos, bare.end("header")):
+        if bare and bare.group("header") and _literal(bare.group("header")) not in _colon_required() and (
+                not _wrapped_word(text, pos, bare.end("header"))):
             return pos, word.start(1), bare.end("gap") if bare.group("gap") is not None else bare.end("header")
     m = _GENERIC_LINE.match(text, pos)
     if _generic_label(m):

@@ -310,3 +310,48 @@ def test_brief_note_proc_line_is_the_procedure_list(ex):
             "Implants: PS b/l every level T4-L2, rods x2\n\nDescription:\nProne on Jackson. PS b/l all levels "
             "freehand. 2 apical Ponte osteotomies done -> SP, both facets, LF at each. Rods, compression.\n")
     assert codes_of(ex, text) == {("22212", 1), ("22216", 1), ("22843", 1)}
+
+
+def test_unnamed_wedge_resection_takes_the_listed_osteotomy_and_its_level(ex):
+    """The procedure list names the wedge resection at its level; the narrative describes the resection
+    without the word osteotomy and without a level: one posterior osteotomy at the listed level."""
+    text = ("OPERATIVE REPORT\nPROCEDURE:\n1. Posterior wedge resection of the posterior elements at L4-5.\n"
+            "2. Pedicle screw fixation L3 and L5.\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone. "
+            "Pedicle screws were placed at L3 and L5. The spinous processes, laminar margins and ligamentum "
+            "flavum were removed and both facet joints were resected. The pedicles were left intact as the "
+            "lateral limits. The vertebral body was not entered. The gap was closed with compression.\n")
+    assert codes_of(ex, text) >= {("22214", 1)}
+    assert not {c for c in codes_of(ex, text) if c[0] in ("22206", "22207", "22216")}
+
+
+def test_listed_wedge_without_a_described_resection_stays_uncoded(ex):
+    text = ("OPERATIVE REPORT\nPROCEDURE:\n1. Posterior wedge resection at L4-5.\nDESCRIPTION OF PROCEDURE:\n"
+            "The patient was placed prone. Pedicle screws were placed at L3 and L5 and rods were seated.\n")
+    assert not {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY}
+
+
+def test_ordinal_range_with_the_reads_every_vertebra(ex):
+    body = ("Pedicle screws were placed from the first to the fifth lumbar vertebra on both sides, "
+            "and the bone removed was laid over the transverse processes.")
+    assert ("22842", 1) in all_codes_of(ex, body)
+
+
+def test_levels_listed_with_then_are_all_sites(ex):
+    body = ("Pedicle screws were placed bilaterally from T4 to L2. Four Ponte osteotomies were done one vertebra "
+            "at a time - T9, then T10, then T11, then T12.")
+    assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 3)}
+
+
+def test_ehr_smart_list_names_are_not_negations(ex):
+    text = ("OPERATIVE NOTE\nProcedures: posterior fusion T8-L3, Ponte osteotomies\nOsteotomy: {YES/NO:Yes}\n"
+            "DESCRIPTION:\nThe patient was placed prone. Pedicle screws were placed at every level from T8 to L3. "
+            "Ponte osteotomies were performed at T10-11, T11-12 and T12-L1 and closed with compression.\n")
+    assert {("22212", 1), ("22216", 2)} <= codes_of(ex, text)
+
+
+def test_template_osteotomy_type_field_takes_the_levels_field(ex):
+    text = ("OPERATIVE NOTE\nProcedure(s):\n1. Posterior spinal fusion T3-L1\n2. Posterior column osteotomies\n\n"
+            "[Osteotomy type: Ponte]\n[Osteotomy levels: T6, T7, T8, T9]\n\nNarrative:\nProne on Jackson table. "
+            "Pedicle screws placed bilaterally at every level from T3 to L1. Ponte osteotomies were done at the "
+            "levels listed, removing the spinous process, ligamentum flavum and both facets at each.\n")
+    assert {("22212", 1), ("22216", 3)} <= codes_of(ex, text)

@@ -29,7 +29,15 @@ KNOWN = {
     ("external/dev", "X126", "newlines_to_spaces"):
         "a table whose line breaks became spaces is one sentence: a level of another row joins the "
         "osteotomy named in a row",
+    ("external/dev", "X006", "newlines_to_spaces"):
+        "a bulleted 'Proc:' list whose line breaks became spaces is one sentence: the cage of one item takes "
+        "the levels of the screw item after it",
 }
+# The second wave of independent-writer notes (external/dev X361-X440, added 2026-12-06) is not yet
+# invariant: it is held to the counts measured when it landed (README, Limits) until each is fixed.
+WAVE_2 = frozenset(f"X{i}" for i in range(361, 441))
+WAVE_2_BUDGET = {"newlines_to_spaces": 6, "flatten_kaggle": 2, "headers_without_colons": 7, "html": 2, "rtf": 2,
+                 "lower_case_headers": 4, "hard_wrap_60": 1, "extra_blank_lines": 1, "all_caps": 6}
 # Notes whose codes change, per frozen split and transform, when last measured (aggregate only).
 FROZEN_BUDGET = {
     "test": {"newlines_to_spaces": 1, "crlf": 1, "html": 1, "rtf": 1, "extra_blank_lines": 1},
@@ -83,7 +91,13 @@ def _changed(ex, originals, split: str, name: str) -> list[str]:
 @pytest.mark.parametrize("name", list(TRANSFORMS))
 def test_tuned_splits_keep_their_codes_under_every_transform(ex, originals, split, name):
     changed = _changed(ex, originals, split, name)
-    assert sorted(n for n in changed if (split, n, name) not in KNOWN) == []
+    assert sorted(n for n in changed if (split, n, name) not in KNOWN and n not in WAVE_2) == []
+
+
+@pytest.mark.parametrize("name", list(TRANSFORMS))
+def test_second_wave_changes_no_more_notes_than_measured(ex, originals, name):
+    count = len(set(_changed(ex, originals, "external/dev", name)) & WAVE_2)
+    assert count <= WAVE_2_BUDGET.get(name, 0), f"external/dev wave 2 / {name}: {count} notes change codes"
 
 
 @pytest.mark.parametrize("split", FROZEN)

@@ -83,14 +83,17 @@ class _Context:
         return None
 
 
-def resolve_type(m: Mention, index: MentionIndex, context: _Context) -> tuple[str | None, str | None, bool]:
+def resolve_type(m: Mention, index: MentionIndex, context: _Context, elements: set[str] | None = None
+                 ) -> tuple[str | None, str | None, bool]:
     """(family, type, inferred) of an osteotomy mention by the typing table of rules/decisions.json;
-    (None, None, False) when it stays untyped."""
+    (None, None, False) when it stays untyped. ``elements``: the resected elements to read (default:
+    those around the mention)."""
     if m.meta.get("family"):
         return m.meta["family"], m.meta["type"], False
     if (listed := context.listed_type(m)) is not None:
         return listed
-    elements = elements_near(m, index, context.first_named)
+    if elements is None:
+        elements = elements_near(m, index, context.first_named)
     where = context.approach.at(m.start)
     kinds = {x.kind for x in index.in_sentence(m.sentence) if x.kind}
     for rule in _typing_rules():
@@ -195,7 +198,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
             generic.append(m)
     for m in release_mentions(index):
         typed[("posterior", "posterior_release")].append(Typed(m, True))
-    for (family, kind), m in listed_resections(index, context):
+    for (family, kind), m in listed_resections(index, context) or unlevelled_listed_resection(index, context):
         typed[(family, kind)].append(Typed(m, True))
     return typed, generic
 
@@ -220,6 +223,29 @@ def listed_resections(index: MentionIndex, context: _Context) -> list[tuple[Type
                 found.append(((family, kind), replace(first, category="OSTEOTOMY", rule="osteo.listed_resection",
                                                       meta={"family": family, "type": kind}, levels=at)))
     return found
+
+
+def unlevelled_listed_resection(index: MentionIndex, context: _Context) -> list[tuple[TypeKey, Mention]]:
+    """The procedure list names one osteotomy at its levels ("Posterior wedge resection of the posterior
+    elements at L4-5") and a narrative that names no osteotomy and gives no level in its resection
+    sentences describes the resection ("the spinous processes, laminar margins, ligamentum flavum and
+    both facets were taken as a wedge, the pedicles left intact"): the resection is the listed
+    osteotomy at the listed levels, typed by the elements the narrative resects (inferred: flagged)."""
+    config = load_json("decisions.json")["listed_resection"]
+    if context.kinds & set(config["skip_note_kinds"]) or any(m.role == BODY for m in index.of("OSTEOTOMY")):
+        return []
+    listed = [m for m in index.of("OSTEOTOMY") if m.role == "procedure_list" and m.present]
+    resected = [m for m in index.of("RESECTION") if m.counted and m.sentence not in index.loose_levels
+                and not any(x.levels for x in index.in_sentence(m.sentence))]
+    if len(listed) != 1 or not listed[0].levels or not resected:
+        return []
+    elements = {m.meta["element"] for m in resected}
+    family, kind, _ = resolve_type(listed[0], index, context, elements)
+    needs = config["families"].get(family)
+    if not needs or not (set(needs["elements_all"]) <= elements and elements & set(needs["elements_any"])):
+        return []
+    return [((family, kind), replace(resected[0], category="OSTEOTOMY", rule="osteo.listed_resection",
+                                     meta={"family": family, "type": kind}, levels=listed[0].levels))]
 
 
 def exclusions(typed: dict[TypeKey, list[Typed]], generic: list[Mention]) -> list[Exclusion]:
