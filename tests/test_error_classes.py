@@ -355,3 +355,25 @@ def test_template_osteotomy_type_field_takes_the_levels_field(ex):
             "Pedicle screws placed bilaterally at every level from T3 to L1. Ponte osteotomies were done at the "
             "levels listed, removing the spinous process, ligamentum flavum and both facets at each.\n")
     assert {("22212", 1), ("22216", 3)} <= codes_of(ex, text)
+
+
+def test_a_wedge_cut_from_two_laminae_is_one_posterior_osteotomy(ex):
+    """Ankylosing spondylitis extension osteotomy told without the word: a V-shaped wedge of the posterior
+    elements between two vertebrae is one posterior osteotomy at their interspace, not one per vertebra."""
+    body = ("Pedicle screws were placed at L1, L2, L4 and L5. With the drill and Kerrison rongeurs a V-shaped wedge "
+            "was removed from the laminae of L2 and L3 and from the fused facets and ossified ligamentum flavum on "
+            "each side. The pedicles and the vertebral bodies were not entered. The gap was closed by extension.")
+    assert osteotomy_codes_of(ex, body) == {("22214", 1)}
+
+
+def test_a_wedge_fracture_is_not_an_osteotomy(ex):
+    body = ("The old L1 wedge compression fracture with anterior wedging was noted. Pedicle screws were placed at "
+            "T12 and L2 and the laminae and facets were decorticated.")
+    assert osteotomy_codes_of(ex, body) == set()
+
+
+def test_the_wedge_of_a_named_pso_adds_no_site(ex):
+    body = ("A pedicle subtraction osteotomy was performed at L1: both L1 pedicles and a posterior-based wedge of "
+            "the L1 body were resected. The wedge was then extended cephalad: the T12-L1 disc was removed. The "
+            "osteotomy was closed by compression.")
+    assert osteotomy_codes_of(ex, body) == {("22207", 1)}

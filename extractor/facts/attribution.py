@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 
+from ..levels import make_level, vertebra_index
 from ..resources import load_json
 from .mentions import LevelSpan, Mention, Sentence
 
@@ -102,12 +103,31 @@ def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: s
     if m.meta["type"] is None and m.levels and not resection and all(ls.level.kind == "range" for ls in m.levels):
         # "the bone removed in the osteotomies was laid from L1 to S1": a span, not osteotomy sites
         return replace(m, levels=())
+    if m.meta["type"] in _WEDGE_TYPES and not m.text.lower().endswith("s") and (one := _one_interspace(m.levels, text)):
+        return replace(m, levels=one)
     if len(m.levels) > 1:
         return replace(m, levels=site_group(text, m))
     if not m.levels:
         borrowed = shared_levels(m, anchors, position)
         return replace(m, levels=borrowed) if borrowed else m
     return m
+
+
+_WEDGE_TYPES = frozenset({"wedge", "wedge_shape"})
+
+
+def _one_interspace(levels: tuple[LevelSpan, ...], text: str) -> tuple[LevelSpan, ...]:
+    """A wedge resected between two adjacent vertebrae is one site, the interspace, however the
+    sentence names it ("a wedge from the laminae of L2 and L3", "at L1-2 ... bounded by the L1 and L2
+    pedicles"); other level sets are left to ``site_group``."""
+    vertebrae = {v for ls in levels for v in ls.level.vertebrae()}
+    if len(levels) < 2 or len(vertebrae) != 2:
+        return ()
+    upper, lower = sorted(vertebrae, key=vertebra_index)
+    if vertebra_index(lower) - vertebra_index(upper) != 1:
+        return ()
+    start, end = min(ls.start for ls in levels), max(ls.end for ls in levels)
+    return (LevelSpan(start, end, text[start:end], make_level(upper, lower)),)
 
 
 def shared_levels(m: Mention, anchors: list[Mention], i: int) -> tuple[LevelSpan, ...]:
@@ -125,7 +145,7 @@ def shared_levels(m: Mention, anchors: list[Mention], i: int) -> tuple[LevelSpan
     if prev and prev.category == "NON_OSTEOTOMY" and prev.kind in config["borrow_from_previous_kinds"]:
         return prev.levels
     untyped = [a for a in anchors if a.category == "OSTEOTOMY" and a.meta.get("type") is None and a.levels]
-    if m.meta.get("type") and len(untyped) == 1:
+    if m.meta.get("type") not in (None, "wedge_shape") and len(untyped) == 1:
         return untyped[0].levels  # "[Osteotomy type: Ponte] [Osteotomy levels: T6, T7, T8, T9]"
     return ()
 

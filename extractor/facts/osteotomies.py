@@ -134,11 +134,17 @@ def elements_near(m: Mention, index: MentionIndex, first_named: dict) -> set[str
     return elements
 
 
+def _names_type(m: Mention) -> bool:
+    """Does the mention name an osteotomy type ("PSO", "wedge osteotomy")? The bare word "wedge" does not:
+    it is read from the resection around it (rules/decisions.json, osteotomy_typing)."""
+    return bool(m.meta.get("type")) and m.meta["type"] != "wedge_shape"
+
+
 def first_named_starts(index: MentionIndex) -> dict:
     """Section -> start of the first named (typed), counted osteotomy mention of the section."""
     first: dict = {}
     for x in index.of("OSTEOTOMY"):
-        if x.meta.get("type") and x.counted:
+        if _names_type(x) and x.counted:
             first[x.section] = min(first.get(x.section, x.start), x.start)
     return first
 
@@ -182,14 +188,18 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
                        first_named_starts(index))
     typed: dict[TypeKey, list[Typed]] = defaultdict(list)
     generic: list[Mention] = []
-    named = {v for m in index.of("OSTEOTOMY") if m.meta.get("type") and m.counted
+    named = {v for m in index.of("OSTEOTOMY") if _names_type(m) and m.counted
              for lv in m.level_values() for v in lv.vertebrae()}
+    type_named = any(m.meta.get("family") and m.present for m in index.of("OSTEOTOMY"))
     for m in index.of("OSTEOTOMY"):
         if m.graft_source:
             generic.append(replace(m, levels=()))  # where graft bone came from: never a site of its own
             continue
         if m.meta["type"] is None and named and all(set(lv.vertebrae()) & named for lv in m.level_values()):
             generic.append(m)  # "the C7 osteotomy was closed" refers back to the named C7 PSO
+            continue
+        if m.meta["type"] == "wedge_shape" and type_named:
+            generic.append(m)  # "the wedge was extended cephalad" describes the PSO the note names
             continue
         family, kind, inferred = resolve_type(m, index, context)
         if family:
