@@ -377,3 +377,18 @@ def test_the_wedge_of_a_named_pso_adds_no_site(ex):
             "the L1 body were resected. The wedge was then extended cephalad: the T12-L1 disc was removed. The "
             "osteotomy was closed by compression.")
     assert osteotomy_codes_of(ex, body) == {("22207", 1)}
+
+
+def test_a_closing_wedge_through_the_body_told_later_is_a_pso(ex):
+    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nShe was brought to theatre for a closing-wedge resection "
+            "through the second lumbar vertebra. She was positioned prone on a Jackson frame with the arms forward, "
+            "every pressure point padded and the eyes checked, and a urinary catheter, arterial line and two "
+            "large-bore cannulas were placed. Cefazolin and tranexamic acid were given before the incision and "
+            "baseline motor and sensory potentials were recorded in all four limbs. The back was prepared with "
+            "chlorhexidine and draped, and the levels were marked under the image intensifier before a long "
+            "midline incision was made. The spine was exposed from T10 to the sacrum, the transverse processes "
+            "cleared on both sides, and the wound edges were held with self-retaining retractors. Pedicle screws were placed at T10, T11, T12, "
+            "L1, L3, L4, L5 and S1. The lamina of L2 was removed with the spinous process, the ligamentum flavum "
+            "and the joints at each side. The pedicle on each side was removed down to the body, and the lateral "
+            "walls of the body were thinned and broken inwards. The wedge was closed with compression.\n")
+    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22207", 1)}

@@ -28,7 +28,7 @@ def _config() -> dict:
 
 
 @lru_cache(maxsize=1)
-def _typing_elements() -> frozenset[str]:
+def typing_elements() -> frozenset[str]:
     """The resected elements that can type an osteotomy (rules/decisions.json, osteotomy_typing)."""
     rules = load_json("decisions.json")["osteotomy_typing"]["rules"]
     return frozenset(e for r in rules for key in ("elements_any", "elements_all") for e in r.get(key, ()))
@@ -48,7 +48,7 @@ def attribute_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_
         if candidates:
             assigned[_owner(span, [mentions[i] for i in candidates], candidates, text)].append(span)
     out = [replace(m, levels=tuple(assigned[i])) if assigned.get(i) else m for i, m in enumerate(mentions)]
-    typing = _typing_elements()
+    typing = typing_elements()
     describes_resection = {m.sentence for m in mentions if m.category == "RESECTION" and m.meta["element"] in typing}
     for sentence_anchors in anchors_by_sentence.values():
         for position, i in enumerate(sentence_anchors):

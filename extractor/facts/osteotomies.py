@@ -15,6 +15,7 @@ from ..flags import Flag
 from ..model import DroppedSite, Exclusion, Osteotomy
 from ..resources import load_json
 from .approach import ApproachTrack
+from .attribution import typing_elements
 from .mentions import BODY, Mention, MentionIndex
 from .sites import osteotomy_sites
 
@@ -67,6 +68,7 @@ class _Context:
     listed: tuple[tuple[str, str, frozenset[str]], ...]  # (family, type, vertebrae) named in the procedure list
     narrative_named: bool  # the narrative names a type itself: its untyped mentions refer back to it
     first_named: dict  # section -> start of its first named, counted osteotomy mention
+    narrative_elements: frozenset[str] = frozenset()  # elements the narrative resects, anywhere
 
     def listed_type(self, m: Mention) -> tuple[str, str, bool] | None:
         """The type the procedure list names for an untyped narrative mention: at its vertebrae, or
@@ -94,6 +96,8 @@ def resolve_type(m: Mention, index: MentionIndex, context: _Context, elements: s
         return listed
     if elements is None:
         elements = elements_near(m, index, context.first_named)
+        if m.meta.get("type") == "wedge" and m.role == BODY and not elements & typing_elements():
+            elements = set(context.narrative_elements)  # "a closing-wedge resection through L2", told later
     where = context.approach.at(m.start)
     kinds = {x.kind for x in index.in_sentence(m.sentence) if x.kind}
     for rule in _typing_rules():
@@ -185,7 +189,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
                        frozenset(m.kind for m in index if m.kind and m.present and m.role in (BODY, "procedure_list")),
                        listed,
                        any(m.meta.get("family") for m in index.of("OSTEOTOMY") if m.counted),
-                       first_named_starts(index))
+                       first_named_starts(index),
+                       frozenset(m.meta["element"] for m in index.of("RESECTION") if m.counted))
     typed: dict[TypeKey, list[Typed]] = defaultdict(list)
     generic: list[Mention] = []
     named = {v for m in index.of("OSTEOTOMY") if _names_type(m) and m.counted
