@@ -392,3 +392,10 @@ def test_a_closing_wedge_through_the_body_told_later_is_a_pso(ex):
             "and the joints at each side. The pedicle on each side was removed down to the body, and the lateral "
             "walls of the body were thinned and broken inwards. The wedge was closed with compression.\n")
     assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22207", 1)}
+
+
+def test_set_screws_do_not_extend_a_construct(ex):
+    """Set screws lock the rods: a connector's level in their sentence is not a fixation point."""
+    body = ("Pedicle screws were placed bilaterally at L1 and L2. New rods were contoured from L1 to L2-3 and joined "
+            "to the old rods with domino connectors at L2-3, and all set screws were final tightened.")
+    assert ("22840", 1) in all_codes_of(ex, body) and ("22842", 1) not in all_codes_of(ex, body)
