@@ -89,6 +89,8 @@ def clean(text: str) -> str:
         text = _HTML_ENTITY.sub(_entity, text)
     if "{" in text:
         text = _SMART_LIST.sub(_smart_list_value, text)
+    if "[" in text:
+        text = _CHECKBOX.sub(_checkbox, text)
     if text.lstrip().startswith("{\\rtf") or text.count("\\par") > 2:
         text = _RTF_CONTROL.sub(_blank, text)
     if text.count("\n") <= _FLAT_MAX_NEWLINES and len(text) >= _FLAT_MIN_CHARS:
@@ -105,6 +107,15 @@ def _smart_list_value(match: re.Match) -> str:
     start, end = match.span(1)
     offset = match.start()
     return " " * (start - offset) + match.group(1) + " " * (match.end() - end)
+
+
+# A template's checkbox before its item: "[x] Allograft chips" was done, "[ ] BMP" was not. The ticked box
+# is blanked; the empty one reads "No" (same length), which ConText takes as a negation of the item.
+_CHECKBOX = re.compile(r"\[(?: |[xX✓])\](?=[ \t]*[A-Za-z])")
+
+
+def _checkbox(match: re.Match) -> str:
+    return "No " if match.group() == "[ ]" else "   "
 
 
 _FLAT_MAX_NEWLINES = 2

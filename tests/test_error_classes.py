@@ -399,3 +399,19 @@ def test_set_screws_do_not_extend_a_construct(ex):
     body = ("Pedicle screws were placed bilaterally at L1 and L2. New rods were contoured from L1 to L2-3 and joined "
             "to the old rods with domino connectors at L2-3, and all set screws were final tightened.")
     assert ("22840", 1) in all_codes_of(ex, body) and ("22842", 1) not in all_codes_of(ex, body)
+
+
+def test_template_checkboxes_say_what_was_used(ex):
+    text = ("OPERATIVE NOTE\nDESCRIPTION:\nPedicle screws were placed at L4 and L5 and a PEEK cage was placed at L4-5.\n\n"
+            "Graft:\n  [x] Allograft chips\n  [ ] Local autograft (facet bone discarded)\n  [ ] Iliac crest autograft\n"
+            "  [ ] BMP\n  [x] DBM\n")
+    grafts = {c for c in codes_of(ex, text) if c[0].startswith("209")}
+    assert grafts == {("20930", 1)}
+    assert ("20937", 1) in codes_of(ex, text.replace("[ ] Iliac", "[x] Iliac"))
+
+
+def test_crest_cancellous_through_a_separate_incision_is_separate_autograft(ex):
+    body = ("Pedicle screws were placed at L4, L5 and S1. Through a separate oblique skin incision over the left "
+            "posterior iliac crest the outer table was opened and cancellous bone harvested with gouges. Local "
+            "laminectomy bone and iliac crest cancellous were laid posterolaterally.")
+    assert {("20937", 1), ("20936", 1)} <= all_codes_of(ex, body)
