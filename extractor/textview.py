@@ -209,7 +209,10 @@ _CAPS_LABEL = rf"{_CAPS_WORD}(?:[ \t]+(?:{_CAPS_WORD}|OF|AND|IN|THE|FOR|TO|&)){{
 _TITLE_LABEL = (r"[A-Z][a-z]{2,}(?:-[a-z]+)*(?:[ \t]+(?:[A-Z][a-z]+(?:-[a-z]+)*|of|and|in|the|for|to|&)){0,4}"
                 r"(?:[ \t]*\([A-Za-z /-]{1,20}\))?")
 _CAPS_NOTE = r"(?:[ \t]*\([A-Z /-]{1,20}\))?"  # "NARRATIVE (SURGEON):"
-_GENERIC_LINE = re.compile(rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}{_CAPS_NOTE}|{_TITLE_LABEL})[ \t]*:)(?![:/\\])")
+# A template field in sentence case at a line start ("Graft type:", "Number of levels:").
+_SENTENCE_LABEL = r"[A-Z][a-z]{2,}(?:[ \t]+[a-z]{2,}){1,2}"
+_GENERIC_LINE = re.compile(
+    rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}{_CAPS_NOTE}|{_TITLE_LABEL}|{_SENTENCE_LABEL})[ \t]*:)(?![:/\\])")
 _GENERIC_INLINE = re.compile(rf"(?P<header>(?:{_CAPS_WORD}[ \t]+{_CAPS_LABEL}|[A-Z]{{6,}}{_PLURAL})[ \t]*:)(?![:/\\])")
 _TITLE_INLINE = re.compile(rf"(?P<header>{_TITLE_LABEL}[ \t]*:)(?![:/\\])")  # after a collapsed line break
 _LABEL_WORD = re.compile(r"[A-Za-z]{3,}")

@@ -415,3 +415,18 @@ def test_crest_cancellous_through_a_separate_incision_is_separate_autograft(ex):
             "posterior iliac crest the outer table was opened and cancellous bone harvested with gouges. Local "
             "laminectomy bone and iliac crest cancellous were laid posterolaterally.")
     assert {("20937", 1), ("20936", 1)} <= all_codes_of(ex, body)
+
+
+def test_a_bare_spacer_of_a_note_naming_allograft_spacers_is_the_graft(ex):
+    text = ("OPERATIVE NOTE\nGraft type: {GRAFT TYPE:Structural allograft spacer}\n  [ ] PEEK cage\n\nDESCRIPTION:\n"
+            "Complete C6-7 discectomy. Endplates prepped and the spacer was tamped in slightly recessed, then the "
+            "plate was secured to C6 and C7.\n")
+    assert codes_of(ex, text) == {("20931", 1), ("22845", 1)}
+
+
+def test_sentence_case_template_fields_are_labels(ex):
+    text = ("OPERATIVE NOTE\nProcedures: posterior fusion T8-L3 with osteotomies\nLevels fused: T8-L3\n"
+            "Osteotomy type: Ponte (posterior column)\nLevels: T10-11, T11-12, T12-L1\n\nDESCRIPTION:\nThe patient "
+            "was placed prone. Pedicle screws were placed at every level from T8 to L3. The osteotomies were "
+            "completed as listed above and closed with compression.\n")
+    assert {("22212", 1), ("22216", 2)} <= codes_of(ex, text)

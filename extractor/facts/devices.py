@@ -103,10 +103,14 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
 
 
 def _placed_devices(index: MentionIndex) -> list[Mention]:
-    """Device mentions of the narrative, without allograft spacers (which are grafts)."""
+    """Device mentions of the narrative, without allograft spacers (which are grafts): a bare "spacer"
+    told without levels is the allograft again when the note names its spacers as allograft (in the
+    narrative, a template field or the implant list)."""
     all_devices = [m for m in index.counted if m.category == "INSTRUMENT" and m.meta["role"] == "device"]
     devices = [m for m in all_devices if not is_allograft_spacer(m, index.in_sentence(m.sentence))]
-    if len(devices) < len(all_devices):  # the allograft spacers again: "good spacer position"
+    named_allograft = any(m.category == "GRAFT" and m.kind == "allograft_structural" and m.present
+                          and "spacer" in m.text.lower() for m in index)
+    if len(devices) < len(all_devices) or named_allograft:  # the allograft spacers again: "good spacer position"
         devices = [m for m in devices if not _is_generic_spacer(m) or m.levels]
     return devices
 
