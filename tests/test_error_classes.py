@@ -426,7 +426,8 @@ def test_a_bare_spacer_of_a_note_naming_allograft_spacers_is_the_graft(ex):
 
 def test_sentence_case_template_fields_are_labels(ex):
     text = ("OPERATIVE NOTE\nProcedures: posterior fusion T8-L3 with osteotomies\nLevels fused: T8-L3\n"
-            "Osteotomy type: Ponte (posterior column)\nLevels: T10-11, T11-12, T12-L1\n\nDESCRIPTION:\nThe patient "
+            "Osteotomy: {YES/NO:Yes}\n  Osteotomy type: {OSTEOTOMY TYPE:Ponte (posterior column)}\n"
+            "  Number of levels: {NUMBER:3}\n  Levels: {LEVELS:T10-11, T11-12, T12-L1}\n\nDESCRIPTION:\nThe patient "
             "was placed prone. Pedicle screws were placed at every level from T8 to L3. The osteotomies were "
             "completed as listed above and closed with compression.\n")
     assert {("22212", 1), ("22216", 2)} <= codes_of(ex, text)
