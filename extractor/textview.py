@@ -109,13 +109,14 @@ def _smart_list_value(match: re.Match) -> str:
     return " " * (start - offset) + match.group(1) + " " * (match.end() - end)
 
 
-# A template's checkbox before its item: "[x] Allograft chips" was done, "[ ] BMP" was not. The ticked box
-# is blanked; the empty one reads "No" (same length), which ConText takes as a negation of the item.
+# A template's checkbox before its item: "[x] Allograft chips" was done, "[ ] BMP" was not. The empty box
+# reads "No" and the ticked one "but" (same length): ConText negates the item after "No" and stops that
+# negation at the next ticked item, also where an export ran the boxes onto one line.
 _CHECKBOX = re.compile(r"\[(?: |[xX✓])\](?=[ \t]*[A-Za-z])")
 
 
 def _checkbox(match: re.Match) -> str:
-    return "No " if match.group() == "[ ]" else "   "
+    return "No " if match.group() == "[ ]" else "but"
 
 
 _FLAT_MAX_NEWLINES = 2

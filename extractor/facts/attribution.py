@@ -103,7 +103,7 @@ def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: s
     if m.meta["type"] is None and m.levels and not resection and all(ls.level.kind == "range" for ls in m.levels):
         # "the bone removed in the osteotomies was laid from L1 to S1": a span, not osteotomy sites
         return replace(m, levels=())
-    if m.meta["type"] in _WEDGE_TYPES and not m.text.lower().endswith("s") and (one := _one_interspace(m.levels, text)):
+    if m.meta["type"] in _WEDGE_TYPES and not m.text.lower().endswith("s") and (one := _one_interspace(m.levels)):
         return replace(m, levels=one)
     if len(m.levels) > 1:
         return replace(m, levels=site_group(text, m))
@@ -116,7 +116,7 @@ def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: s
 _WEDGE_TYPES = frozenset({"wedge", "wedge_shape"})
 
 
-def _one_interspace(levels: tuple[LevelSpan, ...], text: str) -> tuple[LevelSpan, ...]:
+def _one_interspace(levels: tuple[LevelSpan, ...]) -> tuple[LevelSpan, ...]:
     """A wedge resected between two adjacent vertebrae is one site, the interspace, however the
     sentence names it ("a wedge from the laminae of L2 and L3", "at L1-2 ... bounded by the L1 and L2
     pedicles"); other level sets are left to ``site_group``."""
@@ -126,8 +126,8 @@ def _one_interspace(levels: tuple[LevelSpan, ...], text: str) -> tuple[LevelSpan
     upper, lower = sorted(vertebrae, key=vertebra_index)
     if vertebra_index(lower) - vertebra_index(upper) != 1:
         return ()
-    start, end = min(ls.start for ls in levels), max(ls.end for ls in levels)
-    return (LevelSpan(start, end, text[start:end], make_level(upper, lower)),)
+    first = min(levels, key=lambda ls: ls.start)  # its words are the evidence, as the note wrote them
+    return (first._replace(level=make_level(upper, lower)),)
 
 
 def shared_levels(m: Mention, anchors: list[Mention], i: int) -> tuple[LevelSpan, ...]:
