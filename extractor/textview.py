@@ -611,6 +611,9 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
     osteotomy = triggers(rule_files, frozenset({"OSTEOTOMY"}))
     elements = triggers(rule_files, frozenset({"RESECTION"}))
     window = load_json("decisions.json")["osteotomy_typing"]["window"]
+    named = [i for i, c in enumerate(chunks) if keep[i] and osteotomy.in_chunk(c)]
+    if named:  # a resection told far from any osteotomy word can be the one the procedure list names
+        keep = [k or elements.in_chunk(c) for k, c in zip(keep, chunks)]
     for i, (s, e) in enumerate(sentences):
         if not keep[i] or not osteotomy.in_chunk(chunks[i]):
             continue

@@ -431,3 +431,24 @@ def test_sentence_case_template_fields_are_labels(ex):
             "was placed prone. Pedicle screws were placed at every level from T8 to L3. The osteotomies were "
             "completed as listed above and closed with compression.\n")
     assert {("22212", 1), ("22216", 2)} <= codes_of(ex, text)
+
+
+def test_listed_vcr_told_as_resections_across_sentences_is_coded(ex):
+    """The procedure list names the VCR at its level; the narrative never says osteotomy or VCR but resects
+    the posterior elements, the pedicles and the body of that vertebra in separate sentences, and a cage
+    fills the defect."""
+    text = ("OPERATIVE REPORT\nPROCEDURES:\n1. Posterior vertebral column resection of T8.\n2. Pedicle screw "
+            "fixation T5-T11.\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone. Pedicle screws were placed "
+            "at T5, T6, T7, T9, T10 and T11. The T8 spinous process, laminae, facets and transverse processes were "
+            "removed with the drill. The medial T8 rib heads were removed on each side. Both T8 pedicles were then "
+            "taken down with the drill to the body. The cancellous bone of the T8 body was removed with curettes and "
+            "the lateral walls were thinned and removed. An expandable titanium cage was placed in the defect and "
+            "the gap was closed by compression.\n")
+    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22206", 1)}
+
+
+def test_listed_vcr_without_a_described_body_resection_stays_uncoded(ex):
+    text = ("OPERATIVE REPORT\nPROCEDURES:\n1. Posterior vertebral column resection of T8.\nDESCRIPTION OF PROCEDURE:\n"
+            "The patient was placed prone. Pedicle screws were placed at T5, T6, T7, T9, T10 and T11. The T8 "
+            "laminae and facets were removed for decompression.\n")
+    assert not {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY}

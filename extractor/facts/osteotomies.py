@@ -220,24 +220,42 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
 
 def listed_resections(index: MentionIndex, context: _Context) -> list[tuple[TypeKey, Mention]]:
     """Resections a narrative that never says "osteotomy" describes at a level where the procedure list
-    names one (rules/decisions.json, listed_resection)."""
+    names one (rules/decisions.json, listed_resection): the elements resected at the listed vertebrae,
+    read across the narrative's sentences ("The T8 spinous process, laminae and facets were removed ...
+    Both T8 pedicles were taken down ... the cancellous bone of the T8 body was removed")."""
     config = load_json("decisions.json")["listed_resection"]
-    if context.kinds & set(config["skip_note_kinds"]) or any(m.counted for m in index.of("OSTEOTOMY")):
+    if any(m.counted for m in index.of("OSTEOTOMY")):
         return []
     found = []
     for family, kind, vertebrae in context.listed:
         needs = config["families"].get(family)
-        if not needs:
+        if needs and context.kinds & set(needs["skip_note_kinds"]):
             continue
-        for sentence, levels in index.loose_levels.items():
-            resected = [m for m in index.in_sentence(sentence) if m.category == "RESECTION" and m.counted]
-            elements = {m.meta["element"] for m in resected}
-            at = tuple(ls for ls in levels if set(ls.level.vertebrae()) <= vertebrae)
-            if at and set(needs["elements_all"]) <= elements and elements & set(needs["elements_any"]):
-                first = resected[0]
-                found.append(((family, kind), replace(first, category="OSTEOTOMY", rule="osteo.listed_resection",
-                                                      meta={"family": family, "type": kind}, levels=at)))
+        at, resected = _resected_at(index, vertebrae) if needs else ((), [])
+        elements = {m.meta["element"] for m in resected}
+        if at and set(needs["elements_all"]) <= elements and elements & set(needs["elements_any"]):
+            found.append(((family, kind), replace(resected[0], category="OSTEOTOMY", rule="osteo.listed_resection",
+                                                  meta={"family": family, "type": kind}, levels=at)))
     return found
+
+
+def _resected_at(index: MentionIndex, vertebrae: frozenset[str]) -> tuple[tuple, list[Mention]]:
+    """The levels at ``vertebrae`` of the narrative sentences that resect something and name no osteotomy
+    (levels no mention owns, or owned by a tool or decompression word), and those sentences' resections."""
+    at: list = []
+    resected: list[Mention] = []
+    for sentence in index.sentences:
+        mentions = index.in_sentence(sentence)
+        cut = [m for m in mentions if m.category == "RESECTION" and m.counted]
+        if not cut or any(m.category == "OSTEOTOMY" for m in mentions):
+            continue
+        levels = list(index.loose_levels.get(sentence, ())) + [
+            ls for m in mentions if m.category == "NON_OSTEOTOMY" for ls in m.levels]
+        here = [ls for ls in levels if set(ls.level.vertebrae()) <= vertebrae]
+        if here:
+            at += here
+            resected += cut
+    return tuple(at), resected
 
 
 def unlevelled_listed_resection(index: MentionIndex, context: _Context) -> list[tuple[TypeKey, Mention]]:
@@ -247,7 +265,7 @@ def unlevelled_listed_resection(index: MentionIndex, context: _Context) -> list[
     both facets were taken as a wedge, the pedicles left intact"): the resection is the listed
     osteotomy at the listed levels, typed by the elements the narrative resects (inferred: flagged)."""
     config = load_json("decisions.json")["listed_resection"]
-    if context.kinds & set(config["skip_note_kinds"]) or any(m.role == BODY for m in index.of("OSTEOTOMY")):
+    if any(m.role == BODY for m in index.of("OSTEOTOMY")):
         return []
     listed = [m for m in index.of("OSTEOTOMY") if m.role == "procedure_list" and m.present]
     resected = [m for m in index.of("RESECTION") if m.counted and m.sentence not in index.loose_levels
@@ -257,7 +275,8 @@ def unlevelled_listed_resection(index: MentionIndex, context: _Context) -> list[
     elements = {m.meta["element"] for m in resected}
     family, kind, _ = resolve_type(listed[0], index, context, elements)
     needs = config["families"].get(family)
-    if not needs or not (set(needs["elements_all"]) <= elements and elements & set(needs["elements_any"])):
+    if not needs or context.kinds & set(needs["skip_note_kinds"]) or not (
+            set(needs["elements_all"]) <= elements and elements & set(needs["elements_any"])):
         return []
     return [((family, kind), replace(resected[0], category="OSTEOTOMY", rule="osteo.listed_resection",
                                      meta={"family": family, "type": kind}, levels=listed[0].levels))]
