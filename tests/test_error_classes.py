@@ -452,3 +452,21 @@ def test_listed_vcr_without_a_described_body_resection_stays_uncoded(ex):
             "The patient was placed prone. Pedicle screws were placed at T5, T6, T7, T9, T10 and T11. The T8 "
             "laminae and facets were removed for decompression.\n")
     assert not {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY}
+
+
+def test_an_unnamed_osteotomy_takes_the_listed_type_where_the_narrative_names_none(ex):
+    """The list names a PSO at L4 and Pontes from T10 to L2; the narrative names the Pontes and calls the
+    L4 one only "the L4 osteotomy": it is the listed PSO, and the Pontes do not take its level."""
+    text = ("OPERATIVE REPORT\nPROCEDURES:\n1. Pedicle subtraction osteotomy, L4.\n2. Ponte osteotomies at every "
+            "level from T10 to L2.\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone. Pedicle screws were "
+            "placed from T10 to the sacrum, L4 excepted. The Ponte osteotomies were carried out at every level from "
+            "T10 to L2, one at each interspace. The L4 osteotomy was then performed and closed. After the L4 "
+            "osteotomy and the Ponte releases the lordosis was restored.\n")
+    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22207", 1), ("22212", 1), ("22216", 3)}
+
+
+def test_compression_between_the_vertebrae_around_a_listed_osteotomy_adds_no_site(ex):
+    text = ("OPERATIVE REPORT\nPROCEDURES:\n- Bone-disc-bone osteotomy, second lumbar vertebra / L2-3 disc\n"
+            "DESCRIPTION OF PROCEDURE:\n- A bone-disc-bone osteotomy was performed at the second lumbar vertebra.\n"
+            "- Osteotomy closed by extension of the table and compression between L1 and L3.\n")
+    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22207", 1)}

@@ -108,7 +108,7 @@ def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: s
     if len(m.levels) > 1:
         return replace(m, levels=site_group(text, m))
     if not m.levels:
-        borrowed = shared_levels(m, anchors, position)
+        borrowed = shared_levels(m, anchors, position, text)
         return replace(m, levels=borrowed) if borrowed else m
     return m
 
@@ -130,11 +130,12 @@ def _one_interspace(levels: tuple[LevelSpan, ...]) -> tuple[LevelSpan, ...]:
     return (first._replace(level=make_level(upper, lower)),)
 
 
-def shared_levels(m: Mention, anchors: list[Mention], i: int) -> tuple[LevelSpan, ...]:
+def shared_levels(m: Mention, anchors: list[Mention], i: int, text: str) -> tuple[LevelSpan, ...]:
     """Levels for an osteotomy mention that names none, from the procedure it describes in the same
     sentence: "an anterior osteotomy with discectomy at L4-5", "At T11-12 and T12-L1, complete
     facetectomies ... were performed as Ponte-type osteotomies", or for a named type from the one
-    unnamed osteotomy of the sentence that has levels ("Osteotomy type: Ponte / Osteotomy levels: T6, T7")."""
+    unnamed osteotomy after it whose levels follow the word "levels" ("Osteotomy type: Ponte / Osteotomy
+    levels: T6, T7"), never from an earlier one ("after the L4 osteotomy and the Ponte releases")."""
     config = _config()
     if m.meta.get("family") in config["families_never_borrow"]:
         return ()
@@ -144,10 +145,14 @@ def shared_levels(m: Mention, anchors: list[Mention], i: int) -> tuple[LevelSpan
     prev = next((a for a in reversed(anchors[:i]) if a.levels), None)
     if prev and prev.category == "NON_OSTEOTOMY" and prev.kind in config["borrow_from_previous_kinds"]:
         return prev.levels
-    untyped = [a for a in anchors if a.category == "OSTEOTOMY" and a.meta.get("type") is None and a.levels]
-    if m.meta.get("type") not in (None, "wedge_shape") and len(untyped) == 1:
-        return untyped[0].levels  # "[Osteotomy type: Ponte] [Osteotomy levels: T6, T7, T8, T9]"
+    fields = [a for a in anchors[i + 1:] if a.category == "OSTEOTOMY" and a.meta.get("type") is None and a.levels
+              and _LEVELS_WORD.search(text, a.end, a.levels[0].start)]
+    if m.meta.get("type") not in (None, "wedge_shape") and len(fields) == 1:
+        return fields[0].levels  # "[Osteotomy type: Ponte] [Osteotomy levels: T6, T7, T8, T9]"
     return ()
+
+
+_LEVELS_WORD = re.compile(r"\blevels?\b|\blevel\(s\)", re.IGNORECASE)
 
 
 _LIST_GAP = re.compile(r"(?:[\s,;&/()]|\b(?:and|or|as well as|through|thru|to|at|the|plus|then|levels?)\b)*", re.IGNORECASE)

@@ -69,16 +69,24 @@ class _Context:
     narrative_named: bool  # the narrative names a type itself: its untyped mentions refer back to it
     first_named: dict  # section -> start of its first named, counted osteotomy mention
     narrative_elements: frozenset[str] = frozenset()  # elements the narrative resects, anywhere
+    narrative_named_at: frozenset[str] = frozenset()  # vertebrae where the narrative names a type
 
     def listed_type(self, m: Mention) -> tuple[str, str, bool] | None:
         """The type the procedure list names for an untyped narrative mention: at its vertebrae, or
         the only type the list names when the mention gives no level ("PSO at L3" listed, "the
-        osteotomy was then performed" told). Not when the narrative names a type of its own."""
-        if m.role != BODY or not self.listed or self.narrative_named:
+        osteotomy was then performed" told). Not when the narrative names a type of its own there
+        ("after the L4 osteotomy and the Ponte releases": Pontes named at T10-L2, the L4 one is the
+        listed PSO)."""
+        if m.role != BODY or not self.listed:
             return None
         vertebrae = {v for lv in m.level_values() for v in lv.vertebrae()}
-        matches = {(f, t) for f, t, listed in self.listed if vertebrae & listed} if vertebrae else \
-            {(f, t) for f, t, _ in self.listed}
+        if self.narrative_named:  # only where the narrative names no type, and wholly within one listed
+            if not vertebrae or vertebrae & self.narrative_named_at:
+                return None
+            matches = {(f, t) for f, t, listed in self.listed if vertebrae <= listed}
+        else:
+            matches = {(f, t) for f, t, listed in self.listed if vertebrae & listed} if vertebrae else \
+                {(f, t) for f, t, _ in self.listed}
         if len(matches) == 1:
             family, kind = matches.pop()
             return family, kind, False
@@ -190,7 +198,9 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
                        listed,
                        any(m.meta.get("family") for m in index.of("OSTEOTOMY") if m.counted),
                        first_named_starts(index),
-                       frozenset(m.meta["element"] for m in index.of("RESECTION") if m.counted))
+                       frozenset(m.meta["element"] for m in index.of("RESECTION") if m.counted),
+                       frozenset(v for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.counted
+                                 for lv in m.level_values() for v in lv.vertebrae()))
     typed: dict[TypeKey, list[Typed]] = defaultdict(list)
     generic: list[Mention] = []
     named = {v for m in index.of("OSTEOTOMY") if _names_type(m) and m.counted
