@@ -470,3 +470,17 @@ def test_compression_between_the_vertebrae_around_a_listed_osteotomy_adds_no_sit
             "DESCRIPTION OF PROCEDURE:\n- A bone-disc-bone osteotomy was performed at the second lumbar vertebra.\n"
             "- Osteotomy closed by extension of the table and compression between L1 and L3.\n")
     assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22207", 1)}
+
+
+def test_a_negation_of_one_clause_leaves_the_other_resections_done(ex):
+    """"...were taken away, and the resection carried to the pedicles, which were left intact; the bodies
+    were not entered": the joints were resected (a posterior wedge), the pedicles and bodies were not."""
+    body = ("An extension osteotomy was done at L2-3. The spinous processes and the ligamentum flavum were removed. "
+            "The L2-3 facet joints on each side were taken away with the burr, and the resection was carried "
+            "laterally until we reached the pedicles, which were left intact; the vertebral bodies were not entered. "
+            "The gap was closed by extension.")
+    from extractor.facts import read_doc  # the elements the sentence resects
+    view, doc = ex.doc(OPENING + body)
+    index, _ = read_doc(doc, OPENING + body, ex.rule_meta)
+    done = {m.meta["element"] for m in index.of("RESECTION") if m.present}
+    assert "facet" in done and "body" not in done

@@ -69,9 +69,22 @@ def _qualified(m: Mention, view: str) -> Mention:
     ("the pedicles and vertebral bodies were left untouched": ConText does not read cue words)."""
     if m.category == "OSTEOTOMY" and _names_graft_source(view, m):
         return replace(m, graft_source=True)
-    if m.category == "RESECTION" and _element_negation().search(view, *m.sentence):
+    if m.category == "RESECTION" and _element_negation().search(view, *_clause(view, m)):
         return replace(m, assertion="negated")
     return m
+
+
+_CLAUSE_BREAK = re.compile(r";|\b(?:which|while|but|whereas)\b|,\s+(?:and|then)\b", re.IGNORECASE)
+
+
+def _clause(view: str, m: Mention) -> tuple[int, int]:
+    """The clause of the sentence holding a mention: "the joints were taken away ..., and the resection
+    carried to the pedicles, which were left intact; the bodies were not entered" negates the pedicles
+    and the bodies, not the joints."""
+    start, end = m.sentence
+    before = [b.end() for b in _CLAUSE_BREAK.finditer(view, start, m.start)]
+    after = _CLAUSE_BREAK.search(view, m.end, end)
+    return (before[-1] if before else start), (after.start() if after else end)
 
 
 @lru_cache(maxsize=1)
