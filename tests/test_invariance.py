@@ -29,10 +29,6 @@ KNOWN = {
     ("external/dev", "X126", "newlines_to_spaces"):
         "a table whose line breaks became spaces is one sentence: a level of another row joins the "
         "osteotomy named in a row",
-    **{("external/dev", "X051", name): "a line break inside 'pedicle subtraction osteotomy' and 'was not "
-       "performed' that a CRLF, markup or a blank line turns into two characters of whitespace splits the phrase "
-       "(a whitespace token): the PSO goes unnamed and the VCR ruled out beside it reads as done"
-       for name in ("crlf", "html", "rtf", "extra_blank_lines")},
     ("external/dev", "X006", "newlines_to_spaces"):
         "a bulleted 'Proc:' list whose line breaks became spaces is one sentence: the cage of one item takes "
         "the levels of the screw item after it",
