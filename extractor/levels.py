@@ -128,7 +128,7 @@ _PELVIC_WORDS: dict[str, bool] = _VOCAB["caudal_end_words"]  # word -> counts as
 
 _V = r"(?:[CTLS][ -]?|[ctls])\d{1,2}"  # L3, L-3, L 3, l3
 _NUM = r"\d{1,2}(?!\d|\.\d)"
-_DASH = r"\s*(?:-{1,2}|–|—|/)\s*"
+_DASH = r"\s*(?:->|→|-{1,2}|–|—|/)\s*"  # "L1-2 -> L4-5": an arrow is a range too
 _WORD_SEP = r"\s+(?:to|through|thru|down\s+to)\s+(?:the\s+)?"
 _SEP = rf"(?:{_DASH}|{_WORD_SEP})"
 _PELVIC = "|".join(sorted(map(re.escape, _PELVIC_WORDS), key=len, reverse=True))

@@ -484,3 +484,10 @@ def test_a_negation_of_one_clause_leaves_the_other_resections_done(ex):
     index, _ = read_doc(doc, OPENING + body, ex.rule_meta)
     done = {m.meta["element"] for m in index.of("RESECTION") if m.present}
     assert "facet" in done and "body" not in done
+
+
+def test_an_arrow_between_levels_is_a_range_and_a_plus_joins_another_procedure(ex):
+    body = ("Pedicle screws were placed bilaterally from L1 to S1. SPOs L1-2 -> L4-5: spinous processes and "
+            "ligamentum flavum removed and both facets resected. L5-S1 TLIF with a PEEK cage. Rods placed and "
+            "sequential compression across SPOs + L5-S1.")
+    assert osteotomy_codes_of(ex, body) == {("22214", 1), ("22216", 3)}

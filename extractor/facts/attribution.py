@@ -100,6 +100,9 @@ def _landmark(m: Mention, text: str) -> bool:
 
 
 def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: str, resection: bool) -> Mention:
+    if any(_PLUS.fullmatch(text, m.end, ls.start) for ls in m.levels):
+        # "compression across SPOs + L5-S1": the level after "+" is another procedure's
+        m = replace(m, levels=tuple(ls for ls in m.levels if not _PLUS.fullmatch(text, m.end, ls.start)))
     if m.meta["type"] is None and m.levels and not resection and all(ls.level.kind == "range" for ls in m.levels):
         # "the bone removed in the osteotomies was laid from L1 to S1": a span, not osteotomy sites
         return replace(m, levels=())
@@ -114,6 +117,7 @@ def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: s
 
 
 _WEDGE_TYPES = frozenset({"wedge", "wedge_shape"})
+_PLUS = re.compile(r"\s*\+\s*")
 
 
 def _one_interspace(levels: tuple[LevelSpan, ...]) -> tuple[LevelSpan, ...]:
