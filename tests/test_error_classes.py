@@ -491,3 +491,9 @@ def test_an_arrow_between_levels_is_a_range_and_a_plus_joins_another_procedure(e
             "ligamentum flavum removed and both facets resected. L5-S1 TLIF with a PEEK cage. Rods placed and "
             "sequential compression across SPOs + L5-S1.")
     assert osteotomy_codes_of(ex, body) == {("22214", 1), ("22216", 3)}
+
+
+def test_levels_joined_by_plus_are_one_list_of_sites(ex):
+    body = ("Pedicle screws were placed from L1 to L5.\n- Ponte L2-3 + L3-4: SP + ISL off, LF out with Kerrison, "
+            "IAP + SAP resected b/l.\n- Rods placed, compression across the Pontes.")
+    assert osteotomy_codes_of(ex, body) == {("22214", 1), ("22216", 1)}
