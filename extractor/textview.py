@@ -103,20 +103,27 @@ def clean(text: str) -> str:
 _SMART_LIST = re.compile(r"\{[A-Z0-9][A-Z0-9 /()#&'._-]{0,40}:([^{}\n]{0,200})\}")
 
 
+_NEGATIVE_ANSWER = re.compile(r"\s*(?:no|none|n/?a|not\s+done|negative)\s*", re.IGNORECASE)
+
+
 def _smart_list_value(match: re.Match) -> str:
+    """The chosen value alone, blanks for the braces and the list's name; a negative answer
+    ("{YES/NO:No}") is left as written, so that its "NO" still negates the item it answers."""
+    if _NEGATIVE_ANSWER.fullmatch(match.group(1)):
+        return match.group()
     start, end = match.span(1)
     offset = match.start()
     return " " * (start - offset) + match.group(1) + " " * (match.end() - end)
 
 
-# A template's checkbox before its item: "[x] Allograft chips" was done, "[ ] BMP" was not. The empty box
-# reads "No" and the ticked one "but" (same length): ConText negates the item after "No" and stops that
-# negation at the next ticked item, also where an export ran the boxes onto one line.
+# A template's checkbox before its item: "[x] Allograft chips" was done, "[ ] BMP" was not. The ticked box
+# is blanked; the empty one reads "No" (same length), which ConText takes as a negation of the item.
 _CHECKBOX = re.compile(r"\[(?: |[xX✓])\](?=[ \t]*[A-Za-z])")
 
 
 def _checkbox(match: re.Match) -> str:
-    return "No " if match.group() == "[ ]" else "but"
+    """ "No " for an empty box, blanks for a ticked one."""
+    return "No " if match.group() == "[ ]" else "   "
 
 
 _FLAT_MAX_NEWLINES = 2
@@ -210,10 +217,11 @@ _CAPS_LABEL = rf"{_CAPS_WORD}(?:[ \t]+(?:{_CAPS_WORD}|OF|AND|IN|THE|FOR|TO|&)){{
 _TITLE_LABEL = (r"[A-Z][a-z]{2,}(?:-[a-z]+)*(?:[ \t]+(?:[A-Z][a-z]+(?:-[a-z]+)*|of|and|in|the|for|to|&)){0,4}"
                 r"(?:[ \t]*\([A-Za-z /-]{1,20}\))?")
 _CAPS_NOTE = r"(?:[ \t]*\([A-Z /-]{1,20}\))?"  # "NARRATIVE (SURGEON):"
-# A template field in sentence case at a line start ("Graft type:", "Number of levels:").
-_SENTENCE_LABEL = r"[A-Z][a-z]{2,}(?:[ \t]+[a-z]{2,}){1,2}"
-_GENERIC_LINE = re.compile(
-    rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}{_CAPS_NOTE}|{_TITLE_LABEL}|{_SENTENCE_LABEL})[ \t]*:)(?![:/\\])")
+_GENERIC_LINE = re.compile(rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}{_CAPS_NOTE}|{_TITLE_LABEL})[ \t]*:)(?![:/\\])")
+# A template field in sentence case at a line start ("Graft type:", "Number of levels:"): a label only
+# for the categories of sections.json "sentence_case_label_categories" ("Surgical alternative:" in the
+# indications stays their text).
+_SENTENCE_LINE = re.compile(r"(?P<prefix>[ \t]*)(?P<header>[A-Z][a-z]{2,}(?:[ \t]+[a-z]{2,}){1,2}[ \t]*:)(?![:/\\])")
 _GENERIC_INLINE = re.compile(rf"(?P<header>(?:{_CAPS_WORD}[ \t]+{_CAPS_LABEL}|[A-Z]{{6,}}{_PLURAL})[ \t]*:)(?![:/\\])")
 _TITLE_INLINE = re.compile(rf"(?P<header>{_TITLE_LABEL}[ \t]*:)(?![:/\\])")  # after a collapsed line break
 _LABEL_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -341,10 +349,15 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
         if bare and bare.group("header") and _literal(bare.group("header")) not in _colon_required() and (
                 not _wrapped_word(text, pos, bare.end("header"))):
             return pos, word.start(1), bare.end("gap") if bare.group("gap") is not None else bare.end("header")
-    m = _GENERIC_LINE.match(text, pos)
-    if _generic_label(m):
+    m = _GENERIC_LINE.match(text, pos) or _SENTENCE_LINE.match(text, pos)
+    if _generic_label(m) and (m.re is _GENERIC_LINE or header_category(m.group("header")) in _sentence_case_categories()):
         return m.start("prefix"), m.start("header"), m.end("header")
     return None
+
+
+@lru_cache(maxsize=1)
+def _sentence_case_categories() -> frozenset[str]:
+    return frozenset(load_json("sections.json")["sentence_case_label_categories"])
 
 
 _CAPS_TITLE_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Z/&'\-]+(?:[ \t]+[A-Z][A-Z/&'\-]*){1,4})[ \t]*(?=\n|$)")

@@ -117,6 +117,10 @@ def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: s
 
 
 _WEDGE_TYPES = frozenset({"wedge", "wedge_shape"})
+# "T9, then T10, then T11": a level after "then" is a list item only where the item ends there (not "then
+# L1 and L2 were decorticated").
+_THEN = re.compile(r"\bthen\b", re.IGNORECASE)
+_ITEM_END = re.compile(r"\s*(?:[,.;:]|\bthen\b|$)", re.IGNORECASE)
 _PLUS = re.compile(r"\s*\+\s*")
 
 
@@ -167,7 +171,8 @@ def site_group(text: str, m: Mention) -> tuple[LevelSpan, ...]:
     or else the first list after it; other levels of the sentence only describe the resection."""
     groups: list[list[LevelSpan]] = []
     for item in sorted(m.levels, key=lambda x: x.start):
-        if groups and _LIST_GAP.fullmatch(text[groups[-1][-1].end:item.start]):
+        gap = text[groups[-1][-1].end:item.start] if groups else ""
+        if groups and _LIST_GAP.fullmatch(gap) and (not _THEN.search(gap) or _ITEM_END.match(text, item.end)):
             groups[-1].append(item)
         else:
             groups.append([item])

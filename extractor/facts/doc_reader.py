@@ -56,7 +56,7 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     view = doc._.opnote["text"]
     mentions = [_qualified(m, view) for m in mentions]
     return MentionIndex(attribute_levels(mentions, levels, sentences.at, view),
-                        loose_levels(mentions, levels, sentences.at)), sections
+                        loose_levels(mentions, levels, sentences.at), view), sections
 
 
 _JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?")

@@ -82,6 +82,7 @@ class MentionIndex:
     mentions: list[Mention]
     # Levels of sentences without an anchor mention ("At C7-T1 the facets were resected").
     loose_levels: dict[Sentence, tuple[LevelSpan, ...]] = field(default_factory=dict)
+    text: str = ""  # the note as the pipeline read it (the view): offsets are the mentions'
     by_sentence: dict[Sentence, list[Mention]] = field(init=False)
     by_category: dict[str, list[Mention]] = field(init=False)
     sentences: list[Sentence] = field(init=False)

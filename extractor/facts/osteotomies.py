@@ -6,6 +6,7 @@ for an osteotomy the narrative describes, or its type when the narrative only sa
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -16,7 +17,7 @@ from ..model import DroppedSite, Exclusion, Osteotomy
 from ..resources import load_json
 from .approach import ApproachTrack
 from .attribution import typing_elements
-from .mentions import BODY, Mention, MentionIndex
+from .mentions import BODY, Mention, MentionIndex, Sentence
 from .sites import osteotomy_sites
 
 TypeKey = tuple[str, str]  # (family, type)
@@ -198,7 +199,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
                        listed,
                        any(m.meta.get("family") for m in index.of("OSTEOTOMY") if m.counted),
                        first_named_starts(index),
-                       frozenset(m.meta["element"] for m in index.of("RESECTION") if m.counted),
+                       frozenset(m.meta["element"] for m in index.of("RESECTION") if m.counted and _cuts(index, m.sentence)),
                        frozenset(v for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.counted
                                  for lv in m.level_values() for v in lv.vertebrae()))
     typed: dict[TypeKey, list[Typed]] = defaultdict(list)
@@ -234,7 +235,7 @@ def listed_resections(index: MentionIndex, context: _Context) -> list[tuple[Type
     read across the narrative's sentences ("The T8 spinous process, laminae and facets were removed ...
     Both T8 pedicles were taken down ... the cancellous bone of the T8 body was removed")."""
     config = load_json("decisions.json")["listed_resection"]
-    if any(m.counted for m in index.of("OSTEOTOMY")):
+    if any(m.counted for m in index.of("OSTEOTOMY")) or _narrative_not_done(index):
         return []
     found = []
     for family, kind, vertebrae in context.listed:
@@ -257,7 +258,7 @@ def _resected_at(index: MentionIndex, vertebrae: frozenset[str]) -> tuple[tuple,
     for sentence in index.sentences:
         mentions = index.in_sentence(sentence)
         cut = [m for m in mentions if m.category == "RESECTION" and m.counted]
-        if not cut or any(m.category == "OSTEOTOMY" for m in mentions):
+        if not cut or any(m.category == "OSTEOTOMY" for m in mentions) or not _cuts(index, sentence):
             continue
         levels = list(index.loose_levels.get(sentence, ())) + [
             ls for m in mentions if m.category == "NON_OSTEOTOMY" for ls in m.levels]
@@ -266,6 +267,24 @@ def _resected_at(index: MentionIndex, vertebrae: frozenset[str]) -> tuple[tuple,
             at += here
             resected += cut
     return tuple(at), resected
+
+
+def _cuts(index: MentionIndex, sentence: Sentence) -> bool:
+    """Does the sentence say bone was cut away ("removed", "resected", "taken down")? Anatomy named in a
+    screw step ("the L3 pedicles were probed") is not a resection (rules/decisions.json, resection_verbs)."""
+    verbs = _resection_verbs()
+    return bool(index.text) and verbs.search(index.text, *sentence) is not None
+
+
+@lru_cache(maxsize=1)
+def _resection_verbs() -> re.Pattern:
+    return re.compile(load_json("decisions.json")["listed_resection"]["resection_verbs"], re.IGNORECASE)
+
+
+def _narrative_not_done(index: MentionIndex) -> bool:
+    """Does the narrative name an osteotomy it says was not done, planned or aborted? Then a resection
+    told elsewhere is not read as the listed osteotomy."""
+    return any(m.role == BODY and m.assertion in ("negated", "aborted", "hypothetical") for m in index.of("OSTEOTOMY"))
 
 
 def unlevelled_listed_resection(index: MentionIndex, context: _Context) -> list[tuple[TypeKey, Mention]]:
@@ -279,7 +298,7 @@ def unlevelled_listed_resection(index: MentionIndex, context: _Context) -> list[
         return []
     listed = [m for m in index.of("OSTEOTOMY") if m.role == "procedure_list" and m.present]
     resected = [m for m in index.of("RESECTION") if m.counted and m.sentence not in index.loose_levels
-                and not any(x.levels for x in index.in_sentence(m.sentence))]
+                and not any(x.levels for x in index.in_sentence(m.sentence)) and _cuts(index, m.sentence)]
     if len(listed) != 1 or not listed[0].levels or not resected:
         return []
     elements = {m.meta["element"] for m in resected}
