@@ -91,6 +91,7 @@ def run_extractor_fresh(inputs: str, count: int, workers: int, gate: bool = True
 
 
 def _one(spec: str) -> None:
+    """Child side of ``run_extractor_fresh``: one run described by ``spec`` (JSON), its result on stdout."""
     args = json.loads(spec)
     texts = INPUTS[args["inputs"]](args["count"])
     print(json.dumps(run_extractor(texts, args["workers"], args["gate"], args["rss_every"])))
@@ -242,6 +243,7 @@ def print_results(results: dict) -> None:
 
 
 def main() -> None:
+    """Every measurement, the table and the targets (or, with ``--one``, a single extractor run)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=int, default=2000, help="reference-note variants")
     parser.add_argument("--mixed", type=int, default=20000, help="notes of the mixed export (speed)")

@@ -345,7 +345,7 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
         if m and (colon or not _wrapped_word(text, pos, m.end("header"))) and (
                 colon or _literal(m.group("header")) not in _colon_required() or text.count("\n", 0, pos) >= _TITLE_LINES):
             return m.start("prefix"), m.start("header"), m.end("header")
-        bare = None if caps or m else _header_patterns()[3].match(text, word.start(1))
+        bare = None if caps or m else _inline_bare_pattern().match(text, word.start(1))
         if bare and bare.group("header") and _literal(bare.group("header")) not in _colon_required() and (
                 not _wrapped_word(text, pos, bare.end("header"))):
             return pos, word.start(1), bare.end("gap") if bare.group("gap") is not None else bare.end("header")
@@ -358,6 +358,11 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
 @lru_cache(maxsize=1)
 def _sentence_case_categories() -> frozenset[str]:
     return frozenset(load_json("sections.json")["sentence_case_label_categories"])
+
+
+def _inline_bare_pattern() -> re.Pattern:
+    """Vocabulary headers of two words or more in capitals or Title Case, without a colon."""
+    return _header_patterns()[3]
 
 
 _CAPS_TITLE_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Z/&'\-]+(?:[ \t]+[A-Z][A-Z/&'\-]*){1,4})[ \t]*(?=\n|$)")

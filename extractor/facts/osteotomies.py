@@ -68,7 +68,7 @@ class _Context:
     kinds: frozenset[str]  # kinds of the mentions done, in the narrative or the procedure list
     listed: tuple[tuple[str, str, frozenset[str]], ...]  # (family, type, vertebrae) named in the procedure list
     narrative_named: bool  # the narrative names a type itself: its untyped mentions refer back to it
-    first_named: dict  # section -> start of its first named, counted osteotomy mention
+    first_named: dict[str, int]  # section -> start of its first named, counted osteotomy mention
     narrative_elements: frozenset[str] = frozenset()  # elements the narrative resects, anywhere
     narrative_named_at: frozenset[str] = frozenset()  # vertebrae where the narrative names a type
 
@@ -122,7 +122,7 @@ def resolve_type(m: Mention, index: MentionIndex, context: _Context, elements: s
     return None, None, False
 
 
-def elements_near(m: Mention, index: MentionIndex, first_named: dict) -> set[str]:
+def elements_near(m: Mention, index: MentionIndex, first_named: dict[str, int]) -> set[str]:
     """Elements resected in the sentence of an untyped osteotomy mention and in the sentences around
     it that go on describing it ("Osteotomies were performed at two levels. At L1-2 and L2-3 the
     spinous processes..."): within the window (characters) before and after, in the same section,
@@ -153,9 +153,9 @@ def _names_type(m: Mention) -> bool:
     return bool(m.meta.get("type")) and m.meta["type"] != "wedge_shape"
 
 
-def first_named_starts(index: MentionIndex) -> dict:
+def first_named_starts(index: MentionIndex) -> dict[str, int]:
     """Section -> start of the first named (typed), counted osteotomy mention of the section."""
-    first: dict = {}
+    first: dict[str, int] = {}
     for x in index.of("OSTEOTOMY"):
         if _names_type(x) and x.counted:
             first[x.section] = min(first.get(x.section, x.start), x.start)
@@ -243,11 +243,20 @@ def listed_resections(index: MentionIndex, context: _Context) -> list[tuple[Type
         if needs and context.kinds & set(needs["skip_note_kinds"]):
             continue
         at, resected = _resected_at(index, vertebrae) if needs else ((), [])
-        elements = {m.meta["element"] for m in resected}
-        if at and set(needs["elements_all"]) <= elements and elements & set(needs["elements_any"]):
-            found.append(((family, kind), replace(resected[0], category="OSTEOTOMY", rule="osteo.listed_resection",
-                                                  meta={"family": family, "type": kind}, levels=at)))
+        if at and _meets(needs, {m.meta["element"] for m in resected}):
+            found.append(_as_listed(family, kind, resected[0], at))
     return found
+
+
+def _meets(needs: dict, elements: set[str]) -> bool:
+    """Do the resected elements make the family's osteotomy (listed_resection.families)?"""
+    return set(needs["elements_all"]) <= elements and bool(elements & set(needs["elements_any"]))
+
+
+def _as_listed(family: str, kind: str, resection: Mention, levels: tuple) -> tuple[TypeKey, Mention]:
+    """The resection told as the osteotomy the procedure list names, at ``levels``."""
+    return (family, kind), replace(resection, category="OSTEOTOMY", rule="osteo.listed_resection",
+                                   meta={"family": family, "type": kind}, levels=levels)
 
 
 def _resected_at(index: MentionIndex, vertebrae: frozenset[str]) -> tuple[tuple, list[Mention]]:
@@ -304,11 +313,9 @@ def unlevelled_listed_resection(index: MentionIndex, context: _Context) -> list[
     elements = {m.meta["element"] for m in resected}
     family, kind, _ = resolve_type(listed[0], index, context, elements)
     needs = config["families"].get(family)
-    if not needs or context.kinds & set(needs["skip_note_kinds"]) or not (
-            set(needs["elements_all"]) <= elements and elements & set(needs["elements_any"])):
+    if not needs or context.kinds & set(needs["skip_note_kinds"]) or not _meets(needs, elements):
         return []
-    return [((family, kind), replace(resected[0], category="OSTEOTOMY", rule="osteo.listed_resection",
-                                     meta={"family": family, "type": kind}, levels=listed[0].levels))]
+    return [_as_listed(family, kind, resected[0], listed[0].levels)]
 
 
 def exclusions(typed: dict[TypeKey, list[Typed]], generic: list[Mention]) -> list[Exclusion]:
