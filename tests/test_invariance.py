@@ -39,15 +39,15 @@ KNOWN = {
 # The second wave of independent-writer notes (external/dev X361-X440, added 2026-12-06) is not yet
 # invariant: it is held to the counts measured when it landed (README, Limits) until each is fixed.
 WAVE_2 = frozenset(f"X{i}" for i in range(361, 441))
-WAVE_2_BUDGET = {"newlines_to_spaces": 7, "flatten_kaggle": 3, "headers_without_colons": 8, "html": 1, "rtf": 2,
+WAVE_2_BUDGET = {"newlines_to_spaces": 6, "flatten_kaggle": 3, "headers_without_colons": 7, "html": 1, "rtf": 2,
                  "lower_case_headers": 5, "hard_wrap_60": 1, "extra_blank_lines": 1, "all_caps": 3}
 # Notes whose codes change, per frozen split and transform, when last measured (aggregate only).
 FROZEN_BUDGET = {
     "test": {"newlines_to_spaces": 1, "crlf": 1, "html": 1, "rtf": 1, "extra_blank_lines": 1},
     # flatten and headers-without-colons went from 1 to 2 notes on 2026-12-06 with the template checkbox
     # reading ("[ ] BMP": not used); the note is not looked at (frozen split).
-    "external/test": {"flatten_kaggle": 2, "newlines_to_spaces": 10, "all_caps": 5, "lower_case_headers": 4,
-                      "headers_without_colons": 2, "hard_wrap_60": 2, "html": 3, "rtf": 1},
+    "external/test": {"flatten_kaggle": 2, "newlines_to_spaces": 10, "all_caps": 4, "lower_case_headers": 2,
+                      "headers_without_colons": 2, "html": 3, "rtf": 1},
 }
 
 pytestmark = pytest.mark.slow
