@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from coder_simulation import CARELESS, GOOD, load_queue, review_all
 from conftest import load_split
 from extractor.cli import main
+from extractor.learned.training.retrain import BRIER_TOLERANCE
 from extractor.learned.training.retrain import held_out
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
@@ -53,7 +54,7 @@ def test_careful_decisions_make_a_new_current_version(tmp_path, test_split):
     assert _current(models) == "confidence.v2.json"
     new = json.loads((models / "confidence.v2.json").read_text())
     figures = new["metrics"]["queue_held_out"]
-    assert figures["new"]["brier"] <= figures["previous"]["brier"]
+    assert figures["new"]["brier"] <= figures["previous"]["brier"] + BRIER_TOLERANCE
     assert new["parent"] == 1 and new["training_data"]["queue"]["completed_notes"] >= 70
     assert (models / "confidence.v1.json").read_bytes() == (MODELS / "confidence.v1.json").read_bytes()
     listing = CliRunner().invoke(main, ["models", "versions", "--models", str(models)])

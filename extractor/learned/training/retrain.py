@@ -24,6 +24,10 @@ from .corpus import TRAINING_SPLITS, read_split, rules_extractor
 from .decisions import Decision, Decisions, read_decisions
 from .metrics import calibration as calibration_figures, lowest_threshold
 
+# A refit whose held-out Brier score is worse by less than this is as good: on a few hundred decisions such a
+# difference is noise (two near-perfect models differ by 0.0001), a coder deciding at random costs 0.05 or more.
+BRIER_TOLERANCE = 0.001
+
 HELD_OUT_SHARE = 4  # one note in four is held out
 MIN_HELD_OUT = 20  # held-out decisions needed to judge a model
 QUEUE_WEIGHT = 1.0
@@ -106,7 +110,7 @@ def retrain(db: str, folder: Path, corpora: Path | None, log: Callable = print,
     before = np.array([current.linear.probability(r) for r in test_rows])
     after = np.array([new.linear.probability(r) for r in test_rows])
     figures = {"previous": calibration_figures(before, test_labels), "new": calibration_figures(after, test_labels)}
-    replaced = figures["new"]["brier"] <= figures["previous"]["brier"]
+    replaced = figures["new"]["brier"] <= figures["previous"]["brier"] + BRIER_TOLERANCE
     version = max(versions(folder, KIND)) + 1
     data = {**current_data, **model_body, "version": version, "created_by": "opnote models retrain",
             "parent": current_data["version"], "auto_accept_threshold": lowest_threshold(after, test_labels),
