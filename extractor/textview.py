@@ -620,6 +620,9 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
                     header_sentences=header_spans, sections=assign_sections(cleaned, headers))
 
 
+_LEVEL_START = re.compile(r"(?<![A-Za-z0-9])[CTLS][ -]?\d")
+
+
 def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[str, ...] | None) -> list[tuple[int, int]]:
     """The sentences holding a trigger word, and those that describe a resection near an osteotomy
     (its type is read from the elements resected around it: see facts.osteotomies.elements_near)."""
@@ -635,6 +638,8 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
     for i, (s, e) in enumerate(sentences):
         if not keep[i] or not osteotomy.in_chunk(chunks[i]):
             continue
+        if i and _LEVEL_START.search(chunks[i - 1].text):
+            keep[i - 1] = True  # the place an osteotomy told without a level is at ("Apex confirmed at T12/L1.")
         for j in range(i - 1, -1, -1):
             if sentences[j][1] < s - window["before_chars"]:
                 break

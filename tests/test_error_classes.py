@@ -556,3 +556,16 @@ def test_then_does_not_join_the_levels_of_the_next_step(ex):
     body = ("Pedicle screws were placed at every level from T8 to L3. A Ponte osteotomy was made at T11-12, then L1 "
             "and L2 were decorticated for fusion.")
     assert osteotomy_codes_of(ex, body) == {("22212", 1)}
+
+
+def test_a_wedge_bullet_takes_the_level_of_the_bullet_that_sets_the_place(ex):
+    """Ankylosing spondylitis: "Apex confirmed at T12/L1" and, in the next bullet, the posterior elements
+    "across that junction removed as a posterior wedge, pedicles left intact": one posterior osteotomy at
+    T12-L1 (the pedicles were left, the other elements were removed)."""
+    text = ("OPERATIVE NOTE\nProcedure: Posterior wedge resection at apex of kyphosis + posterior fusion T10-L3\n"
+            "History: ankylosing spondylitis, fixed thoracolumbar kyphosis.\n\nDescription:\n"
+            "- Pedicle screws T10, T11, L2, L3 bilaterally.\n- Apex of the kyphosis confirmed at T12/L1 on image "
+            "intensifier.\n- Spinous processes, laminar margins, ligamentum flavum and both facet joints across that\n"
+            "  junction removed as a posterior wedge with the Leksell, the burr and Kerrison rongeurs, pedicles left intact\n"
+            "  forming the lateral limits; roots protected.\n- Gap closed by extending the table. Rods locked.\n")
+    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22212", 1)}

@@ -74,7 +74,9 @@ def _qualified(m: Mention, view: str) -> Mention:
     return m
 
 
-_CLAUSE_BREAK = re.compile(r";|\b(?:which|while|but|whereas)\b|,\s+(?:and|then)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|\b(?:which|while|but|whereas)\b|,\s+(?:and|then)\b"
+                           r"|,(?=\s+(?:the\s+|both\s+)?\w+\s+(?:\w+\s+)?(?:left|kept)\s+(?:intact|untouched))",
+                           re.IGNORECASE)  # ", pedicles left intact": an absolute phrase of its own
 
 
 def _clause(view: str, m: Mention) -> tuple[int, int]:

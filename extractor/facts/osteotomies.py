@@ -162,6 +162,21 @@ def first_named_starts(index: MentionIndex) -> dict[str, int]:
     return first
 
 
+def _wedge_place(m: Mention, index: MentionIndex) -> Mention:
+    """A bare "wedge" told without a level takes the levels of the sentence just before when that sentence
+    only sets the place ("Apex of the kyphosis confirmed at T12/L1. - Spinous processes ... across that
+    junction removed as a posterior wedge"); it is typed afterwards as any wedge (osteotomy_typing)."""
+    gap = load_json("decisions.json")["osteotomy_typing"]["place_sentence_max_gap"]
+    if m.meta["type"] != "wedge_shape" or m.levels or m.role != BODY:
+        return m
+    before = [s for s in index.loose_levels if s[1] <= m.sentence[0]]
+    place = max(before, default=None)
+    if place is None or m.sentence[0] - place[1] > gap or any(s[0] >= place[1] and s[1] <= m.sentence[0]
+                                                               for s in index.sentences if s != place):
+        return m
+    return replace(m, levels=index.loose_levels[place])
+
+
 def release_mentions(index: MentionIndex) -> list[Mention]:
     """Posterior releases coded as posterior osteotomies (SRS reading): complete facetectomies with
     ligamentum flavum resection done to gain correction, said in one sentence, or a "release ... to
@@ -217,6 +232,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         if m.meta["type"] == "wedge_shape" and type_named:
             generic.append(m)  # "the wedge was extended cephalad" describes the PSO the note names
             continue
+        m = _wedge_place(m, index)
         family, kind, inferred = resolve_type(m, index, context)
         if family:
             typed[(family, kind)].append(Typed(m, inferred))
