@@ -46,7 +46,10 @@ class Cue:
     weight: float
     title: bool = False
     narrative: bool = False
-    firsts: frozenset[str] = frozenset()  # the phrases' first words: most cues are absent from a note
+    firsts: frozenset[str] = field(init=False)  # the phrases' first words: most cues are absent from a note
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "firsts", frozenset(first for first, _ in self.phrases))
 
     def found(self, text: Text) -> bool:
         return not self.firsts.isdisjoint(text.words) and any(
@@ -80,12 +83,8 @@ class DocumentKind:
 
 
 def _cues(items: list[dict]) -> tuple[Cue, ...]:
-    cues = []
-    for c in items:
-        phrases = tuple((normal_form(p).split()[0], normal_form(p)) for p in c["phrases"])
-        cues.append(Cue(phrases, c["weight"], c.get("title", False), c.get("narrative", False),
-                        frozenset(first for first, _ in phrases)))
-    return tuple(cues)
+    return tuple(Cue(tuple((normal_form(p).split()[0], normal_form(p)) for p in c["phrases"]), c["weight"],
+                     c.get("title", False), c.get("narrative", False)) for c in items)
 
 
 @dataclass(frozen=True)

@@ -470,10 +470,6 @@ class Triggers:
     phrases: dict[str, tuple[re.Pattern, ...]]
     prefixes: tuple[str, ...]
 
-    def in_span(self, text: str, start: int, end: int) -> bool:
-        """Does ``text[start:end]`` hold a trigger?"""
-        return self.in_chunk(_Chunk(text[start:end]))
-
     def in_chunk(self, chunk: "_Chunk") -> bool:
         """Does the chunk hold a trigger? (set intersection on its words: fast)"""
         if chunk.words & self.words:

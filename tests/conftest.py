@@ -65,6 +65,13 @@ def codes_of(ex: extractor.Extractor, text: str) -> set[tuple[str, int]]:
     return code_set(record["suggestions"])
 
 
+def osteotomy_codes_in(ex: extractor.Extractor, text: str) -> set[tuple[str, int]]:
+    """The osteotomy codes (22206-22226, 22899) with units the extractor suggests for ``text``."""
+    from extractor.codes import osteotomy_codes
+
+    return {c for c in codes_of(ex, text) if c[0] in osteotomy_codes()}
+
+
 @pytest.fixture(scope="session")
 def spark():
     """One local Spark session for all Spark tests (starting one takes seconds)."""

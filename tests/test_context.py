@@ -1,17 +1,15 @@
 """Assertions on short op-note snippets: what was not done never yields an osteotomy code."""
 import pytest
 
-from conftest import codes_of
-from extractor.codes import osteotomy_codes
+from conftest import osteotomy_codes_in
 
-OSTEOTOMY_CODES = osteotomy_codes()
 
 DESCRIPTION = "DESCRIPTION OF PROCEDURE:\nThe patient was placed prone on the Jackson table. "
 
 
 def osteotomy_codes(ex, body, header=""):
     text = (f"PROCEDURES PERFORMED:\n{header}\n\n" if header else "") + DESCRIPTION + body
-    return {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY_CODES}
+    return osteotomy_codes_in(ex, text)
 
 
 def test_performed_osteotomy_is_coded(ex):
@@ -63,7 +61,7 @@ def test_header_gives_sites_when_body_confirms(ex):
 def test_indications_never_yield_a_code(ex):
     text = ("INDICATIONS:\nShe needs an L3 pedicle subtraction osteotomy.\n\n" + DESCRIPTION
             + "Pedicle screws were placed from T10 to L5.")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY_CODES} == set()
+    assert osteotomy_codes_in(ex, text) == set()
 
 
 @pytest.mark.parametrize("body", [
@@ -93,10 +91,10 @@ def test_anterior_discectomy_through_spurs_is_not_an_anterior_osteotomy(ex):
     text = ("DESCRIPTION OF PROCEDURE:\nThe patient was positioned supine. A Smith-Robinson approach was used. "
             "Bridging osteophytes at C5-6 were removed with an osteotome and drill to enter the disc, "
             "and a discectomy was performed.")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY_CODES} == set()
+    assert osteotomy_codes_in(ex, text) == set()
 
 
 def test_anterior_osteotomy_through_ankylosed_segment(ex):
     text = ("DESCRIPTION OF PROCEDURE:\nThe patient was positioned supine and a retroperitoneal approach was made. "
             "The L4-5 segment was ankylosed. An anterior osteotomy with discectomy was performed at L4-5.")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY_CODES} == {("22224", 1)}
+    assert osteotomy_codes_in(ex, text) == {("22224", 1)}

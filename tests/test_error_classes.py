@@ -2,10 +2,8 @@
 what a coder would code, and what must stay uncoded."""
 import pytest
 
-from conftest import codes_of
-from extractor.codes import osteotomy_codes
+from conftest import codes_of, osteotomy_codes_in
 
-OSTEOTOMY = osteotomy_codes()
 OPENING = ("OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Kyphosis.\nDESCRIPTION OF PROCEDURE:\n"
            "The patient was brought to the operating room and placed prone on a Jackson table. "
            "A midline incision was made and subperiosteal exposure carried out. ")
@@ -13,7 +11,7 @@ OPENING = ("OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Kyphosis.\nDESCRIPTION OF 
 
 def osteotomy_codes_of(ex, body, procedures=""):
     text = OPENING.replace("DESCRIPTION", f"PROCEDURES PERFORMED:\n{procedures}\nDESCRIPTION") if procedures else OPENING
-    return {c for c in codes_of(ex, text + body) if c[0] in OSTEOTOMY}
+    return osteotomy_codes_in(ex, text + body)
 
 
 def all_codes_of(ex, body):
@@ -320,13 +318,13 @@ def test_unnamed_wedge_resection_takes_the_listed_osteotomy_and_its_level(ex):
             "Pedicle screws were placed at L3 and L5. The spinous processes, laminar margins and ligamentum "
             "flavum were removed and both facet joints were resected. The pedicles were left intact as the "
             "lateral limits. The vertebral body was not entered. The gap was closed with compression.\n")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22214", 1)}
+    assert osteotomy_codes_in(ex, text) == {("22214", 1)}
 
 
 def test_listed_wedge_without_a_described_resection_stays_uncoded(ex):
     text = ("OPERATIVE REPORT\nPROCEDURE:\n1. Posterior wedge resection at L4-5.\nDESCRIPTION OF PROCEDURE:\n"
             "The patient was placed prone. Pedicle screws were placed at L3 and L5 and rods were seated.\n")
-    assert not {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY}
+    assert not osteotomy_codes_in(ex, text)
 
 
 def test_ordinal_range_with_the_reads_every_vertebra(ex):
@@ -346,7 +344,7 @@ def test_ehr_smart_list_names_are_not_negations(ex):
     text = ("OPERATIVE NOTE\nProcedures: posterior fusion T8-L3\nDESCRIPTION:\nThe patient was placed prone. Pedicle "
             "screws were placed at every level from T8 to L3.\nPonte osteotomies at T10-11 and T11-12 performed: "
             "{YES/NO:Yes}\nRods were contoured and locked.\n")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22212", 1), ("22216", 1)}
+    assert osteotomy_codes_in(ex, text) == {("22212", 1), ("22216", 1)}
 
 
 def test_template_osteotomy_type_field_takes_the_levels_field(ex):
@@ -354,7 +352,7 @@ def test_template_osteotomy_type_field_takes_the_levels_field(ex):
             "[Osteotomy type: Ponte]\n[Osteotomy levels: T6, T7, T8, T9]\n\nNarrative:\nProne on Jackson table. "
             "Pedicle screws placed bilaterally at every level from T3 to L1. Ponte osteotomies were done at the "
             "levels listed, removing the spinous process, ligamentum flavum and both facets at each.\n")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22212", 1), ("22216", 3)}
+    assert osteotomy_codes_in(ex, text) == {("22212", 1), ("22216", 3)}
 
 
 def test_a_wedge_cut_from_two_laminae_is_one_posterior_osteotomy(ex):
@@ -392,7 +390,7 @@ def test_a_closing_wedge_through_the_body_told_later_is_a_pso(ex):
             "L1, L3, L4, L5 and S1. The lamina of L2 was removed with the spinous process, the ligamentum flavum "
             "and the joints at each side. The pedicle on each side was removed down to the body, and the lateral "
             "walls of the body were thinned and broken inwards. The wedge was closed with compression.\n")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22207", 1)}
+    assert osteotomy_codes_in(ex, text) == {("22207", 1)}
 
 
 def test_set_screws_do_not_extend_a_construct(ex):
@@ -431,7 +429,7 @@ def test_sentence_case_template_fields_are_labels(ex):
             "  Number of levels: {NUMBER:3}\n  Levels: {LEVELS:T10-11, T11-12, T12-L1}\n\nDESCRIPTION:\nThe patient "
             "was placed prone. Pedicle screws were placed at every level from T8 to L3. The osteotomies were "
             "completed as listed above and closed with compression.\n")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22212", 1), ("22216", 2)}
+    assert osteotomy_codes_in(ex, text) == {("22212", 1), ("22216", 2)}
 
 
 def test_listed_vcr_told_as_resections_across_sentences_is_coded(ex):
@@ -445,14 +443,14 @@ def test_listed_vcr_told_as_resections_across_sentences_is_coded(ex):
             "taken down with the drill to the body. The cancellous bone of the T8 body was removed with curettes and "
             "the lateral walls were thinned and removed. An expandable titanium cage was placed in the defect and "
             "the gap was closed by compression.\n")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22206", 1)}
+    assert osteotomy_codes_in(ex, text) == {("22206", 1)}
 
 
 def test_listed_vcr_without_a_described_body_resection_stays_uncoded(ex):
     text = ("OPERATIVE REPORT\nPROCEDURES:\n1. Posterior vertebral column resection of T8.\nDESCRIPTION OF PROCEDURE:\n"
             "The patient was placed prone. Pedicle screws were placed at T5, T6, T7, T9, T10 and T11. The T8 "
             "laminae and facets were removed for decompression.\n")
-    assert not {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY}
+    assert not osteotomy_codes_in(ex, text)
 
 
 def test_an_unnamed_osteotomy_takes_the_listed_type_where_the_narrative_names_none(ex):
@@ -463,14 +461,14 @@ def test_an_unnamed_osteotomy_takes_the_listed_type_where_the_narrative_names_no
             "placed from T10 to the sacrum, L4 excepted. The Ponte osteotomies were carried out at every level from "
             "T10 to L2, one at each interspace. The L4 osteotomy was then performed and closed. After the L4 "
             "osteotomy and the Ponte releases the lordosis was restored.\n")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22207", 1), ("22212", 1), ("22216", 3)}
+    assert osteotomy_codes_in(ex, text) == {("22207", 1), ("22212", 1), ("22216", 3)}
 
 
 def test_compression_between_the_vertebrae_around_a_listed_osteotomy_adds_no_site(ex):
     text = ("OPERATIVE REPORT\nPROCEDURES:\n- Bone-disc-bone osteotomy, second lumbar vertebra / L2-3 disc\n"
             "DESCRIPTION OF PROCEDURE:\n- A bone-disc-bone osteotomy was performed at the second lumbar vertebra.\n"
             "- Osteotomy closed by extension of the table and compression between L1 and L3.\n")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22207", 1)}
+    assert osteotomy_codes_in(ex, text) == {("22207", 1)}
 
 
 def test_a_negation_of_one_clause_leaves_the_other_resections_done(ex):
@@ -508,7 +506,7 @@ def test_a_listed_pso_is_not_coded_from_screw_step_anatomy(ex):
             "T12, L1, L2, L4, L5 and S1. The L3 pedicles were probed and found intact. Fluoroscopy showed the L3 "
             "vertebral body to be well aligned. Because motor potentials dropped, we elected not to perform the "
             "osteotomy; rods were placed in situ and the wound was closed.\n")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == set()
+    assert osteotomy_codes_in(ex, text) == set()
 
 
 def test_a_sentence_case_label_in_the_indications_opens_no_narrative(ex):
@@ -516,14 +514,14 @@ def test_a_sentence_case_label_in_the_indications_opens_no_narrative(ex):
             "were chosen over a three-column correction.\nSurgical alternative: L3 pedicle subtraction osteotomy.\n"
             "DESCRIPTION OF PROCEDURE:\nThe patient was placed prone. Pedicle screws were placed at every level from "
             "T10 to S1. Ponte osteotomies were performed at L1-2 and L2-3 and closed with compression.\n")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22214", 1), ("22216", 1)}
+    assert osteotomy_codes_in(ex, text) == {("22214", 1), ("22216", 1)}
 
 
 def test_a_ticked_box_of_prior_surgery_stays_history(ex):
     text = ("OPERATIVE NOTE\nDESCRIPTION:\nRevision for proximal junctional kyphosis; prior surgery: [x] L3 PSO "
             "[x] T10-S1 fusion.\nThe patient was placed prone. The old rods were removed. Pedicle screws were placed "
             "at every level from T4 to S1.\n")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == set()
+    assert osteotomy_codes_in(ex, text) == set()
 
 
 def test_a_named_posterior_wedge_is_not_a_pso_by_screw_words_elsewhere(ex):
@@ -534,7 +532,7 @@ def test_a_named_posterior_wedge_is_not_a_pso_by_screw_words_elsewhere(ex):
             "signals were stable throughout, with no change from baseline at any time. The anesthesia team "
             "maintained mean arterial pressure above 80 mmHg. A posterior closing wedge osteotomy was performed at "
             "L2 and closed with compression.\n")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22214", 1)}
+    assert osteotomy_codes_in(ex, text) == {("22214", 1)}
 
 
 def test_a_wedge_of_lamina_for_a_microdiscectomy_is_not_an_osteotomy(ex):
@@ -549,7 +547,7 @@ def test_a_smart_list_answered_no_negates_its_item(ex):
     text = ("OPERATIVE NOTE\nProcedures: posterior fusion T8-L3\nDESCRIPTION:\nThe patient was placed prone. Pedicle "
             "screws were placed at every level from T8 to L3.\nPonte osteotomies at T10-11 and T11-12 performed: "
             "{YES/NO:No}\nRods were contoured and locked.\n")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == set()
+    assert osteotomy_codes_in(ex, text) == set()
 
 
 def test_then_does_not_join_the_levels_of_the_next_step(ex):
@@ -568,4 +566,4 @@ def test_a_wedge_bullet_takes_the_level_of_the_bullet_that_sets_the_place(ex):
             "intensifier.\n- Spinous processes, laminar margins, ligamentum flavum and both facet joints across that\n"
             "  junction removed as a posterior wedge with the Leksell, the burr and Kerrison rongeurs, pedicles left intact\n"
             "  forming the lateral limits; roots protected.\n- Gap closed by extending the table. Rods locked.\n")
-    assert {c for c in codes_of(ex, text) if c[0] in OSTEOTOMY} == {("22212", 1)}
+    assert osteotomy_codes_in(ex, text) == {("22212", 1)}

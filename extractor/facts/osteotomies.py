@@ -171,9 +171,10 @@ def _wedge_place(m: Mention, index: MentionIndex) -> Mention:
         return m
     before = [s for s in index.loose_levels if s[1] <= m.sentence[0]]
     place = max(before, default=None)
-    if place is None or m.sentence[0] - place[1] > gap or any(s[0] >= place[1] and s[1] <= m.sentence[0]
-                                                               for s in index.sentences if s != place):
+    if place is None or m.sentence[0] - place[1] > gap:
         return m
+    if any(s[0] >= place[1] and s[1] <= m.sentence[0] for s in index.sentences_near(place[1], m.sentence[0])):
+        return m  # a sentence between them
     return replace(m, levels=index.loose_levels[place])
 
 
