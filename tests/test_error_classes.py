@@ -167,6 +167,10 @@ def graft_codes(ex, body):
      "the iliac crest aspirate was mixed with bank bone chips.", {("20939", 1), ("20930", 1)}),
     ("The local bone was mixed with bank bone and packed down the gutters.", {("20936", 1), ("20930", 1)}),
     ("The cancellous bone saved from the body of L1 was laid over the laminae as the graft.", {("20936", 1)}),
+    ("She chose a fusion with her own bone. Through a separate oblique incision over the anterior iliac crest we "
+     "cut two tricortical blocks with the saw and tapped one into each disc space.", {("20938", 1)}),
+    ("A tricortical block of allograft from the bone bank was tapped into the disc space.", {("20931", 1)}),
+    ("The patient's own bone from the laminectomy was laid over the transverse processes.", {("20936", 1)}),
 ])
 def test_crest_and_bank_bone_in_plain_words(ex, body, codes):
     assert graft_codes(ex, body) == codes
@@ -567,3 +571,25 @@ def test_a_wedge_bullet_takes_the_level_of_the_bullet_that_sets_the_place(ex):
             "  junction removed as a posterior wedge with the Leksell, the burr and Kerrison rongeurs, pedicles left intact\n"
             "  forming the lateral limits; roots protected.\n- Gap closed by extending the table. Rods locked.\n")
     assert osteotomy_codes_in(ex, text) == {("22212", 1)}
+
+
+BRIDGE_CUT_AT_C5_6 = ("Through a left anterior approach the prevertebral fascia was opened. At C5-6 the anterior bony "
+                      "bridge spanning the autofused segment was cut across with the burr and the remnant disc removed "
+                      "back to the ligament. A 7 mm cage packed with allograft chips was placed at C5-6.")
+
+
+def test_a_listed_anterior_osteotomy_told_as_a_cut_bony_bridge_is_that_osteotomy(ex):
+    """The list names the anterior osteotomy of the fused segment; the narrative only says the bony bridge
+    at that level was cut: the anterior osteotomy at C5-6."""
+    assert osteotomy_codes_of(ex, BRIDGE_CUT_AT_C5_6,
+                              procedures="1. Anterior osteotomy through fused C5-6 segment") == {("22220", 1)}
+
+
+def test_a_cut_bony_bridge_without_a_listed_osteotomy_or_through_spurs_is_not_coded(ex):
+    """Without the listed osteotomy, or where the list names it at another level, the cut bridge stays a
+    discectomy; an ACDF through bridging osteophytes is never an osteotomy (AANS)."""
+    assert osteotomy_codes_of(ex, BRIDGE_CUT_AT_C5_6, procedures="1. ACDF C5-6") == set()
+    assert osteotomy_codes_of(ex, BRIDGE_CUT_AT_C5_6, procedures="1. Anterior osteotomy C3-4") == set()
+    spurs = ("At C5-6 the bridging osteophytes were cut across with the burr and the disc was removed back to the "
+             "ligament. A cage packed with allograft chips was placed at C5-6.")
+    assert osteotomy_codes_of(ex, spurs, procedures="1. ACDF C5-6") == set()
