@@ -126,9 +126,13 @@ def graft_codes_of(ex, body):
     "Machined bone allograft, 7 mm, was tapped into the disc space.",
     "A plug of bank bone, measured to the space, was tapped in.",
     "Cortical-cancellous allografts x2 (7 mm) were placed.",
+    "A 7 mm Cornerstone-SR was tapped into place slightly countersunk.",
 ])
 def test_an_allograft_sized_to_the_interspace_is_structural(ex, body):
-    assert graft_codes_of(ex, body) == {("20931", 1)}
+    """Structural allograft told by size, fit or brand, never a device (22853)."""
+    codes = codes_of(ex, ACDF + body)
+    assert {c for c in codes if c[0].startswith("209")} == {("20931", 1)}
+    assert not {c for c in codes if c[0] == "22853"}
 
 
 def test_allograft_chips_beside_a_sized_cage_stay_morselized(ex):
@@ -593,3 +597,14 @@ def test_a_cut_bony_bridge_without_a_listed_osteotomy_or_through_spurs_is_not_co
     spurs = ("At C5-6 the bridging osteophytes were cut across with the burr and the disc was removed back to the "
              "ligament. A cage packed with allograft chips was placed at C5-6.")
     assert osteotomy_codes_of(ex, spurs, procedures="1. ACDF C5-6") == set()
+
+
+def test_a_cage_told_under_a_bullet_of_an_anterior_osteotomy_sits_at_its_segment(ex):
+    """Each cage is told in the bullet after the one that names its level: the cage after the anterior
+    osteotomy of the fused L2-3 segment sits at L2-3, the next at the L3-4 discectomy (22853 x2)."""
+    text = ("OPERATIVE REPORT\nPROCEDURE:\n- Anterior osteotomy through fused L2-3 segment\n- Lateral interbody fusion "
+            "L3-4\nOPERATION:\n- Anterior osteotomy through the fused L2-3 segment: bony bridge cut with an osteotome "
+            "along the line of the old disc.\n- Hyperlordotic PEEK cage 12 mm packed with allograft chips, impacted.\n"
+            "- Retractor moved to L3-4. Annulotomy, discectomy, endplates prepped.\n- PEEK cage (10 mm) filled with "
+            "allograft chips inserted.\n")
+    assert ("22853", 2) in codes_of(ex, text)
