@@ -28,7 +28,10 @@ from .target_rules import TARGET_RULE_FILES, asserted_categories, load_target_ru
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>")
 _HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,5});")
-_RTF_CONTROL = re.compile(r"\\[a-z]{1,32}-?\d*[ ]?|\\[{}\\'*~_-]|[{}]")
+# RTF destinations that hold no note text (font and colour tables, style sheets, document info), then
+# control words and symbols, then group braces.
+_RTF_CONTROL = re.compile(r"\{\\(?:fonttbl|colortbl|stylesheet|info|\*)[^{}]{0,2000}(?:\{[^{}]{0,500}\}[^{}]{0,500}){0,50}\}"
+                          r"|\\[a-z]{1,32}-?\d*[ ]?|\\[{}\\'*~_-]|[{}]")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _ENTITY_CHARS = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&nbsp;": " ", "&quot;": '"', "&#39;": "'"}
 
@@ -288,6 +291,12 @@ _TITLE_BREAK = re.compile(r"[A-Za-z0-9)\]][ \t](?=[A-Z][a-z]+(?:[ \t][A-Z][a-z]+
 _COLLAPSED_LINE = 200
 
 
+def _indent(text: str, pos: int) -> bool:
+    """Only blanks between the line start and ``pos``: an indented line (or a ``<p>`` blanked before it),
+    not a place where an export joined two lines; the line-start rules decide its header."""
+    return not text[text.rfind("\n", 0, pos) + 1:pos].strip()
+
+
 def _collapsed_line(text: str, pos: int) -> bool:
     start, end = text.rfind("\n", 0, pos) + 1, text.find("\n", pos)
     return (len(text) if end == -1 else end) - start > _COLLAPSED_LINE
@@ -306,7 +315,7 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
         if header:
             found[header[1]] = header
     for pos in (m.end() for m in _BREAKS.finditer(text)):
-        if pos not in found and (header := _inline_header(text, pos, caps)):
+        if pos not in found and not _indent(text, pos) and (header := _inline_header(text, pos, caps)):
             found[pos] = header
     for pos in (m.end() for m in _TITLE_BREAK.finditer(text)):
         if pos not in found and _collapsed_line(text, pos) and (header := _inline_header(text, pos, caps)):

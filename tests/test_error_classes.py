@@ -604,3 +604,18 @@ def test_a_cage_told_under_a_bullet_of_an_anterior_osteotomy_sits_at_its_segment
             "- Retractor moved to L3-4. Annulotomy, discectomy, endplates prepped.\n- PEEK cage (10 mm) filled with "
             "allograft chips inserted.\n")
     assert ("22853", 2) in codes_of(ex, text)
+
+
+def test_a_cage_named_without_level_sits_at_the_interbody_levels_not_the_screw_range(ex):
+    """The procedure line names the TLIF levels and, in the same sentence, the screw range to the pelvis:
+    cages told without a level sit at the two TLIF interspaces, not at every interspace of the screws.
+    A discectomy named without levels takes the levels of its sentence ("ACDF and decompression, C4/5, C5/6")."""
+    text = ("OPERATIVE NOTE\nProcedure: TLIF L3/4 + L4/5 (PEEK cage each level); posterior instrumented fusion L3 to "
+            "pelvis (pedicle screws L3-S1 + bilateral iliac screws)\n\nDescription:\nPedicle screws bilat L3, L4, L5 "
+            "and S1, iliac screws both sides. Full facetectomy and discectomy at each TLIF level, one PEEK cage each "
+            "level packed with local bone. Roots free after cage insertion. Rods, final tightening.\n")
+    assert ("22853", 2) in codes_of(ex, text)
+    acdf = ("OPERATIVE NOTE\nProcedure: Anterior cervical discectomy and decompression, C4/5, C5/6, C6/7.\n\n"
+            "Description:\nAt each level the disc was removed and a PEEK cage packed with local bone was placed. "
+            "A plate was fixed with screws into C4, C5, C6 and C7.\n")
+    assert ("22853", 3) in codes_of(ex, acdf)

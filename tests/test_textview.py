@@ -16,8 +16,27 @@ def test_rtf_is_blanked():
     assert len(out) == len(text) and "Ponte osteotomies at L2-3." in out and "\\par" not in out
 
 
+def test_rtf_font_and_colour_tables_are_not_text():
+    """A font name left in the view ("Arial;") would run into the title line and make its first word a
+    header of a flattened export."""
+    text = (r"{\rtf1\ansi{\fonttbl{\f0\fswiss Arial;}{\f1 Times New Roman;}}{\colortbl;\red0\green0\blue0;}"
+            r"\f0 OPERATION NOTE - Spinal Surgery\par Procedure: TLIF L4/5\par }")
+    out = clean(text)
+    assert "Arial" not in out and "Times" not in out and "OPERATION NOTE - Spinal Surgery" in out
+    assert headers(out) == ["Procedure:"]
+
+
 def headers(text):
     return [text[h:e] for _, h, e in find_headers(text)]
+
+
+def test_an_indented_title_line_is_not_a_run_in_header():
+    """Indentation (or a blanked ``<p>``) before a title is not where an export joined two lines:
+    "OPERATION NOTE - Spinal Surgery" stays a title, as it is without the indent."""
+    for text in ("OPERATION NOTE - Spinal Surgery\nProcedure: TLIF L4/5\n",
+                 "   OPERATION NOTE - Spinal Surgery\nProcedure: TLIF L4/5\n",
+                 clean("<html><body>\n<p>OPERATION NOTE - Spinal Surgery<br>\nProcedure: TLIF L4/5</p>\n")):
+        assert headers(text) == ["Procedure:"]
 
 
 def test_headers_with_without_colon_caps_numbered():

@@ -55,14 +55,16 @@ class _DeviceReader:
         listed_or_body = [m for m in index if m.present and m.role in ("body", "procedure_list")]
         self.resection_in_note = any(is_body_resection(x) for x in listed_or_body)
         self.interbody_fusion = any(m.category == "FUSION" and m.kind == "interbody" for m in listed_or_body)
-        # Levels of interbody work: every level in a sentence naming an interbody fusion, a discectomy or an
-        # anterior osteotomy (which includes the discectomy of its segment).
-        sentences = {m.sentence for m in listed_or_body
-                     if (m.category == "FUSION" and m.kind == "interbody")
-                     or (m.category == "NON_OSTEOTOMY" and m.kind in config["interbody_level_kinds"])
-                     or (m.category == "OSTEOTOMY" and m.meta.get("type") in config["interbody_level_osteotomy_types"])}
-        self.interbody_levels = [lv for m in listed_or_body if m.sentence in sentences for lv in m.level_values()
-                                 if lv.kind != "vertebra"]
+        # Levels of interbody work: the levels of an interbody fusion, a discectomy or an anterior osteotomy
+        # (which includes the discectomy of its segment); where those name none ("Anterior cervical discectomy
+        # and decompression, C4/5, C5/6"), every level of their sentence.
+        work = [m for m in listed_or_body
+                if (m.category == "FUSION" and m.kind == "interbody")
+                or (m.category == "NON_OSTEOTOMY" and m.kind in config["interbody_level_kinds"])
+                or (m.category == "OSTEOTOMY" and m.meta.get("type") in config["interbody_level_osteotomy_types"])]
+        unlevelled = {m.sentence for m in work} - {m.sentence for m in work if m.levels}
+        self.interbody_levels = [lv for m in listed_or_body if (m in work and m.levels) or m.sentence in unlevelled
+                                 for lv in m.level_values() if lv.kind != "vertebra"]
 
     def in_defect(self, m: Mention) -> bool:
         """A cage in a corpectomy or VCR defect rather than in a disc space."""
