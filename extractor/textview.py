@@ -43,6 +43,14 @@ def _blank(match: re.Match) -> str:
 _BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|tr|h[1-6]|table|ul|ol)\b", re.IGNORECASE)
 
 
+def _rtf(match: re.Match) -> str:
+    """RTF markup becomes spaces; an escaped brace or backslash is the note's own character."""
+    token = match.group(0)
+    if token in ("\\{", "\\}", "\\\\"):
+        return " " + token[1]
+    return _blank(match)
+
+
 def _tag(match: re.Match) -> str:
     """A tag becomes spaces; one that breaks a line (``<p>``, ``<br>``, ``<li>``...) starts with a line
     break, unless a line break already follows it ("<br>\\n"), so paragraphs stay paragraphs."""
@@ -90,12 +98,12 @@ def clean(text: str) -> str:
         text = _HTML_TAG.sub(_tag, _blank_comments(text))
     if "&" in text:
         text = _HTML_ENTITY.sub(_entity, text)
+    if text.lstrip().startswith("{\\rtf") or text.count("\\par") > 2:
+        text = _RTF_CONTROL.sub(_rtf, text)  # first: an escaped "\\{" may open a smart list
     if "{" in text:
         text = _SMART_LIST.sub(_smart_list_value, text)
     if "[" in text:
         text = _CHECKBOX.sub(_checkbox, text)
-    if text.lstrip().startswith("{\\rtf") or text.count("\\par") > 2:
-        text = _RTF_CONTROL.sub(_blank, text)
     if text.count("\n") <= _FLAT_MAX_NEWLINES and len(text) >= _FLAT_MIN_CHARS:
         text = _restore_lines(text)
     return thoracic_from_dorsal(text)
@@ -225,6 +233,8 @@ _GENERIC_LINE = re.compile(rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}{_CAP
 # for the categories of sections.json "sentence_case_label_categories" ("Surgical alternative:" in the
 # indications stays their text).
 _SENTENCE_LINE = re.compile(r"(?P<prefix>[ \t]*)(?P<header>[A-Z][a-z]{2,}(?:[ \t]+[a-z]{2,}){1,2}[ \t]*:)(?![:/\\])")
+# The same field with its label in lower case, as some exports write every label ("interbody/graft:").
+_LOWER_LINE = re.compile(r"(?P<prefix>[ \t]*)(?P<header>[a-z]{3,}(?:[/ \t-][a-z]{2,}){0,2}[ \t]*:)(?![:/\\])")
 _GENERIC_INLINE = re.compile(rf"(?P<header>(?:{_CAPS_WORD}[ \t]+{_CAPS_LABEL}|[A-Z]{{6,}}{_PLURAL})[ \t]*:)(?![:/\\])")
 _TITLE_INLINE = re.compile(rf"(?P<header>{_TITLE_LABEL}[ \t]*:)(?![:/\\])")  # after a collapsed line break
 _LABEL_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -358,7 +368,7 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
         if bare and bare.group("header") and _literal(bare.group("header")) not in _colon_required() and (
                 not _wrapped_word(text, pos, bare.end("header"))):
             return pos, word.start(1), bare.end("gap") if bare.group("gap") is not None else bare.end("header")
-    m = _GENERIC_LINE.match(text, pos) or _SENTENCE_LINE.match(text, pos)
+    m = _GENERIC_LINE.match(text, pos) or _SENTENCE_LINE.match(text, pos) or _LOWER_LINE.match(text, pos)
     if _generic_label(m) and (m.re is _GENERIC_LINE or header_category(m.group("header")) in _sentence_case_categories()):
         return m.start("prefix"), m.start("header"), m.end("header")
     return None
