@@ -162,3 +162,16 @@ def test_title_case_labels_on_a_line_whose_breaks_became_single_spaces_are_heade
     assert {"Anesthesia:", "Preoperative Diagnosis:", "Procedure:", "Description:"} <= set(headers(text))
     short = "He had General Anesthesia: uneventful."  # a short line is not a collapsed note
     assert "Anesthesia:" not in headers(short)
+
+
+def test_lower_case_field_labels_open_their_sections():
+    """An export that writes every label in lower case: a field of the graft category is still a label."""
+    assert headers("Procedure: ACDF C6-7\ninterbody/graft: structural allograft spacer\n") == [
+        "Procedure:", "interbody/graft:"]
+    assert headers("The rods were placed\nand then: tightened\n") == []
+
+
+def test_a_smart_list_inside_rtf_keeps_its_value():
+    text = r"{\rtf1\ansi\f0 Graft type: \{GRAFT TYPE:Structural allograft spacer\}\par Plate: C6-C7\par }"
+    out = clean(text)
+    assert "Structural allograft spacer" in out and "GRAFT TYPE" not in out and "\\" not in out
