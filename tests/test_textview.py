@@ -175,3 +175,11 @@ def test_a_smart_list_inside_rtf_keeps_its_value():
     text = r"{\rtf1\ansi\f0 Graft type: \{GRAFT TYPE:Structural allograft spacer\}\par Plate: C6-C7\par }"
     out = clean(text)
     assert "Structural allograft spacer" in out and "GRAFT TYPE" not in out and "\\" not in out
+
+
+def test_a_lower_case_header_without_colon_runs_into_its_text_at_a_line_start():
+    """"description of procedure After general anesthesia...": an export that lower-cases the labels of
+    a dictation without colons; mid-line the same words stay prose."""
+    assert headers("Procedure: T10-L1 Pontes\ndescription of procedure After induction the patient was prone.\n") == [
+        "Procedure:", "description of procedure"]
+    assert headers("We went over the description of procedure With her husband present.\n") == []
