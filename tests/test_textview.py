@@ -181,5 +181,5 @@ def test_a_lower_case_header_without_colon_runs_into_its_text_at_a_line_start():
     """"description of procedure After general anesthesia...": an export that lower-cases the labels of
     a dictation without colons; mid-line the same words stay prose."""
     assert headers("Procedure: T10-L1 Pontes\ndescription of procedure After induction the patient was prone.\n") == [
-        "Procedure:", "description of procedure"]
+        "Procedure:", "description of procedure "]
     assert headers("We went over the description of procedure With her husband present.\n") == []
