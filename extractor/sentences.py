@@ -113,15 +113,16 @@ def _wrapped(text: str, runs: list[tuple[int, int, int]]) -> bool:
 
 
 def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> None:
-    """A line break ends a sentence before a list item, after a colon, or after a short label or
+    """A line break ends a sentence before a list item, after a colon, between two field lines, or after a short label or
     list line (a few words) when a capital follows; a hard-wrapped line goes on, and so does the short
     tail of a wrapped line (a line re-wrapped by a narrower export: "...REMOVING THE INFERIOR AND /
     SUPERIOR ARTICULAR / PROCESSES IN THEIR ENTIRETY")."""
     previous_start, wrapped = 0, False
     for start, end in breaks:
         line = text[previous_start:start].strip()
-        nxt = text[end: end + 24]
-        if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _TABLE_ROW.search(line) or _next_is_row(text, end) or (
+        nxt = text[end: end + 40]
+        if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _TABLE_ROW.search(line) or _next_is_row(text, end)
+                     or (":" in line and len(line) < _SHORT_LINE and _FIELD_LABEL.match(nxt)) or (
                 not wrapped and len(line) < _SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
                 and not _continues(line, nxt))):
             cuts.add(start)
@@ -129,6 +130,9 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
         previous_start = end
 
 
+# A template field line after another ("decompression: None" / "osteotomy: Yes"), in any case; an
+# indented sub-field ("  Levels: T10-11, T11-12") stays with the field above it.
+_FIELD_LABEL = re.compile(r"[A-Za-z][A-Za-z/ \t-]{1,30}:")
 _TABLE_ROW = re.compile(r"\S[ \t]{3,}\S+(?:[ \t]\S+)*[ \t]{3,}\S|\|")  # three columns set apart by runs of spaces, or pipes
 
 

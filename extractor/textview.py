@@ -374,9 +374,20 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
                 not _wrapped_word(text, pos, bare.end("header"))):
             return pos, word.start(1), bare.end("gap") if bare.group("gap") is not None else bare.end("header")
     m = _GENERIC_LINE.match(text, pos) or _SENTENCE_LINE.match(text, pos) or _LOWER_LINE.match(text, pos)
-    if _generic_label(m) and (m.re is _GENERIC_LINE or header_category(m.group("header")) in _sentence_case_categories()):
+    if _generic_label(m) and (m.re is _GENERIC_LINE or header_category(m.group("header")) in _sentence_case_categories()
+                              or m.re is _LOWER_LINE and _after_field(text, pos)):
         return m.start("prefix"), m.start("header"), m.end("header")
     return None
+
+
+_FIELD_START = re.compile(r"[ \t]*[A-Za-z][A-Za-z/ \t-]{1,30}:")
+
+
+def _after_field(text: str, pos: int) -> bool:
+    """Is the line before ``pos`` another label's field ("decompression: None")? Then a lower-case
+    label is the next field of a template, not a wrapped sentence ("...were as / follows: ...")."""
+    start = text.rfind("\n", 0, max(pos - 1, 0)) + 1
+    return pos > 0 and _FIELD_START.match(text, start, pos) is not None
 
 
 @lru_cache(maxsize=1)

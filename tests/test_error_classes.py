@@ -619,3 +619,17 @@ def test_a_cage_named_without_level_sits_at_the_interbody_levels_not_the_screw_r
             "Description:\nAt each level the disc was removed and a PEEK cage packed with local bone was placed. "
             "A plate was fixed with screws into C4, C5, C6 and C7.\n")
     assert ("22853", 3) in codes_of(ex, acdf)
+
+
+@pytest.mark.parametrize("label", [str.capitalize, str.lower])
+def test_an_empty_field_does_not_negate_the_next_field_of_a_template(ex, label):
+    """"Decompression: None" on the line before "Osteotomy: Yes": the "None" answers its own field, in
+    a template written with capitalised or lower-case labels; the indented sub-fields stay together."""
+    fields = [("levels fused", "T8-L3"), ("decompression", "{DECOMPRESSION:None}"), ("osteotomy", "{YES/NO:Yes}"),
+              ("  osteotomy type", "{OSTEOTOMY TYPE:Ponte (posterior column)}"), ("  number of levels", "{NUMBER:3}"),
+              ("  levels", "{LEVELS:T10-11, T11-12, T12-L1}"), ("interbody", "{INTERBODY:None}")]
+    block = "".join(f"{(' ' * (len(k) - len(k.lstrip())))}{label(k.strip())}: {v}\n" for k, v in fields)
+    text = ("OPERATIVE NOTE\nProcedures:\n1. Posterior spinal fusion T8-L3\n2. Posterior column osteotomies\n\n"
+            + block + "\nProcedure details:\nProne on the Jackson table. Pedicle screws at every level T8 to L3. "
+            "The osteotomies were completed as listed above and closed with compression.\n")
+    assert osteotomy_codes_in(ex, text) == {("22212", 1), ("22216", 2)}
