@@ -126,7 +126,6 @@ def graft_codes_of(ex, body):
     "Machined bone allograft, 7 mm, was tapped into the disc space.",
     "A plug of bank bone, measured to the space, was tapped in.",
     "Cortical-cancellous allografts x2 (7 mm) were placed.",
-    "A 7 mm Cornerstone-SR was tapped into place slightly countersunk.",
 ])
 def test_an_allograft_sized_to_the_interspace_is_structural(ex, body):
     """Structural allograft told by size, fit or brand, never a device (22853)."""
@@ -633,3 +632,15 @@ def test_an_empty_field_does_not_negate_the_next_field_of_a_template(ex, label):
             + block + "\nProcedure details:\nProne on the Jackson table. Pedicle screws at every level T8 to L3. "
             "The osteotomies were completed as listed above and closed with compression.\n")
     assert osteotomy_codes_in(ex, text) == {("22212", 1), ("22216", 2)}
+
+
+def test_no_buckling_at_the_osteotomy_sites_does_not_negate_the_osteotomies(ex):
+    """"No buckling" negates the buckling, not the osteotomy sites it was looked for at: the listed
+    posterior column osteotomies, told in the narrative as facet resections, stay coded."""
+    text = ("OPERATIVE REPORT\nPROCEDURE:\n1. Posterior column osteotomies at C6-7 and C7-T1 for kyphosis.\n"
+            "2. Lateral mass screws C4-C6 and pedicle screws T2-T3.\nFINDINGS: After correction the cord showed no "
+            "buckling at the osteotomy sites.\nDESCRIPTION OF PROCEDURE:\nStarting at C6-7, the inferior and superior "
+            "articular processes were resected bilaterally and the ligamentum flavum removed. The same facet "
+            "resection and removal of the ligamentum flavum was then performed at C7-T1. The head holder was "
+            "brought into extension, closing both interspaces.\n")
+    assert osteotomy_codes_in(ex, text) == {("22210", 1), ("22216", 1)}
