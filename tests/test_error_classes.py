@@ -644,3 +644,15 @@ def test_no_buckling_at_the_osteotomy_sites_does_not_negate_the_osteotomies(ex):
             "resection and removal of the ligamentum flavum was then performed at C7-T1. The head holder was "
             "brought into extension, closing both interspaces.\n")
     assert osteotomy_codes_in(ex, text) == {("22210", 1), ("22216", 1)}
+
+
+def test_a_flattened_implant_table_keeps_each_level_in_its_row(ex):
+    """An export that turned line breaks into spaces runs the table rows together: the next row's level
+    ("L4  8.5 x 50 mm") is not a second PSO site of the "(PSO)" cells before it."""
+    table = ("IMPLANTS\nLevel   Left            Right\nL2      7.5 x 45 mm     7.5 x 45 mm\nL3      -- (PSO)        -- (PSO)\n"
+             "L4      8.5 x 50 mm     8.5 x 50 mm\nL5      8.5 x 50 mm     8.5 x 50 mm\n")
+    text = ("OPERATIVE REPORT\nPROCEDURE:\n1. Pedicle subtraction osteotomy, L3.\n2. Posterior instrumentation L2-L5.\n"
+            "DESCRIPTION OF PROCEDURE:\nPedicle screws were placed at L2, L4 and L5. The L3 pedicle subtraction "
+            "osteotomy was performed, resecting both pedicles and a wedge of the L3 body, and closed.\n" + table)
+    for form in (text, text.replace("\n", " ")):
+        assert osteotomy_codes_in(ex, form) == {("22207", 1)}

@@ -45,8 +45,9 @@ def attribute_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_
     assigned: dict[int, list[LevelSpan]] = defaultdict(list)
     for span in levels:
         candidates = anchors_by_sentence.get(sentence_at(span.start))
-        if candidates:
-            assigned[_owner(span, [mentions[i] for i in candidates], candidates, text)].append(span)
+        owner = _owner(span, [mentions[i] for i in candidates], candidates, text) if candidates else None
+        if owner is not None:
+            assigned[owner].append(span)
     out = [replace(m, levels=tuple(assigned[i])) if assigned.get(i) else m for i, m in enumerate(mentions)]
     typing = typing_elements()
     describes_resection = {m.sentence for m in mentions if m.category == "RESECTION" and m.meta["element"] in typing}
@@ -70,13 +71,17 @@ def loose_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_at: 
     return {k: tuple(v) for k, v in loose.items()}
 
 
-def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: str) -> int:
-    """Index of the anchor a level belongs to (see the module docstring)."""
+def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: str) -> int | None:
+    """Index of the anchor a level belongs to (see the module docstring); None for the level cell of a
+    table row run onto the row before it, when nothing in its own row takes it."""
     gap = _config()["adjacent_gap"]
     s, e = span.start, span.end
-    following = [i for a, i in zip(anchors, indexes) if 0 <= a.start - e <= gap and not text[e:a.start].strip(" -")]
+    following = [i for a, i in zip(anchors, indexes) if 0 <= a.start - e <= gap and not text[e:a.start].strip(" -")
+                 or _COLUMN_GAP.fullmatch(text, e, a.start)]
     if following:
         return following[0]
+    if _ROW_LABEL.match(text, e) and text[s - 1:s].isspace():
+        return None  # "-- (PSO) L4      8.5 x 50 mm": the next row's level, not the PSO's
     before = [(a, i) for a, i in zip(anchors, indexes) if a.end <= s]
     if len(before) > 1 and _landmark(before[-1][0], text) and _GOES_ON.match(text, before[-1][0].end, s):
         return before[-2][1]
@@ -85,6 +90,10 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
     return min(zip(anchors, indexes), key=lambda pair: pair[0].start)[1]
 
 
+# A table row's level and its first cell: "T11      Pedicle screw 5.0 x 35" (a row run onto the one
+# before it by an export keeps the level with its own row).
+_COLUMN_GAP = re.compile(r"[ \t]{2,30}")
+_ROW_LABEL = re.compile(r"[ \t]{2,30}(?:\d|--)")  # a level cell, then the row's first value
 _GOES_ON = re.compile(r"[^.;]*?(?:,|\band\b|\bas well as\b)", re.IGNORECASE)
 
 
