@@ -656,3 +656,26 @@ def test_a_flattened_implant_table_keeps_each_level_in_its_row(ex):
             "osteotomy was performed, resecting both pedicles and a wedge of the L3 body, and closed.\n" + table)
     for form in (text, text.replace("\n", " ")):
         assert osteotomy_codes_in(ex, form) == {("22207", 1)}
+
+
+SEED_UNNAMED = ("Long-standing ankylosing spondylitis with a fixed kyphosis. Pedicle screws were placed at L1, L2, L4 "
+                "and L5. Attention was turned to the interval between the third and fourth lumbar vertebrae. The "
+                "spinous processes, the interspinous ligament and the adjoining laminar margins were removed, and "
+                "the facet joints on each side were taken away back to the pedicles, which were left untouched. The table "
+                "was extended, the front of the spine gave way with a crack and the gap closed.")
+
+
+def test_the_seed_procedure_told_without_any_osteotomy_word_is_a_posterior_wedge(ex):
+    """Ankylosed spine, the posterior elements and facets of one interspace cut away, the pedicles left,
+    then the gap closes: one posterior osteotomy at L3-4 (22214), though no word names it."""
+    assert osteotomy_codes_of(ex, SEED_UNNAMED) == {("22214", 1)}
+
+
+@pytest.mark.parametrize("change", [
+    ("Long-standing ankylosing spondylitis", "Degenerative stenosis"),  # no ankylosis
+    ("which were left untouched", "which were then resected with a wedge of the body"),  # three-column: never guessed
+    ("the front of the spine gave way with a crack and the gap closed", "the wound was irrigated"),  # no closure
+    ("between the third and fourth lumbar vertebrae", "at L2-3 and L3-4"),  # two interspaces
+])
+def test_the_unnamed_seed_wedge_needs_every_part_of_it(ex, change):
+    assert osteotomy_codes_of(ex, SEED_UNNAMED.replace(*change)) == set()

@@ -26,9 +26,6 @@ KNOWN = {
         "a templated 'Level(s): [L3-4, L4-5]' field on its own line is read only when an export joins it "
         "to the procedure line (then the cage count is right: 2, not 1)",
     ("external/dev", "X127", "newlines_to_spaces"): "the same levels field",
-    ("external/dev", "X126", "newlines_to_spaces"):
-        "a table whose line breaks became spaces is one sentence: a level of another row joins the "
-        "osteotomy named in a row",
     **{("external/dev", "X128", name): "a row of template checkboxes run onto one line with the text before it: "
        "the negation of an unticked box reaches the ticked 'Osteotomy' after it" for name in ("flatten_kaggle",
                                                                                               "newlines_to_spaces")},

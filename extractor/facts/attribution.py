@@ -93,7 +93,8 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
 # A table row's level and its first cell: "T11      Pedicle screw 5.0 x 35" (a row run onto the one
 # before it by an export keeps the level with its own row).
 _COLUMN_GAP = re.compile(r"[ \t]{2,30}")
-_ROW_LABEL = re.compile(r"[ \t]{2,30}(?:\d|--)")  # a level cell, then the row's first value
+# A level cell, then the row's first value ("8.5 x 50 mm", "--"), not the number of a list's next item.
+_ROW_LABEL = re.compile(r"[ \t]{2,30}(?!\d{1,2}[.)][ \t])(?:\d|--)")
 _GOES_ON = re.compile(r"[^.;]*?(?:,|\band\b|\bas well as\b)", re.IGNORECASE)
 
 

@@ -79,6 +79,10 @@ _CLAUSE_BREAK = re.compile(r";|\b(?:which|while|but|whereas)\b|,\s+(?:and|then)\
                            re.IGNORECASE)  # ", pedicles left intact": an absolute phrase of its own
 
 
+_WHICH = re.compile(r",?\s*which\b", re.IGNORECASE)
+_WHICH_NEAR = 40  # a "which" clause this close after an element is about that element
+
+
 def _clause(view: str, m: Mention) -> tuple[int, int]:
     """The clause of the sentence holding a mention: "the joints were taken away ..., and the resection
     carried to the pedicles, which were left intact; the bodies were not entered" negates the pedicles
@@ -86,6 +90,8 @@ def _clause(view: str, m: Mention) -> tuple[int, int]:
     start, end = m.sentence
     before = [b.end() for b in _CLAUSE_BREAK.finditer(view, start, m.start)]
     after = _CLAUSE_BREAK.search(view, m.end, end)
+    if after and after.start() - m.end <= _WHICH_NEAR and (which := _WHICH.match(view, after.start())):
+        after = _CLAUSE_BREAK.search(view, which.end(), end)  # "the pedicles of C7 and T1, which were left intact"
     return (before[-1] if before else start), (after.start() if after else end)
 
 

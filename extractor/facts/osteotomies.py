@@ -18,6 +18,7 @@ from ..resources import load_json
 from .approach import ApproachTrack
 from .attribution import typing_elements
 from .mentions import BODY, Mention, MentionIndex, Sentence
+from .resections import cuts, unnamed_wedge
 from .sites import osteotomy_sites
 
 TypeKey = tuple[str, str]  # (family, type)
@@ -215,7 +216,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
                        listed,
                        any(m.meta.get("family") for m in index.of("OSTEOTOMY") if m.counted),
                        first_named_starts(index),
-                       frozenset(m.meta["element"] for m in index.of("RESECTION") if m.counted and _cuts(index, m.sentence)),
+                       frozenset(m.meta["element"] for m in index.of("RESECTION") if m.counted and cuts(index, m.sentence)),
                        frozenset(v for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.counted
                                  for lv in m.level_values() for v in lv.vertebrae()))
     typed: dict[TypeKey, list[Typed]] = defaultdict(list)
@@ -243,6 +244,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         typed[("posterior", "posterior_release")].append(Typed(m, True))
     for (family, kind), m in listed_resections(index, context) or unlevelled_listed_resection(index, context):
         typed[(family, kind)].append(Typed(m, True))
+    if (seed := unnamed_wedge(index, context.ankylosis)) is not None:
+        typed[("posterior", "posterior_wedge")].append(Typed(seed, True))
     return typed, generic
 
 
@@ -284,7 +287,7 @@ def _resected_at(index: MentionIndex, vertebrae: frozenset[str]) -> tuple[tuple,
     for sentence in index.sentences:
         mentions = index.in_sentence(sentence)
         cut = [m for m in mentions if m.category == "RESECTION" and m.counted]
-        if not cut or any(m.category == "OSTEOTOMY" for m in mentions) or not _cuts(index, sentence):
+        if not cut or any(m.category == "OSTEOTOMY" for m in mentions) or not cuts(index, sentence):
             continue
         levels = list(index.loose_levels.get(sentence, ())) + [
             ls for m in mentions if m.category == "NON_OSTEOTOMY" for ls in m.levels]
@@ -293,18 +296,6 @@ def _resected_at(index: MentionIndex, vertebrae: frozenset[str]) -> tuple[tuple,
             at += here
             resected += cut
     return tuple(at), resected
-
-
-def _cuts(index: MentionIndex, sentence: Sentence) -> bool:
-    """Does the sentence say bone was cut away ("removed", "resected", "taken down")? Anatomy named in a
-    screw step ("the L3 pedicles were probed") is not a resection (rules/decisions.json, resection_verbs)."""
-    verbs = _resection_verbs()
-    return bool(index.text) and verbs.search(index.text, *sentence) is not None
-
-
-@lru_cache(maxsize=1)
-def _resection_verbs() -> re.Pattern:
-    return re.compile(load_json("decisions.json")["listed_resection"]["resection_verbs"], re.IGNORECASE)
 
 
 def _narrative_not_done(index: MentionIndex) -> bool:
@@ -324,7 +315,7 @@ def unlevelled_listed_resection(index: MentionIndex, context: _Context) -> list[
         return []
     listed = [m for m in index.of("OSTEOTOMY") if m.role == "procedure_list" and m.present]
     resected = [m for m in index.of("RESECTION") if m.counted and m.sentence not in index.loose_levels
-                and not any(x.levels for x in index.in_sentence(m.sentence)) and _cuts(index, m.sentence)]
+                and not any(x.levels for x in index.in_sentence(m.sentence)) and cuts(index, m.sentence)]
     if len(listed) != 1 or not listed[0].levels or not resected:
         return []
     elements = {m.meta["element"] for m in resected}
