@@ -18,7 +18,7 @@ import numpy
 from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, SpanGroup
 from spacy.util import filter_spans
 
 from .context_graph import BoundedConText
@@ -169,7 +169,7 @@ class LevelTagger:
         # The view's text comes with the layout; rebuilding doc.text joins every token.
         text = doc._.opnote["text"] if doc._.opnote else doc.text
         token_starts = doc.to_array(IDX)
-        spans = []
+        spans, levels = [], []
         for match in find_levels(text):
             # Token span covering [start, end) (alignment "expand"), without char_span's overhead.
             first = int(numpy.searchsorted(token_starts, match.start, side="right")) - 1
@@ -177,7 +177,10 @@ class LevelTagger:
             span = Span(doc, max(first, 0), max(last, first + 1))
             span._.level = match.level.to_dict()
             spans.append(span)
-        doc.spans[LEVELS_KEY] = spans
+            levels.append(span._.level)
+        # "the third and fourth lumbar vertebrae" is one span for two levels, and a span's extension
+        # value is shared by every span with its boundaries: the group keeps each span's own level.
+        doc.spans[LEVELS_KEY] = SpanGroup(doc, name=LEVELS_KEY, attrs={"levels": levels}, spans=spans)
         return doc
 
 

@@ -673,7 +673,7 @@ def test_the_seed_procedure_told_without_any_osteotomy_word_is_a_posterior_wedge
 
 @pytest.mark.parametrize("change", [
     ("Long-standing ankylosing spondylitis", "Degenerative stenosis"),  # no ankylosis
-    ("which were left untouched", "which were then resected with a wedge of the body"),  # three-column: never guessed
+    ("which were left untouched", "which were then resected with the back of the vertebral body"),  # three-column: never guessed
     ("the front of the spine gave way with a crack and the gap closed", "the wound was irrigated"),  # no closure
     ("between the third and fourth lumbar vertebrae", "at L2-3 and L3-4"),  # two interspaces
 ])

@@ -51,7 +51,8 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
         mentions.append(Mention(ent.label_, ent.id_, meta, ent.start_char, ent.end_char,
                                 text[ent.start_char:ent.end_char], section, role,
                                 sentences.at(ent.start_char), assertion, cue=cue))
-    levels = [_level_span(span, text) for span in doc.spans[LEVELS_KEY]] if LEVELS_KEY in doc.spans else []
+    group = doc.spans[LEVELS_KEY] if LEVELS_KEY in doc.spans else []
+    levels = [_level_span(span, info, text) for span, info in zip(group, group.attrs["levels"])] if group else []
     # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
     view = doc._.opnote["text"]
     mentions = [_qualified(m, view) for m in mentions]
@@ -110,8 +111,7 @@ def _extend(m: Mention, end: int, text: str) -> Mention:
     return replace(m, end=end, text=text[m.start:end])
 
 
-def _level_span(span: Any, text: str) -> LevelSpan:
-    info = span._.level
+def _level_span(span: Any, info: dict, text: str) -> LevelSpan:
     return LevelSpan(span.start_char, span.end_char, text[span.start_char:span.end_char],
                      Level(info["kind"], info["start"], info["end"], info["pelvis"]))
 
