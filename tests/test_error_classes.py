@@ -679,3 +679,18 @@ def test_the_seed_procedure_told_without_any_osteotomy_word_is_a_posterior_wedge
 ])
 def test_the_unnamed_seed_wedge_needs_every_part_of_it(ex, change):
     assert osteotomy_codes_of(ex, SEED_UNNAMED.replace(*change)) == set()
+
+
+@pytest.mark.parametrize("body", [
+    # an en bloc laminotomy put back as a laminoplasty: the laminae are "osteotomized" for exposure
+    "For the tumour a laminoplasty was done: the laminae of T6, T7 and T8 were osteotomized bilaterally with the "
+    "bone scalpel and the laminar block lifted off, then replaced and tied down. No fusion was done.",
+    # an osteotomy of an earlier operation told in a run-in history label
+    "Hx: T4-L2 fusion 2018 (incl Ponte osteotomies T7-T10 at that op).\nPedicle screws were placed at L3 and L4 "
+    "and new rods connected to the old ones.",
+    # the second stage, booked, not done
+    "Two PEEK cages were placed at L3/4 and L4/5 through the lateral approach.\n6. Stage two (posterior fusion "
+    "T10 to pelvis with L3 pedicle subtraction osteotomy) booked for next week.",
+])
+def test_osteotomies_for_exposure_of_an_earlier_operation_or_booked_are_not_coded(ex, body):
+    assert osteotomy_codes_of(ex, body) == set()
