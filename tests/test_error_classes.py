@@ -694,3 +694,13 @@ def test_the_unnamed_seed_wedge_needs_every_part_of_it(ex, change):
 ])
 def test_osteotomies_for_exposure_of_an_earlier_operation_or_booked_are_not_coded(ex, body):
     assert osteotomy_codes_of(ex, body) == set()
+
+
+def test_a_wedge_of_the_body_that_was_removed_is_resected_bone_not_removed_hardware(ex):
+    """"A posterior-based wedge of the T11 body was then removed": the removal cue of old hardware does
+    not make the wedge something taken out of an earlier operation, so the osteotomy is the PSO it
+    describes, not a posterior column osteotomy read from the laminae alone."""
+    body = ("Attention was then turned to the T11 osteotomy. The T11 lamina was removed with the ligamentum flavum. "
+            "Both T11 pedicles were then resected down to the back of the body. A posterior-based wedge of the T11 "
+            "vertebral body was then removed through the pedicles. The T11 osteotomy was then closed.")
+    assert osteotomy_codes_of(ex, body) == {("22206", 1)}
