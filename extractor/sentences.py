@@ -122,7 +122,8 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
         line = text[previous_start:start].strip()
         nxt = text[end: end + 40]
         if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _TABLE_ROW.search(line) or _next_is_row(text, end)
-                     or (":" in line and len(line) < _SHORT_LINE and _FIELD_LABEL.match(nxt)) or (
+                     or (":" in line and len(line) < _SHORT_LINE and _FIELD_LABEL.match(nxt))
+                     or (_LEVEL_ITEM.fullmatch(line) and nxt[:1].isupper()) or (
                 not wrapped and len(line) < _SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
                 and not _continues(line, nxt))):
             cuts.add(start)
@@ -130,6 +131,8 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
         previous_start = end
 
 
+# A list item that is only a level ("3. T9-10"): the capitalised line after it is a new sentence.
+_LEVEL_ITEM = re.compile(r"(?:[-*•]|\(?\d{1,2}[.)])[ \t]*[CTLS]\d{1,2}(?:[-/][CTLS]?\d{1,2})?[.,;]?")
 # A template field line after another ("decompression: None" / "osteotomy: Yes"), in any case; an
 # indented sub-field ("  Levels: T10-11, T11-12") stays with the field above it.
 _FIELD_LABEL = re.compile(r"[A-Za-z][A-Za-z/ \t-]{1,30}:")

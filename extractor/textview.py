@@ -652,6 +652,7 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
 
 
 _LEVEL_START = re.compile(r"(?<![A-Za-z0-9])[CTLS][ -]?\d")
+_LEVEL_ITEM_CHARS = 24  # a list item that is only a level: "3. T9-10"
 
 
 def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[str, ...] | None) -> list[tuple[int, int]]:
@@ -671,6 +672,11 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
             continue
         if i and _LEVEL_START.search(chunks[i - 1].text):
             keep[i - 1] = True  # the place an osteotomy told without a level is at ("Apex confirmed at T12/L1.")
+        if chunks[i].text.rstrip().endswith(":"):  # "... at the following interspaces:" / "1. T7-8" / "2. T8-9"
+            for j in range(i + 1, len(sentences)):
+                if not _LEVEL_START.search(chunks[j].text) or len(chunks[j].text) > _LEVEL_ITEM_CHARS:
+                    break
+                keep[j] = True
         for j in range(i - 1, -1, -1):
             if sentences[j][1] < s - window["before_chars"]:
                 break

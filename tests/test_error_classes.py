@@ -704,3 +704,12 @@ def test_a_wedge_of_the_body_that_was_removed_is_resected_bone_not_removed_hardw
             "Both T11 pedicles were then resected down to the back of the body. A posterior-based wedge of the T11 "
             "vertebral body was then removed through the pedicles. The T11 osteotomy was then closed.")
     assert osteotomy_codes_of(ex, body) == {("22206", 1)}
+
+
+def test_osteotomy_levels_listed_below_a_colon_are_its_sites(ex):
+    """"at the following interspaces:" then one level per numbered line: three chevron osteotomies at
+    T7-8, T8-9 and T9-10, even when the next sentence starts right after the last item."""
+    body = ("Three chevron osteotomies were performed at the apex, at the following interspaces:\n1. T7-8\n2. T8-9\n"
+            "3. T9-10\nAt each interspace a V-shaped resection was made through the spinous process, ligaments "
+            "and facets.\n")
+    assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 2)}

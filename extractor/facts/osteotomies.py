@@ -179,6 +179,21 @@ def _wedge_place(m: Mention, index: MentionIndex) -> Mention:
     return replace(m, levels=index.loose_levels[place])
 
 
+def _levels_listed_below(m: Mention, index: MentionIndex) -> Mention:
+    """An osteotomy told without a level in a sentence that ends with a colon takes the levels listed
+    right below it ("Three chevron osteotomies were performed at the following interspaces:" / "1. T7-8"
+    / "2. T8-9" / "3. T9-10"): the level-only items that follow it with nothing in between."""
+    if m.levels or m.role != BODY or not index.text[m.sentence[0]:m.sentence[1]].rstrip().endswith(":"):
+        return m
+    end, spans = m.sentence[1], []
+    for item in sorted(s for s in index.loose_levels if s[0] >= end):
+        if index.text[end:item[0]].strip():
+            break
+        spans += index.loose_levels[item]
+        end = item[1]
+    return replace(m, levels=tuple(spans)) if spans else m
+
+
 def release_mentions(index: MentionIndex) -> list[Mention]:
     """Posterior releases coded as posterior osteotomies (SRS reading): complete facetectomies with
     ligamentum flavum resection done to gain correction, said in one sentence, or a "release ... to
@@ -234,7 +249,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         if m.meta["type"] == "wedge_shape" and type_named:
             generic.append(m)  # "the wedge was extended cephalad" describes the PSO the note names
             continue
-        m = _wedge_place(m, index)
+        m = _levels_listed_below(_wedge_place(m, index), index)
         family, kind, inferred = resolve_type(m, index, context)
         if family:
             typed[(family, kind)].append(Typed(m, inferred))
