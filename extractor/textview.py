@@ -132,6 +132,15 @@ def _smart_list_value(match: re.Match) -> str:
 _CHECKBOX = re.compile(r"\[(?: |[xX✓])\](?=[ \t]*[A-Za-z])")
 
 
+_CHECKBOX_ROW = re.compile(r"^[ \t]*\[(?: |[xX✓])\][^\n]*", re.MULTILINE)
+
+
+def _checkbox_rows(text: str) -> list[tuple[int, int]]:
+    """Each line of a checkbox list: every option is a sentence of its own, so that the "No" of an
+    empty box never reaches the ticked option or the field on the next line."""
+    return [m.span() for m in _CHECKBOX_ROW.finditer(text)] if "[" in text else []
+
+
 def _checkbox(match: re.Match) -> str:
     """ "No " for an empty box, blanks for a ticked one."""
     return "No " if match.group() == "[ ]" else "   "
@@ -640,7 +649,7 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
     # incision...") is a run-in heading: it opens a section but stays part of its sentence.
     found = [f for f in found if in_vocabulary(cleaned[f[1]:f[2]]) or not _text_follows(cleaned, f[2])]
     header_spans = [(h, e) for _, h, e in found]
-    sentences = split_sentences(cleaned, header_spans)
+    sentences = split_sentences(cleaned, header_spans + _checkbox_rows(text))
     if triage:
         sentences = _triage(cleaned, sentences, rule_files)
     chars, kept = _mask(cleaned, sorted(header_spans + sentences))

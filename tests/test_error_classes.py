@@ -713,3 +713,20 @@ def test_osteotomy_levels_listed_below_a_colon_are_its_sites(ex):
             "3. T9-10\nAt each interspace a V-shaped resection was made through the spinous process, ligaments "
             "and facets.\n")
     assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 2)}
+
+
+CHECKBOX_OSTEOTOMY = ("OPERATIVE NOTE\nProcedure(s):\n1. Posterior spinal fusion L1-S1\n2. Posterior column osteotomies "
+                      "(see Osteotomy fields)\n\nINSTRUMENTATION:\nScrew levels: {L1 to S1 bilateral}\n\n"
+                      "OSTEOTOMY:\n[ ] None\n[ ] Partial facet resection (Grade 1)\n"
+                      "[x] Ponte / Smith-Petersen (Grade 2)\n[ ] Pedicle subtraction osteotomy (Grade 3)\n"
+                      "Osteotomy level(s): {L1-L2, L2-L3}\n\nProcedure details:\nPedicle screws L1 to S1. Ponte "
+                      "osteotomies done at the levels above with full removal of the facets and ligamentum flavum.\n")
+
+
+def test_a_ticked_osteotomy_type_takes_the_levels_field_and_unticked_ones_stay_negated(ex):
+    """Each checkbox option is a sentence of its own: the "No" of the empty box above does not negate the
+    ticked Ponte, the empty PSO box stays negated, and the levels field gives the Pontes their sites."""
+    assert osteotomy_codes_in(ex, CHECKBOX_OSTEOTOMY) == {("22214", 1), ("22216", 1)}
+    unticked = (CHECKBOX_OSTEOTOMY.replace("[x] Ponte", "[ ] Ponte").replace("{L1-L2, L2-L3}", "{N/A}")
+                .replace("Ponte osteotomies done at the levels above", "The facets were trimmed for the fusion bed"))
+    assert osteotomy_codes_in(ex, unticked) == set()

@@ -179,6 +179,21 @@ def _wedge_place(m: Mention, index: MentionIndex) -> Mention:
     return replace(m, levels=index.loose_levels[place])
 
 
+_LEVELS_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)s?(?:\(s\))?[ \t]*:", re.IGNORECASE)
+
+
+def _levels_field(index: MentionIndex) -> Mention | None:
+    """A template's "Osteotomy level(s): {L1-L2, L2-L3}" field below a ticked type ("[x] Ponte /
+    Smith-Petersen"): the one field, when every osteotomy the narrative names without levels is of one
+    family; its levels are their sites."""
+    fields = [m for m in index.of("OSTEOTOMY") if m.meta["type"] is None and m.present and m.levels
+              and m.start == m.sentence[0] and _LEVELS_FIELD.match(index.text, m.start)]
+    unlevelled = {(m.meta.get("family"), m.meta["type"]) for m in index.of("OSTEOTOMY")
+                  if _names_type(m) and m.present and not m.levels}
+    families = {family for family, _ in unlevelled}
+    return fields[0] if len(fields) == 1 and len(families) == 1 else None
+
+
 def _levels_listed_below(m: Mention, index: MentionIndex) -> Mention:
     """An osteotomy told without a level in a sentence that ends with a colon takes the levels listed
     right below it ("Three chevron osteotomies were performed at the following interspaces:" / "1. T7-8"
@@ -239,7 +254,13 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
     named = {v for m in index.of("OSTEOTOMY") if _names_type(m) and m.counted
              for lv in m.level_values() for v in lv.vertebrae()}
     type_named = any(m.meta.get("family") and m.present for m in index.of("OSTEOTOMY"))
+    field = _levels_field(index)
     for m in index.of("OSTEOTOMY"):
+        if m is field:
+            generic.append(m)  # its levels are the sites of the type the template ticks
+            continue
+        if field and _names_type(m) and m.present and not m.levels:
+            m = replace(m, levels=field.levels)
         if m.graft_source:
             generic.append(replace(m, levels=()))  # where graft bone came from: never a site of its own
             continue
