@@ -661,6 +661,12 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
 
 
 _LEVEL_START = re.compile(r"(?<![A-Za-z0-9])[CTLS][ -]?\d")
+@lru_cache(maxsize=1)
+def _repeated_at() -> re.Pattern:
+    """"The same was then done at T10-11": kept after an osteotomy sentence (facts.osteotomies)."""
+    return re.compile(load_json("decisions.json")["levels"]["repeated_at"], re.IGNORECASE)
+
+
 _LEVEL_ITEM_CHARS = 24  # a list item that is only a level: "3. T9-10"
 
 
@@ -693,7 +699,7 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
         for j in range(i + 1, len(sentences)):
             if sentences[j][0] > e + window["after_chars"]:
                 break
-            keep[j] = keep[j] or elements.in_chunk(chunks[j])
+            keep[j] = keep[j] or elements.in_chunk(chunks[j]) or bool(_repeated_at().search(chunks[j].text))
     return [span for span, kept in zip(sentences, keep) if kept]
 
 

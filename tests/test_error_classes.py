@@ -730,3 +730,13 @@ def test_a_ticked_osteotomy_type_takes_the_levels_field_and_unticked_ones_stay_n
     unticked = (CHECKBOX_OSTEOTOMY.replace("[x] Ponte", "[ ] Ponte").replace("{L1-L2, L2-L3}", "{N/A}")
                 .replace("Ponte osteotomies done at the levels above", "The facets were trimmed for the fusion bed"))
     assert osteotomy_codes_in(ex, unticked) == set()
+
+
+def test_the_same_done_again_at_the_next_level_is_another_site(ex):
+    """A congenital unsegmented bar cut through a thoracotomy, "the same was then done at T10-11": two
+    anterior osteotomy sites; without the sentence only the first."""
+    body = ("Congenital kyphosis from an anterior unsegmented bar. Through a left thoracotomy the bar was "
+            "osteotomized at the T9-10 level first, back to the posterior longitudinal ligament. The same was then "
+            "done at T10-11. The openings were packed with rib graft.")
+    assert osteotomy_codes_of(ex, body) == {("22222", 1), ("22226", 1)}
+    assert osteotomy_codes_of(ex, body.replace(" The same was then done at T10-11.", "")) == {("22222", 1)}

@@ -179,6 +179,23 @@ def _wedge_place(m: Mention, index: MentionIndex) -> Mention:
     return replace(m, levels=index.loose_levels[place])
 
 
+def _repeated_at(index: MentionIndex) -> dict[int, tuple]:
+    """Levels a sentence without a mention adds to the osteotomy told just before it ("The bar was
+    osteotomized at T9-10 first ... The same was then done at T10-11"), by id of that mention
+    (rules/decisions.json, levels.repeated_at)."""
+    config = load_json("decisions.json")["levels"]
+    pattern = re.compile(config["repeated_at"], re.IGNORECASE)
+    osteotomies = [m for m in index.of("OSTEOTOMY") if m.counted]
+    added: dict[int, tuple] = defaultdict(tuple)
+    for sentence, spans in index.loose_levels.items():
+        if not osteotomies or not pattern.search(index.text, *sentence):
+            continue
+        before = [m for m in osteotomies if m.end <= sentence[0] and sentence[0] - m.end <= config["repeated_within_chars"]]
+        if before:
+            added[id(before[-1])] += spans
+    return added
+
+
 _LEVELS_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)s?(?:\(s\))?[ \t]*:", re.IGNORECASE)
 
 
@@ -255,7 +272,10 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
              for lv in m.level_values() for v in lv.vertebrae()}
     type_named = any(m.meta.get("family") and m.present for m in index.of("OSTEOTOMY"))
     field = _levels_field(index)
+    repeated = _repeated_at(index)
     for m in index.of("OSTEOTOMY"):
+        if id(m) in repeated:
+            m = replace(m, levels=m.levels + repeated[id(m)])
         if m is field:
             generic.append(m)  # its levels are the sites of the type the template ticks
             continue
