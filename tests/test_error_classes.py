@@ -740,3 +740,10 @@ def test_the_same_done_again_at_the_next_level_is_another_site(ex):
             "done at T10-11. The openings were packed with rib graft.")
     assert osteotomy_codes_of(ex, body) == {("22222", 1), ("22226", 1)}
     assert osteotomy_codes_of(ex, body.replace(" The same was then done at T10-11.", "")) == {("22222", 1)}
+
+
+def test_a_structure_left_intact_beside_the_osteotomy_does_not_negate_it(ex):
+    """"Left intact" is said of the ligament or the old hardware, never of an osteotomy told beside it."""
+    body = ("Through a right anterior approach to the ankylosed segment, the C5-6 anterior osteotomy was completed "
+            "and the ligament left intact.")
+    assert osteotomy_codes_of(ex, body) == {("22220", 1)}
