@@ -687,11 +687,7 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
             continue
         if i and _LEVEL_START.search(chunks[i - 1].text):
             keep[i - 1] = True  # the place an osteotomy told without a level is at ("Apex confirmed at T12/L1.")
-        if chunks[i].text.rstrip().endswith(":"):  # "... at the following interspaces:" / "1. T7-8" / "2. T8-9"
-            for j in range(i + 1, len(sentences)):
-                if not _LEVEL_START.search(chunks[j].text) or len(chunks[j].text) > _LEVEL_ITEM_CHARS:
-                    break
-                keep[j] = True
+        _keep_levels_below(chunks, i, keep)
         for j in range(i - 1, -1, -1):
             if sentences[j][1] < s - window["before_chars"]:
                 break
@@ -701,6 +697,28 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
                 break
             keep[j] = keep[j] or elements.in_chunk(chunks[j]) or bool(_repeated_at().search(chunks[j].text))
     return [span for span, kept in zip(sentences, keep) if kept]
+
+
+def _keep_levels_below(chunks: list["_Chunk"], i: int, keep: list[bool]) -> None:
+    """Keep the levels an osteotomy sentence lists below it: the items after a colon ("... at the
+    following interspaces:" / "1. T7-8" / "2. T8-9"), or the rows of a table whose header names the
+    osteotomy as a column ("Level  L screw  R screw  Ponte" / "T6  4.0 x 35  5.5 x 40  [x]")."""
+    header = chunks[i].text
+    if header.rstrip().endswith(":"):
+        for j in range(i + 1, len(chunks)):
+            if not _LEVEL_START.search(chunks[j].text) or len(chunks[j].text) > _LEVEL_ITEM_CHARS:
+                break
+            keep[j] = True
+    elif _TABLE_HEADER.search(header):
+        for j in range(i + 1, len(chunks)):
+            row = chunks[j].text.lstrip()
+            if not (_ROW_SEPARATOR.match(row) or _LEVEL_START.match(row)):
+                break
+            keep[j] = True
+
+
+_TABLE_HEADER = re.compile(r"\S[ \t]{2,}\S.*\S[ \t]{2,}\S")  # three cells or more
+_ROW_SEPARATOR = re.compile(r"[-=|+ \t]{3,}$")
 
 
 def _text_follows(text: str, end: int) -> bool:

@@ -747,3 +747,17 @@ def test_a_structure_left_intact_beside_the_osteotomy_does_not_negate_it(ex):
     body = ("Through a right anterior approach to the ankylosed segment, the C5-6 anterior osteotomy was completed "
             "and the ligament left intact.")
     assert osteotomy_codes_of(ex, body) == {("22220", 1)}
+
+
+PONTE_TABLE = ("The apical Ponte osteotomies were done as marked in the table, each closed with compression.\n\n"
+               "Level  L screw (mm)  R screw (mm)  Ponte\n-----  ------------  ------------  -----\n"
+               "T5     4.0 x 30      5.0 x 35      [ ]\nT6     4.0 x 35      5.5 x 40      [x]\n"
+               "T7     4.0 x 35      5.5 x 40      [x]\nT8     4.5 x 35      5.5 x 40      [x]\n"
+               "T9     4.5 x 35      5.5 x 40      [ ]\n\nRods: two, T5 to T9.\n")
+
+
+def test_a_per_level_table_ticks_its_osteotomy_column(ex):
+    """A table whose header names the osteotomy as a column: the ticked rows are its sites, one per
+    vertebra listed (T6, T7, T8: 22212 + 22216 x2); no ticked row, no site."""
+    assert osteotomy_codes_of(ex, PONTE_TABLE) == {("22212", 1), ("22216", 2)}
+    assert osteotomy_codes_of(ex, PONTE_TABLE.replace("[x]", "[ ]")) == set()

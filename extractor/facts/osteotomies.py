@@ -196,6 +196,28 @@ def _repeated_at(index: MentionIndex) -> dict[int, tuple]:
     return added
 
 
+_TABLE_HEADER = re.compile(r"\S[ \t]{2,}\S.*\S[ \t]{2,}\S")  # three cells or more
+_TICKED = re.compile(r"\[[xX✓]\]|✓")
+
+
+def _table_column(m: Mention, index: MentionIndex) -> Mention:
+    """A named osteotomy that heads a column of a per-level table takes the levels of the rows ticked in
+    that column ("Level  L screw  R screw  Ponte" / "T6  4.0 x 35  5.5 x 40  [x]"): each row is a
+    sentence that starts with its level."""
+    if m.levels or m.role != BODY or not _names_type(m) or not _TABLE_HEADER.search(index.text, *m.sentence):
+        return m
+    end, spans = m.sentence[1], []
+    for row in sorted(s for s in index.loose_levels if s[0] >= end):
+        gap = index.text[end:row[0]]
+        first = index.loose_levels[row][0]
+        if gap.strip(" \t\n-=|+") or first.start != row[0]:
+            break
+        if _TICKED.search(index.text, *row):
+            spans.append(first)
+        end = row[1]
+    return replace(m, levels=tuple(spans)) if spans else m
+
+
 _LEVELS_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)s?(?:\(s\))?[ \t]*:", re.IGNORECASE)
 
 
@@ -290,7 +312,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         if m.meta["type"] == "wedge_shape" and type_named:
             generic.append(m)  # "the wedge was extended cephalad" describes the PSO the note names
             continue
-        m = _levels_listed_below(_wedge_place(m, index), index)
+        m = _table_column(_levels_listed_below(_wedge_place(m, index), index), index)
         family, kind, inferred = resolve_type(m, index, context)
         if family:
             typed[(family, kind)].append(Typed(m, inferred))
