@@ -6,7 +6,6 @@ for an osteotomy the narrative describes, or its type when the narrative only sa
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -17,7 +16,8 @@ from ..model import DroppedSite, Exclusion, Osteotomy
 from ..resources import load_json
 from .approach import ApproachTrack
 from .attribution import typing_elements
-from .mentions import BODY, Mention, MentionIndex, Sentence
+from .mentions import BODY, Mention, MentionIndex
+from .osteotomy_levels import levels_field, levels_listed_below, names_type, repeated_at, table_column, wedge_place
 from .resections import cuts, unnamed_wedge
 from .sites import osteotomy_sites
 
@@ -148,104 +148,13 @@ def elements_near(m: Mention, index: MentionIndex, first_named: dict[str, int]) 
     return elements
 
 
-def _names_type(m: Mention) -> bool:
-    """Does the mention name an osteotomy type ("PSO", "wedge osteotomy")? The bare word "wedge" does not:
-    it is read from the resection around it (rules/decisions.json, osteotomy_typing)."""
-    return bool(m.meta.get("type")) and m.meta["type"] != "wedge_shape"
-
-
 def first_named_starts(index: MentionIndex) -> dict[str, int]:
     """Section -> start of the first named (typed), counted osteotomy mention of the section."""
     first: dict[str, int] = {}
     for x in index.of("OSTEOTOMY"):
-        if _names_type(x) and x.counted:
+        if names_type(x) and x.counted:
             first[x.section] = min(first.get(x.section, x.start), x.start)
     return first
-
-
-def _wedge_place(m: Mention, index: MentionIndex) -> Mention:
-    """A bare "wedge" told without a level takes the levels of the sentence just before when that sentence
-    only sets the place ("Apex of the kyphosis confirmed at T12/L1. - Spinous processes ... across that
-    junction removed as a posterior wedge"); it is typed afterwards as any wedge (osteotomy_typing)."""
-    gap = load_json("decisions.json")["osteotomy_typing"]["place_sentence_max_gap"]
-    if m.meta["type"] != "wedge_shape" or m.levels or m.role != BODY:
-        return m
-    before = [s for s in index.loose_levels if s[1] <= m.sentence[0]]
-    place = max(before, default=None)
-    if place is None or m.sentence[0] - place[1] > gap:
-        return m
-    if any(s[0] >= place[1] and s[1] <= m.sentence[0] for s in index.sentences_near(place[1], m.sentence[0])):
-        return m  # a sentence between them
-    return replace(m, levels=index.loose_levels[place])
-
-
-def _repeated_at(index: MentionIndex) -> dict[int, tuple]:
-    """Levels a sentence without a mention adds to the osteotomy told just before it ("The bar was
-    osteotomized at T9-10 first ... The same was then done at T10-11"), by id of that mention
-    (rules/decisions.json, levels.repeated_at)."""
-    config = load_json("decisions.json")["levels"]
-    pattern = re.compile(config["repeated_at"], re.IGNORECASE)
-    osteotomies = [m for m in index.of("OSTEOTOMY") if m.counted]
-    added: dict[int, tuple] = defaultdict(tuple)
-    for sentence, spans in index.loose_levels.items():
-        if not osteotomies or not pattern.search(index.text, *sentence):
-            continue
-        before = [m for m in osteotomies if m.end <= sentence[0] and sentence[0] - m.end <= config["repeated_within_chars"]]
-        if before:
-            added[id(before[-1])] += spans
-    return added
-
-
-_TABLE_HEADER = re.compile(r"\S[ \t]{2,}\S.*\S[ \t]{2,}\S")  # three cells or more
-_TICKED = re.compile(r"\[[xX✓]\]|✓")
-
-
-def _table_column(m: Mention, index: MentionIndex) -> Mention:
-    """A named osteotomy that heads a column of a per-level table takes the levels of the rows ticked in
-    that column ("Level  L screw  R screw  Ponte" / "T6  4.0 x 35  5.5 x 40  [x]"): each row is a
-    sentence that starts with its level."""
-    if m.levels or m.role != BODY or not _names_type(m) or not _TABLE_HEADER.search(index.text, *m.sentence):
-        return m
-    end, spans = m.sentence[1], []
-    for row in sorted(s for s in index.loose_levels if s[0] >= end):
-        gap = index.text[end:row[0]]
-        first = index.loose_levels[row][0]
-        if gap.strip(" \t\n-=|+") or first.start != row[0]:
-            break
-        if _TICKED.search(index.text, *row):
-            spans.append(first)
-        end = row[1]
-    return replace(m, levels=tuple(spans)) if spans else m
-
-
-_LEVELS_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)s?(?:\(s\))?[ \t]*:", re.IGNORECASE)
-
-
-def _levels_field(index: MentionIndex) -> Mention | None:
-    """A template's "Osteotomy level(s): {L1-L2, L2-L3}" field below a ticked type ("[x] Ponte /
-    Smith-Petersen"): the one field, when every osteotomy the narrative names without levels is of one
-    family; its levels are their sites."""
-    fields = [m for m in index.of("OSTEOTOMY") if m.meta["type"] is None and m.present and m.levels
-              and m.start == m.sentence[0] and _LEVELS_FIELD.match(index.text, m.start)]
-    unlevelled = {(m.meta.get("family"), m.meta["type"]) for m in index.of("OSTEOTOMY")
-                  if _names_type(m) and m.present and not m.levels}
-    families = {family for family, _ in unlevelled}
-    return fields[0] if len(fields) == 1 and len(families) == 1 else None
-
-
-def _levels_listed_below(m: Mention, index: MentionIndex) -> Mention:
-    """An osteotomy told without a level in a sentence that ends with a colon takes the levels listed
-    right below it ("Three chevron osteotomies were performed at the following interspaces:" / "1. T7-8"
-    / "2. T8-9" / "3. T9-10"): the level-only items that follow it with nothing in between."""
-    if m.levels or m.role != BODY or not index.text[m.sentence[0]:m.sentence[1]].rstrip().endswith(":"):
-        return m
-    end, spans = m.sentence[1], []
-    for item in sorted(s for s in index.loose_levels if s[0] >= end):
-        if index.text[end:item[0]].strip():
-            break
-        spans += index.loose_levels[item]
-        end = item[1]
-    return replace(m, levels=tuple(spans)) if spans else m
 
 
 def release_mentions(index: MentionIndex) -> list[Mention]:
@@ -290,18 +199,18 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
                                  for lv in m.level_values() for v in lv.vertebrae()))
     typed: dict[TypeKey, list[Typed]] = defaultdict(list)
     generic: list[Mention] = []
-    named = {v for m in index.of("OSTEOTOMY") if _names_type(m) and m.counted
+    named = {v for m in index.of("OSTEOTOMY") if names_type(m) and m.counted
              for lv in m.level_values() for v in lv.vertebrae()}
     type_named = any(m.meta.get("family") and m.present for m in index.of("OSTEOTOMY"))
-    field = _levels_field(index)
-    repeated = _repeated_at(index)
+    field = levels_field(index)
+    repeated = repeated_at(index)
     for m in index.of("OSTEOTOMY"):
         if id(m) in repeated:
             m = replace(m, levels=m.levels + repeated[id(m)])
         if m is field:
             generic.append(m)  # its levels are the sites of the type the template ticks
             continue
-        if field and _names_type(m) and m.present and not m.levels:
+        if field and names_type(m) and m.present and not m.levels:
             m = replace(m, levels=field.levels)
         if m.graft_source:
             generic.append(replace(m, levels=()))  # where graft bone came from: never a site of its own
@@ -312,7 +221,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         if m.meta["type"] == "wedge_shape" and type_named:
             generic.append(m)  # "the wedge was extended cephalad" describes the PSO the note names
             continue
-        m = _table_column(_levels_listed_below(_wedge_place(m, index), index), index)
+        m = table_column(levels_listed_below(wedge_place(m, index), index), index)
         family, kind, inferred = resolve_type(m, index, context)
         if family:
             typed[(family, kind)].append(Typed(m, inferred))

@@ -1,0 +1,102 @@
+"""Where an osteotomy's levels are told outside its own sentence: the place set just before a bare
+wedge, the sentence saying the same was done again at another level, the items listed below a colon,
+the ticked rows of a table column, and a template's "Osteotomy level(s):" field."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import replace
+
+from ..resources import load_json
+from .mentions import BODY, Mention, MentionIndex
+
+
+def names_type(m: Mention) -> bool:
+    """Does the mention name an osteotomy type ("PSO", "wedge osteotomy")? The bare word "wedge" does not:
+    it is read from the resection around it (rules/decisions.json, osteotomy_typing)."""
+    return bool(m.meta.get("type")) and m.meta["type"] != "wedge_shape"
+
+
+def wedge_place(m: Mention, index: MentionIndex) -> Mention:
+    """A bare "wedge" told without a level takes the levels of the sentence just before when that sentence
+    only sets the place ("Apex of the kyphosis confirmed at T12/L1. - Spinous processes ... across that
+    junction removed as a posterior wedge"); it is typed afterwards as any wedge (osteotomy_typing)."""
+    gap = load_json("decisions.json")["osteotomy_typing"]["place_sentence_max_gap"]
+    if m.meta["type"] != "wedge_shape" or m.levels or m.role != BODY:
+        return m
+    before = [s for s in index.loose_levels if s[1] <= m.sentence[0]]
+    place = max(before, default=None)
+    if place is None or m.sentence[0] - place[1] > gap:
+        return m
+    if any(s[0] >= place[1] and s[1] <= m.sentence[0] for s in index.sentences_near(place[1], m.sentence[0])):
+        return m  # a sentence between them
+    return replace(m, levels=index.loose_levels[place])
+
+
+def repeated_at(index: MentionIndex) -> dict[int, tuple]:
+    """Levels a sentence without a mention adds to the osteotomy told just before it ("The bar was
+    osteotomized at T9-10 first ... The same was then done at T10-11"), by id of that mention
+    (rules/decisions.json, levels.repeated_at)."""
+    config = load_json("decisions.json")["levels"]
+    pattern = re.compile(config["repeated_at"], re.IGNORECASE)
+    osteotomies = [m for m in index.of("OSTEOTOMY") if m.counted]
+    added: dict[int, tuple] = defaultdict(tuple)
+    for sentence, spans in index.loose_levels.items():
+        if not osteotomies or not pattern.search(index.text, *sentence):
+            continue
+        before = [m for m in osteotomies if m.end <= sentence[0] and sentence[0] - m.end <= config["repeated_within_chars"]]
+        if before:
+            added[id(before[-1])] += spans
+    return added
+
+
+_TABLE_HEADER = re.compile(r"\S[ \t]{2,}\S.*\S[ \t]{2,}\S")  # three cells or more
+_TICKED = re.compile(r"\[[xX✓]\]|✓")
+
+
+def table_column(m: Mention, index: MentionIndex) -> Mention:
+    """A named osteotomy that heads a column of a per-level table takes the levels of the rows ticked in
+    that column ("Level  L screw  R screw  Ponte" / "T6  4.0 x 35  5.5 x 40  [x]"): each row is a
+    sentence that starts with its level."""
+    if m.levels or m.role != BODY or not names_type(m) or not _TABLE_HEADER.search(index.text, *m.sentence):
+        return m
+    end, spans = m.sentence[1], []
+    for row in sorted(s for s in index.loose_levels if s[0] >= end):
+        gap = index.text[end:row[0]]
+        first = index.loose_levels[row][0]
+        if gap.strip(" \t\n-=|+") or first.start != row[0]:
+            break
+        if _TICKED.search(index.text, *row):
+            spans.append(first)
+        end = row[1]
+    return replace(m, levels=tuple(spans)) if spans else m
+
+
+_LEVELS_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)s?(?:\(s\))?[ \t]*:", re.IGNORECASE)
+
+
+def levels_field(index: MentionIndex) -> Mention | None:
+    """A template's "Osteotomy level(s): {L1-L2, L2-L3}" field below a ticked type ("[x] Ponte /
+    Smith-Petersen"): the one field, when every osteotomy the narrative names without levels is of one
+    family; its levels are their sites."""
+    fields = [m for m in index.of("OSTEOTOMY") if m.meta["type"] is None and m.present and m.levels
+              and m.start == m.sentence[0] and _LEVELS_FIELD.match(index.text, m.start)]
+    unlevelled = {(m.meta.get("family"), m.meta["type"]) for m in index.of("OSTEOTOMY")
+                  if names_type(m) and m.present and not m.levels}
+    families = {family for family, _ in unlevelled}
+    return fields[0] if len(fields) == 1 and len(families) == 1 else None
+
+
+def levels_listed_below(m: Mention, index: MentionIndex) -> Mention:
+    """An osteotomy told without a level in a sentence that ends with a colon takes the levels listed
+    right below it ("Three chevron osteotomies were performed at the following interspaces:" / "1. T7-8"
+    / "2. T8-9" / "3. T9-10"): the level-only items that follow it with nothing in between."""
+    if m.levels or m.role != BODY or not index.text[m.sentence[0]:m.sentence[1]].rstrip().endswith(":"):
+        return m
+    end, spans = m.sentence[1], []
+    for item in sorted(s for s in index.loose_levels if s[0] >= end):
+        if index.text[end:item[0]].strip():
+            break
+        spans += index.loose_levels[item]
+        end = item[1]
+    return replace(m, levels=tuple(spans)) if spans else m
