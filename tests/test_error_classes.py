@@ -168,6 +168,8 @@ def graft_codes(ex, body):
     ("Through a separate incision a tricortical block was cut from the crest and tapped into the defect.", {("20938", 1)}),
     ("Through a separate stab wound a trocar was passed into the crest and marrow was drawn off into syringes; "
      "the iliac crest aspirate was mixed with bank bone chips.", {("20939", 1), ("20930", 1)}),
+    ("A small separate stab incision was made over the right posterior iliac crest. A trocar was advanced into the "
+     "crest between the tables and bone marrow was aspirated in several passes.", {("20939", 1)}),
     ("The local bone was mixed with bank bone and packed down the gutters.", {("20936", 1), ("20930", 1)}),
     ("The cancellous bone saved from the body of L1 was laid over the laminae as the graft.", {("20936", 1)}),
 ])
