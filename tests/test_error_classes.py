@@ -177,6 +177,14 @@ def test_crest_and_bank_bone_in_plain_words(ex, body, codes):
     assert graft_codes(ex, body) == codes
 
 
+def test_crest_bone_taken_with_no_separate_incision_is_local_autograft(ex):
+    """The note says no separate incision was made, two sentences before it tells the crest bone packed."""
+    body = ("Local bone was saved from the osteotomies. Right posterior iliac crest: subfascial dissection from the "
+            "midline wound laterally over to the PSIS, no separate skin or fascial incision. Cancellous bone taken "
+            "with gouges. Local bone, allograft chips and the iliac crest cancellous packed posterolaterally.")
+    assert graft_codes(ex, body) == {("20936", 1), ("20930", 1)}
+
+
 def test_crest_bone_through_the_same_incision_is_local_autograft(ex):
     body = ("Working through the same midline skin incision and the same fascial opening, with no separate incision, "
             "the posterior iliac crest was exposed. Cancellous bone was taken from the crest and laid over the "

@@ -77,9 +77,15 @@ def build_grafts(index: MentionIndex) -> tuple[list[Graft], list[Flag]]:
 
 def _same_incision(kinds: dict[str, list[Evidence]], index: MentionIndex) -> None:
     """Crest bone taken "through the same midline incision, no separate incision" is local autograft:
-    a same-incision cue in the harvest's sentence or the one next to it, none of a separate one."""
+    a same-incision cue in the harvest's sentence or the one next to it, or a separate incision the note
+    says was not made, and none it says was made."""
     rule = _config()["same_incision"]
     if any(m.category == "INCISION" and m.kind in rule["separate_cue_kinds"] for m in index.counted):
+        return
+    if any(m.category == "INCISION" and m.kind in rule["separate_cue_kinds"] and m.assertion == "negated"
+           and m.role in (BODY, "procedure_list") for m in index):
+        for kind in rule["kinds"]:  # "no separate skin or fascial incision": the crest came through the wound
+            kinds[rule["reported_as"]] += kinds.pop(kind, [])
         return
     position = {sentence: i for i, sentence in enumerate(index.sentences)}
     near = {position[m.sentence] + step for m in index if _same_cue(m, index, rule) for step in (-1, 0, 1)}
