@@ -113,7 +113,7 @@ def _wrapped(text: str, runs: list[tuple[int, int, int]]) -> bool:
 
 
 def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> None:
-    """A line break ends a sentence before a list item, after a colon, between two field lines, or after a short label or
+    """A line break ends a sentence before a list item, after a colon, after a field answered "None", or after a short label or
     list line (a few words) when a capital follows; a hard-wrapped line goes on, and so does the short
     tail of a wrapped line (a line re-wrapped by a narrower export: "...REMOVING THE INFERIOR AND /
     SUPERIOR ARTICULAR / PROCESSES IN THEIR ENTIRETY")."""
@@ -122,7 +122,7 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
         line = text[previous_start:start].strip()
         nxt = text[end: end + 40]
         if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _TABLE_ROW.search(line) or _next_is_row(text, end)
-                     or (":" in line and len(line) < _SHORT_LINE and _FIELD_LABEL.match(nxt))
+                     or (":" in line and len(line) < _SHORT_LINE and _next_field(line, nxt))
                      or (_LEVEL_ITEM.fullmatch(line) and nxt[:1].isupper()) or (
                 not wrapped and len(line) < _SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
                 and not _continues(line, nxt))):
@@ -133,9 +133,22 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
 
 # A list item that is only a level ("3. T9-10"): the capitalised line after it is a new sentence.
 _LEVEL_ITEM = re.compile(r"(?:[-*•]|\(?\d{1,2}[.)])[ \t]*[CTLS]\d{1,2}(?:[-/][CTLS]?\d{1,2})?[.,;]?")
-# A template field line after another ("decompression: None" / "osteotomy: Yes"), in any case; an
-# indented sub-field ("  Levels: T10-11, T11-12") stays with the field above it.
+# A template field answered in the negative ("decompression: None") ends before the next field
+# ("osteotomy: Yes"), in any case, so that its "None" negates nothing after it; an indented sub-field
+# ("  Levels: T10-11, T11-12") stays with the field above it.
 _FIELD_LABEL = re.compile(r"[A-Za-z][A-Za-z/ \t-]{1,30}:")
+_SUB_FIELD = re.compile(r"[A-Za-z /-]*\b(?:levels?|sites?|number|type|size|side)\b[A-Za-z /()-]*:", re.IGNORECASE)
+
+
+def _next_field(line: str, nxt: str) -> bool:
+    """Does the field on ``line`` end before the field on the next line? Always after a negative answer;
+    otherwise unless the next field details this one ("Osteotomy: Yes" / "Osteotomy type: Ponte" /
+    "Levels: T10-11, T11-12", its indentation lost in an export)."""
+    return bool(_FIELD_LABEL.match(nxt)) and (bool(_NEGATIVE_VALUE.search(line)) or not _SUB_FIELD.match(nxt))
+
+
+_NEGATIVE_VALUE = re.compile(r":[ \t,]*(?:\{[^{}:\n]{0,40}:)?(?:none|no|n/?a|nil|not\s+done|--)\}?[ \t.]*$",
+                             re.IGNORECASE)  # "Decompression: None", "Interbody: {INTERBODY:None}"
 _TABLE_ROW = re.compile(r"\S[ \t]{3,}\S+(?:[ \t]\S+)*[ \t]{3,}\S|\|")  # three columns set apart by runs of spaces, or pipes
 
 

@@ -390,13 +390,16 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
 
 
 _FIELD_START = re.compile(r"[ \t]*[A-Za-z][A-Za-z/ \t-]{1,30}:")
+# A line that stops on a word its phrase goes on from ("Date of / surgery: [DATE]") was wrapped.
+_RUNS_ON = re.compile(r"\b(?:of|the|and|or|to|a|an|for|with|at|in|on|by)[ \t]*\n?$", re.IGNORECASE)
 
 
 def _after_field(text: str, pos: int) -> bool:
-    """Is the line before ``pos`` another label's field ("decompression: None")? Then a lower-case
-    label is the next field of a template, not a wrapped sentence ("...were as / follows: ...")."""
+    """Is the line before ``pos`` another label's field ("decompression: None"), complete? Then a
+    lower-case label is the next field of a template, not a wrapped sentence ("...were as / follows:
+    ...") or the rest of a wrapped label ("Date of / surgery: [DATE]")."""
     start = text.rfind("\n", 0, max(pos - 1, 0)) + 1
-    return pos > 0 and _FIELD_START.match(text, start, pos) is not None
+    return pos > 0 and _FIELD_START.match(text, start, pos) is not None and not _RUNS_ON.search(text, start, pos)
 
 
 @lru_cache(maxsize=1)
