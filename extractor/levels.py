@@ -107,16 +107,21 @@ _DORSAL = re.compile(r"(?<![A-Za-z0-9])D(?=(1[0-2]|[1-9])(?![0-9A-Za-z]))")
 _DORSAL_LIST = re.compile(r"(?<![A-Za-z0-9])D(?:1[0-2]|[1-9])\s*(?:-|–|,|and|to|through)\s*(?:[DL]\s?)?\d")
 
 
+_TH = re.compile(r"(?<![A-Za-z0-9])Th(?=(1[0-2]|[1-9])(?![0-9A-Za-z]))")
+_TH_LIST = re.compile(r"(?<![A-Za-z0-9])Th(?:1[0-2]|[1-9])\s*(?:-|–|/|,|and|to|through)\s*(?:(?:Th|L)\s?)?\d")
+_THORACIC_NOTATIONS = (("D", _DORSAL, _DORSAL_LIST, "T"), ("Th", _TH, _TH_LIST, "T "))
+
+
 def thoracic_from_dorsal(text: str) -> str:
     """A note numbering the thoracic vertebrae as dorsal (D1-D12, as surgeons trained in India and
-    parts of Europe write) read as T1-T12, offsets unchanged. Only when the note writes them as levels
-    are written: two different ones at least, one in a list or range ("D9, D10", "D5 to L2", "D12-L1");
-    "vitamin D3" or "D5W" leave a note as it is."""
-    if "D" not in text or not _DORSAL_LIST.search(text):
-        return text
-    if len({m.group(1) for m in _DORSAL.finditer(text)}) < 2:
-        return text
-    return _DORSAL.sub("T", text)
+    parts of Europe write) read as T1-T12, and one writing them Th1-Th12 (German and Scandinavian
+    usage) as "T 1"-"T 12", offsets unchanged. Only when the note writes them as levels are written:
+    two different ones at least, one in a list or range ("D9, D10", "D5 to L2", "Th12/L1");
+    "vitamin D3", "D5W" or "Th1 cells" alone leave a note as it is."""
+    for prefix, pattern, listed, replacement in _THORACIC_NOTATIONS:
+        if prefix in text and listed.search(text) and len({m.group(1) for m in pattern.finditer(text)}) >= 2:
+            text = pattern.sub(replacement, text)
+    return text
 
 
 # --------------------------------------------------------------------------- grammar

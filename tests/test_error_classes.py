@@ -771,3 +771,12 @@ def test_a_per_level_table_ticks_its_osteotomy_column(ex):
     vertebra listed (T6, T7, T8: 22212 + 22216 x2); no ticked row, no site."""
     assert osteotomy_codes_of(ex, PONTE_TABLE) == {("22212", 1), ("22216", 2)}
     assert osteotomy_codes_of(ex, PONTE_TABLE.replace("[x]", "[ ]")) == set()
+
+
+def test_thoracic_levels_written_th_as_in_german_notes(ex):
+    """"Transpedicular screws Th10 to L2", "Smith-Petersen osteotomy Th12/L1": Th1-Th12 are thoracic."""
+    body = ("Dorsal spondylodesis. Transpedicular screws were placed Th10, Th11, L1 and L2 on both sides. A "
+            "Smith-Petersen osteotomy was performed at Th12/L1 with resection of the facets and the ligamentum "
+            "flavum, and closed with compression.")
+    codes = all_codes_of(ex, body)
+    assert ("22212", 1) in codes and ("22842", 1) in codes
