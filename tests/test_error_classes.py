@@ -780,3 +780,12 @@ def test_thoracic_levels_written_th_as_in_german_notes(ex):
             "flavum, and closed with compression.")
     codes = all_codes_of(ex, body)
     assert ("22212", 1) in codes and ("22842", 1) in codes
+
+
+def test_the_osteotomy_of_an_earlier_operation_named_at_its_level_is_history(ex):
+    """A revision for a nonunion at an old PSO: "At the L3 osteotomy there was a cleft" describes the 2021
+    osteotomy, not a new one."""
+    body = ("He had a T10 to pelvis fusion in 2021 including an L3 pedicle subtraction osteotomy. The rods were "
+            "removed. At the L3 osteotomy there was a transverse cleft of fibrous tissue, which was debrided. New "
+            "rods were placed from T10 to the pelvis with iliac screws.")
+    assert osteotomy_codes_of(ex, body) == set()

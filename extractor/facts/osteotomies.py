@@ -202,6 +202,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
     named = {v for m in index.of("OSTEOTOMY") if names_type(m) and m.counted
              for lv in m.level_values() for v in lv.vertebrae()}
     type_named = any(m.meta.get("family") and m.present for m in index.of("OSTEOTOMY"))
+    earlier = {v for m in index.of("OSTEOTOMY") if m.assertion == "historical" for lv in m.level_values()
+               for v in lv.vertebrae()} - named
     field = levels_field(index)
     repeated = repeated_at(index)
     for m in index.of("OSTEOTOMY"):
@@ -217,6 +219,10 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
             continue
         if m.meta["type"] is None and named and all(set(lv.vertebrae()) & named for lv in m.level_values()):
             generic.append(m)  # "the C7 osteotomy was closed" refers back to the named C7 PSO
+            continue
+        if m.meta["type"] is None and m.present and m.levels and all(
+                set(lv.vertebrae()) <= earlier for lv in m.level_values()):
+            generic.append(replace(m, assertion="historical"))  # "At the L3 osteotomy" of the 2021 operation
             continue
         if m.meta["type"] == "wedge_shape" and type_named:
             generic.append(m)  # "the wedge was extended cephalad" describes the PSO the note names
