@@ -229,7 +229,12 @@ def _header_patterns() -> tuple[re.Pattern, ...]:
     # that lower-cases labels writes a dictation without colons ("description of procedure After...").
     lower = "|".join(sorted({_literal_pattern(lit) for lit in multi}, key=len, reverse=True))
     line_bare_lower = re.compile(rf"(?P<header>(?:{lower}){_NOTE})(?P<gap>[ \t]+(?=[A-Z]))")
-    return line_start, inline, inline_caps, inline_bare, inline_comma, line_bare_lower
+    # ... and a one-word narrative header run into the sentence that opens the narrative, as speech
+    # recognition writes it ("Description The patient was brought to the room...").
+    narrative = "|".join(sorted({_literal_pattern(r["literal"], "title") for r in load_json("sections.json")["section_rules"]
+                                 if " " not in r["literal"] and r["category"] == "description"}, key=len, reverse=True))
+    line_narrative = re.compile(rf"(?P<header>(?:{narrative}))(?P<gap>[ \t]+(?=[A-Z][a-z]*[ \t]+[a-z]))")
+    return line_start, inline, inline_caps, inline_bare, inline_comma, line_bare_lower, line_narrative
 
 
 # Labels outside the vocabulary ("OPERATIVE PROCEDURE IN DETAIL:", "Brief History And Indications:"):
@@ -378,7 +383,8 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
                 colon or _literal(m.group("header")) not in _colon_required() or text.count("\n", 0, pos) >= _TITLE_LINES):
             return m.start("prefix"), m.start("header"), m.end("header")
         bare = None if caps or m else (_inline_bare_pattern().match(text, word.start(1))
-                                       or _header_patterns()[5].match(text, word.start(1)))
+                                       or _header_patterns()[5].match(text, word.start(1))
+                                       or _header_patterns()[6].match(text, word.start(1)))
         if bare and bare.group("header") and _literal(bare.group("header")) not in _colon_required() and (
                 not _wrapped_word(text, pos, bare.end("header"))):
             return pos, word.start(1), bare.end("gap") if bare.group("gap") is not None else bare.end("header")
@@ -447,7 +453,7 @@ def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | No
     numbered ("3) PROCEDURES"). In ALL-CAPS text only a colon or a comma (see ``_caps_comma_header``) marks a header. A one-word header
     without a colon counts only where a paragraph or a numbered heading marks it ("Same.  Procedure
     Second stage...", "2) DIAGNOSES Pre-op")."""
-    _, inline, inline_caps, inline_bare, inline_comma, _ = _header_patterns()
+    _, inline, inline_caps, inline_bare, inline_comma, *_ = _header_patterns()
     number = _INLINE_NUMBER.match(text, pos)
     start = number.end() if number else pos
     word = _LEADING_WORD.match(text, start)

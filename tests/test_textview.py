@@ -183,3 +183,11 @@ def test_a_lower_case_header_without_colon_runs_into_its_text_at_a_line_start():
     assert headers("Procedure: T10-L1 Pontes\ndescription of procedure After induction the patient was prone.\n") == [
         "Procedure:", "description of procedure "]
     assert headers("We went over the description of procedure With her husband present.\n") == []
+
+
+def test_a_one_word_narrative_header_runs_into_the_first_sentence():
+    """Speech recognition drops the colon: "Description The patient was brought..." opens the narrative;
+    "Technique is everything" in prose does not."""
+    assert headers("Indications: kyphosis.\n\nDescription The patient was brought to the room.\n") == [
+        "Indications:", "Description "]
+    assert headers("Indications: kyphosis.\n\nTechnique is everything here.\n") == ["Indications:"]
