@@ -21,12 +21,14 @@ Sentence = tuple[int, int]
 
 
 class LevelSpan(NamedTuple):
-    """A vertebral level as written in the note."""
+    """A vertebral level as written in the note; ``sentence`` when it was read from another sentence
+    than its mention's ("The same was then done at T10-11")."""
 
     start: int
     end: int
     text: str
     level: Level
+    sentence: tuple[int, int] | None = None
 
 
 @dataclass(slots=True)
@@ -71,8 +73,15 @@ class Mention:
         return Evidence(self.start, self.end, self.text, self.section, self.rule, *self.sentence)
 
     def level_evidence(self) -> list[Evidence]:
-        return [Evidence(ls.start, ls.end, ls.text, self.section, f"level.{ls.level.kind}", *self.sentence)
+        return [Evidence(ls.start, ls.end, ls.text, self.section, f"level.{ls.level.kind}", *self._sentence_of(ls))
                 for ls in self.levels]
+
+    def _sentence_of(self, ls: LevelSpan) -> tuple[int, int]:
+        """The sentence a level was read in: its own when it came from another sentence."""
+        if ls.sentence:
+            return ls.sentence
+        inside = self.sentence[0] <= ls.start and ls.end <= self.sentence[1]
+        return self.sentence if inside else (ls.start, ls.end)
 
 
 @dataclass

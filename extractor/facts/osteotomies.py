@@ -213,7 +213,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
             generic.append(m)  # its levels are the sites of the type the template ticks
             continue
         if field and names_type(m) and m.present and not m.levels:
-            m = replace(m, levels=field.levels)
+            m = replace(m, levels=tuple(span._replace(sentence=field.sentence) for span in field.levels))
         if m.graft_source:
             generic.append(replace(m, levels=()))  # where graft bone came from: never a site of its own
             continue

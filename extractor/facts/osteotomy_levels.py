@@ -30,7 +30,7 @@ def wedge_place(m: Mention, index: MentionIndex) -> Mention:
         return m
     if any(s[0] >= place[1] and s[1] <= m.sentence[0] for s in index.sentences_near(place[1], m.sentence[0])):
         return m  # a sentence between them
-    return replace(m, levels=index.loose_levels[place])
+    return replace(m, levels=tuple(span._replace(sentence=place) for span in index.loose_levels[place]))
 
 
 def repeated_at(index: MentionIndex) -> dict[int, tuple]:
@@ -46,7 +46,7 @@ def repeated_at(index: MentionIndex) -> dict[int, tuple]:
             continue
         before = [m for m in osteotomies if m.end <= sentence[0] and sentence[0] - m.end <= config["repeated_within_chars"]]
         if before:
-            added[id(before[-1])] += spans
+            added[id(before[-1])] += tuple(span._replace(sentence=sentence) for span in spans)
     return added
 
 
@@ -67,7 +67,7 @@ def table_column(m: Mention, index: MentionIndex) -> Mention:
         if gap.strip(" \t\n-=|+") or first.start != row[0]:
             break
         if _TICKED.search(index.text, *row):
-            spans.append(first)
+            spans.append(first._replace(sentence=row))
         end = row[1]
     return replace(m, levels=tuple(spans)) if spans else m
 
@@ -97,6 +97,6 @@ def levels_listed_below(m: Mention, index: MentionIndex) -> Mention:
     for item in sorted(s for s in index.loose_levels if s[0] >= end):
         if index.text[end:item[0]].strip():
             break
-        spans += index.loose_levels[item]
+        spans += [span._replace(sentence=item) for span in index.loose_levels[item]]
         end = item[1]
     return replace(m, levels=tuple(spans)) if spans else m
