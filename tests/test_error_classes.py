@@ -789,3 +789,22 @@ def test_the_osteotomy_of_an_earlier_operation_named_at_its_level_is_history(ex)
             "removed. At the L3 osteotomy there was a transverse cleft of fibrous tissue, which was debrided. New "
             "rods were placed from T10 to the pelvis with iliac screws.")
     assert osteotomy_codes_of(ex, body) == set()
+
+
+BRIEF_NOTE = ("BRIEF OPERATIVE NOTE\nPre-op diagnosis: Scheuermann kyphosis\nProcedure(s):\n  1. Posterior spinal fusion "
+              "T3-L1\n  2. Segmental pedicle screw instrumentation T3-L1\n  3. Ponte osteotomies T7-8, T8-9, T9-10\n"
+              "  4. Arthrodesis - local autograft\nEBL: 900 mL\nImplants: Pedicle screws bilat T3-L1, rods x2\n"
+              "Complications: None\n")
+
+
+def test_a_brief_note_without_narrative_is_coded_from_its_procedure_list(ex):
+    """A brief op note is all the surgeon wrote: the Pontes and the graft it lists are coded, flagged."""
+    record = ex.extract(BRIEF_NOTE, "brief")
+    codes = {(s["code"], s["units"]) for s in record["suggestions"]}
+    assert {("22212", 1), ("22216", 2), ("20936", 1)} <= codes
+    assert "osteotomy_from_brief_note" in {f["id"] for f in record["flags"]}
+
+
+def test_a_brief_note_that_says_the_osteotomy_was_not_done_codes_none(ex):
+    text = BRIEF_NOTE.replace("Complications: None", "Complications: Ponte osteotomies not done - MEPs lost.")
+    assert osteotomy_codes_in(ex, text) == set()

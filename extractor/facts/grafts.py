@@ -46,9 +46,12 @@ def graft_kind(m: Mention, here: set[str], spacer_sentence: bool) -> str | None:
     return kind
 
 
-def _candidates(index: MentionIndex) -> list[Mention]:
+def _candidates(index: MentionIndex, brief: bool = False) -> list[Mention]:
+    """The graft mentions to read: the narrative's, and in a brief note without narrative (``brief``)
+    the procedure list's too."""
     harvest = _config()["harvest_kinds"]
-    return [m for m in index.counted if m.category == "GRAFT" or (m.category == "NON_OSTEOTOMY" and m.kind in harvest)]
+    mentions = index.counted + ([m for m in index if m.role == "procedure_list" and m.present] if brief else [])
+    return [m for m in mentions if m.category == "GRAFT" or (m.category == "NON_OSTEOTOMY" and m.kind in harvest)]
 
 
 def _is_spacer(m: Mention, here: set[str], spacer_sentence: bool) -> bool:
@@ -57,14 +60,15 @@ def _is_spacer(m: Mention, here: set[str], spacer_sentence: bool) -> bool:
             or spacer_sentence)
 
 
-def build_grafts(index: MentionIndex) -> tuple[list[Graft], list[Flag]]:
-    """Graft kinds used in this operation (once each, in order of first mention) and note flags."""
+def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft], list[Flag]]:
+    """Graft kinds used in this operation (once each, in order of first mention) and note flags;
+    ``brief``: a brief operative note, whose procedure list is all it says of the operation."""
     config = _config()
     known = set(load_json("codes.json")["graft"]) | {config["unspecified_autograft"]}
     spacer_sentences = {m.sentence for m in index.counted if m.category == "INSTRUMENT" and m.meta.get("generic_spacer")}
     kinds: dict[str, list[Evidence]] = defaultdict(list)
     spacer = False
-    for m in _candidates(index):
+    for m in _candidates(index, brief):
         here = index.counted_kinds(m.sentence)
         kind = graft_kind(m, here, m.sentence in spacer_sentences)
         if kind not in known:

@@ -16,9 +16,12 @@ from .sections import SectionIndex
 def build_facts(index: MentionIndex, sections: SectionIndex, range_mode: str) -> Facts:
     """The facts of a note from its mentions; ``range_mode`` is the setting posterior_range_sites."""
     approach = ApproachTrack(index)
-    osteotomies, excluded, flags = build_osteotomies(index, approach, range_mode)
+    brief = sections.narrative_missing and not any(  # a brief note: its list is all it says of the operation
+        (m.role == BODY and m.present) or m.assertion in ("negated", "aborted", "hypothetical")
+        for m in index.of("OSTEOTOMY"))
+    osteotomies, excluded, flags = build_osteotomies(index, approach, range_mode, brief)
     instrumentation, instr_flags = build_instrumentation(index, approach)
-    grafts, graft_flags = build_grafts(index)
+    grafts, graft_flags = build_grafts(index, brief)
     flags += instr_flags + graft_flags + procedure_flags(index, osteotomies)
     if sections.narrative_missing and index.of("OSTEOTOMY"):
         flags.append(Flag.no_narrative_section)

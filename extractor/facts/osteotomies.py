@@ -330,9 +330,11 @@ def _exclusion(family: str | None, kind: str | None, m: Mention) -> Exclusion:
     return Exclusion(m.assertion, m.role, m.level_labels(), (m.evidence(),), m.cue, family=family, type=kind)
 
 
-def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: str
+def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: str, brief: bool = False
                       ) -> tuple[list[Osteotomy], list[Exclusion], list[Flag]]:
-    """Osteotomy facts (performed), excluded osteotomy mentions, and note-level flags."""
+    """Osteotomy facts (performed), excluded osteotomy mentions, and note-level flags. ``brief``: a brief
+    operative note without any narrative, whose procedure list is all the surgeon wrote of the operation:
+    the osteotomies it lists are coded from it, flagged."""
     typed, generic = classify(index, approach)
     flags: list[Flag] = []
     body_generic = [m for m in generic if m.counted]
@@ -340,13 +342,16 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
                        if any(t.mention.role == "procedure_list" and t.mention.present for t in items)}
     body_typed = any(t.mention.role == BODY for items in typed.values() for t in items)
     confirmed_by_generic = bool(body_generic) and len(listed_families) == 1 and not body_typed
+    brief = brief and not body_typed and not body_generic
     facts: list[Osteotomy] = []
     for (family, kind), items in typed.items():
-        fact, fact_flags = _osteotomy(family, kind, items, confirmed_by_generic, approach, range_mode)
+        fact, fact_flags = _osteotomy(family, kind, items, confirmed_by_generic or brief, approach, range_mode)
         flags += fact_flags
         if fact:
             facts.append(fact)
     facts, generic_flags = apply_generic(generic, facts, approach)
+    if brief and facts:
+        flags.append(Flag.osteotomy_from_brief_note)
     return facts, exclusions(typed, generic), flags + generic_flags
 
 
