@@ -107,9 +107,9 @@ _DORSAL = re.compile(r"(?<![A-Za-z0-9])D(?=(1[0-2]|[1-9])(?![0-9A-Za-z]))")
 _DORSAL_LIST = re.compile(r"(?<![A-Za-z0-9])D(?:1[0-2]|[1-9])\s*(?:-|–|,|and|to|through)\s*(?:[DL]\s?)?\d")
 
 
-_TH = re.compile(r"(?<![A-Za-z0-9])Th(?=(1[0-2]|[1-9])(?![0-9A-Za-z]))")
-_TH_LIST = re.compile(r"(?<![A-Za-z0-9])Th(?:1[0-2]|[1-9])\s*(?:-|–|/|,|and|to|through)\s*(?:(?:Th|L)\s?)?\d")
-_THORACIC_NOTATIONS = (("D", _DORSAL, _DORSAL_LIST, "T"), ("Th", _TH, _TH_LIST, "T "))
+_TH = re.compile(r"(?<![A-Za-z0-9])T[hH](?=(1[0-2]|[1-9])(?![0-9A-Za-z]))")
+_TH_LIST = re.compile(r"(?<![A-Za-z0-9])T[hH](?:1[0-2]|[1-9])\s*(?:-|–|/|,|and|AND|to|TO|through)\s*(?:(?:T[hH]|L)\s?)?\d")
+_THORACIC_NOTATIONS = (("D", _DORSAL, _DORSAL_LIST, "T"), ("T", _TH, _TH_LIST, "T "))
 
 
 def thoracic_from_dorsal(text: str) -> str:

@@ -808,3 +808,18 @@ def test_a_brief_note_without_narrative_is_coded_from_its_procedure_list(ex):
 def test_a_brief_note_that_says_the_osteotomy_was_not_done_codes_none(ex):
     text = BRIEF_NOTE.replace("Complications: None", "Complications: Ponte osteotomies not done - MEPs lost.")
     assert osteotomy_codes_in(ex, text) == set()
+
+
+def test_an_exposure_range_before_a_semicolon_is_not_the_screw_span(ex):
+    """One dense paragraph: "midline incision from L3 to S1 ...; pedicle screws were put in L4 and L5": the
+    screws span L4-L5 (22840), not the exposure."""
+    body = ("Operative notes: patient prone, midline incision from L3 to S1 and muscles elevated exposing L4 and L5 "
+            "laminae; pedicle screws were put in L4 and L5 bilaterally and rods fixed.")
+    codes = all_codes_of(ex, body)
+    assert ("22840", 1) in codes and ("22842", 1) not in codes
+
+
+def test_th_levels_in_an_all_caps_note(ex):
+    body = ("DORSAL SPONDYLODESIS. TRANSPEDICULAR SCREWS TH10, TH11, L1 AND L2. SMITH-PETERSEN OSTEOTOMY AT TH12/L1 "
+            "WITH RESECTION OF THE FACETS AND THE LIGAMENTUM FLAVUM.")
+    assert ("22212", 1) in all_codes_of(ex, body)

@@ -87,7 +87,10 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
         return before[-2][1]
     if before:
         return before[-1][1]
-    return min(zip(anchors, indexes), key=lambda pair: pair[0].start)[1]
+    first, index = min(zip(anchors, indexes), key=lambda pair: pair[0].start)
+    if ";" in text[e:first.start]:
+        return None  # "midline incision from L3 to S1 ...; pedicle screws L4, L5": the exposure, not the screws
+    return index
 
 
 # A table row's level and its first cell: "T11      Pedicle screw 5.0 x 35" (a row run onto the one
