@@ -823,3 +823,11 @@ def test_th_levels_in_an_all_caps_note(ex):
     body = ("DORSAL SPONDYLODESIS. TRANSPEDICULAR SCREWS TH10, TH11, L1 AND L2. SMITH-PETERSEN OSTEOTOMY AT TH12/L1 "
             "WITH RESECTION OF THE FACETS AND THE LIGAMENTUM FLAVUM.")
     assert ("22212", 1) in all_codes_of(ex, body)
+
+
+def test_a_note_titled_brief_is_coded_from_its_list_even_with_a_short_description(ex):
+    """"Brief description: MEPs dropped during the body resection and recovered": a brief op note whose
+    only narrative does not name the osteotomy is still coded from its list, in any case."""
+    text = BRIEF_NOTE.replace("Complications: None", "Brief description: MEPs dipped and recovered; closure routine.")
+    for form in (text, text.upper()):
+        assert ("22212", 1) in codes_of(ex, form)

@@ -34,6 +34,7 @@ class SentenceIndex:
 def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIndex, SectionIndex]:
     """The mentions of a processed Doc (over the same-length view of ``text``) and its sections."""
     sections = SectionIndex(doc._.opnote["sections"])
+    sections.brief_title = _brief_title().search(text, 0, _BRIEF_TITLE_CHARS) is not None
     sentences = SentenceIndex([(s.start_char, s.end_char) for s in doc.sents])
     assertions = _assertions(doc, text)
     mentions: list[Mention] = []
@@ -58,6 +59,14 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     mentions = [_qualified(m, view) for m in mentions]
     return MentionIndex(attribute_levels(mentions, levels, sentences.at, view),
                         loose_levels(mentions, levels, sentences.at), view), sections
+
+
+_BRIEF_TITLE_CHARS = 300  # where a note's title is
+
+
+@lru_cache(maxsize=1)
+def _brief_title() -> re.Pattern:
+    return re.compile(load_json("sections.json")["brief_note_titles"], re.IGNORECASE)
 
 
 _JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?")

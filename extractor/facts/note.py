@@ -16,7 +16,7 @@ from .sections import SectionIndex
 def build_facts(index: MentionIndex, sections: SectionIndex, range_mode: str) -> Facts:
     """The facts of a note from its mentions; ``range_mode`` is the setting posterior_range_sites."""
     approach = ApproachTrack(index)
-    brief = sections.narrative_missing and not any(  # a brief note: its list is all it says of the operation
+    brief = sections.brief_note() and not any(  # a brief note: its list is all it says of the operation
         (m.role == BODY and m.present) or m.assertion in ("negated", "aborted", "hypothetical")
         for m in index.of("OSTEOTOMY"))
     osteotomies, excluded, flags = build_osteotomies(index, approach, range_mode, brief)

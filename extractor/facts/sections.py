@@ -15,6 +15,11 @@ class SectionIndex:
         self.categories = [s[2] for s in sections]
         self.roles = [s[3] for s in sections]
         self.narrative_missing = "description" not in self.categories
+        self.brief_title = False  # set by the reader: the note calls itself a brief operative note
+
+    def brief_note(self) -> bool:
+        """A brief operative note: titled so, or without any narrative section."""
+        return self.brief_title or self.narrative_missing
 
     def at(self, offset: int) -> tuple[str | None, str]:
         i = bisect_right(self.starts, offset) - 1
