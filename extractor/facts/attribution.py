@@ -77,7 +77,7 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
     gap = _config()["adjacent_gap"]
     s, e = span.start, span.end
     following = [i for a, i in zip(anchors, indexes) if 0 <= a.start - e <= gap and not text[e:a.start].strip(" -")
-                 or _COLUMN_GAP.fullmatch(text, e, a.start)]
+                 or _COLUMN_GAP.fullmatch(text, e, a.start) and not _FIELD_AFTER.match(text, a.end)]
     if following:
         return following[0]
     if _ROW_LABEL.match(text, e) and text[s - 1:s].isspace():
@@ -88,7 +88,7 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
     if before:
         return before[-1][1]
     first, index = min(zip(anchors, indexes), key=lambda pair: pair[0].start)
-    if ";" in text[e:first.start]:
+    if ";" in text[e:first.start] and first.category == "INSTRUMENT" and first.meta.get("role") != "device":
         return None  # "midline incision from L3 to S1 ...; pedicle screws L4, L5": the exposure, not the screws
     return index
 
@@ -96,6 +96,7 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
 # A table row's level and its first cell: "T11      Pedicle screw 5.0 x 35" (a row run onto the one
 # before it by an export keeps the level with its own row).
 _COLUMN_GAP = re.compile(r"[ \t]{2,30}")
+_FIELD_AFTER = re.compile(r"[ \t]*:")  # "Fusion levels: T8-L3     Ponte osteotomy: T12-L1": the next field's label
 # A level cell, then the row's first value ("8.5 x 50 mm", "--"), not the number of a list's next item.
 _ROW_LABEL = re.compile(r"[ \t]{2,30}(?!\d{1,2}[.)][ \t])(?:\d|--)")
 _GOES_ON = re.compile(r"[^.;]*?(?:,|\band\b|\bas well as\b)", re.IGNORECASE)

@@ -10,7 +10,7 @@ from ..flags import Flag
 from ..levels import Level, interspace_label, vertebra_index
 from ..resources import load_json
 from .constructs import fixation_points
-from .mentions import Mention, MentionIndex
+from .mentions import BODY, Mention, MentionIndex
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,13 @@ class _DeviceReader:
         # Levels of interbody work: the levels of an interbody fusion, a discectomy or an anterior osteotomy
         # (which includes the discectomy of its segment); where those name none ("Anterior cervical discectomy
         # and decompression, C4/5, C5/6"), every level of their sentence.
+        osteotomy_not_done = any(m.role == BODY and m.assertion in ("negated", "aborted", "hypothetical")
+                                 for m in index.of("OSTEOTOMY"))
         work = [m for m in listed_or_body
                 if (m.category == "FUSION" and m.kind == "interbody")
                 or (m.category == "NON_OSTEOTOMY" and m.kind in config["interbody_level_kinds"])
-                or (m.category == "OSTEOTOMY" and m.meta.get("type") in config["interbody_level_osteotomy_types"])]
+                or (m.category == "OSTEOTOMY" and m.meta.get("type") in config["interbody_level_osteotomy_types"]
+                    and (m.counted or not osteotomy_not_done))]
         unlevelled = {m.sentence for m in work} - {m.sentence for m in work if m.levels}
         self.interbody_levels = [lv for m in listed_or_body if (m in work and m.levels) or m.sentence in unlevelled
                                  for lv in m.level_values() if lv.kind != "vertebra"]

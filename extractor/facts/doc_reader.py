@@ -35,6 +35,7 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     """The mentions of a processed Doc (over the same-length view of ``text``) and its sections."""
     sections = SectionIndex(doc._.opnote["sections"])
     sections.brief_title = _brief_title().search(text, 0, _BRIEF_TITLE_CHARS) is not None
+    sections.says_not_done = _not_done().search(text) is not None
     sentences = SentenceIndex([(s.start_char, s.end_char) for s in doc.sents])
     assertions = _assertions(doc, text)
     mentions: list[Mention] = []
@@ -67,6 +68,11 @@ _BRIEF_TITLE_CHARS = 300  # where a note's title is
 @lru_cache(maxsize=1)
 def _brief_title() -> re.Pattern:
     return re.compile(load_json("sections.json")["brief_note_titles"], re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _not_done() -> re.Pattern:
+    return re.compile(load_json("sections.json")["brief_note_not_done"], re.IGNORECASE)
 
 
 _JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?")

@@ -6,6 +6,7 @@ for an osteotomy the narrative describes, or its type when the narrative only sa
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -185,6 +186,15 @@ def _next_sentence_elements(m: Mention, index: MentionIndex, config: dict) -> se
         kind_elements[x.kind] for x in index.in_sentence(nxt) if x.category == "NON_OSTEOTOMY" and x.kind in kind_elements}
 
 
+_DONE_HERE = re.compile(r"\b(?:performed|done|made|carried\s+out|new|further|again|repeat\w*)\b", re.IGNORECASE)
+
+
+def _done_here(index: MentionIndex, m: Mention) -> bool:
+    """Does the sentence tell an osteotomy made now ("a new osteotomy was performed at L3 ... resecting")
+    rather than the old one it names ("At the L3 osteotomy there was a cleft")?"""
+    return cuts(index, m.sentence) or _DONE_HERE.search(index.text, *m.sentence) is not None
+
+
 def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
     """Typed osteotomy mentions by (family, type), in order of first appearance, and the untyped ones."""
     listed = tuple((m.meta["family"], m.meta["type"], frozenset(v for lv in m.level_values() for v in lv.vertebrae()))
@@ -220,7 +230,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         if m.meta["type"] is None and named and all(set(lv.vertebrae()) & named for lv in m.level_values()):
             generic.append(m)  # "the C7 osteotomy was closed" refers back to the named C7 PSO
             continue
-        if m.meta["type"] is None and m.present and m.levels and all(
+        if m.meta["type"] is None and m.present and m.levels and not _done_here(index, m) and all(
                 set(lv.vertebrae()) <= earlier for lv in m.level_values()):
             generic.append(replace(m, assertion="historical"))  # "At the L3 osteotomy" of the 2021 operation
             continue

@@ -45,13 +45,24 @@ def repeated_at(index: MentionIndex) -> dict[int, tuple]:
         if not osteotomies or not pattern.search(index.text, *sentence):
             continue
         before = [m for m in osteotomies if m.end <= sentence[0] and sentence[0] - m.end <= config["repeated_within_chars"]]
-        if before:
+        if before and not _other_step_between(index, before[-1].end, sentence[0]):
             added[id(before[-1])] += tuple(span._replace(sentence=sentence) for span in spans)
     return added
 
 
+_STEPS = frozenset({"NON_OSTEOTOMY", "INSTRUMENT", "FUSION", "GRAFT"})
+_NOT_STEPS = frozenset({"osteotome_instrument"})  # "straight and curved osteotomes were used": the same step
+
+
+def _other_step_between(index: MentionIndex, start: int, end: int) -> bool:
+    """Is another procedure or device told between an osteotomy and "the same was then done"? Then the
+    same is that step ("a laminotomy at L4-5 ... The same was then done at L5-S1")."""
+    return any(m.category in _STEPS and m.kind not in _NOT_STEPS and start <= m.start < end for m in index)
+
+
 _TABLE_HEADER = re.compile(r"\S[ \t]{2,}\S.*\S[ \t]{2,}\S")  # three cells or more
 _TICKED = re.compile(r"\[[xX✓]\]|✓")
+_CELL_SLACK = 3  # characters a tick may sit left or right of its column heading
 
 
 def table_column(m: Mention, index: MentionIndex) -> Mention:
@@ -60,14 +71,16 @@ def table_column(m: Mention, index: MentionIndex) -> Mention:
     sentence that starts with its level."""
     if m.levels or m.role != BODY or not names_type(m) or not _TABLE_HEADER.search(index.text, *m.sentence):
         return m
+    column = m.start - (index.text.rfind("\n", 0, m.start) + 1)
     end, spans = m.sentence[1], []
     for row in sorted(s for s in index.loose_levels if s[0] >= end):
         gap = index.text[end:row[0]]
         first = index.loose_levels[row][0]
         if gap.strip(" \t\n-=|+") or first.start != row[0]:
             break
-        if _TICKED.search(index.text, *row):
-            spans.append(first._replace(sentence=row))
+        line = index.text.rfind("\n", 0, row[0]) + 1
+        if _TICKED.search(index.text, line + max(0, column - _CELL_SLACK), line + column + len(m.text) + _CELL_SLACK):
+            spans.append(first._replace(sentence=row))  # ticked under the osteotomy's own column
         end = row[1]
     return replace(m, levels=tuple(spans)) if spans else m
 
@@ -93,6 +106,8 @@ def levels_listed_below(m: Mention, index: MentionIndex) -> Mention:
     / "2. T8-9" / "3. T9-10"): the level-only items that follow it with nothing in between."""
     if m.levels or m.role != BODY or not index.text[m.sentence[0]:m.sentence[1]].rstrip().endswith(":"):
         return m
+    if _other_step_between(index, m.end, m.sentence[1]):
+        return m  # "After the Ponte osteotomies, pedicle screws were inserted at the following levels:"
     end, spans = m.sentence[1], []
     for item in sorted(s for s in index.loose_levels if s[0] >= end):
         if index.text[end:item[0]].strip():

@@ -27,6 +27,7 @@ def _resection_verbs() -> re.Pattern:
 def _config() -> dict:
     config = dict(load_json("decisions.json")["unnamed_wedge"])
     config["closing"] = re.compile(config["closing_words"], re.IGNORECASE)
+    config["not_closing"] = re.compile(config["not_closing_words"], re.IGNORECASE)
     return config
 
 
@@ -48,6 +49,9 @@ def unnamed_wedge(index: MentionIndex, ankylosis: bool) -> Mention | None:
     position = index.sentences.index(closing)
     window = set(index.sentences[max(0, position - config["resection_within_sentences"]):position])
     wedge = [m for m in cut if m.sentence in window]
+    if any(x.category == "PURPOSE" and x.meta.get("purpose") == "decompression"
+           for m in wedge for x in index.in_sentence(m.sentence)) or config["not_closing"].search(index.text, *closing):
+        return None  # "resected to decompress the cord", "the fracture gap closed": not a correction
     elements = {m.meta["element"] for m in wedge}
     if not set(config["elements_all"]) <= elements or not elements & set(config["elements_any"]) \
             or elements & set(config["elements_none"]):
