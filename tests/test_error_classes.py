@@ -912,3 +912,13 @@ def test_reviewed_graft_and_device_cases(ex):
     assert ("20937", 1) not in codes_of(ex, sacral_ala)
     assert ("20931", 1) not in codes_of(ex, removed_spacer)
     assert ("22853", 1) in codes_of(ex, not_needed)
+
+
+def test_a_vertebral_column_resection_written_as_a_pair_resects_both_vertebrae(ex):
+    """"Posterior VCR T11-T12": two vertebrae resected (22206 + 22208); a PSO written so stays one."""
+    body = ("Pedicle screws T8 to L3. Posterior vertebral column resection, VCR T11-T12: the posterior elements, "
+            "pedicles, rib heads and both vertebral bodies with the discs were removed and a mesh cage placed.")
+    assert osteotomy_codes_of(ex, body) == {("22206", 1), ("22208", 1)}
+    pso = ("Pedicle screws L1 to S1. An extended pedicle subtraction osteotomy at L3-4 was performed, resecting both "
+           "L3 pedicles, a wedge of the L3 body and the L3-4 disc, and closed.")
+    assert osteotomy_codes_of(ex, pso) == {("22207", 1)}

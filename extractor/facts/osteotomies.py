@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..flags import Flag
+from ..levels import Level
 from ..model import DroppedSite, Exclusion, Osteotomy
 from ..resources import load_json
 from .approach import ApproachTrack
@@ -394,7 +395,8 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
     if unplaced:  # "no PSO was needed" beside "a PSO was performed at L3": suggest, but flag it
         fact_flags.append(Flag.osteotomy_conflicting_assertions)
     dropped = {lv.label: m.assertion for m in cancelled for lv in m.level_values()}
-    sites = osteotomy_sites(family, [lv for lv in levels if lv.label not in dropped], range_mode)
+    kept = [_whole_vertebrae(lv, kind) for lv in levels if lv.label not in dropped]
+    sites = osteotomy_sites(family, kept, range_mode)
     if not sites:
         return None, [Flag.osteotomy_site_unknown]
     inferred_type = any(t.inferred for t in present)
@@ -412,6 +414,12 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
         flags=tuple(fact_flags),
         dropped=tuple(DroppedSite(label, assertion) for label, assertion in dropped.items()
                       if label in {lv.label for lv in levels})), []
+
+
+def _whole_vertebrae(level: Level, kind: str) -> Level:
+    """A vertebral column resection written as a pair ("VCR T11-T12") resects both vertebrae; any other
+    three-column osteotomy written so sits at the cephalad one (an extended PSO takes the disc below)."""
+    return replace(level, kind="range") if kind == "vcr" and level.kind == "interspace" else level
 
 
 def _narrow_ranges(levels: list, listed: list) -> list:
