@@ -124,6 +124,13 @@ def thoracic_from_dorsal(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1)
+def repeated_at_pattern() -> re.Pattern:
+    """"The same was then done at T10-11" (rules/decisions.json, levels.repeated_at): read by the text
+    view's triage, which keeps such a sentence after an osteotomy, and by facts.osteotomy_levels."""
+    return re.compile(load_json("decisions.json")["levels"]["repeated_at"], re.IGNORECASE)
+
+
 # --------------------------------------------------------------------------- grammar
 
 _VOCAB = load_json("levels.json")

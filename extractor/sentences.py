@@ -136,7 +136,8 @@ _LEVEL_ITEM = re.compile(r"(?:[-*•]|\(?\d{1,2}[.)])[ \t]*[CTLS]\d{1,2}(?:[-/][
 # A template field answered in the negative ("decompression: None") ends before the next field
 # ("osteotomy: Yes"), in any case, so that its "None" negates nothing after it; an indented sub-field
 # ("  Levels: T10-11, T11-12") stays with the field above it.
-_FIELD_LABEL = re.compile(r"[A-Za-z][A-Za-z/ \t-]{1,30}:")
+FIELD_LABEL = re.compile(r"[A-Za-z][A-Za-z/ \t-]{1,30}:")
+TABLE_HEADER = re.compile(r"\S[ \t]{2,}\S.*\S[ \t]{2,}\S")  # a line of three cells or more
 _SUB_FIELD = re.compile(r"[A-Za-z /-]*\b(?:levels?|sites?|number|type|size|side)\b[A-Za-z /()-]*:", re.IGNORECASE)
 
 
@@ -144,7 +145,7 @@ def _next_field(line: str, nxt: str) -> bool:
     """Does the field on ``line`` end before the field on the next line? Always after a negative answer;
     otherwise unless the next field details this one ("Osteotomy: Yes" / "Osteotomy type: Ponte" /
     "Levels: T10-11, T11-12", its indentation lost in an export)."""
-    return bool(_FIELD_LABEL.match(nxt)) and (bool(_NEGATIVE_VALUE.search(line)) or not _SUB_FIELD.match(nxt))
+    return bool(FIELD_LABEL.match(nxt)) and (bool(_NEGATIVE_VALUE.search(line)) or not _SUB_FIELD.match(nxt))
 
 
 _NEGATIVE_VALUE = re.compile(r":[ \t,]*(?:\{[^{}:\n]{0,40}:)?(?:none|no|n/?a|nil|not\s+done|--)\}?[ \t.]*$",

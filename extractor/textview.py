@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from .levels import thoracic_from_dorsal
+from .levels import repeated_at_pattern, thoracic_from_dorsal
 from .resources import load_json
 from .section_roles import SectionSpan, assign_sections, unknown_category
-from .sentences import split_sentences
+from .sentences import FIELD_LABEL, TABLE_HEADER, split_sentences
 from .target_rules import TARGET_RULE_FILES, asserted_categories, load_target_rules
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>")
@@ -395,7 +395,7 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
     return None
 
 
-_FIELD_START = re.compile(r"[ \t]*[A-Za-z][A-Za-z/ \t-]{1,30}:")
+_FIELD_START = re.compile(r"[ \t]*" + FIELD_LABEL.pattern)
 # A line that stops on a word its phrase goes on from ("Date of / surgery: [DATE]") was wrapped.
 _RUNS_ON = re.compile(r"\b(?:of|the|and|or|to|a|an|for|with|at|in|on|by)[ \t]*\n?$", re.IGNORECASE)
 
@@ -670,12 +670,6 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
 
 
 _LEVEL_START = re.compile(r"(?<![A-Za-z0-9])[CTLS][ -]?\d")
-@lru_cache(maxsize=1)
-def _repeated_at() -> re.Pattern:
-    """"The same was then done at T10-11": kept after an osteotomy sentence (facts.osteotomies)."""
-    return re.compile(load_json("decisions.json")["levels"]["repeated_at"], re.IGNORECASE)
-
-
 _LEVEL_ITEM_CHARS = 24  # a list item that is only a level: "3. T9-10"
 
 
@@ -704,7 +698,7 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
         for j in range(i + 1, len(sentences)):
             if sentences[j][0] > e + window["after_chars"]:
                 break
-            keep[j] = keep[j] or elements.in_chunk(chunks[j]) or bool(_repeated_at().search(chunks[j].text))
+            keep[j] = keep[j] or elements.in_chunk(chunks[j]) or bool(repeated_at_pattern().search(chunks[j].text))
     return [span for span, kept in zip(sentences, keep) if kept]
 
 
@@ -718,7 +712,7 @@ def _keep_levels_below(chunks: list["_Chunk"], i: int, keep: list[bool]) -> None
             if not _LEVEL_START.search(chunks[j].text) or len(chunks[j].text) > _LEVEL_ITEM_CHARS:
                 break
             keep[j] = True
-    elif _TABLE_HEADER.search(header):
+    elif TABLE_HEADER.search(header):
         for j in range(i + 1, len(chunks)):
             row = chunks[j].text.lstrip()
             if not (_ROW_SEPARATOR.match(row) or _LEVEL_START.match(row)):
@@ -726,7 +720,6 @@ def _keep_levels_below(chunks: list["_Chunk"], i: int, keep: list[bool]) -> None
             keep[j] = True
 
 
-_TABLE_HEADER = re.compile(r"\S[ \t]{2,}\S.*\S[ \t]{2,}\S")  # three cells or more
 _ROW_SEPARATOR = re.compile(r"[-=|+ \t]{3,}$")
 
 

@@ -10,7 +10,7 @@ from ..flags import Flag
 from ..levels import Level, interspace_label, vertebra_index
 from ..resources import load_json
 from .constructs import fixation_points
-from .mentions import BODY, Mention, MentionIndex
+from .mentions import Mention, MentionIndex
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,7 @@ class _DeviceReader:
         # Levels of interbody work: the levels of an interbody fusion, a discectomy or an anterior osteotomy
         # (which includes the discectomy of its segment); where those name none ("Anterior cervical discectomy
         # and decompression, C4/5, C5/6"), every level of their sentence.
-        osteotomy_not_done = any(m.role == BODY and m.assertion in ("negated", "aborted", "hypothetical")
-                                 for m in index.of("OSTEOTOMY"))
+        osteotomy_not_done = index.narrative_not_done("OSTEOTOMY")
         work = [m for m in listed_or_body
                 if (m.category == "FUSION" and m.kind == "interbody")
                 or (m.category == "NON_OSTEOTOMY" and m.kind in config["interbody_level_kinds"])

@@ -34,8 +34,7 @@ class SentenceIndex:
 def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIndex, SectionIndex]:
     """The mentions of a processed Doc (over the same-length view of ``text``) and its sections."""
     sections = SectionIndex(doc._.opnote["sections"])
-    sections.brief_title = _brief_title().search(text, 0, _BRIEF_TITLE_CHARS) is not None
-    sections.says_not_done = _not_done().search(text) is not None
+    sections.brief = _brief_note(text, sections)
     sentences = SentenceIndex([(s.start_char, s.end_char) for s in doc.sents])
     assertions = _assertions(doc, text)
     mentions: list[Mention] = []
@@ -65,14 +64,19 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
 _BRIEF_TITLE_CHARS = 300  # where a note's title is
 
 
-@lru_cache(maxsize=1)
-def _brief_title() -> re.Pattern:
-    return re.compile(load_json("sections.json")["brief_note_titles"], re.IGNORECASE)
+def _brief_note(text: str, sections: SectionIndex) -> bool:
+    """A brief operative note whose procedure list can be taken as done: titled so or without a narrative
+    section, and saying nothing was aborted, deferred or not done (the whole text is read only then)."""
+    titles, not_done = _brief_patterns()
+    brief = sections.narrative_missing or titles.search(text, 0, _BRIEF_TITLE_CHARS) is not None
+    return brief and not_done.search(text) is None
 
 
 @lru_cache(maxsize=1)
-def _not_done() -> re.Pattern:
-    return re.compile(load_json("sections.json")["brief_note_not_done"], re.IGNORECASE)
+def _brief_patterns() -> tuple[re.Pattern, re.Pattern]:
+    config = load_json("sections.json")
+    return (re.compile(config["brief_note_titles"], re.IGNORECASE),
+            re.compile(config["brief_note_not_done"], re.IGNORECASE))
 
 
 _JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?")

@@ -15,6 +15,7 @@ from ..levels import Level
 from ..model import Cue, Evidence
 
 PRESENT = "present"
+NOT_DONE = frozenset({"negated", "aborted", "hypothetical"})  # said not done, stopped or only planned
 BODY = "body"
 
 Sentence = tuple[int, int]
@@ -133,6 +134,10 @@ class MentionIndex:
     def sentence_values(self, sentence: Sentence, category: str, key: str) -> set:
         """The metadata values ``key`` of the mentions of ``category`` in one sentence (any assertion)."""
         return {m.meta[key] for m in self.in_sentence(sentence) if m.category == category}
+
+    def narrative_not_done(self, category: str) -> bool:
+        """Does the narrative name a mention of ``category`` it says was not done, aborted or planned?"""
+        return any(m.role == BODY and m.assertion in NOT_DONE for m in self.of(category))
 
     def counted_kinds(self, sentence: Sentence) -> set[str]:
         """Kinds of the counted mentions of a sentence ("" for a mention without a kind)."""

@@ -8,7 +8,7 @@ from .approach import ApproachTrack
 from .constructs import FIXATION_ROLES, build_constructs
 from .devices import build_devices
 from .grafts import build_grafts
-from .mentions import BODY, MentionIndex
+from .mentions import BODY, NOT_DONE, MentionIndex
 from .osteotomies import build_osteotomies
 from .sections import SectionIndex
 
@@ -16,9 +16,8 @@ from .sections import SectionIndex
 def build_facts(index: MentionIndex, sections: SectionIndex, range_mode: str) -> Facts:
     """The facts of a note from its mentions; ``range_mode`` is the setting posterior_range_sites."""
     approach = ApproachTrack(index)
-    brief = sections.brief_note() and not any(  # a brief note: its list is all it says of the operation
-        (m.role == BODY and m.present) or m.assertion in ("negated", "aborted", "hypothetical")
-        for m in index.of("OSTEOTOMY"))
+    brief = sections.brief and not any(  # a brief note: its list is all it says of the operation
+        (m.role == BODY and m.present) or m.assertion in NOT_DONE for m in index.of("OSTEOTOMY"))
     osteotomies, excluded, flags = build_osteotomies(index, approach, range_mode, brief)
     instrumentation, instr_flags = build_instrumentation(index, approach)
     grafts, graft_flags = build_grafts(index, brief)

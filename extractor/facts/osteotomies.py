@@ -259,7 +259,7 @@ def listed_resections(index: MentionIndex, context: _Context) -> list[tuple[Type
     read across the narrative's sentences ("The T8 spinous process, laminae and facets were removed ...
     Both T8 pedicles were taken down ... the cancellous bone of the T8 body was removed")."""
     config = load_json("decisions.json")["listed_resection"]
-    if any(m.counted for m in index.of("OSTEOTOMY")) or _narrative_not_done(index):
+    if any(m.counted for m in index.of("OSTEOTOMY")) or index.narrative_not_done("OSTEOTOMY"):
         return []
     found = []
     for family, kind, vertebrae in context.listed:
@@ -300,12 +300,6 @@ def _resected_at(index: MentionIndex, vertebrae: frozenset[str]) -> tuple[tuple,
             at += here
             resected += cut
     return tuple(at), resected
-
-
-def _narrative_not_done(index: MentionIndex) -> bool:
-    """Does the narrative name an osteotomy it says was not done, planned or aborted? Then a resection
-    told elsewhere is not read as the listed osteotomy."""
-    return any(m.role == BODY and m.assertion in ("negated", "aborted", "hypothetical") for m in index.of("OSTEOTOMY"))
 
 
 def unlevelled_listed_resection(index: MentionIndex, context: _Context) -> list[tuple[TypeKey, Mention]]:

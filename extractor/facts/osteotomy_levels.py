@@ -7,7 +7,9 @@ import re
 from collections import defaultdict
 from dataclasses import replace
 
+from ..levels import repeated_at_pattern
 from ..resources import load_json
+from ..sentences import TABLE_HEADER
 from .mentions import BODY, Mention, MentionIndex
 
 
@@ -38,7 +40,7 @@ def repeated_at(index: MentionIndex) -> dict[int, tuple]:
     osteotomized at T9-10 first ... The same was then done at T10-11"), by id of that mention
     (rules/decisions.json, levels.repeated_at)."""
     config = load_json("decisions.json")["levels"]
-    pattern = re.compile(config["repeated_at"], re.IGNORECASE)
+    pattern = repeated_at_pattern()
     osteotomies = [m for m in index.of("OSTEOTOMY") if m.counted]
     added: dict[int, tuple] = defaultdict(tuple)
     for sentence, spans in index.loose_levels.items():
@@ -60,7 +62,6 @@ def _other_step_between(index: MentionIndex, start: int, end: int) -> bool:
     return any(m.category in _STEPS and m.kind not in _NOT_STEPS and start <= m.start < end for m in index)
 
 
-_TABLE_HEADER = re.compile(r"\S[ \t]{2,}\S.*\S[ \t]{2,}\S")  # three cells or more
 _TICKED = re.compile(r"\[[xX✓]\]|✓")
 _CELL_SLACK = 3  # characters a tick may sit left or right of its column heading
 
@@ -69,7 +70,7 @@ def table_column(m: Mention, index: MentionIndex) -> Mention:
     """A named osteotomy that heads a column of a per-level table takes the levels of the rows ticked in
     that column ("Level  L screw  R screw  Ponte" / "T6  4.0 x 35  5.5 x 40  [x]"): each row is a
     sentence that starts with its level."""
-    if m.levels or m.role != BODY or not names_type(m) or not _TABLE_HEADER.search(index.text, *m.sentence):
+    if m.levels or m.role != BODY or not names_type(m) or not TABLE_HEADER.search(index.text, *m.sentence):
         return m
     column = m.start - (index.text.rfind("\n", 0, m.start) + 1)
     end, spans = m.sentence[1], []

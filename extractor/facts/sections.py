@@ -15,13 +15,9 @@ class SectionIndex:
         self.categories = [s[2] for s in sections]
         self.roles = [s[3] for s in sections]
         self.narrative_missing = "description" not in self.categories
-        self.brief_title = False  # set by the reader: the note calls itself a brief operative note
-        self.says_not_done = False  # set by the reader: the note says something was aborted, deferred, not done
-
-    def brief_note(self) -> bool:
-        """A brief operative note (titled so, or without any narrative section) whose list can be taken as
-        done: it says nothing was aborted, deferred, staged or not done."""
-        return (self.brief_title or self.narrative_missing) and not self.says_not_done
+        # Set by the reader: a brief operative note (titled so, or without any narrative section) whose list
+        # can be taken as done (it says nothing was aborted, deferred, staged or not done).
+        self.brief = False
 
     def at(self, offset: int) -> tuple[str | None, str]:
         i = bisect_right(self.starts, offset) - 1
