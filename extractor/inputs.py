@@ -151,11 +151,12 @@ class _Source:
         self._size_known = False
 
     def size(self) -> int | None:
-        """Bytes of a regular file (None for a pipe or stdin); taken once, while the file is open."""
+        """Bytes of a regular file (None for a pipe or stdin); taken once, while the file is open, or from
+        its path when a text decoder wrapped around it (a BOM-marked JSONL) closed it on being released."""
         if not self._size_known and self._raw is not None:
             self._size_known = True
             if self.path != "-":
-                info = os.fstat(self._raw.fileno())
+                info = os.stat(self.path) if self._raw.closed else os.fstat(self._raw.fileno())
                 self._size = info.st_size if stat.S_ISREG(info.st_mode) else None
         return self._size
 
