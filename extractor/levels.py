@@ -124,11 +124,53 @@ def thoracic_from_dorsal(text: str) -> str:
     return text
 
 
+_SPOKEN_NUMBERS = {
+    "one": 1, "won": 1, "two": 2, "to": 2, "too": 2, "three": 3, "four": 4, "for": 4, "fore": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "ate": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+_HOMOPHONES = frozenset({"won", "to", "too", "for", "fore", "ate"})
+_SPOKEN_REGIONS = {"tee": "T", "tea": "T", "el": "L", "elle": "L", "ell": "L"}
+_SPOKEN = re.compile(
+    r"(?<![A-Za-z0-9])(?P<region>(?i:tee|tea|elle|ell|el)|[CTLS]\.?)[ \t]+(?P<number>(?i:"
+    + "|".join(sorted(_SPOKEN_NUMBERS, key=len, reverse=True)) + r"))(?![A-Za-z0-9])")
+
+
+def spoken_levels(text: str) -> str:
+    """Levels as speech recognition writes them ("tee eleven, T. twelve, L won, el three") read as
+    levels ("T11", "T12", "L1", "L3"), padded with spaces so that no offset changes. Only in a note that
+    writes at least two so, one of them with a number no homophone ("three", not "to" or "for"):
+    "C to" or "L for" alone leaves a note as it is."""
+    found = [m for m in _SPOKEN.finditer(text) if _spoken_label(m)]
+    if len(found) < 2 or all(m.group("number").lower() in _HOMOPHONES for m in found):
+        return text
+    pieces, pos = [], 0
+    for m in found:
+        label = _spoken_label(m)
+        pieces += [text[pos:m.start()], label.ljust(m.end() - m.start())]
+        pos = m.end()
+    return "".join(pieces) + text[pos:]
+
+
+def _spoken_label(m: re.Match) -> str | None:
+    region = m.group("region").rstrip(".")
+    region = _SPOKEN_REGIONS.get(region.lower(), region)
+    label = f"{region}{_SPOKEN_NUMBERS[m.group('number').lower()]}"
+    return label if label in _ORDER else None
+
+
 @lru_cache(maxsize=1)
 def repeated_at_pattern() -> re.Pattern:
     """"The same was then done at T10-11" (rules/decisions.json, levels.repeated_at): read by the text
     view's triage, which keeps such a sentence after an osteotomy, and by facts.osteotomy_levels."""
     return re.compile(load_json("decisions.json")["levels"]["repeated_at"], re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def told_next_pattern() -> re.Pattern:
+    """A sentence that gives the levels of the osteotomy told just before it ("These were at T7-8, T8-9
+    and T9-10"; rules/decisions.json, levels.told_next): read by the view's triage and by
+    facts.osteotomy_levels."""
+    return re.compile(load_json("decisions.json")["levels"]["told_next"], re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- grammar
@@ -138,7 +180,7 @@ _ORDINALS: dict[str, int] = _VOCAB["ordinals"]
 _REGION_WORDS: dict[str, str] = _VOCAB["region_words"]
 _PELVIC_WORDS: dict[str, bool] = _VOCAB["caudal_end_words"]  # word -> counts as pelvic fixation end
 
-_V = r"(?:[CTLS][ -]?|[ctls])\d{1,2}"  # L3, L-3, L 3, l3
+_V = r"(?:[CTLS](?:\.[ \t]?|[ -])?|[ctls])\d{1,2}"  # L3, L-3, L 3, l3, L. 3 (speech recognition)
 _NUM = r"\d{1,2}(?!\d|\.\d)"
 _DASH = r"\s*(?:->|→|-{1,2}|–|—|/)\s*"  # "L1-2 -> L4-5": an arrow is a range too
 _WORD_SEP = r"\s+(?:to|through|thru|down\s+to)\s+(?:the\s+)?"
@@ -169,7 +211,7 @@ _PIECE = re.compile(rf"({_V}|{_NUM}|{_PELVIC})", re.IGNORECASE)
 
 def _vertebra(text: str) -> str | None:
     """'L-3' / 'l 3' / 'L3' -> 'L3' (None when the number is outside the region)."""
-    m = re.fullmatch(r"([CTLSctls])[ -]?(\d{1,2})", text.strip())
+    m = re.fullmatch(r"([CTLSctls])(?:\.[ \t]?|[ -])?(\d{1,2})", text.strip())
     if not m:
         return None
     label = f"{m.group(1).upper()}{int(m.group(2))}"
@@ -232,7 +274,7 @@ class LevelMatch:
     level: Level
 
 
-_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])(?:[CTLS][ -]?|[ctls])\d")
+_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])(?:[CTLS](?:\.[ \t]?|[ -])?|[ctls])\d")
 
 
 def _chains(text: str, start: int, end: int) -> Iterator[re.Match]:

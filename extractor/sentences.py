@@ -32,6 +32,7 @@ _FLAT_BREAK = re.compile(r"(?<=[.?!]),(?=[A-Z0-9(\[])")
 _FLAT_ITEM = re.compile(r"(?<=[,;])[ \t]*(?:\(?\d{1,2}[.)][ \t]+(?=[A-Z])|[-*•][ \t]+(?=[A-Za-z]))")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*•▪◦>]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)](?=\s))\s")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+_SPOKEN_LEVEL = re.compile(r"(?<![A-Za-z0-9])[CTLS]\.[ \t]?\d")
 _LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*\(?(?:\d{1,2}|[A-Za-z])[.)]$")
 _SHORT_LINE = 50
 MAX_SENTENCE_CHARS = 1000  # the longest corpus sentence has 753 characters
@@ -39,6 +40,8 @@ MAX_SENTENCE_CHARS = 1000  # the longest corpus sentence has 753 characters
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the period ending at ``dot`` belongs to an abbreviation or a list number."""
+    if _SPOKEN_LEVEL.match(text, max(0, dot - 1)):
+        return True  # "T. 10-11": a level as speech recognition writes it
     head = text[max(0, dot - 12): dot + 1]
     m = _WORD_BEFORE.search(head)
     if m and m.group(1).lower().rstrip(".") in _ABBREVIATIONS:

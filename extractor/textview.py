@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from .levels import repeated_at_pattern, thoracic_from_dorsal
+from .levels import repeated_at_pattern, spoken_levels, thoracic_from_dorsal, told_next_pattern
 from .resources import load_json
 from .section_roles import SectionSpan, assign_sections, unknown_category
 from .sentences import FIELD_LABEL, TABLE_HEADER, split_sentences
@@ -90,7 +90,7 @@ def _blank_comments(text: str) -> str:
 
 def clean(text: str) -> str:
     """Normalise line endings, blank markup remnants and control characters, and read dorsal levels
-    as thoracic, without changing any offset."""
+    as thoracic and spoken levels as levels, without changing any offset."""
     if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
         text = _LINE_END.sub(_line_end, text)
     text = _CONTROL_CHARS.sub(" ", text)
@@ -106,7 +106,7 @@ def clean(text: str) -> str:
         text = _CHECKBOX.sub(_checkbox, text)
     if text.count("\n") <= _FLAT_MAX_NEWLINES and len(text) >= _FLAT_MIN_CHARS:
         text = _restore_lines(text)
-    return thoracic_from_dorsal(text)
+    return spoken_levels(thoracic_from_dorsal(text))
 
 
 # An EHR smart list left in the text as "{LIST NAME:chosen value}" ("{YES/NO:Yes}", "{LEVELS:T10-11}"):
@@ -691,6 +691,8 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
         if i and _LEVEL_START.search(chunks[i - 1].text):
             keep[i - 1] = True  # the place an osteotomy told without a level is at ("Apex confirmed at T12/L1.")
         _keep_levels_below(chunks, i, keep)
+        if i + 1 < len(chunks) and told_next_pattern().match(chunks[i + 1].text.lstrip()):
+            keep[i + 1] = True  # "These were at T7-8, T8-9 and T9-10."
         for j in range(i - 1, -1, -1):
             if sentences[j][1] < s - window["before_chars"]:
                 break

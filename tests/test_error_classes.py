@@ -922,3 +922,30 @@ def test_a_vertebral_column_resection_written_as_a_pair_resects_both_vertebrae(e
     pso = ("Pedicle screws L1 to S1. An extended pedicle subtraction osteotomy at L3-4 was performed, resecting both "
            "L3 pedicles, a wedge of the L3 body and the L3-4 disc, and closed.")
     assert osteotomy_codes_of(ex, pso) == {("22207", 1)}
+
+
+@pytest.mark.parametrize("body,codes", [
+    ("Three posterior column osteotomies were performed. These were at T7-8, T8-9 and T9-10, each taking the "
+     "spinous process, facets and ligamentum flavum with an osteotome.", {("22212", 1), ("22216", 2)}),
+    ("Osteotomies of Ponte type were performed at two levels. At L1-2 and L2-3 the inferior facets and "
+     "ligamentum flavum were resected.", {("22214", 1), ("22216", 1)}),
+    # the next sentence's levels belong to the screws it places, not to the osteotomy
+    ("Three posterior column osteotomies were performed. These were followed by pedicle screws at T7, T8 and T9.",
+     set()),
+])
+def test_osteotomy_levels_in_the_next_sentence_that_refers_back(ex, body, codes):
+    assert osteotomy_codes_of(ex, body) == codes
+
+
+def test_levels_written_as_speech_recognition_spells_them(ex):
+    body = ("Ponte osteotomies were then carried out. These were done at T9-10 and T. 10-11, removing the spinous "
+            "process, ligamentum flavum and facets. Pedicle screws were placed at tee eleven, T. twelve, L won, "
+            "L. to and el three on both sides and rods were locked.")
+    assert all_codes_of(ex, body) >= {("22212", 1), ("22216", 1), ("22842", 1)}
+
+
+def test_a_narrative_naming_another_type_of_the_same_family_codes_the_listed_sites(ex):
+    procedures = "1. Smith-Petersen osteotomy L1.\n2. Smith-Petersen osteotomy L2.\n3. Smith-Petersen osteotomy L3."
+    body = ("Osteotomies were then done one at a time. The inferior facets and adjoining lamina edges were removed "
+            "with the ligamentum flavum below. Each osteotomy was made chevron shaped and closed by extension.")
+    assert osteotomy_codes_of(ex, body, procedures) == {("22214", 1), ("22216", 2)}

@@ -1,14 +1,14 @@
 """The level grammar: every notation the issue lists, and segment/interspace counts."""
 import pytest
 
-from extractor.levels import find_levels, make_level, parse_level
+from extractor.levels import find_levels, make_level, parse_level, spoken_levels
 
 
 @pytest.mark.parametrize("text,label,kind", [
     ("L3", "L3", "vertebra"), ("L-3", "L3", "vertebra"), ("L 3", "L3", "vertebra"), ("l3", "L3", "vertebra"),
     ("L4-5", "L4-5", "interspace"), ("L4/5", "L4-5", "interspace"), ("L4-L5", "L4-5", "interspace"),
     ("L4/L5", "L4-5", "interspace"), ("T12-L1", "T12-L1", "interspace"), ("L5-S1", "L5-S1", "interspace"),
-    ("C7-T1", "C7-T1", "interspace"),
+    ("C7-T1", "C7-T1", "interspace"), ("T. 10-11", "T10-11", "interspace"), ("L. 4", "L4", "vertebra"),
     ("T10-L2", "T10-L2", "range"), ("T10 to L2", "T10-L2", "range"), ("T10 through L2", "T10-L2", "range"),
     ("T10–L2", "T10-L2", "range"), ("T10—L2", "T10-L2", "range"), ("T10 — L2", "T10-L2", "range"),
     ("T10-pelvis", "T10-pelvis", "range"), ("T10 to the ilium", "T10-pelvis", "range"),
@@ -70,3 +70,13 @@ def test_make_level_orders_and_classifies():
     assert make_level("L2", "T10").label == "T10-L2"
     assert make_level("T12", "L1").kind == "interspace"
     assert make_level("L3").kind == "vertebra"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("screws at tee eleven, T. twelve, L won and el three", "screws at T11       , T12      , L1    and L3      "),
+    ("The L to the left was marked; see one patient.", "The L to the left was marked; see one patient."),
+    ("L to the left, L for the right", "L to the left, L for the right"),  # homophones only
+])
+def test_spoken_levels_are_read_as_levels_without_moving_offsets(text, expected):
+    out = spoken_levels(text)
+    assert out == expected and len(out) == len(text)

@@ -19,7 +19,7 @@ from ..resources import load_json
 from .approach import ApproachTrack
 from .attribution import typing_elements
 from .mentions import BODY, Mention, MentionIndex
-from .osteotomy_levels import levels_field, levels_listed_below, names_type, repeated_at, table_column, wedge_place
+from .osteotomy_levels import levels_field, levels_listed_below, names_type, repeated_at, table_column, told_next, wedge_place
 from .resections import cuts, unnamed_wedge
 from .sites import osteotomy_sites
 
@@ -238,7 +238,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         if m.meta["type"] == "wedge_shape" and type_named:
             generic.append(m)  # "the wedge was extended cephalad" describes the PSO the note names
             continue
-        m = table_column(levels_listed_below(wedge_place(m, index), index), index)
+        m = told_next(table_column(levels_listed_below(wedge_place(m, index), index), index), index)
         family, kind, inferred = resolve_type(m, index, context)
         if family:
             typed[(family, kind)].append(Typed(m, inferred))
@@ -341,6 +341,7 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
     operative note without any narrative, whose procedure list is all the surgeon wrote of the operation:
     the osteotomies it lists are coded from it, flagged."""
     typed, generic = classify(index, approach)
+    typed = _unlevelled_into_listed(typed)
     flags: list[Flag] = []
     body_generic = [m for m in generic if m.counted]
     listed_families = {family for (family, _), items in typed.items()
@@ -358,6 +359,29 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
     if brief and facts:
         flags.append(Flag.osteotomy_from_brief_note)
     return facts, exclusions(typed, generic), flags + generic_flags
+
+
+def _unlevelled_into_listed(typed: dict[TypeKey, list[Typed]]) -> dict[TypeKey, list[Typed]]:
+    """A narrative that names its osteotomies by another type of the same family and gives them no level
+    ("Each osteotomy was made chevron shaped") describes those the procedure list names at their levels
+    ("Smith-Petersen osteotomy L1 / L2 / L3"): one osteotomy, typed and placed by the list (flagged
+    sites_from_procedure_list)."""
+    def body(items):
+        return [t for t in items if t.mention.role == BODY and t.mention.present]
+
+    def listed(items):
+        return [t for t in items if t.mention.role == "procedure_list" and t.mention.present and t.mention.levels]
+
+    merged = dict(typed)
+    for key, items in typed.items():
+        told = body(items)
+        if not told or any(t.mention.levels for t in told) or listed(items):
+            continue
+        targets = [k for k, other in merged.items() if k[0] == key[0] and k != key and listed(other) and not body(other)]
+        if len(targets) == 1:
+            merged[targets[0]] = merged[targets[0]] + told
+            merged[key] = [t for t in items if t not in told]
+    return {key: items for key, items in merged.items() if items}
 
 
 def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic: bool, approach: ApproachTrack,

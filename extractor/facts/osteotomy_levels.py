@@ -1,13 +1,14 @@
 """Where an osteotomy's levels are told outside its own sentence: the place set just before a bare
 wedge, the sentence saying the same was done again at another level, the items listed below a colon,
-the ticked rows of a table column, and a template's "Osteotomy level(s):" field."""
+the ticked rows of a table column, a template's "Osteotomy level(s):" field, and the next sentence
+when it only says where ("These were at T7-8 and T8-9")."""
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from dataclasses import replace
 
-from ..levels import repeated_at_pattern
+from ..levels import repeated_at_pattern, told_next_pattern
 from ..resources import load_json
 from ..sentences import TABLE_HEADER
 from .mentions import BODY, Mention, MentionIndex
@@ -116,3 +117,24 @@ def levels_listed_below(m: Mention, index: MentionIndex) -> Mention:
         spans += [span._replace(sentence=item) for span in index.loose_levels[item]]
         end = item[1]
     return replace(m, levels=tuple(spans)) if spans else m
+
+
+def told_next(m: Mention, index: MentionIndex) -> Mention:
+    """An osteotomy told without a level takes the levels of the sentence right after it when that
+    sentence refers back to it and only says where ("Three posterior column osteotomies were performed.
+    These were at T7-8, T8-9 and T9-10, each including the spinous process ..."); a sentence whose levels
+    another procedure or device owns is not one."""
+    if m.levels or m.role != BODY or not m.present:
+        return m
+    gap = load_json("decisions.json")["levels"]["told_next_max_gap"]
+    after = [s for s in set(index.loose_levels) | set(index.sentences) if m.sentence[1] <= s[0] <= m.sentence[1] + gap]
+    if not after:
+        return m
+    nxt = min(after)
+    if index.text[m.sentence[1]:nxt[0]].strip() or not told_next_pattern().match(index.text, nxt[0], nxt[1]):
+        return m
+    if _other_step_between(index, nxt[0], nxt[1]):
+        return m
+    spans = index.loose_levels.get(nxt) or tuple(
+        span for other in index.in_sentence(nxt) if other.kind in _NOT_STEPS for span in other.levels)
+    return replace(m, levels=tuple(span._replace(sentence=nxt) for span in spans)) if spans else m
