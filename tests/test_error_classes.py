@@ -949,3 +949,21 @@ def test_a_narrative_naming_another_type_of_the_same_family_codes_the_listed_sit
     body = ("Osteotomies were then done one at a time. The inferior facets and adjoining lamina edges were removed "
             "with the ligamentum flavum below. Each osteotomy was made chevron shaped and closed by extension.")
     assert osteotomy_codes_of(ex, body, procedures) == {("22214", 1), ("22216", 2)}
+
+
+def test_a_bare_v_shape_in_the_resection_sentence_still_types_the_osteotomy_before_it(ex):
+    body = ("The spine is ankylosed. Now follow the osteotomies at L1/L2, L2/L3 and L3/L4. At each level the facet "
+            "joints are resected on both sides with the adjoining edges of the laminae and the ligamentum flavum, as "
+            "a V-shaped resection. The vertebral bodies are not entered. Closure by extension of the table.")
+    assert osteotomy_codes_of(ex, body) == {("22214", 1), ("22216", 2)}
+
+
+@pytest.mark.parametrize("purpose,codes", [
+    ("Their purpose was not decompression of the roots but to mobilize the rigid kyphosis so that it could be "
+     "corrected.", {("22210", 1), ("22216", 1)}),
+    ("Their purpose was to decompress the exiting roots.", set()),
+])
+def test_a_release_told_over_the_next_sentences_is_a_posterior_osteotomy_only_for_correction(ex, purpose, codes):
+    body = ("Attention was then turned to the posterior releases. " + purpose + " At C4-5 and C5-6, on both sides, "
+            "the facet joints were resected completely and the remaining ligamentum flavum was taken out.")
+    assert osteotomy_codes_of(ex, body) == codes

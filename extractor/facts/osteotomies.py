@@ -18,7 +18,7 @@ from ..model import DroppedSite, Exclusion, Osteotomy
 from ..resources import load_json
 from .approach import ApproachTrack
 from .attribution import typing_elements
-from .mentions import BODY, Mention, MentionIndex
+from .mentions import BODY, Mention, MentionIndex, Sentence
 from .osteotomy_levels import levels_field, levels_listed_below, names_type, repeated_at, table_column, told_next, wedge_place
 from .resections import cuts, unnamed_wedge
 from .sites import osteotomy_sites
@@ -129,7 +129,8 @@ def elements_near(m: Mention, index: MentionIndex, first_named: dict[str, int]) 
     """Elements resected in the sentence of an untyped osteotomy mention and in the sentences around
     it that go on describing it ("Osteotomies were performed at two levels. At L1-2 and L2-3 the
     spinous processes..."): within the window (characters) before and after, in the same section,
-    stopping at a sentence that names an osteotomy of its own. After a named osteotomy of the same
+    stopping at a sentence that names an osteotomy of its own (a bare shape, "as a V-shaped resection",
+    is not one). After a named osteotomy of the same
     section (``first_named``: see ``first_named_starts``), only its own sentence counts: "the osteotomy
     was closed" goes on about that one. The text view's triage keeps those sentences (textview._triage)."""
     own = {x.meta["element"] for x in index.in_sentence(m.sentence) if x.category == "RESECTION" and x.present}
@@ -142,7 +143,8 @@ def elements_near(m: Mention, index: MentionIndex, first_named: dict[str, int]) 
         if sentence == m.sentence:
             continue
         mentions = index.in_sentence(sentence)
-        if any(x.category == "OSTEOTOMY" for x in mentions) or any(x.section != m.section for x in mentions):
+        if any(x.category == "OSTEOTOMY" and x.meta.get("type") != "wedge_shape" for x in mentions) or any(
+                x.section != m.section for x in mentions):
             if sentence > m.sentence:
                 break
             continue
@@ -161,30 +163,45 @@ def first_named_starts(index: MentionIndex) -> dict[str, int]:
 
 def release_mentions(index: MentionIndex) -> list[Mention]:
     """Posterior releases coded as posterior osteotomies (SRS reading): complete facetectomies with
-    ligamentum flavum resection done to gain correction, said in one sentence, or a "release ... to
-    allow correction" followed by a sentence describing facet and flavum resection."""
+    ligamentum flavum resection done to gain correction, said in one sentence, or a "release" whose
+    purpose, elements and levels the next sentences give ("attention was turned to the posterior
+    releases. Their purpose was to mobilize the kyphosis ... At C4-5 and C5-6 the facet joints were
+    resected completely and the ligamentum flavum taken out")."""
     config = load_json("decisions.json")["posterior_release"]
     found = []
     for m in index.of("NON_OSTEOTOMY"):
         if m.kind not in config["kinds"] or not m.present:
             continue
-        if index.sentence_values(m.sentence, "PURPOSE", "purpose") != set(config["purposes"]):
+        told = [m.sentence] + (_told_after(m, index, config) if m.kind in config["next_sentence_kinds"] else [])
+        purposes = {p for s in told for p in index.sentence_values(s, "PURPOSE", "purpose")}
+        if purposes != set(config["purposes"]):
             continue
-        elements = index.sentence_values(m.sentence, "RESECTION", "element")
-        if m.kind in config["next_sentence_kinds"]:
-            elements |= _next_sentence_elements(m, index, config)
+        elements = {e for s in told for e in _release_elements(index, s, config)}
         if set(config["required_elements"][m.kind]) <= elements:
-            found.append(m)
+            levels = m.levels or tuple(span._replace(sentence=s) for s in told[1:] for span in index.loose_levels.get(s, ()))
+            found.append(replace(m, levels=levels))
     return found
 
 
-def _next_sentence_elements(m: Mention, index: MentionIndex, config: dict) -> set[str]:
-    nxt = index.next_sentence(m.sentence)
-    if not nxt or nxt[0] - m.sentence[1] >= config["next_sentence_max_gap"]:
-        return set()
+def _told_after(m: Mention, index: MentionIndex, config: dict) -> list[Sentence]:
+    """The sentences right after a release that go on describing it: each starts close to the one before
+    and names no other procedure."""
+    told, last = [], m.sentence
+    for _ in range(config["next_sentences"]):
+        nxt = index.next_sentence(last)
+        if not nxt or nxt[0] - last[1] >= config["next_sentence_max_gap"] or any(
+                x.category in ("OSTEOTOMY", "INSTRUMENT", "FUSION", "GRAFT") for x in index.in_sentence(nxt)):
+            break
+        told.append(nxt)
+        last = nxt
+    return told
+
+
+def _release_elements(index: MentionIndex, sentence: Sentence, config: dict) -> set[str]:
     kind_elements = config["next_sentence_kind_elements"]
-    return index.sentence_values(nxt, "RESECTION", "element") | {
-        kind_elements[x.kind] for x in index.in_sentence(nxt) if x.category == "NON_OSTEOTOMY" and x.kind in kind_elements}
+    return index.sentence_values(sentence, "RESECTION", "element") | {
+        kind_elements[x.kind] for x in index.in_sentence(sentence) if x.category == "NON_OSTEOTOMY"
+        and x.kind in kind_elements}
 
 
 _DONE_HERE = re.compile(r"\b(?:performed|done|made|carried\s+out|new|further|again|repeat\w*)\b", re.IGNORECASE)
