@@ -131,7 +131,7 @@ _SPOKEN_NUMBERS = {
 _HOMOPHONES = frozenset({"won", "to", "too", "for", "fore", "ate"})
 _SPOKEN_REGIONS = {"tee": "T", "tea": "T", "el": "L", "elle": "L", "ell": "L"}
 _SPOKEN = re.compile(
-    r"(?<![A-Za-z0-9])(?P<region>(?i:tee|tea|elle|ell|el)|[CTLS]\.?)[ \t]+(?P<number>(?i:"
+    r"(?<![A-Za-z0-9])(?P<region>(?i:tee|tea|elle|ell|el)|[CTLS]\.?)(?:[ \t]+|[ \t]*\n[ \t]*)(?P<number>(?i:"
     + "|".join(sorted(_SPOKEN_NUMBERS, key=len, reverse=True)) + r"))(?![A-Za-z0-9])")
 
 

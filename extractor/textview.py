@@ -231,10 +231,17 @@ def _header_patterns() -> tuple[re.Pattern, ...]:
     line_bare_lower = re.compile(rf"(?P<header>(?:{lower}){_NOTE})(?P<gap>[ \t]+(?=[A-Z]))")
     # ... and a one-word narrative header run into the sentence that opens the narrative, as speech
     # recognition writes it ("Description The patient was brought to the room...").
-    narrative = "|".join(sorted({_literal_pattern(r["literal"], "title") for r in load_json("sections.json")["section_rules"]
-                                 if " " not in r["literal"] and r["category"] == "description"}, key=len, reverse=True))
+    # In an ALL-CAPS note only at a paragraph start and before a word that opens a sentence
+    # ("DESCRIPTION THE PATIENT WAS BROUGHT..."; sections.json caps_narrative_openers).
+    sections = load_json("sections.json")
+    one_word = [r["literal"] for r in sections["section_rules"] if " " not in r["literal"] and r["category"] == "description"]
+    narrative = "|".join(sorted({_literal_pattern(lit, case) for lit in one_word for case in ("title", None)},
+                                key=len, reverse=True))
     line_narrative = re.compile(rf"(?P<header>(?:{narrative}))(?P<gap>[ \t]+(?=[A-Z][a-z]*[ \t]+[a-z]))")
-    return line_start, inline, inline_caps, inline_bare, inline_comma, line_bare_lower, line_narrative
+    upper_narrative = "|".join(sorted({_literal_pattern(lit, "upper") for lit in one_word}, key=len, reverse=True))
+    openers = "|".join(map(re.escape, sections["caps_narrative_openers"]))
+    caps_narrative = re.compile(rf"(?P<header>(?:{upper_narrative}))(?P<gap>[ \t]+(?=(?:{openers})[ \t]))")
+    return line_start, inline, inline_caps, inline_bare, inline_comma, line_bare_lower, line_narrative, caps_narrative
 
 
 # Labels outside the vocabulary ("OPERATIVE PROCEDURE IN DETAIL:", "Brief History And Indications:"):
@@ -382,9 +389,13 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
         if m and (colon or not _wrapped_word(text, pos, m.end("header"))) and (
                 colon or _literal(m.group("header")) not in _colon_required() or text.count("\n", 0, pos) >= _TITLE_LINES):
             return m.start("prefix"), m.start("header"), m.end("header")
-        bare = None if caps or m else (_inline_bare_pattern().match(text, word.start(1))
-                                       or _header_patterns()[5].match(text, word.start(1))
-                                       or _header_patterns()[6].match(text, word.start(1)))
+        if m:
+            bare = None
+        elif caps:
+            bare = _header_patterns()[7].match(text, word.start(1)) if _paragraph_start(text, pos) else None
+        else:
+            bare = (_inline_bare_pattern().match(text, word.start(1)) or _header_patterns()[5].match(text, word.start(1))
+                    or _header_patterns()[6].match(text, word.start(1)))
         if bare and bare.group("header") and _literal(bare.group("header")) not in _colon_required() and (
                 not _wrapped_word(text, pos, bare.end("header"))):
             return pos, word.start(1), bare.end("gap") if bare.group("gap") is not None else bare.end("header")
@@ -393,6 +404,15 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
                               or m.re is _LOWER_LINE and _after_field(text, pos)):
         return m.start("prefix"), m.start("header"), m.end("header")
     return None
+
+
+_BLANK_LINE_BEFORE = re.compile(r"\n[ \t]*\n[ \t]*$")
+
+
+def _paragraph_start(text: str, pos: int) -> bool:
+    """Does the line at ``pos`` open the note or follow a blank line?"""
+    window = text[max(0, pos - 200):pos]
+    return (pos < 200 and not window.strip()) or bool(_BLANK_LINE_BEFORE.search(window))
 
 
 _FIELD_START = re.compile(r"[ \t]*" + FIELD_LABEL.pattern)

@@ -191,3 +191,14 @@ def test_a_one_word_narrative_header_runs_into_the_first_sentence():
     assert headers("Indications: kyphosis.\n\nDescription The patient was brought to the room.\n") == [
         "Indications:", "Description "]
     assert headers("Indications: kyphosis.\n\nTechnique is everything here.\n") == ["Indications:"]
+
+
+def test_the_same_header_in_lower_case_or_in_an_all_caps_paragraph():
+    """The export that lower-cases labels, and ALL-CAPS dictation, where only a paragraph start and a
+    word that opens a sentence tell the header from its text."""
+    assert headers("Indications: kyphosis.\n\ndescription The patient was brought to the room.\n") == [
+        "Indications:", "description "]
+    caps = "INDICATIONS: KYPHOSIS.\n\nDESCRIPTION THE PATIENT WAS BROUGHT TO THE ROOM.\n"
+    assert headers(caps) == ["INDICATIONS:", "DESCRIPTION "]
+    assert headers("INDICATIONS: KYPHOSIS.\n\nPROCEDURE WAS TOLERATED WELL.\n") == ["INDICATIONS:"]
+    assert headers("INDICATIONS: KYPHOSIS AND\nDESCRIPTION THE PATIENT WANTS.\n") == ["INDICATIONS:"]
