@@ -9,13 +9,14 @@ plain ``nlp(text)`` without the layout (sentences and headers are then found on 
 """
 # No "from __future__ import annotations": spaCy validates factory signatures at runtime.
 
+import re
 import warnings
 
 from . import deferred_imports  # noqa: F401  (first: medSpaCy without NLTK, see the module)
 from medspacy.context import ConText, ConTextRule
 from medspacy.section_detection import Section
 import numpy
-from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span, SpanGroup
@@ -149,11 +150,38 @@ class TargetRuler:
         self.ruler.add_patterns(_span_ruler_patterns(rules, nlp))
 
     def __call__(self, doc: Doc) -> Doc:
-        doc = self.ruler(doc)
+        gaps = _phrase_gaps(doc)
+        doc = self._match_across(doc, gaps) if gaps else self.ruler(doc)
         # ConText reads only this group: cue words (resected elements, purposes...) need no assertion,
         # and every target it skips saves a pass over all modifiers.
         doc.spans[ASSERTED_KEY] = [ent for ent in doc.ents if ent.label_ in self.asserted]
         return doc
+
+
+    def _match_across(self, doc: Doc, gaps: set[int]) -> Doc:
+        """Match on a copy of the doc without the whitespace tokens inside sentences, and put the matches
+        back on the doc: a phrase wrapped where an export left two characters ("end\\r\\nplate", a
+        blanked tag or RTF control word) is still one phrase."""
+        kept = [t.i for t in doc if t.i not in gaps]
+        words = [doc[i].text for i in kept]
+        spaces = [bool(doc[i].whitespace_) or i + 1 in gaps for i in kept]
+        matched = self.ruler(Doc(doc.vocab, words=words, spaces=spaces))
+        doc.ents = filter_spans([Span(doc, kept[e.start], kept[e.end - 1] + 1, label=e.label_, span_id=e.id_)
+                                 for e in matched.ents])
+        return doc
+
+
+_GAP = re.compile(r"[^\s][ \t]{2,}[^\s]")
+
+
+def _phrase_gaps(doc: Doc) -> set[int]:
+    """Indices of the whitespace tokens between two words of one sentence (two spaces or more on one
+    line: a CRLF line end or a markup remnant blanked inside a wrapped phrase, a table's column gap)."""
+    if not _GAP.search(doc.text):
+        return set()
+    space, start = doc.to_array(IS_SPACE).astype(bool), doc.to_array(SENT_START).astype(numpy.int64)
+    between = numpy.flatnonzero(space[1:-1] & ~space[:-2] & ~space[2:] & (start[2:] != 1)) + 1
+    return {int(i) for i in between if "\n" not in doc[int(i)].text}
 
 
 @Language.factory("opnote_targets", default_config={"rule_files": list(TARGET_RULE_FILES)},

@@ -21,12 +21,6 @@ def _mixed(text: str) -> str:
     return "".join(line + endings[i % 4] for i, line in enumerate(lines[:-1])) + lines[-1]
 
 
-# The view joins a hard-wrapped line into its sentence with a space; a CRLF wrap keeps the same length
-# with two spaces, which spaCy makes a whitespace token, so a phrase across such a wrap is not matched.
-# Known and left to the target ruler (whitespace-tolerant phrases): these notes only, CRLF wraps only.
-CRLF_WRAP_PHRASES = {"test_a11"}
-
-
 @pytest.mark.parametrize("variant", ["lf", "cr", "crlf", "mixed"])
 def test_line_endings_do_not_change_codes_or_offsets(ex, corpus_codes, variant):
     texts, expected = corpus_codes
@@ -40,4 +34,4 @@ def test_line_endings_do_not_change_codes_or_offsets(ex, corpus_codes, variant):
             assert all(other[e["start"]:e["end"]] == e["text"] for e in s["evidence"])
         if code_set(record["suggestions"]) != expected[note_id]:
             changed.append(note_id)
-    assert set(changed) == (CRLF_WRAP_PHRASES if variant in ("crlf", "mixed") else set())
+    assert changed == []
