@@ -967,3 +967,15 @@ def test_a_release_told_over_the_next_sentences_is_a_posterior_osteotomy_only_fo
     body = ("Attention was then turned to the posterior releases. " + purpose + " At C4-5 and C5-6, on both sides, "
             "the facet joints were resected completely and the remaining ligamentum flavum was taken out.")
     assert osteotomy_codes_of(ex, body) == codes
+
+
+@pytest.mark.parametrize("harvest", [
+    "Through a separate incision over the left iliac crest we cut two tricortical blocks with a saw and osteotome "
+    "and tapped one into each disc space.",
+    "Through a separate incision over the left iliac crest a tricortical block of bone taken from the crest was "
+    "shaped and tapped into each disc space as tricortical grafts.",
+])
+def test_tricortical_blocks_from_the_crest_are_one_structural_harvest(ex, harvest):
+    body = "Anterior discectomy was performed at L4-5 and L5-S1 back to the posterior annulus. " + harvest
+    grafts = {c for c in all_codes_of(ex, body) if c[0].startswith("209")}
+    assert grafts == {("20938", 1)}
