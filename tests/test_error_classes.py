@@ -979,3 +979,19 @@ def test_tricortical_blocks_from_the_crest_are_one_structural_harvest(ex, harves
     body = "Anterior discectomy was performed at L4-5 and L5-S1 back to the posterior annulus. " + harvest
     grafts = {c for c in all_codes_of(ex, body) if c[0].startswith("209")}
     assert grafts == {("20938", 1)}
+
+
+@pytest.mark.parametrize("sentence", [
+    "The bone removed during the correction was cut into small pieces and laid over the decorticated laminae.",
+    "The rib heads and resected vertebral bone were morselized and laid over the fusion bed.",
+])
+def test_local_bone_in_the_words_of_real_notes(ex, sentence):
+    body = "Pedicle screws were placed at L1, L2, L4 and L5 and rods were locked. " + sentence
+    assert ("20936", 1) in all_codes_of(ex, body)
+
+
+def test_a_brief_note_whose_implant_line_names_the_osteotomy_still_reads_its_procedure_list(ex):
+    note = ("BRIEF OPERATIVE NOTE\nProcedure(s):\n 1. L3 pedicle subtraction osteotomy\n 2. Posterior spinal fusion "
+            "T10-pelvis; local autograft, allograft chips\nFindings: lordosis restored.\nImplants:\n - Pedicle screws "
+            "T10, T11, T12, L1, L2, L4, L5, S1\n - Satellite rod across L3 osteotomy\n - Allograft chips 60 cc\n")
+    assert {("22207", 1), ("20936", 1), ("20930", 1)} <= codes_of(ex, note)

@@ -10,6 +10,7 @@ from .devices import build_devices
 from .grafts import build_grafts
 from .mentions import BODY, NOT_DONE, MentionIndex
 from .osteotomies import build_osteotomies
+from .osteotomy_levels import names_type
 from .sections import SectionIndex
 
 
@@ -17,7 +18,7 @@ def build_facts(index: MentionIndex, sections: SectionIndex, range_mode: str) ->
     """The facts of a note from its mentions; ``range_mode`` is the setting posterior_range_sites."""
     approach = ApproachTrack(index)
     brief = sections.brief and not any(  # a brief note: its list is all it says of the operation
-        (m.role == BODY and m.present) or m.assertion in NOT_DONE for m in index.of("OSTEOTOMY"))
+        (m.role == BODY and m.present and names_type(m)) or m.assertion in NOT_DONE for m in index.of("OSTEOTOMY"))
     osteotomies, excluded, flags = build_osteotomies(index, approach, range_mode, brief)
     instrumentation, instr_flags = build_instrumentation(index, approach)
     grafts, graft_flags = build_grafts(index, brief)
