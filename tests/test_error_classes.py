@@ -995,3 +995,15 @@ def test_a_brief_note_whose_implant_line_names_the_osteotomy_still_reads_its_pro
             "T10-pelvis; local autograft, allograft chips\nFindings: lordosis restored.\nImplants:\n - Pedicle screws "
             "T10, T11, T12, L1, L2, L4, L5, S1\n - Satellite rod across L3 osteotomy\n - Allograft chips 60 cc\n")
     assert {("22207", 1), ("20936", 1), ("20930", 1)} <= codes_of(ex, note)
+
+
+def test_a_crest_harvest_told_as_steps_is_the_harvest_of_the_tricortical_block(ex):
+    body = ("Anterior discectomy was performed at L5-S1. Graft harvest: a separate oblique incision was made over the "
+            "left anterior iliac crest and the muscles stripped. A tricortical block was cut with the saw and tapped "
+            "into the L5-S1 disc space.")
+    assert {c for c in all_codes_of(ex, body) if c[0].startswith("209")} == {("20938", 1)}
+
+
+def test_demineralised_bone_fibres_in_british_spelling(ex):
+    body = "A PEEK lateral cage filled with demineralised bone fibres was inserted at L3-4."
+    assert ("20930", 1) in all_codes_of(ex, body)

@@ -67,6 +67,7 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
     known = set(load_json("codes.json")["graft"]) | {config["unspecified_autograft"]}
     spacer_sentences = {m.sentence for m in index.counted if m.category == "INSTRUMENT" and m.meta.get("generic_spacer")}
     kinds: dict[str, list[Evidence]] = defaultdict(list)
+    named: set[str] = set()  # kinds a graft word names (not only a harvest step)
     spacer = False
     for m in _candidates(index, brief):
         here = index.counted_kinds(m.sentence)
@@ -76,7 +77,19 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
         if kind == config["structural_spacer"]["kind"] and _is_spacer(m, here, m.sentence in spacer_sentences):
             spacer = True
         kinds[kind].append(m.evidence())
+        if m.category == "GRAFT":
+            named.add(kind)
+    _harvest_of_the_block(kinds, named)
     return _grafts(kinds, spacer, index)
+
+
+def _harvest_of_the_block(kinds: dict[str, list[Evidence]], named: set[str]) -> None:
+    """A crest harvest told only as steps ("Graft harvest: a separate oblique incision was made over the
+    crest ...") in a note whose harvested graft is a tricortical block is the harvest of that block, not
+    a second, morselized graft (rules/decisions.json, grafts.harvest_of_structural)."""
+    rule = _config()["harvest_of_structural"]
+    if rule["structural"] in named and rule["morselized"] in kinds and rule["morselized"] not in named:
+        kinds[rule["structural"]] += kinds.pop(rule["morselized"])
 
 
 def _same_incision(kinds: dict[str, list[Evidence]], index: MentionIndex) -> None:
