@@ -932,6 +932,9 @@ def test_a_vertebral_column_resection_written_as_a_pair_resects_both_vertebrae(e
     # the next sentence's levels belong to the screws it places, not to the osteotomy
     ("Three posterior column osteotomies were performed. These were followed by pedicle screws at T7, T8 and T9.",
      set()),
+    # a place where something was found, not cut: "no further osteotomy" is not given that level
+    ("The old Ponte osteotomy sites were solid; no further osteotomy was needed or performed. At L2-3 there was "
+     "marked ligamentum flavum and facet hypertrophy.", set()),
 ])
 def test_osteotomy_levels_in_the_next_sentence_that_refers_back(ex, body, codes):
     assert osteotomy_codes_of(ex, body) == codes

@@ -12,6 +12,7 @@ from ..levels import repeated_at_pattern, told_next_pattern
 from ..resources import load_json
 from ..sentences import TABLE_HEADER
 from .mentions import BODY, Mention, MentionIndex
+from .resections import cuts
 
 
 def names_type(m: Mention) -> bool:
@@ -122,8 +123,10 @@ def levels_listed_below(m: Mention, index: MentionIndex) -> Mention:
 def told_next(m: Mention, index: MentionIndex) -> Mention:
     """An osteotomy told without a level takes the levels of the sentence right after it when that
     sentence refers back to it and only says where ("Three posterior column osteotomies were performed.
-    These were at T7-8, T8-9 and T9-10, each including the spinous process ..."); a sentence whose levels
-    another procedure or device owns is not one."""
+    These were at T7-8, T8-9 and T9-10, each including the spinous process ..."), or opens on the place
+    where it cut bone ("At L1-2 and L2-3 the facets were resected"); a sentence whose levels another
+    procedure or device owns is not one, nor one that only finds something there ("At L2-3 there was
+    marked hypertrophy")."""
     if m.levels or m.role != BODY or not m.present:
         return m
     gap = load_json("decisions.json")["levels"]["told_next_max_gap"]
@@ -131,9 +134,10 @@ def told_next(m: Mention, index: MentionIndex) -> Mention:
     if not after:
         return m
     nxt = min(after)
-    if index.text[m.sentence[1]:nxt[0]].strip() or not told_next_pattern().match(index.text, nxt[0], nxt[1]):
+    refers = told_next_pattern().match(index.text, nxt[0], nxt[1])
+    if index.text[m.sentence[1]:nxt[0]].strip() or not refers:
         return m
-    if _other_step_between(index, nxt[0], nxt[1]):
+    if _other_step_between(index, nxt[0], nxt[1]) or (refers.group("place") and not cuts(index, nxt)):
         return m
     spans = index.loose_levels.get(nxt) or tuple(
         span for other in index.in_sentence(nxt) if other.kind in _NOT_STEPS for span in other.levels)
