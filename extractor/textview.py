@@ -103,7 +103,7 @@ def clean(text: str) -> str:
     if "{" in text:
         text = _SMART_LIST.sub(_smart_list_value, text)
     if "[" in text:
-        text = _CHECKBOX.sub(_checkbox, text)
+        text = _CHECKBOX.sub(_checkbox, _YES_NO_BOXES.sub(_yes_no, text))
     if text.count("\n") <= _FLAT_MAX_NEWLINES and len(text) >= _FLAT_MIN_CHARS:
         text = _restore_lines(text)
     return spoken_levels(thoracic_from_dorsal(text))
@@ -139,6 +139,19 @@ def _checkbox_rows(text: str) -> list[tuple[int, int]]:
     """Each line of a checkbox list: every option is a sentence of its own, so that the "No" of an
     empty box never reaches the ticked option or the field on the next line."""
     return [m.span() for m in _CHECKBOX_ROW.finditer(text)] if "[" in text else []
+
+
+# A yes/no question answered by ticking one of two boxes ("Interbody device:  [ ] Yes   [x] No").
+_BOX = r"\[(?P<{0}> |[xX✓])\][ \t]*(?P<{1}>Yes|No|YES|NO|yes|no)\b"
+_YES_NO_BOXES = re.compile(_BOX.format("box1", "word1") + r"[ \t]*" + _BOX.format("box2", "word2"))
+
+
+def _yes_no(match: re.Match) -> str:
+    """The ticked answer alone, padded to the same length ("No" for "[ ] Yes  [x] No"): the field then
+    reads as answered; with no box or both ticked, nothing."""
+    ticked = [match.group(w) for b, w in (("box1", "word1"), ("box2", "word2")) if match.group(b) != " "]
+    answer = ticked[0] if len(ticked) == 1 else ""
+    return answer.ljust(len(match.group()))
 
 
 def _checkbox(match: re.Match) -> str:

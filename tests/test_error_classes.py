@@ -1010,3 +1010,14 @@ def test_a_crest_harvest_told_as_steps_is_the_harvest_of_the_tricortical_block(e
 def test_demineralised_bone_fibres_in_british_spelling(ex):
     body = "A PEEK lateral cage filled with demineralised bone fibres was inserted at L3-4."
     assert ("20930", 1) in all_codes_of(ex, body)
+
+
+@pytest.mark.parametrize("answer,codes", [
+    ("[ ] Yes   [x] No", set()),
+    ("[x] Yes   [ ] No", {("22853", 1)}),
+])
+def test_a_yes_no_question_answered_by_a_ticked_box_in_an_aligned_template(ex, answer, codes):
+    text = ("OPERATIVE NOTE\nProcedure: L4-5 decompression and interbody fusion.\nDescription: The patient was placed "
+            "prone. Discectomy at L4-5 was performed.\nInterbody device:                " + answer + "\n"
+            "Dural tear:                      [ ] Yes   [x] No\n")
+    assert {c for c in codes_of(ex, text) if c[0] == "22853"} == codes
