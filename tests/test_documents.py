@@ -54,11 +54,20 @@ osteotomy in 2019 and bilateral iliac screws.
 PAST SURGICAL HISTORY: as above. REVIEW OF SYSTEMS: negative.
 ASSESSMENT AND PLAN: solid fusion; physical therapy."""
 
+PELVIS = """OPERATION NOTE - HIP PRESERVATION
+Operation: Right periacetabular osteotomy.
+She had an L4-L5 posterior instrumented fusion years ago; the instrumentation remains in place.
+Supine. Through an anterior approach the iliacus was elevated off the inner table. The ischium was cut with an
+angled osteotome, the superior pubic ramus divided, and the supra-acetabular iliac osteotomy and posterior column
+osteotomy completed. The acetabular fragment was rotated and fixed with three cortical screws. Blood loss 600 mL.
+The wound was closed in layers."""
+
 
 @pytest.mark.parametrize("text,reason", [
     (RADIOLOGY, "not an operative report: radiology report"),
     (MARROW, "not an operative report: procedure note (not an operation)"),
     (KNEE, "operative report of another site"),
+    (PELVIS, "operative report of another site"),
     (CONSULT, "not an operative report: consult or history and physical"),
 ])
 def test_documents_that_mention_spine_hardware_are_skipped(ex, text, reason):
