@@ -1021,3 +1021,11 @@ def test_a_yes_no_question_answered_by_a_ticked_box_in_an_aligned_template(ex, a
             "prone. Discectomy at L4-5 was performed.\nInterbody device:                " + answer + "\n"
             "Dural tear:                      [ ] Yes   [x] No\n")
     assert {c for c in codes_of(ex, text) if c[0] == "22853"} == codes
+
+
+@pytest.mark.parametrize("sentence", [
+    "At this point I judged that a T9 pedicle subtraction osteotomy would add nothing, and it was not performed.",
+    "A T9 pedicle subtraction osteotomy was unnecessary.",
+])
+def test_an_osteotomy_judged_unnecessary_is_not_coded(ex, sentence):
+    assert osteotomy_codes_of(ex, "Pedicle screws were placed at T3 through T9. " + sentence) == set()
