@@ -1029,3 +1029,14 @@ def test_a_yes_no_question_answered_by_a_ticked_box_in_an_aligned_template(ex, a
 ])
 def test_an_osteotomy_judged_unnecessary_is_not_coded(ex, sentence):
     assert osteotomy_codes_of(ex, "Pedicle screws were placed at T3 through T9. " + sentence) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "A PONTE OSTEOTOMY AT L3-4 HAD BEEN CONSIDERED BEFORE SURGERY TO ADD LORDOSIS. WITH THE DURAL REPAIR BENEATH "
+    "THE L3-4 INTERSPACE, THAT OSTEOTOMY WOULD HAVE REQUIRED WORKING OVER THE REPAIR.",
+    "- Ponte #1 T7-8: LF out, facets resected.\n- Ponte #2 T8-9: same.\n- Ponte #3 T9-10 (booked) NOT done: correction "
+    "already at goal.",
+])
+def test_an_osteotomy_considered_or_booked_and_not_done_is_not_counted(ex, text):
+    codes = osteotomy_codes_of(ex, "Pedicle screws were placed at T3 through L4. " + text)
+    assert not any(code == "22214" or (code == "22216" and units > 1) for code, units in codes)
