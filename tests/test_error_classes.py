@@ -1040,3 +1040,16 @@ def test_an_osteotomy_judged_unnecessary_is_not_coded(ex, sentence):
 def test_an_osteotomy_considered_or_booked_and_not_done_is_not_counted(ex, text):
     codes = osteotomy_codes_of(ex, "Pedicle screws were placed at T3 through L4. " + text)
     assert not any(code == "22214" or (code == "22216" and units > 1) for code, units in codes)
+
+
+@pytest.mark.parametrize("t10,codes", [
+    ("- T10-11 (grade 1): inferior facet and capsule only; ligamentum flavum and lamina left intact.",
+     {("22212", 1), ("22216", 2)}),
+    ("- T10-11 (grade 2): both facets and the ligamentum flavum resected.", {("22212", 1), ("22216", 3)}),
+])
+def test_a_schwab_grade_1_site_is_not_counted(ex, t10, codes):
+    procedures = "1. Posterior column osteotomies x4 T7-T11"
+    body = ("Four posterior column osteotomies across the apex.\n- T7-8, T8-9, T9-10 (grade 2): spinous process, "
+            "ligamentum flavum and both facets resected bilaterally.\n" + t10 + "\nGrade 1 spondylolisthesis at L4-5 "
+            "was noted.")
+    assert osteotomy_codes_of(ex, body, procedures) == codes

@@ -372,6 +372,8 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
         flags += fact_flags
         if fact:
             facts.append(fact)
+    facts = [_without_grade_one(f, grade_one_sites(index)) if f.family == "posterior" else f for f in facts]
+    facts = [f for f in facts if f.sites]
     facts, generic_flags = apply_generic(generic, facts, approach)
     if brief and facts:
         flags.append(Flag.osteotomy_from_brief_note)
@@ -494,6 +496,37 @@ def apply_generic(generic: list[Mention], facts: list[Osteotomy], approach: Appr
             flags.append(Flag.anterior_osteotomy_unconfirmed if approach.anterior_at(m.start)
                          else Flag.osteotomy_type_unclear)
     return facts, flags
+
+
+def grade_one_sites(index: MentionIndex) -> set[str]:
+    """Interspaces where the narrative resects only the facet: a sentence giving that one interspace
+    resects a facet and calls it grade 1 or says the ligamentum flavum was left (Schwab grade 1, not coded
+    by default: rules/decisions.json, grade_one; "grade 1 spondylolisthesis at L4-5" resects nothing)."""
+    config = load_json("decisions.json")["grade_one"]
+    grade = re.compile(config["grade_pattern"], re.IGNORECASE)
+    found = set()
+    for sentence, spans in index.loose_levels.items():
+        labels = {span.level.label for span in spans}
+        if len(labels) != 1 or spans[0].level.kind != "interspace":
+            continue
+        resected = index.in_sentence(sentence)
+        facet = any(m.category == "RESECTION" and m.present and m.meta.get("element") in config["facet_elements"]
+                    for m in resected)
+        kept = any(m.category == "RESECTION" and m.assertion == "negated" and m.meta.get("element") in config["kept_elements"]
+                   for m in resected)
+        if facet and (kept or grade.search(index.text, *sentence)):
+            found |= labels
+    return found
+
+
+def _without_grade_one(fact: Osteotomy, labels: set[str]) -> Osteotomy:
+    """The fact without its grade-1 sites, flagged (the flag only when a site was dropped)."""
+    if not any(s.label in labels for s in fact.sites):
+        return fact
+    return replace(fact, sites=tuple(s for s in fact.sites if s.label not in labels),
+                   flags=fact.flags + (Flag.schwab_grade_1_dropped,),
+                   dropped=fact.dropped + tuple(DroppedSite(s.label, "schwab_grade_1") for s in fact.sites
+                                                if s.label in labels))
 
 
 def _without_sites(fact: Osteotomy, labels: set[str]) -> Osteotomy:
