@@ -1053,3 +1053,9 @@ def test_a_schwab_grade_1_site_is_not_counted(ex, t10, codes):
             "ligamentum flavum and both facets resected bilaterally.\n" + t10 + "\nGrade 1 spondylolisthesis at L4-5 "
             "was noted.")
     assert osteotomy_codes_of(ex, body, procedures) == codes
+
+
+def test_a_level_joined_after_osteotomies_named_as_a_landmark_is_another_procedures(ex):
+    body = ("Ponte osteotomies were performed at T11-12, T12-L1 and L1-2. A TLIF was performed at L4-5 with a cage. "
+            "Compression was applied across each of the Ponte osteotomies and the L4-5 interbody level.")
+    assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 2)}

@@ -105,7 +105,8 @@ _GOES_ON = re.compile(r"[^.;]*?(?:,|\band\b|\bas well as\b)", re.IGNORECASE)
 @lru_cache(maxsize=1)
 def _landmark_before() -> re.Pattern:
     words = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _config()["landmark_words"])
-    return re.compile(rf"\b(?:{words})\s+(?:the\s+|this\s+|that\s+)?$", re.IGNORECASE)
+    return re.compile(rf"\b(?:{words})\s+(?:the\s+|this\s+|that\s+|both\s+|each\s+of\s+the\s+|all\s+(?:of\s+)?the\s+)?$",
+                      re.IGNORECASE)
 
 
 def _landmark(m: Mention, text: str) -> bool:
@@ -114,9 +115,11 @@ def _landmark(m: Mention, text: str) -> bool:
 
 
 def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: str, resection: bool) -> Mention:
-    if any(_PLUS.fullmatch(text, m.end, ls.start) for ls in m.levels):
-        # "compression across SPOs + L5-S1": the level after "+" is another procedure's
-        m = replace(m, levels=tuple(ls for ls in m.levels if not _PLUS.fullmatch(text, m.end, ls.start)))
+    joined = _AND_THE if _landmark(m, text) else _PLUS
+    if any(joined.fullmatch(text, m.end, ls.start) for ls in m.levels):
+        # "compression across SPOs + L5-S1", "across each of the osteotomies and the L4-5 interbody level":
+        # the level joined after the osteotomy named as a landmark is another procedure's
+        m = replace(m, levels=tuple(ls for ls in m.levels if not joined.fullmatch(text, m.end, ls.start)))
     if m.meta["type"] is None and m.levels and not resection and all(ls.level.kind == "range" for ls in m.levels):
         # "the bone removed in the osteotomies was laid from L1 to S1": a span, not osteotomy sites
         return replace(m, levels=())
@@ -136,6 +139,7 @@ _WEDGE_TYPES = frozenset({"wedge", "wedge_shape"})
 _THEN = re.compile(r"\bthen\b", re.IGNORECASE)
 _ITEM_END = re.compile(r"\s*(?:[,.;:]|\bthen\b|$)", re.IGNORECASE)
 _PLUS = re.compile(r"\s*\+\s*")
+_AND_THE = re.compile(r"\s*(?:\+|and\s+(?:the\s+|at\s+)?)\s*", re.IGNORECASE)
 
 
 def _one_interspace(levels: tuple[LevelSpan, ...]) -> tuple[LevelSpan, ...]:
