@@ -1059,3 +1059,11 @@ def test_a_level_joined_after_osteotomies_named_as_a_landmark_is_another_procedu
     body = ("Ponte osteotomies were performed at T11-12, T12-L1 and L1-2. A TLIF was performed at L4-5 with a cage. "
             "Compression was applied across each of the Ponte osteotomies and the L4-5 interbody level.")
     assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 2)}
+
+
+def test_a_list_of_levels_right_before_the_screws_is_theirs_not_the_osteotomys(ex):
+    procedures = "1. T12 pedicle subtraction osteotomy."
+    body = ("The apex was at L1, not T12 as booked, so the pedicle subtraction osteotomy was done at L1 instead. "
+            "The L1 lamina, both L1 pedicles and a posterior wedge of the L1 body were removed. The osteotomy was "
+            "closed with gentle compression between the T12 and L2 screws.")
+    assert osteotomy_codes_of(ex, body, procedures) == {("22207", 1)}
