@@ -1063,7 +1063,7 @@ def test_a_level_joined_after_osteotomies_named_as_a_landmark_is_another_procedu
 
 def test_a_list_of_levels_right_before_the_screws_is_theirs_not_the_osteotomys(ex):
     procedures = "1. T12 pedicle subtraction osteotomy."
-    body = ("The apex was at L1, not T12 as booked, so the pedicle subtraction osteotomy was done at L1 instead. "
-            "The L1 lamina, both L1 pedicles and a posterior wedge of the L1 body were removed. The osteotomy was "
+    body = ("The apex was clearly at L1 and not at T12 as it had been booked, so I elected to do the pedicle "
+            "subtraction osteotomy at L1 instead of T12, and nothing was resected at T12. The L1 lamina, both L1 pedicles and a posterior wedge of the L1 body were removed. The osteotomy was "
             "closed with gentle compression between the T12 and L2 screws.")
     assert osteotomy_codes_of(ex, body, procedures) == {("22207", 1)}

@@ -1,7 +1,7 @@
 """Which mention each vertebral level of a sentence belongs to.
 
-A level right before a mention ("L3 PSO"), or in a list that ends right before it ("the T12 and L2
-screws"), belongs to it; otherwise to the nearest anchor before it
+A level right before a mention ("L3 PSO"), or in a list that a determiner opens and that ends right
+before it ("the T12 and L2 screws"), belongs to it; otherwise to the nearest anchor before it
 ("Pontes at T10-11 and T11-12, and screws from T8 to L2"); levels opening a sentence go to its
 first anchor. An osteotomy with several levels keeps the list that names its sites; one with none
 may borrow the levels of the procedure it describes (rules/decisions.json, "levels").
@@ -81,9 +81,11 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
                  or _COLUMN_GAP.fullmatch(text, e, a.start) and not _FIELD_AFTER.match(text, a.end)]
     if following:
         return following[0]
-    listed = [i for a, i in zip(anchors, indexes) if 0 < a.start - e <= _LIST_REACH and _LIST_BEFORE.fullmatch(text, e, a.start)]
-    if listed:
-        return listed[0]  # "between the T12 and L2 screws": the list right before a mention is its own
+    if _DETERMINER.search(text, max(0, s - 12), s):
+        listed = [i for a, i in zip(anchors, indexes)
+                  if 0 < a.start - e <= _LIST_REACH and _LIST_BEFORE.fullmatch(text, e, a.start)]
+        if listed:  # "between the T12 and L2 screws" (not "Pontes at T10-11 and L3 PSO")
+            return listed[0]
     if _ROW_LABEL.match(text, e) and text[s - 1:s].isspace():
         return None  # "-- (PSO) L4      8.5 x 50 mm": the next row's level, not the PSO's
     before = [(a, i) for a, i in zip(anchors, indexes) if a.end <= s]
@@ -106,6 +108,7 @@ _ROW_LABEL = re.compile(r"[ \t]{2,30}(?!\d{1,2}[.)][ \t])(?:\d|--)")
 # The rest of a list of levels that ends right before a mention: ", T11 and T12 " / " and L2 ".
 _LIST_BEFORE = re.compile(r"(?:[ \t]*(?:,[ \t]*(?:and[ \t]+)?|and[ \t]+|&[ \t]*)[CTLS]\d{1,2}(?:[ \t]*-[ \t]*[CTLS]?\d{1,2})?)+[ \t]{0,3}")
 _LIST_REACH = 60
+_DETERMINER = re.compile(r"\b(?:the|both)[ \t]+$", re.IGNORECASE)
 _GOES_ON = re.compile(r"[^.;]*?(?:,|\band\b|\bas well as\b)", re.IGNORECASE)
 
 
