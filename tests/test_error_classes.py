@@ -1067,3 +1067,10 @@ def test_a_list_of_levels_right_before_the_screws_is_theirs_not_the_osteotomys(e
             "subtraction osteotomy at L1 instead of T12, and nothing was resected at T12. The L1 lamina, both L1 pedicles and a posterior wedge of the L1 body were removed. The osteotomy was "
             "closed with gentle compression between the T12 and L2 screws.")
     assert osteotomy_codes_of(ex, body, procedures) == {("22207", 1)}
+
+
+def test_laminoplasty_spacers_are_neither_cages_nor_graft(ex):
+    body = ("The C3 to C6 spinous processes were split in the midline and the halves opened on bilateral hinges. "
+            "Four hydroxyapatite laminar spacers were placed between the split halves and tied with sutures; each "
+            "spacer sat well. No fusion was performed.")
+    assert all_codes_of(ex, body) == set()

@@ -90,8 +90,9 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
             x.category == "DEFECT" or _is_corpectomy(x) or _is_generic_spacer(x) for x in sentence(m.sentence)))]
     corpectomy = [m for m in devices if m.kind in config["corpectomy_kinds"]
                   or (m.kind in config["interbody_kinds"] and reader.in_defect(m))]
+    laminoplasty = any(m.kind in config["laminoplasty_kinds"] for m in index.counted)
     cages = [m for m in devices if m.kind in config["interbody_kinds"] and m not in corpectomy
-             and not (_is_generic_spacer(m) and any(x in mma for x in sentence(m.sentence)))]
+             and not (_is_generic_spacer(m) and (laminoplasty or any(x in mma for x in sentence(m.sentence))))]
     defect_points = _defect_points(corpectomy, index)
     interbody = interspaces(lv for m in cages for lv in m.level_values())
     unknown = False
