@@ -1074,3 +1074,9 @@ def test_laminoplasty_spacers_are_neither_cages_nor_graft(ex):
             "Four hydroxyapatite laminar spacers were placed between the split halves and tied with sutures; each "
             "spacer sat well. No fusion was performed.")
     assert all_codes_of(ex, body) == set()
+
+
+def test_a_level_after_a_semicolon_is_not_the_cages(ex):
+    body = ("Pedicle screws were placed at L2, L3, L4, L5 and S1. An L5-S1 TLIF was performed and a PEEK cage "
+            "impacted. Compression across L5-S1 to load the cage; gentle in situ bending L2-L4.")
+    assert ("22853", 1) in all_codes_of(ex, body)

@@ -92,6 +92,9 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
     if len(before) > 1 and _landmark(before[-1][0], text) and _GOES_ON.match(text, before[-1][0].end, s):
         return before[-2][1]
     if before:
+        last = before[-1][0]
+        if ";" in text[last.end:s] and last.category == "INSTRUMENT" and last.meta.get("role") == "device":
+            return None  # "to load the cage; gentle in situ bending L2-L4": not the cage's level
         return before[-1][1]
     first, index = min(zip(anchors, indexes), key=lambda pair: pair[0].start)
     if ";" in text[e:first.start] and first.category == "INSTRUMENT" and first.meta.get("role") != "device":
