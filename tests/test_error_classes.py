@@ -1080,3 +1080,10 @@ def test_a_level_after_a_semicolon_is_not_the_cages(ex):
     body = ("Pedicle screws were placed at L2, L3, L4, L5 and S1. An L5-S1 TLIF was performed and a PEEK cage "
             "impacted. Compression across L5-S1 to load the cage; gentle in situ bending L2-L4.")
     assert ("22853", 1) in all_codes_of(ex, body)
+
+
+def test_a_cage_in_the_defect_of_an_en_bloc_spondylectomy_is_a_corpectomy_device(ex):
+    body = ("Total en bloc spondylectomy of L2 was performed for tumour. The end plates of L1 and L3 were prepared for "
+            "the cage. An expandable titanium cage packed with allograft chips was placed between L1 and L3.")
+    codes = all_codes_of(ex, body)
+    assert ("22854", 1) in codes and not any(code == "22853" for code, _ in codes)
