@@ -195,9 +195,10 @@ _BOUND_R = r"(?![A-Za-z0-9]|-weighted|\s*weighted|\s*-?\s*alar)"  # not "S2-alar
 # levels with an ordinal word; searching them apart is much faster than one alternation.
 _CHAIN = re.compile(rf"{_BOUND_L}(?=[CTLSctls])(?P<chain>{_V}(?:{_SEP}(?:{_V}|{_NUM}))*(?:{_SEP}(?:{_PELVIC}))?){_BOUND_R}",
                     re.IGNORECASE)
+_NOUN = r"(?:\s+(?:vertebral\s+bodies|vertebral\s+body|vertebrae|vertebra|levels|level|segments|segment))?"
 _WORDS = re.compile(
     rf"""{_BOUND_L}(?P<word>(?:{_ORD})(?:(?:\s*,\s*(?:and\s+)?|\s+(?:and|through|to)\s+(?:the\s+)?)(?:{_ORD}))*\s+(?:{_REG})
-         (?:\s+(?:vertebral\s+bodies|vertebral\s+body|vertebrae|vertebra|levels|level|segments|segment))?){_BOUND_R}""",
+         {_NOUN}(?:\s+(?:through|to|down\s+to)\s+(?:the\s+)?(?:{_ORD})\s+(?:{_REG}){_NOUN})?){_BOUND_R}""",
     re.VERBOSE | re.IGNORECASE,
 )
 # "L2, 3 and 4" / "T10-11, 11-12": bare numbers continuing a list inherit the region.
@@ -255,10 +256,16 @@ def _parse_chain(text: str) -> Level | None:
 @lru_cache(maxsize=1024)
 def _parse_words(text: str) -> tuple[Level, ...]:
     """'the third lumbar vertebra' -> [L3]; 'fifth and sixth cervical' -> [C5, C6];
-    'tenth through twelfth thoracic', 'first to the fifth lumbar' -> [T10-T12], [L1-L5]."""
+    'tenth through twelfth thoracic', 'first to the fifth lumbar' -> [T10-T12], [L1-L5]; 'third thoracic to
+    the first lumbar vertebra' -> [T3-L1]."""
     words = re.findall(r"[a-z0-9]+", text.lower())
-    region = next((_REGION_WORDS[w] for w in words if w in _REGION_WORDS), None)
-    labels = [_with_region(str(_ORDINALS[w]), region) for w in words if w in _ORDINALS] if region else []
+    labels, pending = [], []
+    for w in words:  # each ordinal takes the region word that follows it ("third thoracic to first lumbar")
+        if w in _ORDINALS:
+            pending.append(_ORDINALS[w])
+        elif w in _REGION_WORDS:
+            labels += [_with_region(str(n), _REGION_WORDS[w]) for n in pending]
+            pending = []
     if not labels or None in labels:
         return ()
     if any(w in ("through", "to") for w in words) and len(labels) == 2:

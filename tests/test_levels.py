@@ -15,6 +15,7 @@ from extractor.levels import find_levels, make_level, parse_level, spoken_levels
     ("L2 to the sacrum", "L2-S1", "range"), ("T7-10", "T7-T10", "range"), ("L3-L4-L5", "L3-L5", "range"),
     ("the third lumbar vertebra", "L3", "vertebra"), ("twelfth thoracic vertebral body", "T12", "vertebra"),
     ("tenth through twelfth thoracic vertebrae", "T10-T12", "range"),
+    ("the third thoracic to the first lumbar vertebra", "T3-L1", "range"),
 ])
 def test_notation(text, label, kind):
     level = parse_level(text)
