@@ -1087,3 +1087,13 @@ def test_a_cage_in_the_defect_of_an_en_bloc_spondylectomy_is_a_corpectomy_device
             "the cage. An expandable titanium cage packed with allograft chips was placed between L1 and L3.")
     codes = all_codes_of(ex, body)
     assert ("22854", 1) in codes and not any(code == "22853" for code, _ in codes)
+
+
+@pytest.mark.parametrize("opening,code", [
+    ("preserving the T2-3 and L2-3 facet capsules, and levels were confirmed on fluoroscopy, pedicle screws were "
+     "then placed free hand at every level from T3 to L2 on both sides.", "22843"),
+    ("Needles were passed into the T11, T12, L2 and L3 pedicles bilaterally and pedicle screws placed over "
+     "guidewires; rods were seated.", "22842"),
+])
+def test_a_level_before_anatomy_is_the_anatomys_not_the_screws_after_it(ex, opening, code):
+    assert code in {c for c, _ in all_codes_of(ex, opening)}

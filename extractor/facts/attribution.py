@@ -39,14 +39,20 @@ def attribute_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_
                      text: str) -> list[Mention]:
     """The mentions again, each anchor with the levels of its sentence that belong to it."""
     anchors_by_sentence: dict[Sentence, list[int]] = defaultdict(list)
+    others_by_sentence: dict[Sentence, list[Mention]] = defaultdict(list)
     anchors = _anchor_categories()
     for i, m in enumerate(mentions):
         if m.category in anchors:
             anchors_by_sentence[m.sentence].append(i)
+        else:
+            others_by_sentence[m.sentence].append(m)
     assigned: dict[int, list[LevelSpan]] = defaultdict(list)
     for span in levels:
-        candidates = anchors_by_sentence.get(sentence_at(span.start))
-        owner = _owner(span, [mentions[i] for i in candidates], candidates, text) if candidates else None
+        sentence = sentence_at(span.start)
+        candidates = anchors_by_sentence.get(sentence)
+        owner = _owner(span, [mentions[i] for i in candidates], candidates, text,
+                       tuple(o for o in others_by_sentence.get(sentence, ()) if o.meta.get("element") != "pedicle")
+                       ) if candidates else None
         if owner is not None:
             assigned[owner].append(span)
     out = [replace(m, levels=tuple(assigned[i])) if assigned.get(i) else m for i, m in enumerate(mentions)]
@@ -72,9 +78,12 @@ def loose_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_at: 
     return {k: tuple(v) for k, v in loose.items()}
 
 
-def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: str) -> int | None:
+def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: str,
+           others: tuple[Mention, ...] = ()) -> int | None:
     """Index of the anchor a level belongs to (see the module docstring); None for the level cell of a
-    table row run onto the row before it, when nothing in its own row takes it."""
+    table row run onto the row before it, when nothing in its own row takes it, and for a level opening
+    a sentence right before a mention that is no anchor (``others``: "the L2-3 facet capsules"; not the
+    pedicles, where screws go: "needles into the T11 and T12 pedicles ... pedicle screws")."""
     gap = _config()["adjacent_gap"]
     s, e = span.start, span.end
     following = [i for a, i in zip(anchors, indexes) if 0 <= a.start - e <= gap and not text[e:a.start].strip(" -")
@@ -99,6 +108,9 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
     first, index = min(zip(anchors, indexes), key=lambda pair: pair[0].start)
     if ";" in text[e:first.start] and first.category == "INSTRUMENT" and first.meta.get("role") != "device":
         return None  # "midline incision from L3 to S1 ...; pedicle screws L4, L5": the exposure, not the screws
+    if any(0 <= o.start - e <= gap or _LIST_BEFORE.fullmatch(text, e, o.start) for o in others):
+        return None  # "preserving the T2-3 and L2-3 facet capsules ..., pedicle screws were placed": the capsules'
+
     return index
 
 
