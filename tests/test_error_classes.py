@@ -1097,3 +1097,8 @@ def test_a_cage_in_the_defect_of_an_en_bloc_spondylectomy_is_a_corpectomy_device
 ])
 def test_a_level_before_anatomy_is_the_anatomys_not_the_screws_after_it(ex, opening, code):
     assert code in {c for c, _ in all_codes_of(ex, opening)}
+
+
+def test_lms_is_lateral_mass_screws_in_a_terse_implant_line(ex):
+    body = "Implants: LMS b/l C3, C4, C5, C6 (3.5 x 14); PS b/l T1, T2; 2 rods. Screws placed per above, fluoro ok."
+    assert ("22843", 1) in all_codes_of(ex, body)
