@@ -1102,3 +1102,9 @@ def test_a_level_before_anatomy_is_the_anatomys_not_the_screws_after_it(ex, open
 def test_lms_is_lateral_mass_screws_in_a_terse_implant_line(ex):
     body = "Implants: LMS b/l C3, C4, C5, C6 (3.5 x 14); PS b/l T1, T2; 2 rods. Screws placed per above, fluoro ok."
     assert ("22843", 1) in all_codes_of(ex, body)
+
+
+def test_osteotomies_told_one_at_each_vertebra(ex):
+    body = ("Four Smith-Petersen osteotomies were done at the apex. One osteotomy was done at T7, one at T8, one at T9 "
+            "and one at T10, each removing the facets and ligamentum flavum.")
+    assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 3)}

@@ -206,7 +206,8 @@ def shared_levels(m: Mention, anchors: list[Mention], i: int, text: str) -> tupl
 _LEVELS_WORD = re.compile(r"\blevels?\b|\blevel\(s\)", re.IGNORECASE)
 
 
-_LIST_GAP = re.compile(r"(?:[\s,;&/()+]|\b(?:and|or|as well as|through|thru|to|at|the|plus|then|levels?)\b)*", re.IGNORECASE)
+_LIST_GAP = re.compile(r"(?:[\s,;&/()+]|\b(?:and|or|as well as|through|thru|to|at|the|plus|then|levels?|one|another)\b)*",
+                       re.IGNORECASE)  # "one at T7, one at T8 and one at T9"
 
 
 def site_group(text: str, m: Mention) -> tuple[LevelSpan, ...]:
