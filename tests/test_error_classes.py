@@ -1108,3 +1108,15 @@ def test_osteotomies_told_one_at_each_vertebra(ex):
     body = ("Four Smith-Petersen osteotomies were done at the apex. One osteotomy was done at T7, one at T8, one at T9 "
             "and one at T10, each removing the facets and ligamentum flavum.")
     assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 3)}
+
+
+def test_the_identical_resection_carried_out_at_the_next_level_in_a_run_on_dictation(ex):
+    body = ("The spine was ankylosed, pedicle screws were placed at T11 T12 L1 L2 L3 L4 and L5 bilaterally, then at "
+            "L2-3 a V shaped wedge was taken from the back of the spine consisting of the adjoining edges of the L2 "
+            "and L3 laminae, the ossified ligamentum flavum and the fused facet joints on both sides, taking bone out "
+            "to the medial wall of the L2 and L3 pedicles which served as the lateral border on each side, the dura "
+            "was exposed and the L2 nerve roots seen in the foramina and free, then the identical resection was "
+            "carried out at L3-4, again with the L3 and L4 pedicles as the lateral boundaries and the L3 roots "
+            "identified and free, the rods were then contoured into lordosis and seated into the screws, and "
+            "compression closed the gaps.")
+    assert osteotomy_codes_of(ex, body) == {("22214", 1), ("22216", 1)}

@@ -36,8 +36,9 @@ def typing_elements() -> frozenset[str]:
 
 
 def attribute_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_at: Callable[[int], Sentence],
-                     text: str) -> list[Mention]:
-    """The mentions again, each anchor with the levels of its sentence that belong to it."""
+                     text: str, unowned: list[LevelSpan] | None = None) -> list[Mention]:
+    """The mentions again, each anchor with the levels of its sentence that belong to it; the levels of
+    a sentence with anchors that none of them takes go to ``unowned`` (they are loose levels too)."""
     anchors_by_sentence: dict[Sentence, list[int]] = defaultdict(list)
     others_by_sentence: dict[Sentence, list[Mention]] = defaultdict(list)
     anchors = _anchor_categories()
@@ -55,6 +56,8 @@ def attribute_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_
                        ) if candidates else None
         if owner is not None:
             assigned[owner].append(span)
+        elif candidates and unowned is not None:
+            unowned.append(span)
     out = [replace(m, levels=tuple(assigned[i])) if assigned.get(i) else m for i, m in enumerate(mentions)]
     typing = typing_elements()
     describes_resection = {m.sentence for m in mentions if m.category == "RESECTION" and m.meta["element"] in typing}
@@ -66,16 +69,19 @@ def attribute_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_
     return out
 
 
-def loose_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_at: Callable[[int], Sentence]
-                 ) -> dict[Sentence, tuple[LevelSpan, ...]]:
-    """The levels of sentences where no anchor mention could take them, by sentence."""
+def loose_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_at: Callable[[int], Sentence],
+                 unowned: list[LevelSpan] = ()) -> dict[Sentence, tuple[LevelSpan, ...]]:
+    """The levels no anchor mention took, by sentence: those of sentences without an anchor, and the
+    ``unowned`` ones of sentences with anchors (see ``attribute_levels``)."""
     anchored = {m.sentence for m in mentions if m.category in _anchor_categories()}
     loose: dict[Sentence, list[LevelSpan]] = defaultdict(list)
     for span in levels:
         sentence = sentence_at(span.start)
         if sentence not in anchored:
             loose[sentence].append(span)
-    return {k: tuple(v) for k, v in loose.items()}
+    for span in unowned:
+        loose[sentence_at(span.start)].append(span)
+    return {k: tuple(sorted(v, key=lambda ls: ls.start)) for k, v in loose.items()}
 
 
 def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: str,
@@ -108,6 +114,8 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
     first, index = min(zip(anchors, indexes), key=lambda pair: pair[0].start)
     if ";" in text[e:first.start] and first.category == "INSTRUMENT" and first.meta.get("role") != "device":
         return None  # "midline incision from L3 to S1 ...; pedicle screws L4, L5": the exposure, not the screws
+    if first.start - e > _OPENING_REACH:
+        return None  # a run-on sentence: "..., then the identical resection was carried out at L3-4, ..., the rods"
     if any(0 <= o.start - e <= gap or _LIST_BEFORE.fullmatch(text, e, o.start) for o in others):
         return None  # "preserving the T2-3 and L2-3 facet capsules ..., pedicle screws were placed": the capsules'
 
@@ -123,6 +131,7 @@ _ROW_LABEL = re.compile(r"[ \t]{2,30}(?!\d{1,2}[.)][ \t])(?:\d|--)")
 # The rest of a list of levels that ends right before a mention: ", T11 and T12 " / " and L2 ".
 _LIST_BEFORE = re.compile(r"(?:[ \t]*(?:,[ \t]*(?:and[ \t]+)?|and[ \t]+|&[ \t]*)[CTLS]\d{1,2}(?:[ \t]*-[ \t]*[CTLS]?\d{1,2})?)+[ \t]{0,3}")
 _LIST_REACH = 60
+_OPENING_REACH = 150  # characters from a level opening a sentence to the first mention it may belong to
 _DETERMINER = re.compile(r"\b(?:the|both)[ \t]+$", re.IGNORECASE)
 _GOES_ON = re.compile(r"[^.;]*?(?:,|\band\b|\bas well as\b)", re.IGNORECASE)
 

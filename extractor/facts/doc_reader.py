@@ -57,8 +57,9 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
     view = doc._.opnote["text"]
     mentions = [_qualified(m, view) for m in mentions]
-    return MentionIndex(attribute_levels(mentions, levels, sentences.at, view),
-                        loose_levels(mentions, levels, sentences.at), view), sections
+    unowned: list[LevelSpan] = []
+    attributed = attribute_levels(mentions, levels, sentences.at, view, unowned)
+    return MentionIndex(attributed, loose_levels(mentions, levels, sentences.at, unowned), view), sections
 
 
 _BRIEF_TITLE_CHARS = 300  # where a note's title is
