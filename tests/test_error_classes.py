@@ -1120,3 +1120,13 @@ def test_the_identical_resection_carried_out_at_the_next_level_in_a_run_on_dicta
             "identified and free, the rods were then contoured into lordosis and seated into the screws, and "
             "compression closed the gaps.")
     assert osteotomy_codes_of(ex, body) == {("22214", 1), ("22216", 1)}
+
+
+@pytest.mark.parametrize("field,codes", [
+    ("Level(s) - osteotomy: [Ponte: T11-12, T12-L1, L1-2]", {("22212", 1), ("22216", 2)}),
+    ("Level(s) - decompression: [L4-5]", set()),
+])
+def test_osteotomies_done_at_the_levels_listed_above(ex, field, codes):
+    text = ("OPERATIVE NOTE\n" + field + "\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone. Ponte osteotomies "
+            "were done at the levels listed above with full removal of the facets and ligamentum flavum.\n")
+    assert osteotomy_codes_in(ex, text) == codes

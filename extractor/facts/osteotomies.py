@@ -19,7 +19,7 @@ from ..resources import load_json
 from .approach import ApproachTrack
 from .attribution import typing_elements
 from .mentions import BODY, Mention, MentionIndex, Sentence
-from .osteotomy_levels import levels_field, levels_listed_below, names_type, repeated_at, table_column, told_next, wedge_place
+from .osteotomy_levels import levels_field, levels_told_elsewhere, names_type, repeated_at
 from .resections import cuts, unnamed_wedge
 from .sites import osteotomy_sites
 
@@ -255,7 +255,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         if m.meta["type"] == "wedge_shape" and type_named:
             generic.append(m)  # "the wedge was extended cephalad" describes the PSO the note names
             continue
-        m = told_next(table_column(levels_listed_below(wedge_place(m, index), index), index), index)
+        m = levels_told_elsewhere(m, index)
         family, kind, inferred = resolve_type(m, index, context)
         if family:
             typed[(family, kind)].append(Typed(m, inferred))

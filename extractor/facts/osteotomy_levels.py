@@ -11,7 +11,7 @@ from dataclasses import replace
 from ..levels import repeated_at_pattern, told_next_pattern
 from ..resources import load_json
 from ..sentences import TABLE_HEADER
-from .mentions import BODY, Mention, MentionIndex
+from .mentions import BODY, NOT_DONE, Mention, MentionIndex
 from .resections import cuts
 
 
@@ -142,3 +142,24 @@ def told_next(m: Mention, index: MentionIndex) -> Mention:
     spans = index.loose_levels.get(nxt) or tuple(
         span for other in index.in_sentence(nxt) if other.kind in _NOT_STEPS for span in other.levels)
     return replace(m, levels=tuple(span._replace(sentence=nxt) for span in spans)) if spans else m
+
+
+def listed_above(m: Mention, index: MentionIndex) -> Mention:
+    """A named osteotomy done "at the levels listed above" takes the levels of the last mention of its
+    type before it, in any section (a template field "Level(s) - osteotomy: [Ponte: T11-12, T12-L1]")."""
+    if m.levels or m.role != BODY or not names_type(m):
+        return m
+    if not re.search(load_json("decisions.json")["levels"]["listed_above"], index.text[m.sentence[0]:m.sentence[1]],
+                     re.IGNORECASE):
+        return m
+    earlier = [x for x in index.of("OSTEOTOMY") if x.end <= m.start and x.levels and x.meta.get("type") == m.meta["type"]
+               and x.assertion not in NOT_DONE]
+    return replace(m, levels=earlier[-1].levels) if earlier else m
+
+
+def levels_told_elsewhere(m: Mention, index: MentionIndex) -> Mention:
+    """The mention with the levels its own words do not give but the note tells elsewhere, each reader
+    trying in turn where the previous found none."""
+    for read in (wedge_place, levels_listed_below, table_column, told_next, listed_above):
+        m = read(m, index)
+    return m
