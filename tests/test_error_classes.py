@@ -1130,3 +1130,13 @@ def test_osteotomies_done_at_the_levels_listed_above(ex, field, codes):
     text = ("OPERATIVE NOTE\n" + field + "\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone. Ponte osteotomies "
             "were done at the levels listed above with full removal of the facets and ligamentum flavum.\n")
     assert osteotomy_codes_in(ex, text) == codes
+
+
+@pytest.mark.parametrize("purpose,codes", [
+    ("To mobilize the kyphosis", {("22210", 1), ("22216", 1)}),
+    ("To decompress the roots", set()),
+])
+def test_a_release_told_by_what_was_cut_and_why(ex, purpose, codes):
+    body = (purpose + ", the C5-6 and C6-7 facet joints were resected completely on both sides together with the "
+            "ligamentum flavum at each interspace, leaving the exiting roots visible and untouched.")
+    assert osteotomy_codes_of(ex, body) == codes

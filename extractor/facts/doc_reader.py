@@ -95,9 +95,9 @@ def _qualified(m: Mention, view: str) -> Mention:
     return m
 
 
-_CLAUSE_BREAK = re.compile(r";|\b(?:which|while|but|whereas)\b|,\s+(?:and|then)\b"
+_CLAUSE_BREAK = re.compile(r";|\b(?:which|while|but|whereas)\b|,\s+(?:and|then|leaving|keeping|preserving|protecting)\b"
                            r"|,(?=\s+(?:the\s+|both\s+)?\w+\s+(?:\w+\s+)?(?:left|kept)\s+(?:intact|untouched))",
-                           re.IGNORECASE)  # ", pedicles left intact": an absolute phrase of its own
+                           re.IGNORECASE)  # ", pedicles left intact", ", leaving the roots untouched": a phrase of its own
 
 
 _WHICH = re.compile(r",?\s*which\b", re.IGNORECASE)

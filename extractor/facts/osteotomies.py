@@ -180,6 +180,24 @@ def release_mentions(index: MentionIndex) -> list[Mention]:
         if set(config["required_elements"][m.kind]) <= elements:
             levels = m.levels or tuple(span._replace(sentence=s) for s in told[1:] for span in index.loose_levels.get(s, ()))
             found.append(replace(m, levels=levels))
+    return found + _unnamed_releases(index, config, {m.sentence for m in found})
+
+
+def _unnamed_releases(index: MentionIndex, config: dict, done: set[Sentence]) -> list[Mention]:
+    """A release told without the word, by what was cut and why, in one narrative sentence: "To mobilize
+    the kyphosis, the C5-6 and C6-7 facet joints were resected completely ... together with the
+    ligamentum flavum" (the elements of a release, correction the only purpose, levels no mention took)."""
+    found = []
+    for sentence, spans in index.loose_levels.items():
+        facets = [m for m in index.in_sentence(sentence) if m.category == "RESECTION" and m.counted
+                  and m.meta["element"] == "facet"]
+        if sentence in done or not facets or not cuts(index, sentence):
+            continue
+        if index.sentence_values(sentence, "PURPOSE", "purpose") != set(config["purposes"]):
+            continue
+        if set(config["required_elements"]["release"]) <= _release_elements(index, sentence, config):
+            found.append(replace(facets[0], category="NON_OSTEOTOMY", rule="osteo.unnamed_release",
+                                 meta={"kind": "release"}, levels=spans))
     return found
 
 
