@@ -329,7 +329,10 @@ def find_levels(text: str, start: int = 0, end: int | None = None) -> Iterator[L
             continue  # inside a list continuation already consumed
         pos = m.end()
         if m.re is _WORDS:
-            for level in _parse_words(m.group("word")):
+            levels = _parse_words(m.group("word"))
+            if _BETWEEN.search(text, max(0, m.start() - 12), m.start()):
+                levels = _between(levels)
+            for level in levels:
                 yield LevelMatch(m.start(), m.end(), level)
             continue
         level = _parse_chain(m.group("chain"))
@@ -348,6 +351,18 @@ def find_levels(text: str, start: int = 0, end: int | None = None) -> Iterator[L
                 break
             yield LevelMatch(c.start("bare"), c.end("bare"), nxt)
             previous, pos = nxt, c.end()
+
+
+_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _between(levels: tuple[Level, ...]) -> tuple[Level, ...]:
+    """'between the second and third lumbar vertebrae': the interspace of two adjacent vertebrae."""
+    if len(levels) == 2 and all(lv.kind == "vertebra" for lv in levels):
+        joined = make_level(levels[0].start, levels[1].start)
+        if joined is not None and joined.kind == "interspace":
+            return (joined,)
+    return levels
 
 
 def _continue(previous: Level, bare: str) -> Level | None:

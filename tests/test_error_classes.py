@@ -1140,3 +1140,10 @@ def test_a_release_told_by_what_was_cut_and_why(ex, purpose, codes):
     body = (purpose + ", the C5-6 and C6-7 facet joints were resected completely on both sides together with the "
             "ligamentum flavum at each interspace, leaving the exiting roots visible and untouched.")
     assert osteotomy_codes_of(ex, body) == codes
+
+
+def test_a_smith_petersen_extension_osteotomy_between_two_vertebrae_is_one_site(ex):
+    body = ("Smith-Petersen extension osteotomy of the lumbar spine between the second and third lumbar vertebrae for "
+            "ankylosing spondylitis. The fused facet joints and the laminar bone joining them were resected in the "
+            "shape of a V out to the pedicles, and the osteotomy closed as the anterior column opened.")
+    assert osteotomy_codes_of(ex, body) == {("22214", 1)}

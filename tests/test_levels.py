@@ -16,6 +16,7 @@ from extractor.levels import find_levels, make_level, parse_level, spoken_levels
     ("the third lumbar vertebra", "L3", "vertebra"), ("twelfth thoracic vertebral body", "T12", "vertebra"),
     ("tenth through twelfth thoracic vertebrae", "T10-T12", "range"),
     ("the third thoracic to the first lumbar vertebra", "T3-L1", "range"),
+    ("between the second and third lumbar vertebrae", "L2-3", "interspace"),
 ])
 def test_notation(text, label, kind):
     level = parse_level(text)
