@@ -1147,3 +1147,12 @@ def test_a_smith_petersen_extension_osteotomy_between_two_vertebrae_is_one_site(
             "ankylosing spondylitis. The fused facet joints and the laminar bone joining them were resected in the "
             "shape of a V out to the pedicles, and the osteotomy closed as the anterior column opened.")
     assert osteotomy_codes_of(ex, body) == {("22214", 1)}
+
+
+def test_the_same_steps_at_the_second_listed_pso_level_count_it(ex):
+    procedures = "1. Pedicle subtraction osteotomies, two levels, L1 and L3."
+    body = ("The L3 osteotomy was done first. The L3 lamina was removed, the L3 pedicles were removed down to the body "
+            "and a posterior-based wedge of the L3 body was resected. The osteotomy was closed. The same steps were "
+            "then carried out at L1, with the L1 lamina removed and the T12 and L1 roots identified, and the wedge "
+            "taken from the L1 body.")
+    assert osteotomy_codes_of(ex, body, procedures) == {("22207", 1), ("22208", 1)}

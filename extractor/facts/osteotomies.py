@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..flags import Flag
-from ..levels import Level
+from ..levels import Level, make_level
 from ..model import DroppedSite, Exclusion, Osteotomy
 from ..resources import load_json
 from .approach import ApproachTrack
@@ -95,6 +95,20 @@ class _Context:
             family, kind = matches.pop()
             return family, kind, False
         return None
+
+    def at_listed(self, m: Mention, key: TypeKey) -> Mention:
+        """The mention with only its levels at the vertebrae the procedure list gives that type: a level
+        naming one listed vertebra among others is that vertebra ("the T12 and L1 roots" beside the
+        listed L1 PSO keep L1)."""
+        listed = {v for f, t, vertebrae in self.listed if (f, t) == key for v in vertebrae}
+        levels = []
+        for ls in m.levels:
+            inside = [v for v in ls.level.vertebrae() if v in listed]
+            if len(inside) == len(ls.level.vertebrae()):
+                levels.append(ls)
+            elif len(inside) == 1:
+                levels.append(ls._replace(level=make_level(inside[0])))
+        return replace(m, levels=tuple(levels))
 
 
 def resolve_type(m: Mention, index: MentionIndex, context: _Context, elements: set[str] | None = None
@@ -271,7 +285,11 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
             generic.append(replace(m, assertion="historical"))  # "At the L3 osteotomy" of the 2021 operation
             continue
         if m.meta["type"] == "wedge_shape" and type_named:
-            generic.append(m)  # "the wedge was extended cephalad" describes the PSO the note names
+            listed = context.listed_type(m) if m.levels else None
+            if listed is not None:  # "the same steps were then carried out at L1 ... the wedge": the listed L1 PSO
+                typed[listed[:2]].append(Typed(context.at_listed(m, listed[:2]), False))
+            else:
+                generic.append(m)  # "the wedge was extended cephalad" describes the PSO the note names
             continue
         m = levels_told_elsewhere(m, index)
         family, kind, inferred = resolve_type(m, index, context)
