@@ -1156,3 +1156,16 @@ def test_the_same_steps_at_the_second_listed_pso_level_count_it(ex):
             "then carried out at L1, with the L1 lamina removed and the T12 and L1 roots identified, and the wedge "
             "taken from the L1 body.")
     assert osteotomy_codes_of(ex, body, procedures) == {("22207", 1), ("22208", 1)}
+
+
+@pytest.mark.parametrize("body,codes", [
+    ("Osteotomies were then done one at a time from the top. At L1-2 the inferior facets of L1 were removed on both "
+     "sides with the ligamentum flavum. At L2-3 the inferior facets of L2 were removed bilaterally with the flavum. "
+     "At L3-4 the L3 inferior facets were removed bilaterally with the flavum.", {("22214", 1), ("22216", 2)}),
+    ("I next turned to the osteotomies. At T8-9, the adjoining margins of the T8 and T9 laminae were removed, along "
+     "with the facets and the ligamentum flavum. The same posterior column osteotomy was carried out at T9-10.",
+     {("22212", 1), ("22216", 1)}),
+])
+def test_sites_told_in_the_sentences_after_the_osteotomy(ex, body, codes):
+    procedures = "1. Posterior column osteotomies at T8-9 and T9-10." if "T8-9" in body else ""
+    assert osteotomy_codes_of(ex, body, procedures) == codes

@@ -219,6 +219,17 @@ _LIST_GAP = re.compile(r"(?:[\s,;&/()+]|\b(?:and|or|as well as|through|thru|to|a
                        re.IGNORECASE)  # "one at T7, one at T8 and one at T9"
 
 
+def first_list(text: str, spans: tuple[LevelSpan, ...]) -> tuple[LevelSpan, ...]:
+    """The first list of levels among ``spans`` ("At T8-9, the margins of the T8 and T9 laminae ..." -> T8-9)."""
+    ordered = sorted(spans, key=lambda x: x.start)
+    out = ordered[:1]
+    for item in ordered[1:]:
+        if not _LIST_GAP.fullmatch(text, out[-1].end, item.start):
+            break
+        out.append(item)
+    return tuple(out)
+
+
 def site_group(text: str, m: Mention) -> tuple[LevelSpan, ...]:
     """The levels an osteotomy names as its sites: the list right before it ("T12 and L1 PSOs")
     or else the first list after it; other levels of the sentence only describe the resection."""

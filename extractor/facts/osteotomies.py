@@ -73,7 +73,7 @@ class _Context:
     narrative_named: bool  # the narrative names a type itself: its untyped mentions refer back to it
     first_named: dict[str, int]  # section -> start of its first named, counted osteotomy mention
     narrative_elements: frozenset[str] = frozenset()  # elements the narrative resects, anywhere
-    narrative_named_at: frozenset[str] = frozenset()  # vertebrae where the narrative names a type
+    narrative_named_at: frozenset[str] = frozenset()  # sites (level labels) where the narrative names a type
 
     def listed_type(self, m: Mention) -> tuple[str, str, bool] | None:
         """The type the procedure list names for an untyped narrative mention: at its vertebrae, or
@@ -85,7 +85,7 @@ class _Context:
             return None
         vertebrae = {v for lv in m.level_values() for v in lv.vertebrae()}
         if self.narrative_named:  # only where the narrative names no type, and wholly within one listed
-            if not vertebrae or vertebrae & self.narrative_named_at:
+            if not vertebrae or set(m.level_labels()) & self.narrative_named_at:
                 return None
             matches = {(f, t) for f, t, listed in self.listed if vertebrae <= listed}
         else:
@@ -255,8 +255,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
                        any(m.meta.get("family") for m in index.of("OSTEOTOMY") if m.counted),
                        first_named_starts(index),
                        frozenset(m.meta["element"] for m in index.of("RESECTION") if m.counted and cuts(index, m.sentence)),
-                       frozenset(v for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.counted
-                                 for lv in m.level_values() for v in lv.vertebrae()))
+                       frozenset(lv.label for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.counted
+                                 for lv in m.level_values()))
     typed: dict[TypeKey, list[Typed]] = defaultdict(list)
     generic: list[Mention] = []
     named = {v for m in index.of("OSTEOTOMY") if names_type(m) and m.counted
@@ -277,7 +277,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         if m.graft_source:
             generic.append(replace(m, levels=()))  # where graft bone came from: never a site of its own
             continue
-        if m.meta["type"] is None and named and all(set(lv.vertebrae()) & named for lv in m.level_values()):
+        if m.meta["type"] is None and named and all(set(lv.vertebrae()) & named for lv in m.level_values()) and (
+                m.levels or not levels_told_elsewhere(m, index).levels):
             generic.append(m)  # "the C7 osteotomy was closed" refers back to the named C7 PSO
             continue
         if m.meta["type"] is None and m.present and m.levels and not _done_here(index, m) and all(

@@ -11,7 +11,8 @@ from dataclasses import replace
 from ..levels import repeated_at_pattern, told_next_pattern
 from ..resources import load_json
 from ..sentences import TABLE_HEADER
-from .mentions import BODY, NOT_DONE, Mention, MentionIndex
+from .attribution import first_list
+from .mentions import BODY, NOT_DONE, Mention, MentionIndex, Sentence
 from .resections import cuts
 
 
@@ -124,24 +125,44 @@ def told_next(m: Mention, index: MentionIndex) -> Mention:
     """An osteotomy told without a level takes the levels of the sentence right after it when that
     sentence refers back to it and only says where ("Three posterior column osteotomies were performed.
     These were at T7-8, T8-9 and T9-10, each including the spinous process ..."), or opens on the place
-    where it cut bone ("At L1-2 and L2-3 the facets were resected"); a sentence whose levels another
-    procedure or device owns is not one, nor one that only finds something there ("At L2-3 there was
-    marked hypertrophy")."""
+    where it cut bone ("At L1-2 and L2-3 the facets were resected"), and of the sentences after that one
+    that open on the next places so ("At L1 the facets ... At L2 the facets ..."); a sentence whose levels
+    another procedure or device owns is not one, nor one that only finds something there ("At L2-3 there
+    was marked hypertrophy")."""
     if m.levels or m.role != BODY or not m.present:
         return m
+    spans: tuple = ()
+    last, form = m.sentence, "refers"
+    while (nxt := _next_place(index, last, form)) is not None:
+        opening = told_next_pattern().match(index.text, nxt[0], nxt[1])
+        levels = _levels_of(index, nxt)  # "They were at T5-6 and T6-7 above, and at T9-10 below": all of them
+        if opening.group("place"):  # "At T8-9, the margins of the T8 and T9 laminae": the place only
+            levels = first_list(index.text, levels)
+        spans += tuple(span._replace(sentence=nxt) for span in levels)
+        last, form = nxt, "place"
+    return replace(m, levels=spans) if spans else m
+
+
+def _next_place(index: MentionIndex, last: Sentence, form: str) -> Sentence | None:
+    """The sentence right after ``last`` if it tells where the osteotomy was done: referring back to it
+    (only right after the osteotomy: ``form`` "refers") or opening on the place where it cut bone."""
     gap = load_json("decisions.json")["levels"]["told_next_max_gap"]
-    after = [s for s in set(index.loose_levels) | set(index.sentences) if m.sentence[1] <= s[0] <= m.sentence[1] + gap]
+    after = [s for s in set(index.loose_levels) | set(index.sentences) if last[1] <= s[0] <= last[1] + gap]
     if not after:
-        return m
+        return None
     nxt = min(after)
-    refers = told_next_pattern().match(index.text, nxt[0], nxt[1])
-    if index.text[m.sentence[1]:nxt[0]].strip() or not refers:
-        return m
-    if _other_step_between(index, nxt[0], nxt[1]) or (refers.group("place") and not cuts(index, nxt)):
-        return m
-    spans = index.loose_levels.get(nxt) or tuple(
-        span for other in index.in_sentence(nxt) if other.kind in _NOT_STEPS for span in other.levels)
-    return replace(m, levels=tuple(span._replace(sentence=nxt) for span in spans)) if spans else m
+    opening = told_next_pattern().match(index.text, nxt[0], nxt[1])
+    if index.text[last[1]:nxt[0]].strip() or not opening or (form == "place" and not opening.group("place")):
+        return None
+    if _other_step_between(index, nxt[0], nxt[1]) or (opening.group("place") and not cuts(index, nxt)):
+        return None
+    return nxt if _levels_of(index, nxt) else None
+
+
+def _levels_of(index: MentionIndex, sentence: Sentence) -> tuple:
+    """The levels no mention of the sentence took, or those an osteotome took ("with an osteotome")."""
+    return index.loose_levels.get(sentence) or tuple(
+        span for other in index.in_sentence(sentence) if other.kind in _NOT_STEPS for span in other.levels)
 
 
 def listed_above(m: Mention, index: MentionIndex) -> Mention:
