@@ -1169,3 +1169,13 @@ def test_the_same_steps_at_the_second_listed_pso_level_count_it(ex):
 def test_sites_told_in_the_sentences_after_the_osteotomy(ex, body, codes):
     procedures = "1. Posterior column osteotomies at T8-9 and T9-10." if "T8-9" in body else ""
     assert osteotomy_codes_of(ex, body, procedures) == codes
+
+
+@pytest.mark.parametrize("harvest,codes", [
+    ("Cancellous bone was harvested from the right posterior iliac crest through a separate incision.", {("20937", 1)}),
+    ("The laminae were decorticated.", {("20936", 1)}),
+])
+def test_own_bone_is_the_separate_harvest_when_there_is_one(ex, harvest, codes):
+    body = ("We had agreed on a short fusion with his own bone. Pedicle screws were placed at L5 and S1. " + harvest +
+            " The bone was laid over the decorticated transverse processes.")
+    assert {c for c in all_codes_of(ex, body) if c[0].startswith("209")} == codes

@@ -80,7 +80,19 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
         if m.category == "GRAFT":
             named.add(kind)
     _harvest_of_the_block(kinds, named)
+    _own_bone_of_the_harvest(kinds)
     return _grafts(kinds, spacer, index)
+
+
+def _own_bone_of_the_harvest(kinds: dict[str, list[Evidence]]) -> None:
+    """"Fusion with his own bone" in a note that harvests crest bone through a separate incision names that
+    harvest, not a local graft (rules/decisions.json, grafts.own_bone)."""
+    rule = _config()["own_bone"]
+    if not any(k.startswith("autograft_separate") for k in kinds):
+        return
+    local = kinds.get(rule["kind"], [])
+    if local and all(e.rule in rule["rule_ids"] for e in local):
+        del kinds[rule["kind"]]
 
 
 def _harvest_of_the_block(kinds: dict[str, list[Evidence]], named: set[str]) -> None:
