@@ -987,6 +987,7 @@ def test_tricortical_blocks_from_the_crest_are_one_structural_harvest(ex, harves
 @pytest.mark.parametrize("sentence", [
     "The bone removed during the correction was cut into small pieces and laid over the decorticated laminae.",
     "The rib heads and resected vertebral bone were morselized and laid over the fusion bed.",
+    "Each cage was packed with the morselized ossification bone and tapped into place.",
 ])
 def test_local_bone_in_the_words_of_real_notes(ex, sentence):
     body = "Pedicle screws were placed at L1, L2, L4 and L5 and rods were locked. " + sentence
