@@ -1,4 +1,7 @@
 """Offset-preserving cleanup, header detection and sentence splitting on raw text."""
+import pytest
+
+from extractor.section_roles import unknown_category
 from extractor.sentences import split_sentences
 from extractor.textview import build_view, clean, find_headers
 
@@ -202,3 +205,13 @@ def test_the_same_header_in_lower_case_or_in_an_all_caps_paragraph():
     assert headers(caps) == ["INDICATIONS:", "DESCRIPTION "]
     assert headers("INDICATIONS: KYPHOSIS.\n\nPROCEDURE WAS TOLERATED WELL.\n") == ["INDICATIONS:"]
     assert headers("INDICATIONS: KYPHOSIS AND\nDESCRIPTION THE PATIENT WANTS.\n") == ["INDICATIONS:"]
+
+
+@pytest.mark.parametrize("label,category", [
+    ("WHO SURGICAL SAFETY CHECKLIST", "admin"), ("Time-out", "admin"), ("OPERATIVE PROCEDURE IN DETAIL", "description"),
+    ("SURGICAL TECHNIQUE", "description"),
+])
+def test_an_unknown_label_takes_its_category_from_its_words(label, category):
+    """A safety checklist line is an administrative field, not the narrative: in an ALL-CAPS note it once
+    took the description's place and left the real narrative under 'Procedure:' a procedure list."""
+    assert unknown_category(label) == category
