@@ -405,7 +405,7 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
         if m:
             bare = None
         elif caps:
-            bare = _header_patterns()[7].match(text, word.start(1)) if _paragraph_start(text, pos) else None
+            bare = _caps_run_in(text, word.start(1)) if _paragraph_start(text, pos) else None
         else:
             bare = (_inline_bare_pattern().match(text, word.start(1)) or _header_patterns()[5].match(text, word.start(1))
                     or _header_patterns()[6].match(text, word.start(1)))
@@ -417,6 +417,25 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
                               or m.re is _LOWER_LINE and _after_field(text, pos)):
         return m.start("prefix"), m.start("header"), m.end("header")
     return None
+
+
+def _caps_run_in(text: str, pos: int) -> re.Match | None:
+    """In ALL-CAPS dictation, a vocabulary header run into the paragraph it opens, before a word that opens
+    a sentence: one narrative word ("DESCRIPTION THE PATIENT WAS...") or a header of two words or more
+    ("DESCRIPTION OF PROCEDURE AFTER GENERAL ANESTHESIA...")."""
+    one_word = _header_patterns()[7].match(text, pos)
+    if one_word:
+        return one_word
+    multi = _inline_bare_pattern().match(text, pos)
+    if multi and multi.group("header") and multi.group("gap") is not None and _caps_opener().match(text, multi.end("gap")):
+        return multi
+    return None
+
+
+@lru_cache(maxsize=1)
+def _caps_opener() -> re.Pattern:
+    openers = "|".join(map(re.escape, load_json("sections.json")["caps_narrative_openers"]))
+    return re.compile(rf"(?:{openers})[ \t]")
 
 
 _BLANK_LINE_BEFORE = re.compile(r"\n[ \t]*\n[ \t]*$")
@@ -511,6 +530,8 @@ def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | No
             return pos, start, m.end("gap")
     if _LIST_NUMBER_BEFORE.search(text, max(0, pos - 6), pos) or _in_list_item(text, pos):
         return None  # "3. ALLOGRAFT: DBM ...", "7. ROD SEATED. CORRECTION: ...": a list item's label
+    if caps and not _after_sentence(text, pos):
+        return None  # "PONTE OSTEOTOMIES, FIVE IN TOTAL, ONE AT EACH OF:": a clause of the sentence, not a label
     m = _GENERIC_INLINE.match(text, start)
     if not m and text[max(0, pos - 2):pos] == "  ":
         m = _TITLE_INLINE.match(text, start)

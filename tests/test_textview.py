@@ -215,3 +215,12 @@ def test_an_unknown_label_takes_its_category_from_its_words(label, category):
     """A safety checklist line is an administrative field, not the narrative: in an ALL-CAPS note it once
     took the description's place and left the real narrative under 'Procedure:' a procedure list."""
     assert unknown_category(label) == category
+
+
+def test_all_caps_dictation_headers_and_clauses():
+    """A two-word header runs into the paragraph it opens before a sentence opener; a clause ending with a
+    colon after a comma inside a sentence is no label."""
+    caps = "INDICATIONS: KYPHOSIS.\n\nDESCRIPTION OF PROCEDURE AFTER GENERAL ANESTHESIA THE PATIENT WAS TURNED PRONE.\n"
+    assert headers(caps) == ["INDICATIONS:", "DESCRIPTION OF PROCEDURE "]
+    clause = "FINDINGS: STIFF CURVE.\n\nPONTE OSTEOTOMIES, FIVE IN TOTAL, ONE AT EACH OF:\n - T11/12\n - T12/L1\n"
+    assert headers(clause) == ["FINDINGS:"]
