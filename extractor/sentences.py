@@ -124,7 +124,7 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
     for start, end in breaks:
         line = text[previous_start:start].strip()
         nxt = text[end: end + 40]
-        if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _TABLE_ROW.search(line) or _next_is_row(text, end)
+        if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or TABLE_ROW.search(line) or _next_is_row(text, end)
                      or (":" in line and len(line) < _SHORT_LINE and _next_field(line, nxt))
                      or (_LEVEL_ITEM.fullmatch(line) and nxt[:1].isupper()) or (
                 not wrapped and len(line) < _SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
@@ -153,13 +153,13 @@ def _next_field(line: str, nxt: str) -> bool:
 
 _NEGATIVE_VALUE = re.compile(r":[ \t,]*(?:\{[^{}:\n]{0,40}:)?(?:none|no|n/?a|nil|not\s+done|--)\}?[ \t.]*$",
                              re.IGNORECASE)  # "Decompression: None", "Interbody: {INTERBODY:None}"
-_TABLE_ROW = re.compile(r"\S[ \t]{3,}\S+(?:[ \t]\S+)*[ \t]{3,}\S|\|")  # three columns set apart by runs of spaces, or pipes
+TABLE_ROW = re.compile(r"\S[ \t]{3,}\S+(?:[ \t]\S+)*[ \t]{3,}\S|\|")  # three columns set apart by runs of spaces, or pipes
 
 
 def _next_is_row(text: str, end: int) -> bool:
     """Is the line starting at ``end`` a table row (each row is a sentence of its own)?"""
     line_end = text.find("\n", end)
-    return bool(_TABLE_ROW.search(text, end, len(text) if line_end == -1 else line_end))
+    return bool(TABLE_ROW.search(text, end, len(text) if line_end == -1 else line_end))
 
 
 def _continues(line: str, nxt: str) -> bool:

@@ -48,15 +48,21 @@ def attribute_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_
         else:
             others_by_sentence[m.sentence].append(m)
     assigned: dict[int, list[LevelSpan]] = defaultdict(list)
+    levels_by_sentence: dict[Sentence, list[LevelSpan]] = defaultdict(list)
+    for span in levels:
+        levels_by_sentence[sentence_at(span.start)].append(span)
     for span in levels:
         sentence = sentence_at(span.start)
         candidates = anchors_by_sentence.get(sentence)
+        if not candidates:
+            continue
+        first_end = min(mentions[i].start for i in candidates) + 1
         owner = _owner(span, [mentions[i] for i in candidates], candidates, text,
-                       tuple(o for o in others_by_sentence.get(sentence, ()) if o.meta.get("element") != "pedicle")
-                       ) if candidates else None
+                       tuple(o for o in others_by_sentence.get(sentence, ()) if o.meta.get("element") != "pedicle"),
+                       any(ls.start >= first_end for ls in levels_by_sentence[sentence]))
         if owner is not None:
             assigned[owner].append(span)
-        elif candidates and unowned is not None:
+        elif unowned is not None:
             unowned.append(span)
     out = [replace(m, levels=tuple(assigned[i])) if assigned.get(i) else m for i, m in enumerate(mentions)]
     typing = typing_elements()
@@ -85,11 +91,12 @@ def loose_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_at: 
 
 
 def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: str,
-           others: tuple[Mention, ...] = ()) -> int | None:
+           others: tuple[Mention, ...] = (), screws_levelled: bool = False) -> int | None:
     """Index of the anchor a level belongs to (see the module docstring); None for the level cell of a
     table row run onto the row before it, when nothing in its own row takes it, and for a level opening
-    a sentence right before a mention that is no anchor (``others``: "the L2-3 facet capsules"; not the
-    pedicles, where screws go: "needles into the T11 and T12 pedicles ... pedicle screws")."""
+    a sentence that is not its first anchor's (``_opening_belongs``; ``others``: the mentions that are no
+    anchor, but for the pedicles, where screws go; ``screws_levelled``: the sentence has levels after its
+    first anchor)."""
     gap = _config()["adjacent_gap"]
     s, e = span.start, span.end
     following = [i for a, i in zip(anchors, indexes) if 0 <= a.start - e <= gap and not text[e:a.start].strip(" -")
@@ -112,14 +119,25 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
             return None  # "to load the cage; gentle in situ bending L2-L4": not the cage's level
         return before[-1][1]
     first, index = min(zip(anchors, indexes), key=lambda pair: pair[0].start)
-    if ";" in text[e:first.start] and first.category == "INSTRUMENT" and first.meta.get("role") != "device":
-        return None  # "midline incision from L3 to S1 ...; pedicle screws L4, L5": the exposure, not the screws
-    if first.start - e > _OPENING_REACH:
-        return None  # a run-on sentence: "..., then the identical resection was carried out at L3-4, ..., the rods"
-    if any(0 <= o.start - e <= gap or _LIST_BEFORE.fullmatch(text, e, o.start) for o in others):
-        return None  # "preserving the T2-3 and L2-3 facet capsules ..., pedicle screws were placed": the capsules'
+    return index if _opening_belongs(span, first, text, others, screws_levelled) else None
 
-    return index
+
+def _opening_belongs(span: LevelSpan, first: Mention, text: str, others: tuple[Mention, ...],
+                     screws_levelled: bool) -> bool:
+    """Does a level opening a sentence belong to its first anchor? Yes ("At L3 the PSO was done", "L3-S1
+    laminae were exposed and pedicle screws inserted at each level"), but not to screws or rods told
+    after a semicolon ("midline incision from L3 to S1 ...; pedicle screws L4, L5"), far along a run-on
+    sentence ("..., then the identical resection was carried out at L3-4, ..., the rods"), or placed at
+    levels of their own after a level that names anatomy ("preserving the T2-3 and L2-3 facet capsules
+    ..., pedicle screws were placed at every level from T3 to L2")."""
+    if first.category != "INSTRUMENT" or first.meta.get("role") == "device":
+        return True
+    e = span.end
+    if ";" in text[e:first.start] or first.start - e > _OPENING_REACH:
+        return False
+    gap = _config()["adjacent_gap"]
+    names_anatomy = any(0 <= o.start - e <= gap or _LIST_BEFORE.fullmatch(text, e, o.start) for o in others)
+    return not (names_anatomy and screws_levelled)
 
 
 # A table row's level and its first cell: "T11      Pedicle screw 5.0 x 35" (a row run onto the one
@@ -215,7 +233,7 @@ def shared_levels(m: Mention, anchors: list[Mention], i: int, text: str) -> tupl
 _LEVELS_WORD = re.compile(r"\blevels?\b|\blevel\(s\)", re.IGNORECASE)
 
 
-_LIST_GAP = re.compile(r"(?:[\s,;&/()+]|\b(?:and|or|as well as|through|thru|to|at|the|plus|then|levels?|one|another)\b)*",
+_LIST_GAP = re.compile(r"(?:[\s,;&/()+]|\b(?:and|or|as well as|through|thru|to|at|the|plus|then|levels?|one|another|above|below)\b)*",
                        re.IGNORECASE)  # "one at T7, one at T8 and one at T9"
 
 

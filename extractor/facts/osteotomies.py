@@ -201,6 +201,9 @@ def _unnamed_releases(index: MentionIndex, config: dict, done: set[Sentence]) ->
     """A release told without the word, by what was cut and why, in one narrative sentence: "To mobilize
     the kyphosis, the C5-6 and C6-7 facet joints were resected completely ... together with the
     ligamentum flavum" (the elements of a release, correction the only purpose, levels no mention took)."""
+    if any(m.kind in config["unnamed_skip_note_kinds"] and m.present and m.role in (BODY, "procedure_list")
+           for m in index):
+        return []  # "the L4-5 facet joints were resected to mobilize the segment" for a TLIF cage
     found = []
     for sentence, spans in index.loose_levels.items():
         facets = [m for m in index.in_sentence(sentence) if m.category == "RESECTION" and m.counted
@@ -395,7 +398,7 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
     operative note without any narrative, whose procedure list is all the surgeon wrote of the operation:
     the osteotomies it lists are coded from it, flagged."""
     typed, generic = classify(index, approach)
-    typed = _unlevelled_into_listed(typed)
+    typed = _unlevelled_into_listed(typed, index.text)
     flags: list[Flag] = []
     body_generic = [m for m in generic if m.counted]
     listed_families = {family for (family, _), items in typed.items()
@@ -417,7 +420,10 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
     return facts, exclusions(typed, generic), flags + generic_flags
 
 
-def _unlevelled_into_listed(typed: dict[TypeKey, list[Typed]]) -> dict[TypeKey, list[Typed]]:
+_ONE = re.compile(r"\b(?:single|only\s+one|one)\s+(?:\w+\s+){0,2}osteotom", re.IGNORECASE)
+
+
+def _unlevelled_into_listed(typed: dict[TypeKey, list[Typed]], index_text: str) -> dict[TypeKey, list[Typed]]:
     """A narrative that names its osteotomies by another type of the same family and gives them no level
     ("Each osteotomy was made chevron shaped") describes those the procedure list names at their levels
     ("Smith-Petersen osteotomy L1 / L2 / L3"): one osteotomy, typed and placed by the list (flagged
@@ -434,6 +440,8 @@ def _unlevelled_into_listed(typed: dict[TypeKey, list[Typed]]) -> dict[TypeKey, 
         if not told or any(t.mention.levels for t in told) or listed(items):
             continue
         targets = [k for k, other in merged.items() if k[0] == key[0] and k != key and listed(other) and not body(other)]
+        if any(_ONE.search(index_text, *t.mention.sentence) for t in told):
+            continue  # "only a single Ponte osteotomy was made": not the three the list books
         if len(targets) == 1:
             merged[targets[0]] = merged[targets[0]] + told
             merged[key] = [t for t in items if t not in told]

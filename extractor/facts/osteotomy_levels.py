@@ -134,11 +134,9 @@ def told_next(m: Mention, index: MentionIndex) -> Mention:
     spans: tuple = ()
     last, form = m.sentence, "refers"
     while (nxt := _next_place(index, last, form)) is not None:
-        opening = told_next_pattern().match(index.text, nxt[0], nxt[1])
-        levels = _levels_of(index, nxt)  # "They were at T5-6 and T6-7 above, and at T9-10 below": all of them
-        if opening.group("place"):  # "At T8-9, the margins of the T8 and T9 laminae": the place only
-            levels = first_list(index.text, levels)
-        spans += tuple(span._replace(sentence=nxt) for span in levels)
+        # the first list only: "At T8-9, the margins of the T8 and T9 laminae", "This was done at L3, with the
+        # L2 and L3 roots protected" (a list may go on "above, and at T9-10 below")
+        spans += tuple(span._replace(sentence=nxt) for span in first_list(index.text, _levels_of(index, nxt)))
         last, form = nxt, "place"
     return replace(m, levels=spans) if spans else m
 
@@ -156,6 +154,8 @@ def _next_place(index: MentionIndex, last: Sentence, form: str) -> Sentence | No
         return None
     if _other_step_between(index, nxt[0], nxt[1]) or (opening.group("place") and not cuts(index, nxt)):
         return None
+    if index.sentence_values(nxt, "PURPOSE", "purpose") - {"correction"}:
+        return None  # "At L4-5 the facets were undercut and the flavum removed for stenosis": a decompression
     return nxt if _levels_of(index, nxt) else None
 
 
