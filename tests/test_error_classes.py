@@ -1231,3 +1231,29 @@ REVIEWED_CODES = [
 @pytest.mark.parametrize("text,code,present", REVIEWED_CODES)
 def test_reviewed_graft_and_instrumentation_cases_of_the_later_session(ex, text, code, present):
     assert (code in {c for c, _ in codes_of(ex, text)}) == present
+
+
+@pytest.mark.parametrize("body,codes", [
+    ("Pedicle screws were placed at L3 through L5. A Ponte osteotomy was then performed at L4-5. Scratch that, wrong "
+     "phrase, the L4-5 facets were only decorticated for the fusion.", set()),
+    ("Eggshell bone throughout, very thin cortices. The transverse processes and facets from T11 to L3 were "
+     "decorticated with a burr, which hardly needed the eggshell-thin cortex touched.", set()),
+    ("Osteotomy (Schwab grade 1) - T12-L1, L1-2, L2-3: at each, the inferior articular process and capsule only.",
+     set()),
+])
+def test_retracted_eggshell_bone_and_grade_1_osteotomies_are_not_coded(ex, body, codes):
+    assert osteotomy_codes_of(ex, body) == codes
+
+
+def test_compression_between_the_vertebrae_around_a_pso_is_not_two_more_sites(ex):
+    procedures = "1. L3 pedicle subtraction osteotomy"
+    body = ("The L3 lamina, both L3 pedicles and a posterior-based wedge of the L3 body were removed. The PSO was closed "
+            "by table extension and compression between L2 and L4.")
+    assert osteotomy_codes_of(ex, body, procedures) == {("22207", 1)}
+
+
+def test_a_post_op_plan_naming_the_next_stage_osteotomy_codes_nothing(ex):
+    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe patient was placed supine. L5-S1 discectomy was performed "
+            "and a stand-alone cage with integrated screws inserted.\n\nPost-op plan:\n1. PACU then floor.\n"
+            "2. Stage 2 POD3: ROH L2-5, L3 PSO, PSF T10-pelvis.\n")
+    assert osteotomy_codes_in(ex, text) == set()

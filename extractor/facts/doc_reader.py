@@ -56,7 +56,8 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     levels = [_level_span(span, info, text) for span, info in zip(group, group.attrs["levels"])] if group else []
     # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
     view = doc._.opnote["text"]
-    mentions = [_qualified(m, view) for m in mentions]
+    retracted = _retracted_sentences(text, sentences)
+    mentions = [_qualified(m, view, m.sentence in retracted) for m in mentions]
     unowned: list[LevelSpan] = []
     attributed = attribute_levels(mentions, levels, sentences.at, view, unowned)
     return MentionIndex(attributed, loose_levels(mentions, levels, sentences.at, unowned), view), sections
@@ -85,9 +86,31 @@ _GRAFT_SOURCE = re.compile(r"\b(?:bone|graft|autograft|chips|shavings)\b[^.;:]{0
                            r"[^.;:]{0,30}$", re.IGNORECASE)
 
 
-def _qualified(m: Mention, view: str) -> Mention:
+def _retracted_sentences(text: str, sentences: SentenceIndex) -> set[Sentence]:
+    """The sentences the next one takes back ("A Ponte osteotomy was then performed at L4-5. Scratch that,
+    wrong phrase, the facets were only decorticated": rules/decisions.json, assertions.retraction)."""
+    found = set()
+    for match in _retraction().finditer(text):
+        before = bisect_right(sentences.starts, match.start()) - 1
+        while before >= 0 and sentences.spans[before][1] > match.start():
+            before -= 1  # the sentence the retraction opens is not the one it takes back
+        if before >= 0:
+            found.add(sentences.spans[before])
+    return found
+
+
+@lru_cache(maxsize=1)
+def _retraction() -> re.Pattern:
+    words = load_json("decisions.json")["assertions"]["retraction"]
+    return re.compile(rf"(?:^|(?<=[.!?])|(?<=\n))[ \t]*(?:{words})", re.IGNORECASE | re.MULTILINE)
+
+
+def _qualified(m: Mention, view: str, retracted: bool = False) -> Mention:
     """Osteotomies named as a graft source; resected elements the sentence says were not resected
-    ("the pedicles and vertebral bodies were left untouched": ConText does not read cue words)."""
+    ("the pedicles and vertebral bodies were left untouched": ConText does not read cue words); the
+    mentions of a sentence the next one takes back."""
+    if retracted and m.assertion == PRESENT:
+        return replace(m, assertion="negated")
     if m.category == "OSTEOTOMY" and _names_graft_source(view, m):
         return replace(m, graft_source=True)
     if m.category == "RESECTION" and _element_negation().search(view, *_clause(view, m)):

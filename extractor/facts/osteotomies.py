@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..flags import Flag
-from ..levels import Level, make_level
+from ..levels import Level, make_level, vertebra_index
 from ..model import DroppedSite, Exclusion, Osteotomy
 from ..resources import load_json
 from .approach import ApproachTrack
@@ -506,13 +506,27 @@ def _whole_vertebrae(level: Level, kind: str) -> Level:
 
 def _narrow_ranges(levels: list, listed: list) -> list:
     """A range told in the narrative ("compression across the osteotomy from L1 to L3") that holds a
-    site the procedure list names ("L2 pedicle subtraction osteotomy") means that site."""
+    site the procedure list names ("L2 pedicle subtraction osteotomy") means that site, and so do the
+    two vertebrae on either side of it ("the PSO closed by compression between L2 and L4")."""
     named = [lv for lv in listed if lv.kind != "range"]
     out = []
     for lv in levels:
         inside = [x for x in named if lv.kind == "range" and set(x.vertebrae()) < set(lv.vertebrae())]
         out += inside or [lv]
-    return out
+    return _flanking(out, named)
+
+
+def _flanking(levels: list, named: list) -> list:
+    """Two vertebrae that are no named site and hold one between them: that site."""
+    sites = {lv.label for lv in named}
+    loose = sorted((lv for lv in levels if lv.kind == "vertebra" and lv.label not in sites),
+                   key=lambda lv: vertebra_index(lv.start))
+    for upper, lower in zip(loose, loose[1:]):
+        between = {x.label: x for x in named if x.kind == "vertebra"
+                   and vertebra_index(upper.start) < vertebra_index(x.start) < vertebra_index(lower.start)}
+        if len(between) == 1:
+            return [lv for lv in levels if lv not in (upper, lower)] + list(between.values())
+    return levels
 
 
 def _evidence(present: list[Typed], listed: list[Mention]):
@@ -561,6 +575,9 @@ def grade_one_sites(index: MentionIndex) -> set[str]:
                    for m in resected)
         if facet and (kept or grade.search(index.text, *sentence)):
             found |= labels
+    for m in index.of("OSTEOTOMY"):  # "Osteotomy (Schwab grade 1) - T12-L1, L1-2, L2-3"
+        if m.levels and not names_type(m) and grade.search(index.text, m.start, min(m.sentence[1], m.end + 40)):
+            found |= set(m.level_labels())
     return found
 
 
