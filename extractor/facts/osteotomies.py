@@ -139,12 +139,15 @@ def resolve_type(m: Mention, index: MentionIndex, context: _Context, elements: s
     return None, None, False
 
 
+_OTHER_STEPS = frozenset({"decompression", "discectomy"})  # "Attention was then turned to the stenosis ... laminotomy"
+
+
 def elements_near(m: Mention, index: MentionIndex, first_named: dict[str, int]) -> set[str]:
     """Elements resected in the sentence of an untyped osteotomy mention and in the sentences around
     it that go on describing it ("Osteotomies were performed at two levels. At L1-2 and L2-3 the
     spinous processes..."): within the window (characters) before and after, in the same section,
     stopping at a sentence that names an osteotomy of its own (a bare shape, "as a V-shaped resection",
-    is not one). After a named osteotomy of the same
+    is not one) or a decompression or discectomy (another step). After a named osteotomy of the same
     section (``first_named``: see ``first_named_starts``), only its own sentence counts: "the osteotomy
     was closed" goes on about that one. The text view's triage keeps those sentences (textview._triage)."""
     own = {x.meta["element"] for x in index.in_sentence(m.sentence) if x.category == "RESECTION" and x.present}
@@ -158,11 +161,12 @@ def elements_near(m: Mention, index: MentionIndex, first_named: dict[str, int]) 
             continue
         mentions = index.in_sentence(sentence)
         if any(x.category == "OSTEOTOMY" and x.meta.get("type") != "wedge_shape" for x in mentions) or any(
-                x.section != m.section for x in mentions):
+                x.section != m.section or x.kind in _OTHER_STEPS for x in mentions):
             if sentence > m.sentence:
                 break
             continue
-        elements |= {x.meta["element"] for x in mentions if x.category == "RESECTION" and x.present}
+        if cuts(index, sentence):  # "the muscle was stripped back from the laminae as far as the facets": exposure
+            elements |= {x.meta["element"] for x in mentions if x.category == "RESECTION" and x.present}
     return elements
 
 
