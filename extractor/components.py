@@ -26,7 +26,7 @@ from .context_graph import BoundedConText
 from .keys import ASSERTED_KEY, LEVELS_KEY
 from .levels import find_levels
 from .resources import load_json
-from .sentences import TABLE_ROW, split_sentences
+from .sentences import split_sentences
 from .target_rules import TARGET_RULE_FILES, asserted_categories, load_target_rules
 
 # medSpaCy's matchers warn on every call when one of their two matchers has no pattern.
@@ -176,19 +176,12 @@ _GAP = re.compile(r"[^\s][ \t]{2,}[^\s]")
 
 def _phrase_gaps(doc: Doc) -> set[int]:
     """Indices of the whitespace tokens between two words of one sentence (two spaces or more on one
-    line: a CRLF line end or a markup remnant blanked inside a wrapped phrase; not a table's column gap)."""
+    line: a CRLF line end or a markup remnant blanked inside a wrapped phrase, a table's column gap)."""
     if not _GAP.search(doc.text):
         return set()
     space, start = doc.to_array(IS_SPACE).astype(bool), doc.to_array(SENT_START).astype(numpy.int64)
     between = numpy.flatnonzero(space[1:-1] & ~space[:-2] & ~space[2:] & (start[2:] != 1)) + 1
-    return {int(i) for i in between if "\n" not in doc[int(i)].text and not _in_table_row(doc.text, doc[int(i)].idx)}
-
-
-def _in_table_row(text: str, pos: int) -> bool:
-    """Is ``pos`` on a table row ("Fixation    Iliac    Crest graft    Not harvested")? Its cells stay apart."""
-    line_start = text.rfind("\n", 0, pos) + 1
-    line_end = text.find("\n", pos)
-    return bool(TABLE_ROW.search(text, line_start, len(text) if line_end == -1 else line_end))
+    return {int(i) for i in between if "\n" not in doc[int(i)].text}
 
 
 @Language.factory("opnote_targets", default_config={"rule_files": list(TARGET_RULE_FILES)},

@@ -1223,8 +1223,6 @@ REVIEWED_CODES = [
      "20936", False),
     ('OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone. Pedicle screws were placed at T8, T9, T11 and T12 bilaterally. A T10 corpectomy was performed for metastatic tumor. The resected vertebral bone was sent to pathology. An expandable cage was placed in the corpectomy defect. Allograft chips were placed posterolaterally.',
      "20936", False),
-    ('OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone. Pedicle screws were placed bilaterally from T10 to S1 with bilateral iliac screws. Local bone and allograft chips were used as graft.\n\nIMPLANT SUMMARY:\nFixation    Iliac    Crest graft    Not harvested\n',
-     "20937", False),
 ]
 
 

@@ -31,24 +31,28 @@ KNOWN = {
                                                                                               "newlines_to_spaces")},
 }
 # The later waves of independent-writer notes (external/dev, added 2026-12-06) are not yet invariant: each is
-# held to the counts measured at the end of that day (README, Limits) until its notes are fixed.
+# held to the counts measured at the end of the session that added waves 4 and 5 (README, Limits) until its
+# notes are fixed.
 WAVES = {
     "wave 2": (frozenset(f"X{i}" for i in range(361, 441)),
                {"newlines_to_spaces": 3, "flatten_kaggle": 2, "headers_without_colons": 6, "lower_case_headers": 1,
-                "extra_blank_lines": 1, "all_caps": 3}),
+                "extra_blank_lines": 1, "all_caps": 2}),
     "wave 3": (frozenset(f"X{i}" for i in range(441, 521)),
-               {"newlines_to_spaces": 7, "flatten_kaggle": 1, "headers_without_colons": 1, "lower_case_headers": 1,
-                "extra_blank_lines": 1, "all_caps": 4, "crlf": 1, "html": 1, "rtf": 1, "hard_wrap_60": 1,
-                "numbered_lists_inline": 1}),
+               {"newlines_to_spaces": 7, "flatten_kaggle": 1, "headers_without_colons": 1, "all_caps": 1,
+                "hard_wrap_60": 1, "numbered_lists_inline": 1}),
+    "wave 4": (frozenset(f"X{i}" for i in range(521, 601)),
+               {"newlines_to_spaces": 2, "flatten_kaggle": 2, "headers_without_colons": 2, "lower_case_headers": 1}),
+    "wave 5": (frozenset(f"X{i}" for i in range(601, 641)),
+               {"newlines_to_spaces": 1, "flatten_kaggle": 2, "headers_without_colons": 2, "lower_case_headers": 1}),
 }
 LATER_WAVES = frozenset().union(*(ids for ids, _ in WAVES.values()))
 # Notes whose codes change, per frozen split and transform, when last measured (aggregate only).
 FROZEN_BUDGET = {
-    "test": {"newlines_to_spaces": 1, "crlf": 1, "html": 1, "rtf": 1, "extra_blank_lines": 1},
-    # 2026-12-06, end of day: newlines 10 -> 6, html 3 -> 1, rtf 1 -> 0, but all caps 4 -> 5 and lower-case headers
-    # 2 -> 3 (a rule that reads one case form of a layout and not the other; the notes are not looked at).
-    "external/test": {"flatten_kaggle": 2, "newlines_to_spaces": 6, "all_caps": 5, "lower_case_headers": 3,
-                      "headers_without_colons": 2, "html": 1},
+    "test": {"newlines_to_spaces": 1},
+    # 2026-12-06, end of the session that added waves 4 and 5: all caps 5 -> 1, lower-case headers 3 -> 0,
+    # flatten 2 -> 1 (the notes are not looked at).
+    "external/test": {"flatten_kaggle": 1, "newlines_to_spaces": 6, "all_caps": 1, "headers_without_colons": 2,
+                      "html": 1},
 }
 
 pytestmark = pytest.mark.slow
