@@ -1255,3 +1255,11 @@ def test_a_post_op_plan_naming_the_next_stage_osteotomy_codes_nothing(ex):
             "and a stand-alone cage with integrated screws inserted.\n\nPost-op plan:\n1. PACU then floor.\n"
             "2. Stage 2 POD3: ROH L2-5, L3 PSO, PSF T10-pelvis.\n")
     assert osteotomy_codes_in(ex, text) == set()
+
+
+def test_a_wedge_of_spinous_process_trimmed_for_baastrup_is_no_osteotomy(ex):
+    body = ("The muscle was stripped back from the spinous processes and laminae as far as the facet joints, and the "
+            "exposure carried down to the L3 to L5 laminae. With a broad osteotome we took a wedge of bone off the lower "
+            "edge of the L3 spinous process and the upper edge of L4, trimming the facing surfaces back. At L4-5 a "
+            "laminotomy was made and the ligamentum flavum removed for stenosis.")
+    assert osteotomy_codes_of(ex, body) == set()

@@ -46,6 +46,7 @@ class _TypingRule(NamedTuple):
     sentence_kinds: frozenset[str] | None
     note_kinds: frozenset[str] | None
     result: tuple[str | None, str | None, bool]
+    own_sentence: bool = False  # read the elements of the mention's own sentence only
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +59,7 @@ def _typing_rules() -> tuple[_TypingRule, ...]:
                              optional_set(r.get("elements_within")),
                              optional_set(r.get("sentence_kinds")), optional_set(r.get("note_kinds")),
                              (r["result"]["family"], r["result"]["type"], r["result"]["inferred"]) if r["result"]
-                             else (None, None, False))
+                             else (None, None, False), r.get("own_sentence", False))
                  for r in load_json("decisions.json")["osteotomy_typing"]["rules"])
 
 
@@ -126,13 +127,15 @@ def resolve_type(m: Mention, index: MentionIndex, context: _Context, elements: s
             elements = set(context.narrative_elements)  # "a closing-wedge resection through L2", told later
     where = context.approach.at(m.start)
     kinds = {x.kind for x in index.in_sentence(m.sentence) if x.kind}
+    own = {x.meta["element"] for x in index.in_sentence(m.sentence) if x.category == "RESECTION" and x.present}
     for rule in _typing_rules():
+        found = own if rule.own_sentence else elements
         if ((rule.approach is None or where in rule.approach)
                 and (rule.ankylosis is None or rule.ankylosis == context.ankylosis)
                 and (rule.mention_type is None or rule.mention_type == m.meta.get("type"))
-                and (rule.elements_any is None or elements & rule.elements_any)
-                and (rule.elements_all is None or rule.elements_all <= elements)
-                and (rule.elements_within is None or elements and elements <= rule.elements_within)
+                and (rule.elements_any is None or found & rule.elements_any)
+                and (rule.elements_all is None or rule.elements_all <= found)
+                and (rule.elements_within is None or found and found <= rule.elements_within)
                 and (rule.sentence_kinds is None or kinds & rule.sentence_kinds)
                 and (rule.note_kinds is None or context.kinds & rule.note_kinds)):
             return rule.result
