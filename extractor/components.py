@@ -157,7 +157,6 @@ class TargetRuler:
         doc.spans[ASSERTED_KEY] = [ent for ent in doc.ents if ent.label_ in self.asserted]
         return doc
 
-
     def _match_across(self, doc: Doc, gaps: set[int]) -> Doc:
         """Match on a copy of the doc without the whitespace tokens inside sentences, and put the matches
         back on the doc: a phrase wrapped where an export left two characters ("end\\r\\nplate", a

@@ -252,8 +252,7 @@ def _header_patterns() -> tuple[re.Pattern, ...]:
                                 key=len, reverse=True))
     line_narrative = re.compile(rf"(?P<header>(?:{narrative}))(?P<gap>[ \t]+(?=[A-Z][a-z]*[ \t]+[a-z]))")
     upper_narrative = "|".join(sorted({_literal_pattern(lit, "upper") for lit in one_word}, key=len, reverse=True))
-    openers = "|".join(map(re.escape, sections["caps_narrative_openers"]))
-    caps_narrative = re.compile(rf"(?P<header>(?:{upper_narrative}))(?P<gap>[ \t]+(?=(?:{openers})[ \t]))")
+    caps_narrative = re.compile(rf"(?P<header>(?:{upper_narrative}))(?P<gap>[ \t]+(?={_caps_opener().pattern}))")
     return line_start, inline, inline_caps, inline_bare, inline_comma, line_bare_lower, line_narrative, caps_narrative
 
 

@@ -51,19 +51,19 @@ def attribute_levels(mentions: list[Mention], levels: list[LevelSpan], sentence_
     levels_by_sentence: dict[Sentence, list[LevelSpan]] = defaultdict(list)
     for span in levels:
         levels_by_sentence[sentence_at(span.start)].append(span)
-    for span in levels:
-        sentence = sentence_at(span.start)
+    for sentence, spans in levels_by_sentence.items():
         candidates = anchors_by_sentence.get(sentence)
         if not candidates:
             continue
-        first_end = min(mentions[i].start for i in candidates) + 1
-        owner = _owner(span, [mentions[i] for i in candidates], candidates, text,
-                       tuple(o for o in others_by_sentence.get(sentence, ()) if o.meta.get("element") != "pedicle"),
-                       any(ls.start >= first_end for ls in levels_by_sentence[sentence]))
-        if owner is not None:
-            assigned[owner].append(span)
-        elif unowned is not None:
-            unowned.append(span)
+        first_start = min(mentions[i].start for i in candidates)
+        others = tuple(o for o in others_by_sentence.get(sentence, ()) if o.meta.get("element") != "pedicle")
+        screws_levelled = any(ls.start > first_start for ls in spans)  # levels after the first anchor
+        for span in spans:
+            owner = _owner(span, [mentions[i] for i in candidates], candidates, text, others, screws_levelled)
+            if owner is not None:
+                assigned[owner].append(span)
+            elif unowned is not None:
+                unowned.append(span)
     out = [replace(m, levels=tuple(assigned[i])) if assigned.get(i) else m for i, m in enumerate(mentions)]
     typing = typing_elements()
     describes_resection = {m.sentence for m in mentions if m.category == "RESECTION" and m.meta["element"] in typing}
@@ -147,7 +147,8 @@ _FIELD_AFTER = re.compile(r"[ \t]*:")  # "Fusion levels: T8-L3     Ponte osteoto
 # A level cell, then the row's first value ("8.5 x 50 mm", "--"), not the number of a list's next item.
 _ROW_LABEL = re.compile(r"[ \t]{2,30}(?!\d{1,2}[.)][ \t])(?:\d|--)")
 # The rest of a list of levels that ends right before a mention: ", T11 and T12 " / " and L2 ".
-_LIST_BEFORE = re.compile(r"(?:[ \t]*(?:,[ \t]*(?:and[ \t]+)?|and[ \t]+|&[ \t]*)[CTLS]\d{1,2}(?:[ \t]*-[ \t]*[CTLS]?\d{1,2})?)+[ \t]{0,3}", re.IGNORECASE)
+_LIST_BEFORE = re.compile(r"(?:[ \t]*(?:,[ \t]*(?:and[ \t]+)?|and[ \t]+|&[ \t]*)[CTLS]\d{1,2}(?:[ \t]*-[ \t]*[CTLS]?\d{1,2})?)+"
+                          r"[ \t]{0,3}", re.IGNORECASE)
 _LIST_REACH = 60
 _OPENING_REACH = 150  # characters from a level opening a sentence to the first mention it may belong to
 _DETERMINER = re.compile(r"\b(?:the|both)[ \t]+$", re.IGNORECASE)

@@ -287,8 +287,9 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         if m.graft_source:
             generic.append(replace(m, levels=()))  # where graft bone came from: never a site of its own
             continue
+        placed = levels_told_elsewhere(m, index)  # unchanged when its own words give levels
         if m.meta["type"] is None and named and all(set(lv.vertebrae()) & named for lv in m.level_values()) and (
-                m.levels or not levels_told_elsewhere(m, index).levels):
+                not placed.levels or m.levels):
             generic.append(m)  # "the C7 osteotomy was closed" refers back to the named C7 PSO
             continue
         if m.meta["type"] is None and m.present and m.levels and not _done_here(index, m) and all(
@@ -302,7 +303,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
             else:
                 generic.append(m)  # "the wedge was extended cephalad" describes the PSO the note names
             continue
-        m = levels_told_elsewhere(m, index)
+        m = placed
         family, kind, inferred = resolve_type(m, index, context)
         if family:
             typed[(family, kind)].append(Typed(m, inferred))
@@ -419,7 +420,9 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
         flags += fact_flags
         if fact:
             facts.append(fact)
-    facts = [_without_grade_one(f, grade_one_sites(index)) if f.family == "posterior" else f for f in facts]
+    grade_one = grade_one_sites(index)
+    facts = [_without_sites(f, grade_one, "schwab_grade_1", Flag.schwab_grade_1_dropped) if f.family == "posterior"
+             else f for f in facts]
     facts = [f for f in facts if f.sites]
     facts, generic_flags = apply_generic(generic, facts, approach)
     if brief and facts:
@@ -554,7 +557,7 @@ def apply_generic(generic: list[Mention], facts: list[Osteotomy], approach: Appr
             if not labels and len(facts) == 1:
                 facts = []
                 flags.append(Flag.osteotomy_aborted)
-            facts = [_without_sites(f, labels) for f in facts]
+            facts = [_without_sites(f, labels, "aborted") for f in facts]
             facts = [f for f in facts if f.sites]
         elif m.present and len(facts) == 1:
             facts = [replace(facts[0], evidence=facts[0].evidence + (m.evidence(),))]
@@ -564,12 +567,17 @@ def apply_generic(generic: list[Mention], facts: list[Osteotomy], approach: Appr
     return facts, flags
 
 
+@lru_cache(maxsize=1)
+def _grade_pattern() -> re.Pattern:
+    return re.compile(load_json("decisions.json")["grade_one"]["grade_pattern"], re.IGNORECASE)
+
+
 def grade_one_sites(index: MentionIndex) -> set[str]:
     """Interspaces where the narrative resects only the facet: a sentence giving that one interspace
     resects a facet and calls it grade 1 or says the ligamentum flavum was left (Schwab grade 1, not coded
     by default: rules/decisions.json, grade_one; "grade 1 spondylolisthesis at L4-5" resects nothing)."""
     config = load_json("decisions.json")["grade_one"]
-    grade = re.compile(config["grade_pattern"], re.IGNORECASE)
+    grade = _grade_pattern()
     found = set()
     for sentence, spans in index.loose_levels.items():
         labels = {span.level.label for span in spans}
@@ -588,19 +596,11 @@ def grade_one_sites(index: MentionIndex) -> set[str]:
     return found
 
 
-def _without_grade_one(fact: Osteotomy, labels: set[str]) -> Osteotomy:
-    """The fact without its grade-1 sites, flagged (the flag only when a site was dropped)."""
+def _without_sites(fact: Osteotomy, labels: set[str], reason: str, flag: Flag | None = None) -> Osteotomy:
+    """The fact without the sites at ``labels``, each kept as dropped for ``reason`` (and ``flag`` raised
+    when any was dropped)."""
     if not any(s.label in labels for s in fact.sites):
         return fact
     return replace(fact, sites=tuple(s for s in fact.sites if s.label not in labels),
-                   flags=fact.flags + (Flag.schwab_grade_1_dropped,),
-                   dropped=fact.dropped + tuple(DroppedSite(s.label, "schwab_grade_1") for s in fact.sites
-                                                if s.label in labels))
-
-
-def _without_sites(fact: Osteotomy, labels: set[str]) -> Osteotomy:
-    if not any(s.label in labels for s in fact.sites):
-        return fact
-    return replace(fact, sites=tuple(s for s in fact.sites if s.label not in labels),
-                   dropped=fact.dropped + tuple(DroppedSite(s.label, "aborted") for s in fact.sites
-                                                if s.label in labels))
+                   flags=fact.flags + ((flag,) if flag else ()),
+                   dropped=fact.dropped + tuple(DroppedSite(s.label, reason) for s in fact.sites if s.label in labels))
