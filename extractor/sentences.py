@@ -70,13 +70,14 @@ def _breaks(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     return [(s, e) for s, e, n in runs if n <= unit], [(s, e) for s, e, n in runs if n > unit]
 
 
-_LIST_START = re.compile(r"(?:^|\n|:)[ \t]*\(?1[.)][ \t]+")
+_LIST_START = re.compile(r"(?:^|\n|:)[ \t]*(?P<first>\(?1[.)])[ \t]+")
 _NEXT_ITEM = re.compile(r"[ \t]\(?(\d{1,2})[.)][ \t]+(?=[A-Z])")
 
 
 def _inline_list_items(text: str) -> list[int]:
     """"1. L3 PSO 2. Posterior fusion T10-L5 3. ...": a numbered list run onto one line; each next
-    number in sequence opens an item, up to the line end or the next list."""
+    number in sequence opens an item, up to the line end or the next list; a last item that is only a
+    level ends before the capitalised sentence run on after it ("3. T9-10 At each interspace...")."""
     cuts = []
     starts = list(_LIST_START.finditer(text))
     for start, following in zip(starts, starts[1:] + [None]):
@@ -87,6 +88,10 @@ def _inline_list_items(text: str) -> list[int]:
             if int(item.group(1)) == expected:
                 cuts.append(item.start() + 1)
                 expected += 1
+        if expected > 2 and (last := _LEVEL_THEN_SENTENCE.match(text, cuts[-1])):
+            cuts.append(last.end())
+        if expected > 2 and text[start.start()] == ":":  # "interspaces: 1. T7-8 2. T8-9": the list starts at "1."
+            cuts.append(start.start("first"))
     return cuts
 
 
@@ -116,7 +121,8 @@ def _wrapped(text: str, runs: list[tuple[int, int, int]]) -> bool:
 
 
 def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> None:
-    """A line break ends a sentence before a list item, after a colon, after a field answered "None", or after a short label or
+    """A line break ends a sentence before a list item, after a colon, between bracketed fields ("[Graft: chips]" /
+    "[Osteotomy type: Ponte]"), after a field answered "None", or after a short label or
     list line (a few words) when a capital follows; a hard-wrapped line goes on, and so does the short
     tail of a wrapped line (a line re-wrapped by a narrower export: "...REMOVING THE INFERIOR AND /
     SUPERIOR ARTICULAR / PROCESSES IN THEIR ENTIRETY")."""
@@ -124,9 +130,9 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
     for start, end in breaks:
         line = text[previous_start:start].strip()
         nxt = text[end: end + 40]
-        if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or TABLE_ROW.search(line) or _next_is_row(text, end)
+        if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _fields_apart(line, nxt) or TABLE_ROW.search(line) or _next_is_row(text, end)
                      or (":" in line and len(line) < _SHORT_LINE and _next_field(line, nxt))
-                     or (_LEVEL_ITEM.fullmatch(line) and nxt[:1].isupper()) or (
+                     or (_LAST_LEVEL_ITEM.search(line) and nxt[:1].isupper()) or (
                 not wrapped and len(line) < _SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
                 and not _continues(line, nxt))):
             cuts.add(start)
@@ -135,7 +141,11 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
 
 
 # A list item that is only a level ("3. T9-10"): the capitalised line after it is a new sentence.
-_LEVEL_ITEM = re.compile(r"(?:[-*•]|\(?\d{1,2}[.)])[ \t]*[CTLS]\d{1,2}(?:[-/][CTLS]?\d{1,2})?[.,;]?")
+_LEVEL = r"[CTLS]\d{1,2}(?:[-/][CTLS]?\d{1,2})?"
+_LEVEL_ITEM = re.compile(rf"(?:[-*•]|\(?\d{{1,2}}[.)])[ \t]*{_LEVEL}[.,;]?")
+_LAST_LEVEL_ITEM = re.compile(rf"(?:^|[ \t]){_LEVEL_ITEM.pattern}$")  # "...interspaces: 1. T7-8 2. T8-9 3. T9-10"
+# The last item of a run-on list that is only a level, before the next sentence: "3. T9-10 At each interspace".
+_LEVEL_THEN_SENTENCE = re.compile(rf"\(?\d{{1,2}}[.)][ \t]+{_LEVEL}[ \t]+(?=[A-Z][a-z]+[ \t])")
 # A template field answered in the negative ("decompression: None") ends before the next field
 # ("osteotomy: Yes"), in any case, so that its "None" negates nothing after it; an indented sub-field
 # ("  Levels: T10-11, T11-12") stays with the field above it.
@@ -154,6 +164,21 @@ def _next_field(line: str, nxt: str) -> bool:
 _NEGATIVE_VALUE = re.compile(r":[ \t,]*(?:\{[^{}:\n]{0,40}:)?(?:none|no|n/?a|nil|not\s+done|--)\}?[ \t.]*$",
                              re.IGNORECASE)  # "Decompression: None", "Interbody: {INTERBODY:None}"
 TABLE_ROW = re.compile(r"\S[ \t]{3,}\S+(?:[ \t]\S+)*[ \t]{3,}\S|\|")  # three columns set apart by runs of spaces, or pipes
+
+
+_BRACKET_LABEL = re.compile(r"\[[ \t]*([A-Za-z]+)[A-Za-z /()-]*:")
+
+
+def _fields_apart(line: str, nxt: str) -> bool:
+    """Bracketed template fields on consecutive lines ("[Graft: chips]" / "[Osteotomy type: Ponte]") are
+    sentences of their own, unless the next details the same item ("[Osteotomy type: Ponte]" /
+    "[Osteotomy levels: T6, T7]")."""
+    if not (line.endswith("]") and nxt.startswith("[")):
+        return False
+    this, following = _BRACKET_LABEL.search(line[line.rfind("["):]), _BRACKET_LABEL.match(nxt)
+    if not (this and following):
+        return True
+    return this.group(1).lower() != following.group(1).lower() and not _SUB_FIELD.match(nxt[1:])
 
 
 def _next_is_row(text: str, end: int) -> bool:

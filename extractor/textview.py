@@ -100,12 +100,11 @@ def clean(text: str) -> str:
         text = _HTML_ENTITY.sub(_entity, text)
     if text.lstrip().startswith("{\\rtf") or text.count("\\par") > 2:
         text = _RTF_CONTROL.sub(_rtf, text)  # first: an escaped "\\{" may open a smart list
+    text = unflatten(text)  # before the checkboxes are read: "...,[x] Osteotomy" joins a line
     if "{" in text:
         text = _SMART_LIST.sub(_smart_list_value, text)
     if "[" in text:
         text = _CHECKBOX.sub(_checkbox, _YES_NO_BOXES.sub(_yes_no, text))
-    if text.count("\n") <= _FLAT_MAX_NEWLINES and len(text) >= _FLAT_MIN_CHARS:
-        text = _restore_lines(text)
     return spoken_levels(thoracic_from_dorsal(text))
 
 
@@ -162,7 +161,14 @@ def _checkbox(match: re.Match) -> str:
 _FLAT_MAX_NEWLINES = 2
 _FLAT_MIN_CHARS = 200
 _JOINER = re.compile(r",(?=\S)")
-_LEVEL_AFTER = re.compile(r"[A-Z]?\d")
+_LEVEL_AFTER = re.compile(r"[A-Z]?\d(?!\d?[.)][ \t]{2})")  # "L4,5", "T10,T11"; not "T7-8,2.  T8-9" (list items)
+
+
+def unflatten(text: str) -> str:
+    """``text`` with its line breaks back when an export flattened it onto one line (see ``_restore_lines``)."""
+    if text.count("\n") <= _FLAT_MAX_NEWLINES and len(text) >= _FLAT_MIN_CHARS:
+        return _restore_lines(text)
+    return text
 
 
 def _restore_lines(text: str) -> str:
@@ -711,7 +717,7 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
     # incision...") is a run-in heading: it opens a section but stays part of its sentence.
     found = [f for f in found if in_vocabulary(cleaned[f[1]:f[2]]) or not _text_follows(cleaned, f[2])]
     header_spans = [(h, e) for _, h, e in found]
-    sentences = split_sentences(cleaned, header_spans + _checkbox_rows(text))
+    sentences = split_sentences(cleaned, header_spans + _checkbox_rows(unflatten(text)))
     if triage:
         sentences = _triage(cleaned, sentences, rule_files)
     chars, kept = _mask(cleaned, sorted(header_spans + sentences))
