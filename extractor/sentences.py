@@ -131,7 +131,7 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
         line = text[previous_start:start].strip()
         nxt = text[end: end + 40]
         if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _fields_apart(line, nxt) or TABLE_ROW.search(line) or _next_is_row(text, end)
-                     or (":" in line and len(line) < _SHORT_LINE and _next_field(line, nxt))
+                     or (":" in line and len(line) < _SHORT_LINE and next_field(line, nxt))
                      or (_LAST_LEVEL_ITEM.search(line) and nxt[:1].isupper()) or (
                 not wrapped and len(line) < _SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
                 and not _continues(line, nxt))):
@@ -154,7 +154,7 @@ TABLE_HEADER = re.compile(r"\S[ \t]{2,}\S.*\S[ \t]{2,}\S")  # a line of three ce
 _SUB_FIELD = re.compile(r"[A-Za-z /-]*\b(?:levels?|sites?|number|type|size|side)\b[A-Za-z /()-]*:", re.IGNORECASE)
 
 
-def _next_field(line: str, nxt: str) -> bool:
+def next_field(line: str, nxt: str) -> bool:
     """Does the field on ``line`` end before the field on the next line? Always after a negative answer;
     otherwise unless the next field details this one ("Osteotomy: Yes" / "Osteotomy type: Ponte" /
     "Levels: T10-11, T11-12", its indentation lost in an export)."""

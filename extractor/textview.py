@@ -23,7 +23,7 @@ from typing import NamedTuple
 from .levels import repeated_at_pattern, spoken_levels, thoracic_from_dorsal, told_next_pattern
 from .resources import load_json
 from .section_roles import SectionSpan, assign_sections, unknown_category
-from .sentences import FIELD_LABEL, TABLE_HEADER, split_sentences
+from .sentences import FIELD_LABEL, TABLE_HEADER, next_field, split_sentences
 from .target_rules import TARGET_RULE_FILES, asserted_categories, load_target_rules
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>")
@@ -131,13 +131,19 @@ def _smart_list_value(match: re.Match) -> str:
 _CHECKBOX = re.compile(r"\[(?: |[xX✓])\](?=[ \t]*[A-Za-z])")
 
 
+_CHECKBOX_OPTION = re.compile(r"\[(?: |[xX✓])\](?:(?!\[(?: |[xX✓])\])[^\n])*")
 _CHECKBOX_ROW = re.compile(r"^[ \t]*\[(?: |[xX✓])\][^\n]*", re.MULTILINE)
 
 
 def _checkbox_rows(text: str) -> list[tuple[int, int]]:
-    """Each line of a checkbox list: every option is a sentence of its own, so that the "No" of an
-    empty box never reaches the ticked option or the field on the next line."""
-    return [m.span() for m in _CHECKBOX_ROW.finditer(text)] if "[" in text else []
+    """Each option of a checkbox list (a line that starts with a box, or any box on a line an export
+    collapsed), up to the next box or its line end, is a sentence of its own, so that the "No" of an
+    empty box never reaches a ticked option or the fields around it. A box in a table column is a cell."""
+    if "[" not in text:
+        return []
+    rows = [m.span() for m in _CHECKBOX_ROW.finditer(text)]
+    rows += [m.span() for m in _CHECKBOX_OPTION.finditer(text) if _collapsed_line(text, m.start())]
+    return [m.span() for start, end in rows for m in _CHECKBOX_OPTION.finditer(text, start, end)]
 
 
 # A yes/no question answered by ticking one of two boxes ("Interbody device:  [ ] Yes   [x] No").
@@ -280,6 +286,7 @@ _SENTENCE_LINE = re.compile(r"(?P<prefix>[ \t]*)(?P<header>[A-Z][a-z]{2,}(?:[ \t
 _LOWER_LINE = re.compile(r"(?P<prefix>[ \t]*)(?P<header>[a-z]{3,}(?:[/ \t-][a-z]{2,}){0,2}[ \t]*:)(?![:/\\])")
 _GENERIC_INLINE = re.compile(rf"(?P<header>(?:{_CAPS_WORD}[ \t]+{_CAPS_LABEL}|[A-Z]{{6,}}{_PLURAL})[ \t]*:)(?![:/\\])")
 _TITLE_INLINE = re.compile(rf"(?P<header>{_TITLE_LABEL}[ \t]*:)(?![:/\\])")  # after a collapsed line break
+_SENTENCE_INLINE = re.compile(r"(?P<header>[A-Z][a-z]{2,}(?:[ \t]+[a-z]{2,}){1,2}[ \t]*:)(?![:/\\])")  # "Osteotomy type:"
 _LABEL_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
@@ -340,7 +347,7 @@ _BREAKS = re.compile(r"[.;,!?)\]][ \t](?=[A-Za-z])|[ \t]{2}(?=[A-Za-z])|[.;,!?](
 
 # Before a Title Case label and its colon mid-line ("...endotracheal Preoperative Diagnosis: C6-7"):
 # a header only on a line too long to be one (line breaks that became single spaces).
-_TITLE_BREAK = re.compile(r"[A-Za-z0-9)\]][ \t](?=[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,3}[ \t]*:)")
+_TITLE_BREAK = re.compile(r"[A-Za-z0-9)\]}][ \t](?=[A-Z][a-z]+(?:[ \t][A-Za-z][a-z]+){0,3}[ \t]*:)")
 _COLLAPSED_LINE = 200
 
 
@@ -371,7 +378,7 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
         if pos not in found and not _indent(text, pos) and (header := _inline_header(text, pos, caps)):
             found[pos] = header
     for pos in (m.end() for m in _TITLE_BREAK.finditer(text)):
-        if pos not in found and _collapsed_line(text, pos) and (header := _inline_header(text, pos, caps)):
+        if pos not in found and _collapsed_line(text, pos) and (header := _inline_header(text, pos, caps, True)):
             found[pos] = header
     headers, end = [], -1
     for key in sorted(found):
@@ -505,7 +512,7 @@ _LABEL_COLON = re.compile(r"[A-Za-z/&'()\- \t]*:")  # what any label pattern nee
 _LIST_NUMBER_BEFORE = re.compile(r"(?:^|[\s,;])\(?\d{1,2}[.)][ \t]*$")
 
 
-def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | None:
+def _inline_header(text: str, pos: int, caps: bool, collapsed: bool = False) -> tuple[int, int, int] | None:
     """A header where a flattened export joined lines, at ``pos`` (just after a break), perhaps
     numbered ("3) PROCEDURES"). In ALL-CAPS text only a colon or a comma (see ``_caps_comma_header``) marks a header. A one-word header
     without a colon counts only where a paragraph or a numbered heading marks it ("Same.  Procedure
@@ -538,8 +545,10 @@ def _inline_header(text: str, pos: int, caps: bool) -> tuple[int, int, int] | No
     if caps and not _after_sentence(text, pos):
         return None  # "PONTE OSTEOTOMIES, FIVE IN TOTAL, ONE AT EACH OF:": a clause of the sentence, not a label
     m = _GENERIC_INLINE.match(text, start)
-    if not m and text[max(0, pos - 2):pos] == "  ":
-        m = _TITLE_INLINE.match(text, start)
+    if not m and (collapsed or text[max(0, pos - 2):pos] == "  "):  # a label after a line break an export lost
+        m = _TITLE_INLINE.match(text, start) or _SENTENCE_INLINE.match(text, start)
+        if m and m.re is _SENTENCE_INLINE and header_category(m.group("header")) not in _sentence_case_categories():
+            m = None  # as at a line start: "Osteotomy type:" opens a section, "Operative notes:" does not
     return (pos, start, m.end("header")) if _generic_label(m) else None
 
 
@@ -715,9 +724,11 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
     headers = [Header(h, e, header_category(cleaned[h:e])) for _, h, e in found]
     # A label outside the vocabulary with text after it on its line ("GRAFT HARVEST: through the same
     # incision...") is a run-in heading: it opens a section but stays part of its sentence.
-    found = [f for f in found if in_vocabulary(cleaned[f[1]:f[2]]) or not _text_follows(cleaned, f[2])]
+    run_in = [f for f in found if not in_vocabulary(cleaned[f[1]:f[2]]) and _text_follows(cleaned, f[2])]
+    found = [f for f in found if f not in run_in]
     header_spans = [(h, e) for _, h, e in found]
-    sentences = split_sentences(cleaned, header_spans + _checkbox_rows(unflatten(text)))
+    run_in_starts = _collapsed_field_starts(cleaned, run_in, [h for _, h, _ in found])
+    sentences = split_sentences(cleaned, header_spans + run_in_starts + _checkbox_rows(unflatten(text)))
     if triage:
         sentences = _triage(cleaned, sentences, rule_files)
     chars, kept = _mask(cleaned, sorted(header_spans + sentences))
@@ -779,6 +790,18 @@ def _keep_levels_below(chunks: list["_Chunk"], i: int, keep: list[bool]) -> None
             if not (_ROW_SEPARATOR.match(row) or _LEVEL_START.match(row)):
                 break
             keep[j] = True
+
+
+def _collapsed_field_starts(cleaned: str, run_in: list[tuple[int, int, int]], others: list[int]) -> list[tuple[int, int]]:
+    """On a line an export collapsed, a run-in field label starts its sentence, as its own line did, unless
+    it details the field before it ("Osteotomy: Yes  Osteotomy type: Ponte  Levels: T10-11")."""
+    starts = sorted(others + [h for _, h, _ in run_in])
+    cuts = []
+    for _, h, _ in run_in:
+        before = max((s for s in starts if s < h), default=0)
+        if _collapsed_line(cleaned, h) and next_field(cleaned[before:h].strip(), cleaned[h:h + 40]):
+            cuts.append((h, h))
+    return cuts
 
 
 _ROW_SEPARATOR = re.compile(r"[-=|+ \t]{3,}$")
