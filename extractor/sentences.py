@@ -34,7 +34,7 @@ _LIST_ITEM = re.compile(r"[ \t]*(?:[-*•▪◦>]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)]
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _SPOKEN_LEVEL = re.compile(r"(?<![A-Za-z0-9])[CTLS]\.[ \t]?\d")
 _LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*\(?(?:\d{1,2}|[A-Za-z])[.)]$")
-_SHORT_LINE = 50
+SHORT_LINE = 50
 MAX_SENTENCE_CHARS = 1000  # the longest corpus sentence has 753 characters
 
 
@@ -131,12 +131,12 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
         line = text[previous_start:start].strip()
         nxt = text[end: end + 40]
         if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _fields_apart(line, nxt) or TABLE_ROW.search(line) or _next_is_row(text, end)
-                     or (":" in line and len(line) < _SHORT_LINE and next_field(line, nxt))
+                     or (":" in line and len(line) < SHORT_LINE and next_field(line, nxt))
                      or (_LAST_LEVEL_ITEM.search(line) and nxt[:1].isupper()) or (
-                not wrapped and len(line) < _SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
+                not wrapped and len(line) < SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
                 and not _continues(line, nxt))):
             cuts.add(start)
-        wrapped = len(line) >= _SHORT_LINE and line[-1] not in ".:;!?" and start not in cuts
+        wrapped = len(line) >= SHORT_LINE and line[-1] not in ".:;!?" and start not in cuts
         previous_start = end
 
 

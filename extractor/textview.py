@@ -23,7 +23,7 @@ from typing import NamedTuple
 from .levels import repeated_at_pattern, spoken_levels, thoracic_from_dorsal, told_next_pattern
 from .resources import load_json
 from .section_roles import SectionSpan, assign_sections, unknown_category
-from .sentences import FIELD_LABEL, TABLE_HEADER, next_field, split_sentences
+from .sentences import FIELD_LABEL, SHORT_LINE, TABLE_HEADER, next_field, split_sentences
 from .target_rules import TARGET_RULE_FILES, asserted_categories, load_target_rules
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>")
@@ -75,6 +75,13 @@ def _line_end(match: re.Match) -> str:
     return " " * (match.end() - match.start() - 1) + "\n"
 
 
+def _line_ends(text: str) -> str:
+    """Every line break as "\n", offsets kept."""
+    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+        return _LINE_END.sub(_line_end, text)
+    return text
+
+
 def _blank_comments(text: str) -> str:
     """Blank closed ``<!-- ... -->`` comments in one pass (a regex would rescan the rest of the text
     from every unclosed ``<!--``: quadratic on hostile input)."""
@@ -91,9 +98,7 @@ def _blank_comments(text: str) -> str:
 def clean(text: str) -> str:
     """Normalise line endings, blank markup remnants and control characters, and read dorsal levels
     as thoracic and spoken levels as levels, without changing any offset."""
-    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
-        text = _LINE_END.sub(_line_end, text)
-    text = _CONTROL_CHARS.sub(" ", text)
+    text = _CONTROL_CHARS.sub(" ", _line_ends(text))
     if "<" in text:
         text = _HTML_TAG.sub(_tag, _blank_comments(text))
     if "&" in text:
@@ -142,8 +147,13 @@ def _checkbox_rows(text: str) -> list[tuple[int, int]]:
     if "[" not in text:
         return []
     rows = [m.span() for m in _CHECKBOX_ROW.finditer(text)]
-    rows += [m.span() for m in _CHECKBOX_OPTION.finditer(text) if _collapsed_line(text, m.start())]
+    rows += [m.span() for m in _CHECKBOX_OPTION.finditer(text)
+             if _collapsed_line(text, m.start()) and not _LABELLED_BOXES.search(text, max(0, m.start() - 80), m.start())]
     return [m.span() for start, end in rows for m in _CHECKBOX_OPTION.finditer(text, start, end)]
+
+
+# A field label and the boxes of its answer ("Bone graft: [x] None  [ ] Autograft"): one sentence, as on its line.
+_LABELLED_BOXES = re.compile(r":[ \t]*(?:\[(?: |[xX✓])\][^\[\]:]*)*$")
 
 
 # A yes/no question answered by ticking one of two boxes ("Interbody device:  [ ] Yes   [x] No").
@@ -728,7 +738,7 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
     found = [f for f in found if f not in run_in]
     header_spans = [(h, e) for _, h, e in found]
     run_in_starts = _collapsed_field_starts(cleaned, run_in, [h for _, h, _ in found])
-    sentences = split_sentences(cleaned, header_spans + run_in_starts + _checkbox_rows(unflatten(text)))
+    sentences = split_sentences(cleaned, header_spans + run_in_starts + _checkbox_rows(unflatten(_line_ends(text))))
     if triage:
         sentences = _triage(cleaned, sentences, rule_files)
     chars, kept = _mask(cleaned, sorted(header_spans + sentences))
@@ -793,13 +803,15 @@ def _keep_levels_below(chunks: list["_Chunk"], i: int, keep: list[bool]) -> None
 
 
 def _collapsed_field_starts(cleaned: str, run_in: list[tuple[int, int, int]], others: list[int]) -> list[tuple[int, int]]:
-    """On a line an export collapsed, a run-in field label starts its sentence, as its own line did, unless
-    it details the field before it ("Osteotomy: Yes  Osteotomy type: Ponte  Levels: T10-11")."""
+    """On a line an export collapsed, a run-in field label starts its sentence where its own line would
+    have (after a short field, see ``sentences.next_field``), unless it details the field before it
+    ("Osteotomy: Yes  Osteotomy type: Ponte  Levels: T10-11")."""
     starts = sorted(others + [h for _, h, _ in run_in])
     cuts = []
     for _, h, _ in run_in:
         before = max((s for s in starts if s < h), default=0)
-        if _collapsed_line(cleaned, h) and next_field(cleaned[before:h].strip(), cleaned[h:h + 40]):
+        field = cleaned[before:h].strip()
+        if _collapsed_line(cleaned, h) and len(field) < SHORT_LINE and next_field(field, cleaned[h:h + 40]):
             cuts.append((h, h))
     return cuts
 
