@@ -130,8 +130,9 @@ def _span_ruler_patterns(rules: tuple[dict, ...], nlp: Language) -> list[dict]:
 
 
 def _longest_new(existing: list[Span], new: list[Span]) -> list[Span]:
-    """Keep the longest of overlapping new matches (the doc has no other entities)."""
-    return filter_spans(new)
+    """Keep the longest of overlapping new matches (the doc has no other entities), among those inside
+    one sentence: a phrase never runs across a sentence break ("...VCR (Grade 6) | Osteotomy level(s):")."""
+    return filter_spans([span for span in new if not any(token.is_sent_start for token in span[1:])])
 
 
 class TargetRuler:
@@ -165,8 +166,8 @@ class TargetRuler:
         words = [doc[i].text for i in kept]
         spaces = [bool(doc[i].whitespace_) or i + 1 in gaps for i in kept]
         matched = self.ruler(Doc(doc.vocab, words=words, spaces=spaces))
-        doc.ents = filter_spans([Span(doc, kept[e.start], kept[e.end - 1] + 1, label=e.label_, span_id=e.id_)
-                                 for e in matched.ents])
+        doc.ents = _longest_new([], [Span(doc, kept[e.start], kept[e.end - 1] + 1, label=e.label_, span_id=e.id_)
+                                     for e in matched.ents])
         return doc
 
 

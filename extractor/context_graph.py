@@ -16,6 +16,7 @@ from . import deferred_imports  # noqa: F401  (first: medSpaCy without NLTK, see
 from medspacy.context import ConText
 from medspacy.context.context_graph import ConTextGraph
 from medspacy.context.context_modifier import ConTextModifier
+from medspacy.common.util import prune_overlapping_matches
 from medspacy.util import tuple_overlaps
 from spacy.tokens import Doc
 
@@ -128,6 +129,18 @@ class BoundedContextGraph(ConTextGraph):
         self.edges = edges
 
 
+def _sentence_matches(matcher, doc: Doc, sentence_of) -> list[tuple[int, int, int]]:
+    """The ConText matcher's matches, without those that run across a sentence break (": <blanks> No" of
+    a label, then the box of the next option), pruned to the longest only after that, so that the cue
+    inside the next sentence is kept."""
+    prune, matcher._prune = matcher._prune, False
+    try:
+        matches = [m for m in matcher(doc) if sentence_of(m[1]) == sentence_of(m[2] - 1)]
+    finally:
+        matcher._prune = prune
+    return prune_overlapping_matches(matches) if prune else matches
+
+
 class BoundedConText(ConText):
     """medSpaCy's ConText component building a ``BoundedContextGraph`` (``__call__`` follows
     medSpaCy 1.3.1's, for span-group input)."""
@@ -145,7 +158,7 @@ class BoundedConText(ConText):
         sentence_of = _sentence_table(doc)
         graph.modifiers = [_SentenceModifier(matcher.rule_map[self.nlp.vocab[match_id].text], start, end, doc,
                                              sentence_of(start), max_scope=self.max_scope)
-                           for match_id, start, end in matcher(doc)]
+                           for match_id, start, end in _sentence_matches(matcher, doc, sentence_of)]
         graph.update_scopes()
         graph.apply_modifiers()
         for target, modifier in graph.edges:

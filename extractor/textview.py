@@ -138,6 +138,9 @@ _CHECKBOX = re.compile(r"\[(?: |[xX✓])\](?=[ \t]*[A-Za-z])")
 
 _CHECKBOX_OPTION = re.compile(r"\[(?: |[xX✓])\](?:(?!\[(?: |[xX✓])\])[^\n])*")
 _CHECKBOX_ROW = re.compile(r"^[ \t]*\[(?: |[xX✓])\][^\n]*", re.MULTILINE)
+# On a collapsed line an option also ends before the next field's label ("[ ] Grade 6  Osteotomy level(s): ...").
+_COLLAPSED_OPTION = re.compile(r"\[(?: |[xX✓])\][ \t]*[^\s\[]*(?:(?!\[(?: |[xX✓])\]|[ \t]+[A-Z][A-Za-z/()-]*"
+                               r"(?:[ \t][A-Za-z][A-Za-z/()-]*){0,2}[ \t]*:)[^\n])*")
 
 
 def _checkbox_rows(text: str) -> list[tuple[int, int]]:
@@ -147,13 +150,13 @@ def _checkbox_rows(text: str) -> list[tuple[int, int]]:
     if "[" not in text:
         return []
     rows = [m.span() for m in _CHECKBOX_ROW.finditer(text)]
-    rows += [m.span() for m in _CHECKBOX_OPTION.finditer(text)
-             if _collapsed_line(text, m.start()) and not _LABELLED_BOXES.search(text, max(0, m.start() - 80), m.start())]
-    return [m.span() for start, end in rows for m in _CHECKBOX_OPTION.finditer(text, start, end)]
+    options = [m.span() for start, end in rows for m in _CHECKBOX_OPTION.finditer(text, start, end)]
+    return options + [m.span() for m in _COLLAPSED_OPTION.finditer(text) if _collapsed_line(text, m.start())
+                      and not _LABELLED_BOXES.search(text, max(0, m.start() - 20), m.start())]
 
 
-# A field label and the boxes of its answer ("Bone graft: [x] None  [ ] Autograft"): one sentence, as on its line.
-_LABELLED_BOXES = re.compile(r":[ \t]*(?:\[(?: |[xX✓])\][^\[\]:]*)*$")
+# A field label and the first box of its answer ("Bone graft: [x] None"): one sentence, as on its line.
+_LABELLED_BOXES = re.compile(r":[ \t]*$")
 
 
 # A yes/no question answered by ticking one of two boxes ("Interbody device:  [ ] Yes   [x] No").

@@ -43,7 +43,8 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
         previous = mentions[-1] if mentions else None
         if (previous and ent.label_ == "OSTEOTOMY" == previous.category
                 and meta["type"] in (None, previous.meta["type"])
-                and ent.start_char >= previous.end and _JOINED.fullmatch(doc.text, previous.end, ent.start_char)):
+                and ent.start_char >= previous.end and _JOINED.fullmatch(doc.text, previous.end, ent.start_char)
+                and sentences.at(ent.start_char) == previous.sentence):
             # "posterior wedge resection osteotomy", "decancellation (eggshell) osteotomy": one mention
             mentions[-1] = _extend(previous, ent.end_char, text)
             continue
