@@ -95,18 +95,20 @@ def _inline_list_items(text: str) -> list[int]:
     return cuts
 
 
-_BULLETS_START = re.compile(r":[ \t]*([-*•])[ \t]+(?=[A-Z][a-z])")
+_BULLETS_START = re.compile(r":[ \t]*([-*•])[ \t]+(?=[A-Z][A-Za-z0-9])")
+_LEVEL_BEFORE = re.compile(r"(?:[CTLS]\d{1,2}|\d)[ \t]*$")  # "L3 - S2": a range, not a bullet
 
 
 def _inline_bullets(text: str) -> list[int]:
     """"Performed: - Anterior osteotomies T8-9 - Anterior instrumentation T7-T12": a bulleted list
-    an export ran onto one line after its label; each next bullet of the same mark before a word
-    (not a level: "L3 - L5") opens an item, up to the line end."""
+    an export ran onto one line after its label; each next bullet of the same mark before a capitalised
+    word or name ("- S2-alar-iliac screws"), not after a level ("L3 - L5"), opens an item, up to the line end."""
     cuts = []
     for start in _BULLETS_START.finditer(text):
         line_end = text.find("\n", start.end())
-        bullet = re.compile(rf"[ \t]{re.escape(start.group(1))}[ \t]+(?=[A-Z][a-z])")
-        cuts += [m.start() + 1 for m in bullet.finditer(text, start.end(), len(text) if line_end == -1 else line_end)]
+        bullet = re.compile(rf"[ \t]{re.escape(start.group(1))}[ \t]+(?=[A-Z][A-Za-z0-9])")
+        cuts += [m.start() + 1 for m in bullet.finditer(text, start.end(), len(text) if line_end == -1 else line_end)
+                 if not _LEVEL_BEFORE.search(text, max(0, m.start() - 6), m.start())]
     return cuts
 
 

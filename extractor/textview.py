@@ -551,7 +551,7 @@ def _inline_header(text: str, pos: int, caps: bool, collapsed: bool = False) -> 
         marked = number is not None or text[max(0, pos - 2):pos] == "  " or bool(
             _LIST_NUMBER_BEFORE.search(text, max(0, pos - 6), pos))
         m = _single_word_header().match(text, start) if marked else None
-        if m and not _generic_label(_GENERIC_INLINE.match(text, start)):  # "FINDINGS AND PROCEDURE:" is one label
+        if m and _literal(m.group("header")) not in _colon_required() and not _generic_label(_GENERIC_INLINE.match(text, start)):  # "FINDINGS AND PROCEDURE:" is one label
             return pos, start, m.end("gap")
     if _LIST_NUMBER_BEFORE.search(text, max(0, pos - 6), pos) or _in_list_item(text, pos):
         return None  # "3. ALLOGRAFT: DBM ...", "7. ROD SEATED. CORRECTION: ...": a list item's label
