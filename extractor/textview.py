@@ -151,12 +151,7 @@ def _checkbox_rows(text: str) -> list[tuple[int, int]]:
         return []
     rows = [m.span() for m in _CHECKBOX_ROW.finditer(text)]
     options = [m.span() for start, end in rows for m in _CHECKBOX_OPTION.finditer(text, start, end)]
-    return options + [m.span() for m in _COLLAPSED_OPTION.finditer(text) if _collapsed_line(text, m.start())
-                      and not _LABELLED_BOXES.search(text, max(0, m.start() - 20), m.start())]
-
-
-# A field label and the first box of its answer ("Bone graft: [x] None"): one sentence, as on its line.
-_LABELLED_BOXES = re.compile(r":[ \t]*$")
+    return options + [m.span() for m in _COLLAPSED_OPTION.finditer(text) if _collapsed_line(text, m.start())]
 
 
 # A yes/no question answered by ticking one of two boxes ("Interbody device:  [ ] Yes   [x] No").
