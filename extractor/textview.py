@@ -151,7 +151,10 @@ def _checkbox_rows(text: str) -> list[tuple[int, int]]:
         return []
     rows = [m.span() for m in _CHECKBOX_ROW.finditer(text)]
     options = [m.span() for start, end in rows for m in _CHECKBOX_OPTION.finditer(text, start, end)]
-    return options + [m.span() for m in _COLLAPSED_OPTION.finditer(text) if _collapsed_line(text, m.start())]
+    answers = [m.span() for m in _YES_NO_BOXES.finditer(text)]  # "used: [ ] Yes  [x] No" is one answer, not options
+    collapsed = [m.span() for m in _COLLAPSED_OPTION.finditer(text) if _collapsed_line(text, m.start())
+                 and not any(a <= m.start() < b for a, b in answers)]
+    return options + collapsed
 
 
 # A yes/no question answered by ticking one of two boxes ("Interbody device:  [ ] Yes   [x] No").
@@ -850,15 +853,15 @@ def _join_wrapped_lines(chars: list[str], cleaned: str, sentences: list[tuple[in
             chars[m.start()] = " "
 
 
-_GLUE = re.compile(r"(?<=[.?!:]),(?=\S)")
+_GLUE = re.compile(r"(?<=[.?!:]),(?=\S)|(?<=:)[ \t]*,(?=[ \t])")  # ".,The", ":,1.", "Local autograft used: , No"
 
 
 def _unglue(chars: list[str], cleaned: str, headers: list[tuple[int, int, int]]) -> None:
-    """Commas a flattened export put where a line broke (".,The", "Same.,PROCEDURES", ": ,1.") become
+    """Commas a flattened export put where a line broke (".,The", "Same.,PROCEDURES", ": ,1.", "used: , No") become
     spaces in the view, so the tokenizer sees the words they were glued to."""
     for m in _GLUE.finditer(cleaned):
-        if chars[m.start()] == ",":
-            chars[m.start()] = " "
+        if chars[m.end() - 1] == ",":
+            chars[m.end() - 1] = " "
     for _, h, _ in headers:
         if h > 0 and cleaned[h - 1] == ",":
             chars[h - 1] = " "
