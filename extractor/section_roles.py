@@ -152,9 +152,20 @@ def _narrative_paragraphs(text: str, span: SectionSpan) -> list[SectionSpan]:
     return [s._replace(role=BODY) if i and reads_as_narrative(text[s.start:s.end]) else s for i, s in enumerate(out)]
 
 
+def _fold_subheadings(text: str, headers: list) -> list:
+    """An unknown heading straight under a header with nothing between them ("Operation:" / "STAGE A")
+    is a subheading of that section, not a section of its own."""
+    kept = headers[:1]
+    for header in headers[1:]:
+        if header.category == UNKNOWN and kept[-1].category != UNKNOWN and not text[kept[-1].end:header.start].strip():
+            continue
+        kept.append(header)
+    return kept
+
+
 def assign_sections(text: str, headers: list) -> list[SectionSpan]:
     """The sections of ``text`` (cleaned) from its headers (``textview.Header``), each with its role."""
-    spans = _raw_sections(text, headers)
+    spans = _raw_sections(text, _fold_subheadings(text, headers))
     return [piece for s in spans for piece in (_narrative_paragraphs(text, s) if s.role in (EXCLUDED, PROCEDURE_LIST)
                                                and s.category not in _config().fields else [s])
             if piece.end > piece.start]
