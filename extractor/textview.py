@@ -752,6 +752,7 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
 
 _LEVEL_START = re.compile(r"(?<![A-Za-z0-9])[CTLS][ -]?\d")
 _LEVEL_ITEM_CHARS = 24  # a list item that is only a level: "3. T9-10"
+_HEADING_CHARS = 30  # an osteotomy sentence this short, without a period, is a heading ("Posterior column osteotomies")
 
 
 def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[str, ...] | None) -> list[tuple[int, int]]:
@@ -787,7 +788,7 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
 
 def _keep_levels_below(chunks: list["_Chunk"], i: int, keep: list[bool]) -> None:
     """Keep the levels an osteotomy sentence lists below it: the items after a colon ("... at the
-    following interspaces:" / "1. T7-8" / "2. T8-9"), or the rows of a table whose header names the
+    following interspaces:" / "1. T7-8" / "2. T8-9"), the sentence under an osteotomy heading, or the rows of a table whose header names the
     osteotomy as a column ("Level  L screw  R screw  Ponte" / "T6  4.0 x 35  5.5 x 40  [x]")."""
     header = chunks[i].text
     if header.rstrip().endswith(":"):
@@ -795,6 +796,8 @@ def _keep_levels_below(chunks: list["_Chunk"], i: int, keep: list[bool]) -> None
             if not _LEVEL_START.search(chunks[j].text) or len(chunks[j].text) > _LEVEL_ITEM_CHARS:
                 break
             keep[j] = True
+    elif len(header.strip()) <= _HEADING_CHARS and not header.rstrip().endswith(".") and i + 1 < len(chunks):
+        keep[i + 1] = keep[i + 1] or bool(_LEVEL_START.search(chunks[i + 1].text))  # "Osteotomies" / "Gr 2 at L1-2, ..."
     elif TABLE_HEADER.search(header):
         for j in range(i + 1, len(chunks)):
             row = chunks[j].text.lstrip()

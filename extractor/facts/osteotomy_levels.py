@@ -141,6 +141,23 @@ def told_next(m: Mention, index: MentionIndex) -> Mention:
     return replace(m, levels=spans) if spans else m
 
 
+def under_heading(m: Mention, index: MentionIndex) -> Mention:
+    """An osteotomy that is a heading by itself ("Osteotomies" on its line, a run-in "Osteotomies:" an
+    export set on its own line) takes the first list of levels of the sentence right under it, when no
+    other procedure or device of that sentence owns them ("Gr 2 at L1-2, L2-3, L3-4, L4-5. At each...")."""
+    if m.levels or m.role != BODY or not m.present:
+        return m
+    if index.text[m.sentence[0]:m.sentence[1]].strip(" \t\n:-.").lower() != m.text.lower():
+        return m
+    gap = load_json("decisions.json")["levels"]["told_next_max_gap"]
+    after = [s for s in set(index.loose_levels) | set(index.sentences) if m.sentence[1] <= s[0] <= m.sentence[1] + gap]
+    nxt = min(after) if after else None
+    if nxt is None or index.text[m.sentence[1]:nxt[0]].strip() or _other_step_between(index, nxt[0], nxt[1]):
+        return m
+    spans = tuple(span._replace(sentence=nxt) for span in first_list(index.text, index.loose_levels.get(nxt, ())))
+    return replace(m, levels=spans) if spans else m
+
+
 def _next_place(index: MentionIndex, last: Sentence, form: str) -> Sentence | None:
     """The sentence right after ``last`` if it tells where the osteotomy was done: referring back to it
     (only right after the osteotomy: ``form`` "refers") or opening on the place where it cut bone."""
@@ -181,6 +198,6 @@ def listed_above(m: Mention, index: MentionIndex) -> Mention:
 def levels_told_elsewhere(m: Mention, index: MentionIndex) -> Mention:
     """The mention with the levels its own words do not give but the note tells elsewhere, each reader
     trying in turn where the previous found none."""
-    for read in (wedge_place, levels_listed_below, table_column, told_next, listed_above):
+    for read in (wedge_place, levels_listed_below, table_column, told_next, under_heading, listed_above):
         m = read(m, index)
     return m
