@@ -514,8 +514,11 @@ def _wrapped_word(text: str, pos: int, end: int) -> bool:
     stripped = window.rstrip(" \t\n")
     line_before = stripped.rpartition("\n")[2]
     after = text[end:end + 40].lstrip(" \t\r\n")
-    return (bool(line_before) and window[len(stripped):].count("\n") == 1 and line_before[-1] not in ".:;!?)"
-            and after[:1].islower())
+    return (len(line_before) >= _WRAPPED_LINE and window[len(stripped):].count("\n") == 1
+            and line_before[-1] not in ".:;!?)" and after[:1].islower())
+
+
+_WRAPPED_LINE = 30  # a shorter line before is a field's value ("same" / "Proc" / "posterior wedge..."), not wrapped prose
 
 
 _INLINE_NUMBER = re.compile(r"\(?\d{1,2}[.)][ \t]*")
