@@ -6,7 +6,8 @@ Roles (``rules/sections.json``): ``body`` (the operative narrative: the only evi
 history, plan, administrative fields: never evidence).
 
 * A **field** header ("Surgeon:", "EBL:", "- Drain: Hemovac", "Neuromonitoring: stable") covers its own
-  line when a value follows it, else its lines up to a blank line; the text after it goes back to the
+  line when a value follows it, else its lines up to a blank line or a line that ends a sentence; the
+  text after it goes back to the
   section it interrupted, so a labelled bullet inside the narrative does not end the narrative.
 * An **unknown** header (a label that is not in the vocabulary) gets a role from the words of its name
   ("FINDINGS AND PROCEDURE" is a narrative); without a telling word it continues a narrative it
@@ -83,7 +84,7 @@ _VALUE_END = re.compile(r"[ \t]{2,}(?=\S)|[.!?][ \t]+(?=[A-Z])")
 
 def _field_end(text: str, header_end: int, limit: int) -> int:
     """Where a field header's scope ends: its line when a value follows on it, else the first blank
-    line. On a line too long to be a field, the value ends at a double space or a sentence end."""
+    line or line-ending period. On a line too long to be a field, the value ends at a double space or a sentence end."""
     line_end = text.find("\n", header_end, limit)
     line_end = limit if line_end == -1 else line_end
     if text[header_end:line_end].strip(" \t,:;-"):
@@ -91,8 +92,13 @@ def _field_end(text: str, header_end: int, limit: int) -> int:
         if line_end - header_end > _FIELD_LINE_MAX and (end := _VALUE_END.search(text, value, line_end)):
             return end.end()
         return line_end
-    blank = re.compile(r"\n[ \t]*\n").search(text, header_end, limit)
-    return blank.start() if blank else limit
+    end = _FIELD_LINES_END.search(text, header_end, limit)
+    return end.end() if end else limit
+
+
+# The lines of a field whose value starts on the next line end at a blank line or at a line that ends a
+# sentence ("NEUROMONITORING" / "SSEP AND MEP BASELINES ..., ADEQUATE" / "IN ALL EXTREMITIES." / narrative).
+_FIELD_LINES_END = re.compile(r"(?=\n[ \t]*\n)|\.[ \t]*(?=\n)")
 
 
 def _narrative_procedures(text: str, headers: list) -> set[int]:
