@@ -198,8 +198,10 @@ def _continues(line: str, nxt: str) -> bool:
     return bool(last and last[-1].lower() in _CONTINUATION) or bool(first and first.group().lower() in _CONTINUATION)
 
 
-def split_sentences(text: str, headers: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
-    """Sentence spans ``(start, end)`` over ``text``, trimmed of surrounding whitespace."""
+def split_sentences(text: str, headers: list[tuple[int, int]] | None = None,
+                    whole: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` over ``text``, trimmed of surrounding whitespace; ``headers`` are
+    sentences of their own, and so are the spans of ``whole``, even across a line break ("CAGE" / "None")."""
     cuts: set[int] = {0, len(text)}
     for m in _PUNCT_BREAK.finditer(text):
         if text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1):
@@ -216,6 +218,8 @@ def split_sentences(text: str, headers: list[tuple[int, int]] | None = None) -> 
         lines, paragraphs = _breaks(text)
         cuts.update(start for start, _ in paragraphs)
         _line_breaks(text, lines, cuts)
+    for start, end in whole:
+        cuts.difference_update(range(start + 1, end))
     for start, end in headers or ():
         cuts.add(start)
         cuts.add(end)

@@ -382,7 +382,8 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     found: dict[int, tuple[int, int, int]] = {}
     caps = _mostly_capitals(text)
     for pos in [0] + [m.end() for m in _LINE_STARTS.finditer(text)]:
-        header = _line_header(text, pos, caps) or (None if caps else _caps_title_line(text, pos))
+        header = _line_header(text, pos, caps) or (None if caps else _caps_title_line(text, pos)) or (
+            None if caps else _answered_label(text, pos))
         if header:
             found[header[1]] = header
     for pos in (m.end() for m in _BREAKS.finditer(text)):
@@ -502,6 +503,18 @@ def _caps_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
     headers follow their own rules (``_line_header``)."""
     m = _CAPS_TITLE_LINE.match(text, pos)
     if m and not in_vocabulary(m.group("header")) and (pos == 0 or not text[max(0, pos - 80):pos - 1].rstrip(" \t").rpartition("\n")[2].strip()):
+        return m.start("header"), m.start("header"), m.end("header")
+    return None
+
+
+_CAPS_LABEL_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Z/&'\-]{2,}(?:[ \t]+[A-Z][A-Z/&'\-]*){0,4})[ \t]*(?=\n)")
+
+
+def _answered_label(text: str, pos: int) -> tuple[int, int, int] | None:
+    """A line of capitals answered in the negative on the next line ("CAGE" / "None"): a field label an
+    export set apart from its value, so a header (whose answer then negates it, see ``_answered_headers``)."""
+    m = _CAPS_LABEL_LINE.match(text, pos)
+    if m and _NEGATIVE_LINE.match(text, m.end()):
         return m.start("header"), m.start("header"), m.end("header")
     return None
 
@@ -740,15 +753,20 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
     # incision...") is a run-in heading: it opens a section but stays part of its sentence.
     run_in = [f for f in found if not in_vocabulary(cleaned[f[1]:f[2]]) and _text_follows(cleaned, f[2])]
     found = [f for f in found if f not in run_in]
-    header_spans = [(h, e) for _, h, e in found]
+    header_spans = _answered_headers(cleaned, [(h, e) for _, h, e in found])
     run_in_starts = _collapsed_field_starts(cleaned, run_in, [h for _, h, _ in found])
-    sentences = split_sentences(cleaned, header_spans + run_in_starts + _checkbox_rows(unflatten(_line_ends(text))))
+    answered = [span for span, (_, h, e) in zip(header_spans, found) if span != (h, e)]
+    sentences = split_sentences(cleaned, header_spans + run_in_starts + _checkbox_rows(unflatten(_line_ends(text))),
+                                whole=answered)
     if triage:
         sentences = _triage(cleaned, sentences, rule_files)
     chars, kept = _mask(cleaned, sorted(header_spans + sentences))
     _join_wrapped_lines(chars, cleaned, sentences)
     _unglue(chars, cleaned, found)
     _place_headers(chars, cleaned, found)
+    for (h, e), (_, answered) in zip([(h, e) for _, h, e in found], header_spans):
+        if answered > e:
+            chars[e] = ":"  # "CAGE" / "None" reads "CAGE:None", as the field was written
     return TextView(text=text, view="".join(chars), headers=headers, sentences=sentences, kept_chars=kept,
                     header_sentences=header_spans, sections=assign_sections(cleaned, headers))
 
@@ -807,6 +825,15 @@ def _keep_levels_below(chunks: list["_Chunk"], i: int, keep: list[bool]) -> None
             if not (_ROW_SEPARATOR.match(row) or _LEVEL_START.match(row)):
                 break
             keep[j] = True
+
+
+_NEGATIVE_LINE = re.compile(r"\n[ \t]*(?:none|n/?a|no|nil|not\s+done|--)[ \t.]*(?=\n|$)", re.IGNORECASE)
+
+
+def _answered_headers(cleaned: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A header alone on its line answered on the next line in the negative ("CAGE" / "None", a field an
+    export set apart from its value) is one sentence with its answer, so that the answer negates it."""
+    return [(h, m.end()) if (m := _NEGATIVE_LINE.match(cleaned, e)) else (h, e) for h, e in spans]
 
 
 def _collapsed_field_starts(cleaned: str, run_in: list[tuple[int, int, int]], others: list[int]) -> list[tuple[int, int]]:
