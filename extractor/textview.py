@@ -302,7 +302,12 @@ _LABEL_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
 def _generic_label(match: re.Match | None) -> bool:
-    return bool(match) and bool(_LABEL_WORD.search(match.group("header")))
+    """A label found by its shape has a word, and no verb that makes it a clause ("COSTOTRANSVERSECTOMY
+    WAS THEN PERFORMED:" opens a list in the narrative; it is not a header)."""
+    return bool(match) and bool(_LABEL_WORD.search(match.group("header"))) and not _CLAUSE_VERB.search(match.group("header"))
+
+
+_CLAUSE_VERB = re.compile(r"\b(?:was|were|is|are|been|then)\b", re.IGNORECASE)
 
 
 _LINE_STARTS = re.compile(r"\n")

@@ -10,7 +10,7 @@ from ..flags import Flag
 from ..levels import Level, interspace_label, vertebra_index
 from ..resources import load_json
 from .constructs import fixation_points
-from .mentions import Mention, MentionIndex
+from .mentions import BODY, Mention, MentionIndex
 
 
 @dataclass(frozen=True)
@@ -104,9 +104,20 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
             unknown = True
             flags.append(Flag.interbody_level_unknown)
     mma_levels = {lv.label for m in mma for lv in m.level_values()}
+    defects = contiguous_runs(defect_points) or (1 if corpectomy else 0)
+    no_arthrodesis = 0 if no_device or not mma else max(1, len(mma_levels))
+    if _fusion_ruled_out(index):  # "stabilization only, not fusion": its cages are devices without arthrodesis
+        no_arthrodesis, defects, interbody = no_arthrodesis + defects + len(interbody), 0, set()
     return Devices(interbody=tuple(sorted(interbody, key=_interspace_order)), interbody_level_unknown=unknown,
-                   corpectomy_defects=contiguous_runs(defect_points) or (1 if corpectomy else 0),
-                   no_arthrodesis_devices=0 if no_device or not mma else max(1, len(mma_levels))), flags
+                   corpectomy_defects=defects, no_arthrodesis_devices=no_arthrodesis), flags
+
+
+def _fusion_ruled_out(index: MentionIndex) -> bool:
+    """The narrative says no fusion was done ("the construct was intended as stabilization only, not
+    fusion") and names no fusion or graft as done."""
+    body = [m for category in ("FUSION", "GRAFT") for m in index.of(category) if m.role == BODY]
+    return (any(m.category == "FUSION" and m.assertion == "negated" for m in body)
+            and not any(m.present for m in body))
 
 
 def _placed_devices(index: MentionIndex) -> list[Mention]:
