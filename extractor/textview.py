@@ -137,24 +137,24 @@ _CHECKBOX = re.compile(r"\[(?: |[xX✓])\](?=[ \t]*[A-Za-z])")
 
 
 _CHECKBOX_OPTION = re.compile(r"\[(?: |[xX✓])\](?:(?!\[(?: |[xX✓])\])[^\n])*")
-_CHECKBOX_ROW = re.compile(r"^[ \t]*\[(?: |[xX✓])\][^\n]*", re.MULTILINE)
+_CHECKBOX_ROW = re.compile(r"^(?:[ \t]*|[^\n\[:]{1,40}:[ \t]*)(?=\[(?: |[xX✓])\])[^\n]*", re.MULTILINE)  # "[x] ...", "Graft placed: [x] ..."
 # On a collapsed line an option also ends before the next field's label ("[ ] Grade 6  Osteotomy level(s): ...").
 _COLLAPSED_OPTION = re.compile(r"\[(?: |[xX✓])\][ \t]*[^\s\[]*(?:(?!\[(?: |[xX✓])\]|[ \t]+[A-Z][A-Za-z/()-]*"
                                r"(?:[ \t][A-Za-z][A-Za-z/()-]*){0,2}[ \t]*:)[^\n])*")
 
 
 def _checkbox_rows(text: str) -> list[tuple[int, int]]:
-    """Each option of a checkbox list (a line that starts with a box, or any box on a line an export
-    collapsed), up to the next box or its line end, is a sentence of its own, so that the "No" of an
-    empty box never reaches a ticked option or the fields around it. A box in a table column is a cell."""
+    """Each option of a checkbox list (on a line that starts with a box or with a label and its boxes, or
+    any box on a line an export collapsed), up to the next box or its line end, is a sentence of its own,
+    so that the "No" of an empty box never reaches a ticked option or the fields around it, and levels stay
+    with their option ("[x] Posterolateral T12-S1  [x] Interbody L5-S1"). A box in a table column is a cell."""
     if "[" not in text:
         return []
     rows = [m.span() for m in _CHECKBOX_ROW.finditer(text)]
     options = [m.span() for start, end in rows for m in _CHECKBOX_OPTION.finditer(text, start, end)]
+    options += [m.span() for m in _COLLAPSED_OPTION.finditer(text) if _collapsed_line(text, m.start())]
     answers = [m.span() for m in _YES_NO_BOXES.finditer(text)]  # "used: [ ] Yes  [x] No" is one answer, not options
-    collapsed = [m.span() for m in _COLLAPSED_OPTION.finditer(text) if _collapsed_line(text, m.start())
-                 and not any(a <= m.start() < b for a, b in answers)]
-    return options + collapsed
+    return [(s, e) for s, e in options if not any(a <= s < b for a, b in answers)]
 
 
 # A yes/no question answered by ticking one of two boxes ("Interbody device:  [ ] Yes   [x] No").
