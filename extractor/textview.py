@@ -512,13 +512,14 @@ def _caps_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
     return None
 
 
-_CAPS_LABEL_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Z/&'\-]{2,}(?:[ \t]+[A-Z][A-Z/&'\-]*){0,4})[ \t]*(?=\n)")
+_LABEL_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Za-z/&'\-]{2,}(?:[ \t]+[A-Za-z][A-Za-z/&'\-]*){0,4})[ \t]*(?=\n)")
 
 
 def _answered_label(text: str, pos: int) -> tuple[int, int, int] | None:
-    """A line of capitals answered in the negative on the next line ("CAGE" / "None"): a field label an
-    export set apart from its value, so a header (whose answer then negates it, see ``_answered_headers``)."""
-    m = _CAPS_LABEL_LINE.match(text, pos)
+    """A short label line answered in the negative on the next line ("CAGE" / "None", "Interbody device" /
+    "[ ] Yes  [x] No"): a field label an export set apart from its value, so a header (whose answer then
+    negates it, see ``_answered_headers``)."""
+    m = _LABEL_LINE.match(text, pos)
     if m and _NEGATIVE_LINE.match(text, m.end()):
         return m.start("header"), m.start("header"), m.end("header")
     return None
