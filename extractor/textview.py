@@ -833,7 +833,8 @@ def _keep_levels_below(chunks: list["_Chunk"], i: int, keep: list[bool]) -> None
             keep[j] = True
 
 
-_NEGATIVE_LINE = re.compile(r"\n[ \t]*(?:none|n/?a|no|nil|not\s+done|--)[ \t.]*(?=\n|$)", re.IGNORECASE)
+_NEGATIVE_LINE = re.compile(r"\n[ \t]*(?:(?:none|n/?a|no|nil|not\s+done)\b|--)[ \t.]*(?:[-–—][^\n]*)?(?=\n|$)",
+                            re.IGNORECASE)  # "None", "No - resected bone to pathology"
 
 
 def _answered_headers(cleaned: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
