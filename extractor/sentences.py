@@ -127,11 +127,15 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
     "[Osteotomy type: Ponte]"), after a field answered "None", or after a short label or
     list line (a few words) when a capital follows; a hard-wrapped line goes on, and so does the short
     tail of a wrapped line (a line re-wrapped by a narrower export: "...REMOVING THE INFERIOR AND /
-    SUPERIOR ARTICULAR / PROCESSES IN THEIR ENTIRETY")."""
+    SUPERIOR ARTICULAR / PROCESSES IN THEIR ENTIRETY"), and so does a pipe-table row wrapped before its
+    closing pipe."""
     previous_start, wrapped = 0, False
     for start, end in breaks:
         line = text[previous_start:start].strip()
         nxt = text[end: end + 40]
+        if line.startswith("|") and not line.endswith("|") and nxt.lstrip().startswith("|"):
+            previous_start = end  # a pipe-table row an export wrapped: its cells go on on the next line
+            continue
         if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _fields_apart(line, nxt) or TABLE_ROW.search(line) or _next_is_row(text, end)
                      or (":" in line and len(line) < SHORT_LINE and next_field(line, nxt))
                      or (_LAST_LEVEL_ITEM.search(line) and nxt[:1].isupper()) or (

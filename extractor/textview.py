@@ -137,7 +137,7 @@ _CHECKBOX = re.compile(r"\[(?: |[xX✓])\](?=[ \t]*[A-Za-z])")
 
 
 _CHECKBOX_OPTION = re.compile(r"\[(?: |[xX✓])\](?:(?!\[(?: |[xX✓])\])[^\n])*")
-_CHECKBOX_ROW = re.compile(r"^(?:[ \t]*|[^\n\[:]{1,40}:[ \t]*)(?=\[(?: |[xX✓])\])[^\n]*", re.MULTILINE)  # "[x] ...", "Graft placed: [x] ..."
+_CHECKBOX_ROW = re.compile(r"^(?:[ \t]*|[^\n\[:]{1,40}:[ \t,]*)(?=\[(?: |[xX✓])\])[^\n]*", re.MULTILINE)  # "[x] ...", "Graft placed: [x] ..."
 # On a collapsed line an option also ends before the next field's label ("[ ] Grade 6  Osteotomy level(s): ...").
 _COLLAPSED_OPTION = re.compile(r"\[(?: |[xX✓])\][ \t]*[^\s\[]*(?:(?!\[(?: |[xX✓])\]|[ \t]+[A-Z][A-Za-z/()-]*"
                                r"(?:[ \t][A-Za-z][A-Za-z/()-]*){0,2}[ \t]*:)[^\n])*")
