@@ -442,6 +442,8 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
                 not _wrapped_word(text, pos, bare.end("header"))):
             return pos, word.start(1), bare.end("gap") if bare.group("gap") is not None else bare.end("header")
     m = _GENERIC_LINE.match(text, pos) or _SENTENCE_LINE.match(text, pos) or _LOWER_LINE.match(text, pos)
+    if m and " " not in m.group("header").strip() and _wrapped_word(text, pos, pos, after=False):
+        return None  # "... COSTOTRANSVERSECTOMY WAS THEN" / "PERFORMED: ...": a wrapped clause, not a label
     if _generic_label(m) and (m.re is _GENERIC_LINE or header_category(m.group("header")) in _sentence_case_categories()
                               or m.re is _LOWER_LINE and _after_field(text, pos)):
         return m.start("prefix"), m.start("header"), m.end("header")
@@ -525,16 +527,16 @@ def _answered_label(text: str, pos: int) -> tuple[int, int, int] | None:
     return None
 
 
-def _wrapped_word(text: str, pos: int, end: int) -> bool:
+def _wrapped_word(text: str, pos: int, end: int, after: bool = True) -> bool:
     """A line of header words without a colon that is a wrapped piece of a sentence: the line before
     runs on (no closing punctuation) and the line after goes on in lower case ("induced by the /
-    anesthesia / team without difficulty")."""
+    anesthesia / team without difficulty"); with ``after`` False, the line before alone decides."""
     window = text[max(0, pos - 80):pos]
     stripped = window.rstrip(" \t\n")
     line_before = stripped.rpartition("\n")[2]
-    after = text[end:end + 40].lstrip(" \t\r\n")
+    rest = text[end:end + 40].lstrip(" \t\r\n")
     return (len(line_before) >= _WRAPPED_LINE and window[len(stripped):].count("\n") == 1
-            and line_before[-1] not in ".:;!?)" and after[:1].islower())
+            and line_before[-1] not in ".:;!?)" and (not after or rest[:1].islower()))
 
 
 _WRAPPED_LINE = 30  # a shorter line before is a field's value ("same" / "Proc" / "posterior wedge..."), not wrapped prose
