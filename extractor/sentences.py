@@ -193,6 +193,12 @@ def _next_is_row(text: str, end: int) -> bool:
     return bool(TABLE_ROW.search(text, end, len(text) if line_end == -1 else line_end))
 
 
+def ends_open(line: str) -> bool:
+    """Does ``line`` end on a word that leaves its sentence open ("...LEADS WERE PLACED AND")?"""
+    last = _WORDS.findall(line[-20:])
+    return bool(last) and last[-1].lower() in _CONTINUATION
+
+
 def _continues(line: str, nxt: str) -> bool:
     """Does the sentence run on across this line break (see ``_CONTINUATION``)?"""
     if line[-1] in ",-/&(":

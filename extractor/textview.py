@@ -23,7 +23,7 @@ from typing import NamedTuple
 from .levels import repeated_at_pattern, spoken_levels, thoracic_from_dorsal, told_next_pattern
 from .resources import load_json
 from .section_roles import SectionSpan, assign_sections, unknown_category
-from .sentences import FIELD_LABEL, SHORT_LINE, TABLE_HEADER, next_field, split_sentences
+from .sentences import FIELD_LABEL, SHORT_LINE, TABLE_HEADER, ends_open, next_field, split_sentences
 from .target_rules import TARGET_RULE_FILES, asserted_categories, load_target_rules
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>")
@@ -530,13 +530,14 @@ def _answered_label(text: str, pos: int) -> tuple[int, int, int] | None:
 def _wrapped_word(text: str, pos: int, end: int, after: bool = True) -> bool:
     """A line of header words without a colon that is a wrapped piece of a sentence: the line before
     runs on (no closing punctuation) and the line after goes on in lower case ("induced by the /
-    anesthesia / team without difficulty"); with ``after`` False, the line before alone decides."""
+    anesthesia / team without difficulty") or the line before ends on an open word ("LEADS WERE PLACED
+    AND" / "NEUROMONITORING"); with ``after`` False, the line before alone decides."""
     window = text[max(0, pos - 80):pos]
     stripped = window.rstrip(" \t\n")
     line_before = stripped.rpartition("\n")[2]
     rest = text[end:end + 40].lstrip(" \t\r\n")
     return (len(line_before) >= _WRAPPED_LINE and window[len(stripped):].count("\n") == 1
-            and line_before[-1] not in ".:;!?)" and (not after or rest[:1].islower()))
+            and line_before[-1] not in ".:;!?)" and (not after or rest[:1].islower() or ends_open(line_before)))
 
 
 _WRAPPED_LINE = 30  # a shorter line before is a field's value ("same" / "Proc" / "posterior wedge..."), not wrapped prose
