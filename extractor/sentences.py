@@ -112,6 +112,21 @@ def _inline_bullets(text: str) -> list[int]:
     return cuts
 
 
+_ROW_START = re.compile(r"(?<=[^|\s][ \t])(?=[CTLS]\d{1,2}(?:-[CTLS]?\d{1,2})?[ \t]+\|)")
+_MIN_PIPES = 6
+
+
+def _collapsed_rows(text: str) -> list[int]:
+    """"T1 | None - PSO level | None - PSO level T2 | Pedicle screw 4.5 x 30 | ...": the rows of a pipe
+    table an export ran onto one line; each row that starts with its level is a sentence again, so a level
+    never joins the row before it."""
+    cuts = []
+    for line in re.finditer(r"[^\n]+", text) if "|" in text else ():
+        if line.group().count("|") >= _MIN_PIPES:
+            cuts += [m.start() for m in _ROW_START.finditer(text, line.start(), line.end())]
+    return cuts
+
+
 def _wrapped(text: str, runs: list[tuple[int, int, int]]) -> bool:
     """Every break is a blank line, yet most long lines stop mid-sentence: hard-wrapped dictation an
     export double-spaced."""
@@ -222,6 +237,7 @@ def split_sentences(text: str, headers: list[tuple[int, int]] | None = None,
     cuts.difference_update(c for i in items for c in range(i + 2, i + 5))  # not after "2." of an item
     cuts.update(items)
     cuts.update(_inline_bullets(text))
+    cuts.update(_collapsed_rows(text))
     cuts.update(m.end() for m in _FLAT_BREAK.finditer(text)
                 if not (text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1)))
     if "\n" in text:
