@@ -114,9 +114,26 @@ def _qualified(m: Mention, view: str, retracted: bool = False) -> Mention:
         return replace(m, assertion="negated")
     if m.category == "OSTEOTOMY" and _names_graft_source(view, m):
         return replace(m, graft_source=True)
-    if m.category == "RESECTION" and _element_negation().search(view, *_clause(view, m)):
+    if m.category == "RESECTION" and _element_negated(view, m):
         return replace(m, assertion="negated")
     return m
+
+
+# Structures a surgeon keeps while resecting bone: "both pedicles of D12 removed down to body, D12 roots
+# preserved" keeps the roots, not the pedicles.
+_KEPT_STRUCTURE = re.compile(r"\b(?:roots?|dura|dural|cord|nerves?|thecal|sac|pleura|vessels?|segmentals?)\b",
+                             re.IGNORECASE)
+
+
+def _element_negated(view: str, m: Mention) -> bool:
+    """Does the clause of a resected element say it was not resected, with no kept structure named
+    between the element and the negating word?"""
+    start, end = _clause(view, m)
+    for neg in _element_negation().finditer(view, start, end):
+        between = view[m.end:neg.start()] if neg.start() >= m.end else view[neg.end():m.start]
+        if not _KEPT_STRUCTURE.search(between):
+            return True
+    return False
 
 
 _CLAUSE_BREAK = re.compile(r";|\b(?:which|while|but|whereas)\b|,\s+(?:and|then|leaving|keeping|preserving|protecting)\b"
