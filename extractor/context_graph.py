@@ -47,6 +47,20 @@ class _SentenceModifier(ConTextModifier):
         self._sentence = sentence
         super().__init__(rule, start, end, doc, max_scope=max_scope)
 
+    def limit_scope(self, other: ConTextModifier) -> bool:
+        """medSpaCy's, except that a TERMINATE cue inside this modifier's scope always ends it there: medSpaCy
+        tests the two scopes for overlap one way only, so a scope bounded by ``max_scope`` that lies wholly
+        inside the terminating cue's own scope ("no screws at L4, and bilateral iliac bolts") ran past it."""
+        if other.direction.upper() != "TERMINATE" or self.direction.upper() == "TERMINATE":
+            return super().limit_scope(other)
+        before = self.scope_span
+        cue_start, cue_end = other.modifier_span
+        if self.direction.lower() in ("forward", "bidirectional") and self._start < cue_start < self._scope_end:
+            self._scope_end = cue_start
+        if self.direction.lower() in ("backward", "bidirectional") and self._scope_start < cue_end <= self._start:
+            self._scope_start = cue_end
+        return before != self.scope_span
+
     def _ConTextModifier__set_scope(self, doc: Doc) -> None:
         if self._max_scope:  # a window, not the sentence: medSpaCy's own way
             return ConTextModifier._ConTextModifier__set_scope(self, doc)
@@ -100,12 +114,11 @@ class BoundedContextGraph(ConTextGraph):
             for j in index.meeting(*hulls[i]):
                 if j <= i:
                     continue
-                # limit_scope's own first test (tuple_overlaps), inlined: most candidates stop here
+                # scopes that share no token never interact: most candidates stop here
                 (a0, a1), (b0, b1) = scopes[i], scopes[j]
-                if a0 <= b0 < a1 or a0 < b1 <= a1:
+                if a0 < b1 and b0 < a1:
                     modifier1.limit_scope(modifiers[j])
-                    a0, a1 = scopes[i] = modifier1.scope_span
-                if b0 <= a0 < b1 or b0 < a1 <= b1:
+                    scopes[i] = modifier1.scope_span
                     modifiers[j].limit_scope(modifier1)
                     scopes[j] = modifiers[j].scope_span
 
