@@ -836,7 +836,7 @@ def _keep_levels_below(chunks: list["_Chunk"], i: int, keep: list[bool]) -> None
             keep[j] = True
 
 
-_NEGATIVE_LINE = re.compile(r"\n[ \t]*(?:(?:none|n/?a|no|nil|not\s+done)\b|--)[ \t.]*(?:[-–—][^\n]*)?(?=\n|$)",
+_NEGATIVE_LINE = re.compile(r"\n[ \t]*(?:(?:none|n/?a|no|nil|not\s+done)\b[ \t.]*(?:[-–—][^\n]*)?|--[ \t]*)(?=\n|$)",
                             re.IGNORECASE)  # "None", "No - resected bone to pathology"
 
 

@@ -1263,3 +1263,72 @@ def test_a_wedge_of_spinous_process_trimmed_for_baastrup_is_no_osteotomy(ex):
             "edge of the L3 spinous process and the upper edge of L4, trimming the facing surfaces back. At L4-5 a "
             "laminotomy was made and the ligamentum flavum removed for stenosis.")
     assert osteotomy_codes_of(ex, body) == set()
+
+
+@pytest.mark.parametrize("body", [
+    "The transverse processes and the sacral ala were decorticated with a curved Smith-Petersen osteotome, raising "
+    "small flaps of bone left hinged on the decorticated surfaces.",
+    "At C2 the undersurface of the lamina was undercut in a dome shape with the drill (dome osteotomy), keeping the "
+    "C2 spinous process intact. Lateral mass screws were placed from C3 to C6.",
+    "A transverse process hook was placed at T4. Then the inferior facet osteotomy at T4 was performed, the lower "
+    "part of the inferior articular process cut off with an osteotome so the pedicle hook could be seated.",
+])
+def test_instruments_decompressions_and_hook_seats_named_like_osteotomies_are_not_coded(ex, body):
+    assert osteotomy_codes_of(ex, body) == set()
+
+
+@pytest.mark.parametrize("body,procedures,codes", [
+    ("The fused posterior elements were exposed. The pedicles of L3 were taken down to the body and a posterior wedge "
+     "of the body removed; the wedge was closed by extending the table.",
+     "1. Thomasen osteotomy of the third lumbar vertebra", {("22207", 1)}),
+    ("Schwab gr 2 at L3-4, L4-5, L5-S1: spinous process, lamina edges, both facets and the flavum removed. Schwab gr 1 "
+     "at L1-2: inferior facet and capsule only.", "", {("22214", 1), ("22216", 2)}),
+    ("Working on either side of the sac without retracting it more than a few millimetres, a posteriorly based wedge "
+     "of cancellous bone was removed from the T11 body through both pedicle defects, and the wedge was closed.",
+     "1. Transpedicular wedge resection of T11", {("22206", 1)}),
+])
+def test_osteotomies_named_by_eponym_grade_or_by_the_bone_taken(ex, body, procedures, codes):
+    assert osteotomy_codes_of(ex, body, procedures) == codes
+
+
+@pytest.mark.parametrize("body,code,present", [
+    ("PS freehand b/l L4 and L5. Rods x2. L4-5 TLIF with a PEEK cage.", "22840", True),
+    ("The C5-6 disc and end plates were drilled out and a dowel graft from the left iliac crest, cut through a "
+     "separate incision, was tapped home into the hole.", "20938", True),
+    ("The morselized C1 arch was combined with allograft chips and packed over the decorticated C1-C2 joints.",
+     "20936", True),
+    ("The morselized vertebral body bone and allograft chips were packed along the construct.", "20936", True),
+    ("With a gouge we raised small flaps of bone from the laminae of L5, each left hinged, and laid them like shingles.",
+     "20936", False),
+    ("Trial spacers were used to size each space: 7 mm was snug at C4-5 and 6 mm at C5-6. A cortical allograft spacer "
+     "was tapped into each space and a plate fixed from C4 to C6.", "22853", False),
+    ("Gill laminectomy of the loose L5 arch and the fibrous tissue at both pars defects; L5-S1 discectomy and two PEEK "
+     "cages placed in the L5-S1 disc space; pedicle screws at L5 and S1.", "22854", False),
+])
+def test_graft_and_device_words_of_wave_six(ex, body, code, present):
+    assert (code in {c for c, _ in all_codes_of(ex, body)}) == present
+
+
+def test_cages_of_a_note_that_rules_out_fusion_are_devices_without_arthrodesis(ex):
+    body = ("A T8 corpectomy was performed for tumor and an expandable titanium cage placed in the corpectomy defect. "
+            "Pedicle screws were placed from T6 to T10. No bone graft of any kind was placed. The construct was "
+            "intended as stabilization only, not fusion.")
+    codes = {c for c, _ in all_codes_of(ex, body)}
+    assert "22859" in codes and "22854" not in codes
+
+
+def test_a_kept_structure_between_an_element_and_its_negation_leaves_the_element_resected(ex):
+    from extractor.facts import read_doc
+    body = ("Medial rib heads removed, both pedicles of T12 removed down to the body, T12 roots preserved and gently "
+            "retracted, then the T12 body removed piecemeal. The laminae and facets were left intact.")
+    view, doc = ex.doc(OPENING + body)
+    index, _ = read_doc(doc, OPENING + body, ex.rule_meta)
+    asserted = {m.meta["element"]: m.assertion for m in index.of("RESECTION")}
+    assert asserted["pedicle"] == asserted["body"] == "present"
+    assert asserted["lamina"] == asserted["facet"] == "negated"
+
+
+def test_a_terminating_cue_ends_a_bounded_negation(ex):
+    body = ("Pedicle screws were placed bilaterally at T10, T11, T12, L1 and L2 without difficulty, and bilateral "
+            "iliac bolts were placed from the PSIS. Rods were seated. Local bone was used as graft.")
+    assert "22848" in {c for c, _ in all_codes_of(ex, body)}

@@ -1,0 +1,119 @@
+"""Layouts exports give notes (issue 9), each on a short note written here: the fields, lists, checkboxes and
+tables of a template keep their meaning when an export flattens the note, runs its lines together, drops the
+colons of its labels or wraps it, and the codes a coder would expect stay the same."""
+import pytest
+
+from conftest import codes_of
+from extractor.sentences import split_sentences
+from extractor.textview import build_view
+from extractor.transforms import TRANSFORMS
+
+TEMPLATE = (
+    "OPERATIVE NOTE\nPatient: [PATIENT]   MRN: ___\nDate of Surgery: [DATE]\n"
+    "Pre-op Diagnosis: Adolescent idiopathic scoliosis\n\nProcedure(s):\n1. Posterior spinal fusion T3-L1\n"
+    "2. Posterior segmental instrumentation T3-L1\n3. Posterior column (Ponte) osteotomies\n\n"
+    "Graft: [Local autograft; allograft chips]\n\n[Osteotomy type: Ponte]\n[Osteotomy levels: T6-7, T7-8, T8-9]\n\n"
+    "[x] Osteotomy   [ ] Interbody   [x] Instrumentation   [x] Fusion\n[x] TXA\n[ ] Durotomy\n"
+    "EBL: [600 mL]\nSpecimens: [N/A]\n\nNarrative:\nProne on Jackson table, subperiosteal exposure T3-L1. Pedicle "
+    "screws placed bilaterally at every level from T3 to L1, confirmed with fluoroscopy. Ponte osteotomies were "
+    "done at the levels listed, removing the spinous process, the ligamentum flavum and both facets at each. "
+    "Correction obtained with rod derotation; local bone and allograft chips laid along the fusion bed.\n")
+TEMPLATE_CODES = {("22212", 1), ("22216", 2), ("22843", 1), ("20936", 1), ("20930", 1)}
+
+
+@pytest.mark.parametrize("transform", ["flatten_kaggle", "newlines_to_spaces", "headers_without_colons",
+                                       "lower_case_headers", "hard_wrap_60", "all_caps"])
+def test_a_bracketed_template_keeps_its_codes_in_every_export_layout(ex, transform):
+    assert codes_of(ex, TEMPLATE) == TEMPLATE_CODES
+    assert codes_of(ex, TRANSFORMS[transform](TEMPLATE)) == TEMPLATE_CODES
+
+
+def test_an_inline_level_list_after_a_colon_stays_with_its_osteotomies(ex):
+    listed = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone and pedicle screws were "
+              "placed from T3 to L2. Three chevron osteotomies were performed at the apex, at the following "
+              "interspaces:\n1. T7-8\n2. T8-9\n3. T9-10\nAt each interspace a V-shaped resection was made through the "
+              "spinous process, both facets and the ligamentum flavum.\n")
+    run_on = TRANSFORMS["numbered_lists_inline"](listed)
+    assert "1. T7-8 2. T8-9 3. T9-10" in run_on
+    expected = {("22212", 1), ("22216", 2)}
+    for text in (listed, run_on, TRANSFORMS["newlines_to_spaces"](listed), TRANSFORMS["flatten_kaggle"](listed)):
+        assert {c for c in codes_of(ex, text) if c[0].startswith("222")} == expected
+
+
+def test_a_last_level_item_run_on_to_the_next_sentence_ends_at_its_level():
+    text = "at the following interspaces: 1. T7-8 2. T8-9 3. T9-10 At each interspace a wedge was cut."
+    assert [text[s:e] for s, e in split_sentences(text)][-2:] == ["3. T9-10", "At each interspace a wedge was cut."]
+
+
+FIELDS = ("OPERATIVE NOTE\nProcedure: Posterior spinal fusion T8-L3 with instrumentation.\n\nNavigation: "
+          "{NAV:None - fluoroscopy}\nLevels fused: T8-L3\nDecompression: {DECOMPRESSION:None}\n"
+          "Osteotomy: {YES/NO:Yes}\n  Osteotomy type: {OSTEOTOMY TYPE:Ponte (posterior column)}\n"
+          "  Levels: {LEVELS:T10-11, T11-12}\nInterbody: {INTERBODY:None}\n\nProcedure Details:\nPedicle screws at "
+          "every level T8 to L3 per the implant log. The osteotomies were completed as listed above and closed with "
+          "compression. Local bone laid in the gutters.\n")
+
+
+def test_fields_run_onto_one_line_keep_their_answers_apart(ex):
+    expected = {("22212", 1), ("22216", 1)}
+    assert {c for c in codes_of(ex, FIELDS) if c[0].startswith("222")} == expected
+    collapsed = TRANSFORMS["newlines_to_spaces"](FIELDS)
+    assert {c for c in codes_of(ex, collapsed) if c[0].startswith("222")} == expected
+
+
+CHECKBOXES = ("OPERATIVE NOTE\nProcedure: Kyphoplasty L1.\n\nDescription:\nBilateral transpedicular balloon "
+              "kyphoplasty of L1 with 4 mL of cement.\n\nInstrumentation: [x] None  [ ] Pedicle screws\n"
+              "Bone graft: [x] None  [ ] Autograft  [ ] Allograft\nLocal autograft used: [ ] Yes  [x] No\n")
+
+
+@pytest.mark.parametrize("transform", [None, "newlines_to_spaces", "flatten_kaggle"])
+def test_unticked_options_stay_negated_on_any_layout(ex, transform):
+    text = TRANSFORMS[transform](CHECKBOXES) if transform else CHECKBOXES
+    assert codes_of(ex, text) == set()
+
+
+def test_levels_of_a_ticked_option_stay_with_that_option(ex):
+    text = ("OPERATIVE NOTE\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone. Pedicle screws were placed "
+            "bilaterally T12 to S1 with rods. Left L5-S1 TLIF with a PEEK cage packed with local bone.\n\n"
+            "Graft placed: [x] Posterolateral T12-S1  [x] Interbody L5-S1 (in/around cage)\n")
+    assert ("22853", 1) in codes_of(ex, text)
+
+
+def test_a_label_answered_none_on_the_next_line_is_negated(ex):
+    text = ("OPERATIVE NOTE\nDESCRIPTION OF PROCEDURE:\nThe patient was placed supine. C5 and C6 partial "
+            "corpectomies were performed and a tricortical crest graft tapped into the defect through a separate "
+            "incision. An anterior plate was fixed from C4 to C7.\n\nIMPLANTS\nPlate C4-C7\nCAGE\nNone\n\nEBL\n200 mL\n")
+    codes = codes_of(ex, text)
+    assert not {c for c, _ in codes} & {"22853", "22854"}
+    assert ("22846", 1) in codes
+
+
+def test_a_pipe_table_row_wrapped_before_its_closing_pipe_stays_one_row():
+    text = "| L3-4  | Bilateral | Ponte osteotomy | N/A\n| N/A - NOT PERFORMED |\n| L4    | L | Screw | 7.0 |\n"
+    assert [text[s:e] for s, e in split_sentences(text)][0].endswith("NOT PERFORMED |")
+
+
+def test_table_rows_run_onto_one_line_are_rows_again():
+    text = ("Level | Left | Right | Note T1 | None - PSO level | None - PSO level T2 | Pedicle screw 4.5 x 30 | "
+            "Pedicle screw 4.5 x 30 T3 | Pedicle screw | Pedicle screw")
+    pieces = [text[s:e] for s, e in split_sentences(text)]
+    assert "None - PSO level T2" not in " ".join(p for p in pieces if "PSO" in p)
+
+
+@pytest.mark.parametrize("text,header", [
+    ("THE SEGMENTAL VESSELS WERE TIED AND BILATERAL COSTOTRANSVERSECTOMY WAS THEN\nPERFORMED: THE RIB HEADS WERE "
+     "TAKEN.", False),
+    ("SPINAL CORD MONITORING LEADS WERE PLACED AND\nNEUROMONITORING\nLEADS APPLIED FOR EVOKED POTENTIALS.", False),
+    ("Pre-op dx\nAS, fixed lumbar kyphosis\nPost-op dx\nsame\nProc\nposterior wedge resection L2-3\n", True),
+])
+def test_clauses_and_wrapped_words_are_not_headers_but_short_fields_are(text, header):
+    found = {text[h.start:h.end].strip(": \n") for h in build_view(text, triage=False).headers}
+    assert (("PERFORMED" in found or "NEUROMONITORING" in found or "Proc" in found) == header)
+
+
+def test_an_unknown_subheading_straight_under_the_operation_header_stays_in_its_narrative(ex):
+    text = ("OPERATION NOTE\nProcedure:\n- anterior osteotomy through fused L2-3, PEEK cage\n- percutaneous screws "
+            "L1-L5\n\n\nOperation:\n\n\nSTAGE A\n\n\n- Right lateral decubitus, transpsoas approach to L2-3.\n\n\n"
+            "- Anterior osteotomy through the fused L2-3 segment: the bony bridge cut with an osteotome, a "
+            "hyperlordotic PEEK cage packed with allograft chips placed.\n\n\nSTAGE B\n\n\n- Prone, percutaneous "
+            "pedicle screws bilaterally L1 to L5 with rods.\n")
+    assert ("20930", 1) in codes_of(ex, text)
