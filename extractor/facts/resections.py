@@ -14,8 +14,16 @@ from .mentions import LevelSpan, Mention, MentionIndex, Sentence
 
 def cuts(index: MentionIndex, sentence: Sentence) -> bool:
     """Does the sentence say bone was cut away ("removed", "resected", "taken down")? Anatomy named in a
-    screw step ("the L3 pedicles were probed") is not a resection (rules/decisions.json, resection_verbs)."""
-    return bool(index.text) and _resection_verbs().search(index.text, *sentence) is not None
+    screw step ("the L3 pedicles were probed") is not a resection (rules/decisions.json, resection_verbs),
+    nor a dissection carried down to expose it ("subperiosteal dissection was carried out to the
+    transverse processes")."""
+    if not index.text:
+        return False
+    verbs = {m.group().lower() for m in _resection_verbs().finditer(index.text, *sentence)}
+    return bool(verbs) and not (verbs == {"carried"} and _EXPOSURE.search(index.text, *sentence))
+
+
+_EXPOSURE = re.compile(r"\b(?:dissection|expos\w*)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
