@@ -19,7 +19,7 @@ from ..resources import load_json
 from .approach import ApproachTrack
 from .attribution import typing_elements
 from .mentions import BODY, Mention, MentionIndex, Sentence
-from .osteotomy_levels import levels_field, levels_told_elsewhere, names_type, repeated_at
+from .osteotomy_levels import levels_fields, levels_told_elsewhere, names_type, repeated_at
 from .resections import cuts, unnamed_wedge
 from .sites import osteotomy_sites
 
@@ -274,16 +274,17 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
     type_named = any(m.meta.get("family") and m.present for m in index.of("OSTEOTOMY"))
     earlier = {v for m in index.of("OSTEOTOMY") if m.assertion == "historical" for lv in m.level_values()
                for v in lv.vertebrae()} - named
-    field = levels_field(index)
+    fields = levels_fields(index)
+    field_levels = tuple(span._replace(sentence=f.sentence) for f in fields for span in f.levels)
     repeated = repeated_at(index)
     for m in index.of("OSTEOTOMY"):
         if id(m) in repeated:
             m = replace(m, levels=m.levels + repeated[id(m)])
-        if m is field:
+        if any(m is f for f in fields):
             generic.append(m)  # its levels are the sites of the type the template ticks
             continue
-        if field and names_type(m) and m.present and not m.levels:
-            m = replace(m, levels=tuple(span._replace(sentence=field.sentence) for span in field.levels))
+        if fields and names_type(m) and m.present and not m.levels:
+            m = replace(m, levels=field_levels)
         if m.graft_source:
             generic.append(replace(m, levels=()))  # where graft bone came from: never a site of its own
             continue

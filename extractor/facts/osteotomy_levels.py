@@ -89,19 +89,23 @@ def table_column(m: Mention, index: MentionIndex) -> Mention:
     return replace(m, levels=tuple(spans)) if spans else m
 
 
-_LEVELS_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)s?(?:\(s\))?[ \t]*:", re.IGNORECASE)
+_LEVELS_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)s?(?:\(s\))?(?:[ \t]*#?\d{1,2})?[ \t]*:", re.IGNORECASE)
+_FIELD_OPENS = re.compile(r"(?:^|\n|\[)[ \t]*$")  # a field's label starts its line or its brackets
+_NUMBERED_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)[ \t]*#?\d{1,2}[ \t]*:", re.IGNORECASE)
 
 
-def levels_field(index: MentionIndex) -> Mention | None:
+def levels_fields(index: MentionIndex) -> tuple[Mention, ...]:
     """A template's "Osteotomy level(s): {L1-L2, L2-L3}" field below a ticked type ("[x] Ponte /
-    Smith-Petersen"): the one field, when every osteotomy the narrative names without levels is of one
-    family; its levels are their sites."""
-    fields = [m for m in index.of("OSTEOTOMY") if m.meta["type"] is None and m.present and m.levels
-              and m.start == m.sentence[0] and _LEVELS_FIELD.match(index.text, m.start)]
+    Smith-Petersen"), or its numbered fields ("[Osteotomy level 1: T11-T12]" / "[Osteotomy level 2: ...]"),
+    when every osteotomy the narrative names without levels is of one family: their levels are its sites."""
+    fields = tuple(m for m in index.of("OSTEOTOMY") if m.meta["type"] is None and m.present and m.levels
+                   and (m.start == m.sentence[0] or _FIELD_OPENS.search(index.text, max(0, m.start - 12), m.start))
+                   and _LEVELS_FIELD.match(index.text, m.start))
     unlevelled = {(m.meta.get("family"), m.meta["type"]) for m in index.of("OSTEOTOMY")
                   if names_type(m) and m.present and not m.levels}
     families = {family for family, _ in unlevelled}
-    return fields[0] if len(fields) == 1 and len(families) == 1 else None
+    numbered = len(fields) > 1 and all(_NUMBERED_FIELD.match(index.text, m.start) for m in fields)
+    return fields if len(families) == 1 and (len(fields) == 1 or numbered) else ()
 
 
 def levels_listed_below(m: Mention, index: MentionIndex) -> Mention:
