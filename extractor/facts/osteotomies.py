@@ -278,17 +278,18 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
     field_levels = tuple(span._replace(sentence=f.sentence) for f in fields for span in f.levels)
     repeated = repeated_at(index)
     for m in index.of("OSTEOTOMY"):
-        if id(m) in repeated:
-            m = replace(m, levels=m.levels + repeated[id(m)])
+        again = repeated.get(id(m), ())  # "The same resection was then completed at C7-T1"
         if any(m is f for f in fields):
             generic.append(m)  # its levels are the sites of the type the template ticks
             continue
-        if fields and names_type(m) and m.present and not m.levels:
+        if fields and names_type(m) and m.present and not m.levels and not again:
             m = replace(m, levels=field_levels)
         if m.graft_source:
             generic.append(replace(m, levels=()))  # where graft bone came from: never a site of its own
             continue
         placed = levels_told_elsewhere(m, index)  # unchanged when its own words give levels
+        if again:  # the levels told for it, then those of the sentence that repeats it
+            m, placed = replace(m, levels=m.levels + again), replace(placed, levels=placed.levels + again)
         if m.meta["type"] is None and named and all(set(lv.vertebrae()) & named for lv in m.level_values()) and (
                 not placed.levels or m.levels):
             generic.append(m)  # "the C7 osteotomy was closed" refers back to the named C7 PSO
