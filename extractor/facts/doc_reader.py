@@ -82,7 +82,9 @@ def _brief_patterns() -> tuple[re.Pattern, re.Pattern]:
             re.compile(config["brief_note_not_done"], re.IGNORECASE))
 
 
-_JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?")
+# Between two words of one osteotomy's name: "posterior wedge resection osteotomy", "decancellation (eggshell)
+# osteotomy", "a decancellation, or eggshell, osteotomy".
+_JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?|,?\s+or\s+[A-Za-z-]{3,20},?\s+")
 _GRAFT_SOURCE = re.compile(r"\b(?:bone|graft|autograft|chips|shavings)\b[^.;:]{0,60}\b(?:from|during|in|off|of)\b"
                            r"[^.;:]{0,30}$", re.IGNORECASE)
 
