@@ -109,6 +109,9 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
         if listed:  # "between the T12 and L2 screws" (not "Pontes at T10-11 and L3 PSO")
             return listed[0]
     if _ROW_LABEL.match(text, e) and text[s - 1:s].isspace():
+        later = [i for a, i in zip(anchors, indexes) if a.start >= e]
+        if later and not any(a.end <= s for a in anchors):
+            return later[0]  # "T12     --     --     Osteotomy (PSO, 30 deg)": the row's own level
         return None  # "-- (PSO) L4      8.5 x 50 mm": the next row's level, not the PSO's
     before = [(a, i) for a, i in zip(anchors, indexes) if a.end <= s]
     if len(before) > 1 and _landmark(before[-1][0], text) and _GOES_ON.match(text, before[-1][0].end, s):

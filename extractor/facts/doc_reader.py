@@ -48,6 +48,12 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
             # "posterior wedge resection osteotomy", "decancellation (eggshell) osteotomy": one mention
             mentions[-1] = _extend(previous, ent.end_char, text)
             continue
+        if (previous and ent.label_ == "OSTEOTOMY" == previous.category and previous.meta["type"] is None
+                and meta["type"] is not None and _OPENS_TYPE.fullmatch(doc.text, previous.end, ent.start_char)
+                and sentences.at(ent.start_char) == previous.sentence):
+            # "Osteotomy (PSO, 30 deg)": the osteotomy the parentheses name
+            mentions[-1] = replace(_extend(previous, ent.end_char, text), rule=ent.id_, meta=meta)
+            continue
         section, role = sections.at(ent.start_char)
         assertion, cue = assertions.get((ent.start_char, ent.end_char), (PRESENT, None))
         mentions.append(Mention(ent.label_, ent.id_, meta, ent.start_char, ent.end_char,
@@ -85,6 +91,7 @@ def _brief_patterns() -> tuple[re.Pattern, re.Pattern]:
 # Between two words of one osteotomy's name: "posterior wedge resection osteotomy", "decancellation (eggshell)
 # osteotomy", "a decancellation, or eggshell, osteotomy".
 _JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?|,?\s+or\s+[A-Za-z-]{3,20},?\s+")
+_OPENS_TYPE = re.compile(r"[ \t]*\([ \t]*")
 _GRAFT_SOURCE = re.compile(r"\b(?:bone|graft|autograft|chips|shavings)\b[^.;:]{0,60}\b(?:from|during|in|off|of)\b"
                            r"[^.;:]{0,30}$", re.IGNORECASE)
 
