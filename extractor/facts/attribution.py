@@ -141,6 +141,8 @@ def _opening_belongs(span: LevelSpan, first: Mention, text: str, others: tuple[M
     e = span.end
     if ";" in text[e:first.start] or first.start - e > _OPENING_REACH:
         return False
+    if _DISC_BEFORE.search(text, max(0, span.start - 12), span.start):
+        return False  # "excision of calcified thoracic disc T9-10, with pedicle screw fixation": the disc's level
     gap = _config()["adjacent_gap"]
     names_anatomy = any(0 <= o.start - e <= gap or _LIST_BEFORE.fullmatch(text, e, o.start) for o in others)
     return not (names_anatomy and screws_levelled)
@@ -158,6 +160,7 @@ _LIST_BEFORE = re.compile(r"(?:[ \t]*(?:,[ \t]*(?:and[ \t]+)?|and[ \t]+|&[ \t]*)
 _LIST_REACH = 60
 _OPENING_REACH = 150  # characters from a level opening a sentence to the first mention it may belong to
 _DETERMINER = re.compile(r"\b(?:the|both)[ \t]+$", re.IGNORECASE)
+_DISC_BEFORE = re.compile(r"\bdis[ck]s?(?:\s+(?:space|herniation))?[ \t]*$", re.IGNORECASE)
 _OF_THE = re.compile(r"\b(?:of|at)[ \t]+the[ \t]+$", re.IGNORECASE)  # "the pedicles of the osteotomy vertebra"
 _GOES_ON = re.compile(r"[^.;]*?(?:,|\band\b|\bas well as\b)", re.IGNORECASE)
 
