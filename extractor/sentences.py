@@ -148,8 +148,9 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
     for start, end in breaks:
         line = text[previous_start:start].strip()
         nxt = text[end: end + 40]
-        if line.startswith("|") and not line.endswith("|") and nxt.lstrip().startswith("|"):
-            previous_start = end  # a pipe-table row an export wrapped: its cells go on on the next line
+        if (line.startswith("|") and not line.endswith("|") and nxt.lstrip().startswith("|")) or (
+                TABLE_ROW.search(line) and nxt.lstrip().startswith("(")):
+            previous_start = end  # a table row an export wrapped: its cells go on on the next line
             continue
         if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _fields_apart(line, nxt) or TABLE_ROW.search(line) or _next_is_row(text, end)
                      or (":" in line and len(line) < SHORT_LINE and next_field(line, nxt))

@@ -90,7 +90,7 @@ def _brief_patterns() -> tuple[re.Pattern, re.Pattern]:
 
 # Between two words of one osteotomy's name: "posterior wedge resection osteotomy", "decancellation (eggshell)
 # osteotomy", "a decancellation, or eggshell, osteotomy".
-_JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?|,?\s+or\s+[A-Za-z-]{3,20},?\s+")
+_JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?|,?\s+(?:or|OR)\s+[A-Za-z-]{3,20},?\s+")
 _OPENS_TYPE = re.compile(r"[ \t]*\([ \t]*")
 _GRAFT_SOURCE = re.compile(r"\b(?:bone|graft|autograft|chips|shavings)\b[^.;:]{0,60}\b(?:from|during|in|off|of)\b"
                            r"[^.;:]{0,30}$", re.IGNORECASE)
