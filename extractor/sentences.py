@@ -148,8 +148,7 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
     for start, end in breaks:
         line = text[previous_start:start].strip()
         nxt = text[end: end + 40]
-        if (line.startswith("|") and not line.endswith("|") and nxt.lstrip().startswith("|")) or (
-                TABLE_ROW.search(line) and nxt.lstrip().startswith("(")):
+        if _row_goes_on(line, text, end):
             previous_start = end  # a table row an export wrapped: its cells go on on the next line
             continue
         if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _fields_apart(line, nxt) or TABLE_ROW.search(line) or _next_is_row(text, end)
@@ -160,6 +159,18 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
             cuts.add(start)
         wrapped = len(line) >= SHORT_LINE and line[-1] not in ".:;!?" and start not in cuts
         previous_start = end
+
+
+def _row_goes_on(line: str, text: str, end: int) -> bool:
+    """Does a table row an export wrapped go on at ``end``? A pipe row cut before its closing pipe ("| L3-4 |
+    Ponte | N/A" / "| N/A - NOT PERFORMED |") or cut after a pipe with its last cell alone on the next line
+    ("| L3-4 | -- | Interbody device | -- |" / "N/A |"), or a row whose cell goes on in parentheses."""
+    line_end = text.find("\n", end)
+    nxt = text[end: len(text) if line_end == -1 else line_end].strip()
+    if line.startswith("|"):
+        return (not line.endswith("|") and nxt.startswith("|")) or (
+            bool(nxt) and not nxt.startswith(("|", "+")) and nxt.endswith("|") and nxt.count("|") == 1)
+    return bool(TABLE_ROW.search(line)) and nxt.startswith("(")
 
 
 # A list item that is only a level ("3. T9-10"): the capitalised line after it is a new sentence.
