@@ -21,38 +21,37 @@ TUNED = ("dev", "generated", "sample", "external/dev")
 FROZEN = ("test", "external/test")
 
 # (split, note, transform): why the codes change. Each is listed under "Limits" in the README.
+_TABLE = "a table of levels and implants run onto one line loses its rows: which level belongs to which cell cannot be read"
 KNOWN = {
     ("external/dev", "X127", "flatten_kaggle"):
         "a templated 'Level(s): [L3-4, L4-5]' field on its own line is read only when an export joins it "
         "to the procedure line (then the cage count is right: 2, not 1)",
     ("external/dev", "X127", "newlines_to_spaces"): "the same levels field",
-    **{("external/dev", "X128", name): "a row of template checkboxes run onto one line with the text before it: "
-       "the negation of an unticked box reaches the ticked 'Osteotomy' after it" for name in ("flatten_kaggle",
-                                                                                              "newlines_to_spaces")},
+    **{("external/dev", nid, "newlines_to_spaces"): _TABLE for nid in ("X459", "X493", "X544", "X663", "X686", "X700")},
+    ("external/dev", "X450", "newlines_to_spaces"):
+        "run onto one line, the new construct is read as the coders read it; the note as written still adds an "
+        "old rod's level (a remaining error of the split)",
+    ("external/dev", "X426", "headers_without_colons"):
+        "a smart-list template's sub-fields ('Osteotomy type', 'Levels') set on lines of their own without colons: "
+        "a sentence-case sub-label without its colon is not read as a label",
+    ("external/dev", "X439", "headers_without_colons"):
+        "the 'Graft type' field set apart from its value: the structural allograft spacer is read as template text",
+    ("external/dev", "X503", "lower_case_headers"):
+        "a template's 'osteotomy:' field in lower case is no longer a label, so the extended PSO only the "
+        "template names is coded (the note as written misses it: a remaining error of the split)",
+    ("external/dev", "X593", "lower_case_headers"):
+        "with lower-case labels, the old construct's level is read with the new rods",
+    ("external/dev", "X504", "all_caps"):
+        "in capitals the narrative header is found, so the procedure line is a list and the graft it alone names "
+        "is not coded",
 }
-# The later waves of independent-writer notes (external/dev, added 2026-12-06) are not yet invariant: each is
-# held to the counts measured at the end of the session that added waves 4 and 5 (README, Limits) until its
-# notes are fixed.
-WAVES = {
-    "wave 2": (frozenset(f"X{i}" for i in range(361, 441)),
-               {"newlines_to_spaces": 3, "flatten_kaggle": 2, "headers_without_colons": 6, "lower_case_headers": 1,
-                "extra_blank_lines": 1, "all_caps": 2}),
-    "wave 3": (frozenset(f"X{i}" for i in range(441, 521)),
-               {"newlines_to_spaces": 7, "flatten_kaggle": 1, "headers_without_colons": 1, "all_caps": 1,
-                "hard_wrap_60": 1, "numbered_lists_inline": 1}),
-    "wave 4": (frozenset(f"X{i}" for i in range(521, 601)),
-               {"newlines_to_spaces": 2, "flatten_kaggle": 2, "headers_without_colons": 2, "lower_case_headers": 1}),
-    "wave 5": (frozenset(f"X{i}" for i in range(601, 641)),
-               {"newlines_to_spaces": 1, "flatten_kaggle": 2, "headers_without_colons": 2, "lower_case_headers": 1}),
-}
-LATER_WAVES = frozenset().union(*(ids for ids, _ in WAVES.values()))
 # Notes whose codes change, per frozen split and transform, when last measured (aggregate only).
 FROZEN_BUDGET = {
     "test": {"newlines_to_spaces": 1},
-    # 2026-12-06, end of the session that added waves 4 and 5: all caps 5 -> 1, lower-case headers 3 -> 0,
-    # flatten 2 -> 1 (the notes are not looked at).
-    "external/test": {"flatten_kaggle": 1, "newlines_to_spaces": 6, "all_caps": 1, "headers_without_colons": 2,
-                      "html": 1},
+    # 2026-12-06, second session: headers without colons 2 -> 0, all caps 1 -> 0, flatten 1 -> 0; newlines to
+    # spaces 6 -> 7 after field labels on a collapsed line started their sentences (three dev notes fixed; the
+    # frozen notes are not looked at).
+    "external/test": {"newlines_to_spaces": 7, "html": 1},
 }
 
 pytestmark = pytest.mark.slow
@@ -107,15 +106,7 @@ def _changed(ex, originals, split: str, name: str) -> list[str]:
 @pytest.mark.parametrize("name", list(TRANSFORMS))
 def test_tuned_splits_keep_their_codes_under_every_transform(ex, originals, split, name):
     changed = _changed(ex, originals, split, name)
-    assert sorted(n for n in changed if (split, n, name) not in KNOWN and n not in LATER_WAVES) == []
-
-
-@pytest.mark.parametrize("wave", list(WAVES))
-@pytest.mark.parametrize("name", list(TRANSFORMS))
-def test_later_waves_change_no_more_notes_than_measured(ex, originals, wave, name):
-    ids, budget = WAVES[wave]
-    count = len(set(_changed(ex, originals, "external/dev", name)) & ids)
-    assert count <= budget.get(name, 0), f"external/dev {wave} / {name}: {count} notes change codes"
+    assert sorted(n for n in changed if (split, n, name) not in KNOWN) == []
 
 
 @pytest.mark.parametrize("split", FROZEN)
