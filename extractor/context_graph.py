@@ -114,9 +114,10 @@ class BoundedContextGraph(ConTextGraph):
             for j in index.meeting(*hulls[i]):
                 if j <= i:
                     continue
-                # scopes that share no token never interact: most candidates stop here
+                # scopes that share no point (closed intervals: an empty scope at the edge of another
+                # counts) never interact: most candidates stop here; limit_scope tests them again
                 (a0, a1), (b0, b1) = scopes[i], scopes[j]
-                if a0 < b1 and b0 < a1:
+                if a0 <= b1 and b0 <= a1:
                     modifier1.limit_scope(modifiers[j])
                     scopes[i] = modifier1.scope_span
                     modifiers[j].limit_scope(modifier1)
@@ -158,6 +159,8 @@ class BoundedConText(ConText):
     """medSpaCy's ConText component building a ``BoundedContextGraph`` (``__call__`` follows
     medSpaCy 1.3.1's, for span-group input)."""
 
+    graph_class: type[ConTextGraph] = BoundedContextGraph  # a test swaps in medSpaCy's own graph to compare
+
     def __call__(self, doc: Doc, targets: str | None = None) -> Doc:
         if targets:
             spans = getattr(doc._, targets)
@@ -165,7 +168,7 @@ class BoundedConText(ConText):
             spans = doc.ents
         else:
             spans = doc.spans[self.span_group_name]
-        graph = BoundedContextGraph(prune_on_modifier_overlap=self.prune_on_target_overlap)
+        graph = self.graph_class(prune_on_modifier_overlap=self.prune_on_target_overlap)
         graph.targets = spans
         matcher = self._ConText__matcher
         sentence_of = _sentence_table(doc)

@@ -95,20 +95,22 @@ def _inline_list_items(text: str) -> list[int]:
     return cuts
 
 
-_BULLETS_START = re.compile(r":[ \t]*([-*•])[ \t]+(?=[A-Z][A-Za-z0-9])")
-_LEVEL_BEFORE = re.compile(r"(?:[CTLS]\d{1,2}|\d)[ \t]*$")  # "L3 - S2": a range, not a bullet
+# An item starts with a capitalised word or name ("- Anterior", "- IONM", "- S2-alar-iliac screws"), never with a
+# bare level ("L3 - L5": a range).
+_ITEM_START = r"(?=[A-Z][A-Za-z0-9])(?![CTLS]\d{1,2}(?![-/]?[A-Za-z]{2}))"
+_BULLETS_START = re.compile(rf":[ \t]*([-*•])[ \t]+{_ITEM_START}")
 
 
 def _inline_bullets(text: str) -> list[int]:
     """"Performed: - Anterior osteotomies T8-9 - Anterior instrumentation T7-T12": a bulleted list
     an export ran onto one line after its label; each next bullet of the same mark before a capitalised
-    word or name ("- S2-alar-iliac screws"), not after a level ("L3 - L5"), opens an item, up to the line end."""
+    word or name ("- S2-alar-iliac screws"), never before a bare level ("L3 - L5"), opens an item, up to the
+    line end."""
     cuts = []
     for start in _BULLETS_START.finditer(text):
         line_end = text.find("\n", start.end())
-        bullet = re.compile(rf"[ \t]{re.escape(start.group(1))}[ \t]+(?=[A-Z][A-Za-z0-9])")
-        cuts += [m.start() + 1 for m in bullet.finditer(text, start.end(), len(text) if line_end == -1 else line_end)
-                 if not _LEVEL_BEFORE.search(text, max(0, m.start() - 6), m.start())]
+        bullet = re.compile(rf"[ \t]{re.escape(start.group(1))}[ \t]+{_ITEM_START}")
+        cuts += [m.start() + 1 for m in bullet.finditer(text, start.end(), len(text) if line_end == -1 else line_end)]
     return cuts
 
 
