@@ -28,9 +28,6 @@ KNOWN = {
         "to the procedure line (then the cage count is right: 2, not 1)",
     ("external/dev", "X127", "newlines_to_spaces"): "the same levels field",
     **{("external/dev", nid, "newlines_to_spaces"): _TABLE for nid in ("X459", "X493", "X544", "X663", "X686", "X700")},
-    ("external/dev", "X450", "newlines_to_spaces"):
-        "run onto one line, the new construct is read as the coders read it; the note as written still adds an "
-        "old rod's level (a remaining error of the split)",
     ("external/dev", "X426", "headers_without_colons"):
         "a smart-list template's sub-fields ('Osteotomy type', 'Levels') set on lines of their own without colons: "
         "a sentence-case sub-label without its colon is not read as a label",
