@@ -82,7 +82,7 @@ _FIELD_LINE_MAX = 200  # a longer "line" after a field header is a note whose li
 _VALUE_END = re.compile(r"[ \t]{2,}(?=\S)|[.!?][ \t]+(?=[A-Z])")
 
 
-def _field_end(text: str, header_end: int, limit: int) -> int:
+def _field_end(text: str, header_end: int, limit: int, category: str = "") -> int:
     """Where a field header's scope ends: its line when a value follows on it, else the first blank
     line or line-ending period. On a line too long to be a field, the value ends at a double space or a sentence end."""
     line_end = text.find("\n", header_end, limit)
@@ -92,8 +92,12 @@ def _field_end(text: str, header_end: int, limit: int) -> int:
         if line_end - header_end > _FIELD_LINE_MAX and (end := _VALUE_END.search(text, value, line_end)):
             return end.end()
         return line_end
-    end = _FIELD_LINES_END.search(text, header_end, limit)
+    end = (_BLANK_LINE if category in _LONG_FIELDS else _FIELD_LINES_END).search(text, header_end, limit)
     return end.end() if end else limit
+
+
+_BLANK_LINE = re.compile(r"(?=\n[ \t]*\n)")
+_LONG_FIELDS = frozenset({"history_field", "consent", "attestation"})  # their values run to several sentences
 
 
 # The lines of a field whose value starts on the next line end at a blank line or at a line that ends a
@@ -123,7 +127,7 @@ def _raw_sections(text: str, headers: list) -> list[SectionSpan]:
     for i, header in enumerate(headers):
         limit = headers[i + 1].start if i + 1 < len(headers) else len(text)
         if header.category in _config().fields:
-            end = _field_end(text, header.end, limit)
+            end = _field_end(text, header.end, limit, header.category)
             spans.append(SectionSpan(header.start, end, header.category, EXCLUDED))
             if end < limit:
                 spans.append(SectionSpan(end, limit, resume.category, resume.role))

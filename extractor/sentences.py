@@ -116,15 +116,18 @@ def _inline_bullets(text: str) -> list[int]:
 
 _ROW_START = re.compile(r"(?<=[^|\s][ \t])(?=[CTLS]\d{1,2}(?:-[CTLS]?\d{1,2})?[ \t]+\|)")
 _MIN_PIPES = 6
+_COLLAPSED_ROWS = 200  # a shorter line is one row; a table whose rows start with a pipe keeps its rows apart
 
 
 def _collapsed_rows(text: str) -> list[int]:
     """"T1 | None - PSO level | None - PSO level T2 | Pedicle screw 4.5 x 30 | ...": the rows of a pipe
     table an export ran onto one line; each row that starts with its level is a sentence again, so a level
-    never joins the row before it."""
+    never joins the row before it. Only on a line too long to be one row, in a table whose rows do not open with
+    a pipe ("| 1 | Ponte osteotomy T10-11 | ..." is a cell's level)."""
     cuts = []
     for line in re.finditer(r"[^\n]+", text) if "|" in text else ():
-        if line.group().count("|") >= _MIN_PIPES:
+        row = line.group()
+        if row.count("|") >= _MIN_PIPES and len(row) > _COLLAPSED_ROWS and not row.lstrip().startswith("|"):
             cuts += [m.start() for m in _ROW_START.finditer(text, line.start(), line.end())]
     return cuts
 

@@ -1332,3 +1332,25 @@ def test_a_terminating_cue_ends_a_bounded_negation(ex):
     body = ("Pedicle screws were placed bilaterally at T10, T11, T12, L1 and L2 without difficulty, and bilateral "
             "iliac bolts were placed from the PSIS. Rods were seated. Local bone was used as graft.")
     assert "22848" in {c for c, _ in all_codes_of(ex, body)}
+
+
+# Cases a cold review of the second session's change verified as wrong before they were fixed (2026-12-06).
+@pytest.mark.parametrize("text,codes", [
+    (OPENING + "Pedicle screws were placed bilaterally from L1 to L5. Correction of the kyphosis was obtained by "
+     "positioning and rod contouring, without the need to resort to a pedicle subtraction osteotomy at L3.", set()),
+    (OPENING + "Pedicle screws were placed from T9 to L3.\n\n| Step | Procedure | Side | Result | Notes |\n"
+     "| 1 | Ponte osteotomy T10-11 | Bilateral | Complete | EBL 100 |\n"
+     "| 2 | Ponte osteotomy T11-12 | Bilateral | Complete | EBL 80 |\n", {("22212", 1), ("22216", 1)}),
+    (OPENING + "The fractured rods were replaced from T10 to the pelvis and local bone laid over the L3 "
+     "pseudarthrosis.\n\nPRIOR SURGERY:\nL4-5 laminectomy 2012.\nT10-pelvis fusion with an L3 pedicle subtraction "
+     "osteotomy, complicated by rod fracture at L3.\n", set()),
+])
+def test_reviewed_cases_of_the_second_session(ex, text, codes):
+    assert osteotomy_codes_in(ex, text) == codes
+
+
+def test_an_empty_cell_negates_only_the_device_it_answers(ex):
+    text = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone. Posterolateral fusion L4-L5 "
+            "with local autograft.\n\n| Level | Screw | Interbody |\n| L4 | Pedicle screw 6.5 x 45 | None |\n"
+            "| L5 | Pedicle screw 6.5 x 45 | None |\n")
+    assert ("22840", 1) in codes_of(ex, text)

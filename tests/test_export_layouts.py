@@ -92,9 +92,12 @@ def test_a_pipe_table_row_wrapped_before_its_closing_pipe_stays_one_row():
     assert [text[s:e] for s, e in split_sentences(text)][0].endswith("NOT PERFORMED |")
 
 
-def test_table_rows_run_onto_one_line_are_rows_again():
+def test_table_rows_run_onto_one_line_are_rows_again_but_a_cell_keeps_its_level():
+    table = "| Step | Procedure | Side |\n| 1 | Ponte osteotomy T10-11 | Bilateral | Complete | EBL 100 |\n"
+    assert "Ponte osteotomy T10-11 | Bilateral" in [table[s:e] for s, e in split_sentences(table)][1]
     text = ("Level | Left | Right | Note T1 | None - PSO level | None - PSO level T2 | Pedicle screw 4.5 x 30 | "
-            "Pedicle screw 4.5 x 30 T3 | Pedicle screw | Pedicle screw")
+            "Pedicle screw 4.5 x 30 T3 | Pedicle screw 4.5 x 30 | Pedicle screw 4.5 x 30 T4 | Pedicle screw 4.5 x 35 "
+            "| Pedicle screw 4.5 x 35")
     pieces = [text[s:e] for s, e in split_sentences(text)]
     assert "None - PSO level T2" not in " ".join(p for p in pieces if "PSO" in p)
 
