@@ -27,7 +27,7 @@ KNOWN = {
         "a templated 'Level(s): [L3-4, L4-5]' field on its own line is read only when an export joins it "
         "to the procedure line (then the cage count is right: 2, not 1)",
     ("external/dev", "X127", "newlines_to_spaces"): "the same levels field",
-    **{("external/dev", nid, "newlines_to_spaces"): _TABLE for nid in ("X459", "X493", "X544", "X663", "X686", "X700")},
+    **{("external/dev", nid, "newlines_to_spaces"): _TABLE for nid in ("X459", "X493", "X544", "X629", "X663", "X686", "X700")},
     ("external/dev", "X426", "headers_without_colons"):
         "a smart-list template's sub-fields ('Osteotomy type', 'Levels') set on lines of their own without colons: "
         "a sentence-case sub-label without its colon is not read as a label",
