@@ -114,10 +114,10 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
 
 def _fusion_ruled_out(index: MentionIndex) -> bool:
     """The narrative says no fusion was done ("the construct was intended as stabilization only, not
-    fusion") and names no fusion or graft as done."""
-    body = [m for category in ("FUSION", "GRAFT") for m in index.of(category) if m.role == BODY]
-    return (any(m.category == "FUSION" and m.assertion == "negated" for m in body)
-            and not any(m.present for m in body))
+    fusion"), and neither it nor the procedure list names a fusion or a graft as done."""
+    told = [m for category in ("FUSION", "GRAFT") for m in index.of(category) if m.role in (BODY, "procedure_list")]
+    return (any(m.category == "FUSION" and m.role == BODY and m.assertion == "negated" for m in told)
+            and not any(m.present for m in told))
 
 
 def _placed_devices(index: MentionIndex) -> list[Mention]:
