@@ -132,7 +132,10 @@ def _span_ruler_patterns(rules: tuple[dict, ...], nlp: Language) -> list[dict]:
 def _longest_new(existing: list[Span], new: list[Span]) -> list[Span]:
     """Keep the longest of overlapping new matches (the doc has no other entities), among those inside
     one sentence: a phrase never runs across a sentence break ("...VCR (Grade 6) | Osteotomy level(s):")."""
-    return filter_spans([span for span in new if not any(token.is_sent_start for token in span[1:])])
+    if not new:
+        return new
+    starts = new[0].doc.to_array(SENT_START)  # 1 where a sentence starts (one array for all the matches)
+    return filter_spans([span for span in new if span.end - span.start < 2 or not (starts[span.start + 1:span.end] == 1).any()])
 
 
 class TargetRuler:
