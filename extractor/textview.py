@@ -896,7 +896,7 @@ def _join_wrapped_lines(chars: list[str], cleaned: str, sentences: list[tuple[in
             chars[m.start()] = " "
 
 
-_GLUE = re.compile(r"(?<=[.?!:]),(?=\S)|(?<=:)[ \t]*,(?=[ \t])")  # ".,The", ":,1.", "Local autograft used: , No"
+_GLUE = re.compile(r"[.?!:],(?=\S)|:[ \t]*,(?=[ \t])")  # ".,The", ":,1.", "Local autograft used: , No"
 
 
 def _unglue(chars: list[str], cleaned: str, headers: list[tuple[int, int, int]]) -> None:

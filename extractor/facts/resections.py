@@ -17,10 +17,11 @@ def cuts(index: MentionIndex, sentence: Sentence) -> bool:
     screw step ("the L3 pedicles were probed") is not a resection (rules/decisions.json, resection_verbs),
     nor a dissection carried down to expose it ("subperiosteal dissection was carried out to the
     transverse processes")."""
-    if not index.text:
-        return False
+    first = _resection_verbs().search(index.text, *sentence) if index.text else None
+    if first is None or first.group().lower() != "carried":
+        return first is not None
     verbs = {m.group().lower() for m in _resection_verbs().finditer(index.text, *sentence)}
-    return bool(verbs) and not (verbs == {"carried"} and _EXPOSURE.search(index.text, *sentence))
+    return verbs != {"carried"} or not _EXPOSURE.search(index.text, *sentence)
 
 
 _EXPOSURE = re.compile(r"\b(?:dissection|expos\w*)\b", re.IGNORECASE)
