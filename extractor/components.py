@@ -135,7 +135,8 @@ def _longest_new(existing: list[Span], new: list[Span]) -> list[Span]:
     if not new:
         return new
     starts = new[0].doc.to_array(SENT_START)  # 1 where a sentence starts (one array for all the matches)
-    return filter_spans([span for span in new if span.end - span.start < 2 or not (starts[span.start + 1:span.end] == 1).any()])
+    return filter_spans([span for span in new
+                         if span.end - span.start < 2 or not (starts[span.start + 1:span.end] == 1).any()])
 
 
 class TargetRuler:

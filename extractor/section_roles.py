@@ -6,9 +6,9 @@ Roles (``rules/sections.json``): ``body`` (the operative narrative: the only evi
 history, plan, administrative fields: never evidence).
 
 * A **field** header ("Surgeon:", "EBL:", "- Drain: Hemovac", "Neuromonitoring: stable") covers its own
-  line when a value follows it, else its lines up to a blank line or a line that ends a sentence; the
-  text after it goes back to the
-  section it interrupted, so a labelled bullet inside the narrative does not end the narrative.
+  line when a value follows it, else its lines up to a blank line or a line that ends a sentence (up to a
+  blank line for history, consent and attestation fields); the text after it goes back to the section it
+  interrupted, so a labelled bullet inside the narrative does not end the narrative.
 * An **unknown** header (a label that is not in the vocabulary) gets a role from the words of its name
   ("FINDINGS AND PROCEDURE" is a narrative); without a telling word it continues a narrative it
   interrupts, and otherwise counts as narrative only when its content reads as one.
@@ -83,8 +83,9 @@ _VALUE_END = re.compile(r"[ \t]{2,}(?=\S)|[.!?][ \t]+(?=[A-Z])")
 
 
 def _field_end(text: str, header_end: int, limit: int, category: str = "") -> int:
-    """Where a field header's scope ends: its line when a value follows on it, else the first blank
-    line or line-ending period. On a line too long to be a field, the value ends at a double space or a sentence end."""
+    """Where a field header's scope ends: its line when a value follows on it, else the first blank line or
+    (but for fields of ``_LONG_FIELDS``) line-ending period. On a line too long to be a field, the value ends
+    at a double space or a sentence end."""
     line_end = text.find("\n", header_end, limit)
     line_end = limit if line_end == -1 else line_end
     if text[header_end:line_end].strip(" \t,:;-"):

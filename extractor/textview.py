@@ -15,7 +15,7 @@ the original note, and evidence can always be sliced from the original text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -764,18 +764,18 @@ def build_view(text: str, triage: bool = True, rule_files: tuple[str, ...] | Non
     found = [f for f in found if f not in run_in]
     header_spans = _answered_headers(cleaned, [(h, e) for _, h, e in found])
     run_in_starts = _collapsed_field_starts(cleaned, run_in, [h for _, h, _ in found])
-    answered = [span for span, (_, h, e) in zip(header_spans, found) if span != (h, e)]
+    # (header with the answer on its next line, the header's own end): "CAGE" / "None"
+    answered = [(span, e) for span, (_, _, e) in zip(header_spans, found) if span[1] != e]
     sentences = split_sentences(cleaned, header_spans + run_in_starts + _checkbox_rows(unflatten(_line_ends(text))),
-                                whole=answered)
+                                whole=[span for span, _ in answered])
     if triage:
         sentences = _triage(cleaned, sentences, rule_files)
     chars, kept = _mask(cleaned, sorted(header_spans + sentences))
     _join_wrapped_lines(chars, cleaned, sentences)
     _unglue(chars, cleaned, found)
     _place_headers(chars, cleaned, found)
-    for (h, e), (_, answered) in zip([(h, e) for _, h, e in found], header_spans):
-        if answered > e:
-            chars[e] = ":"  # "CAGE" / "None" reads "CAGE:None", as the field was written
+    for _, e in answered:
+        chars[e] = ":"  # "CAGE" / "None" reads "CAGE:None", as the field was written
     return TextView(text=text, view="".join(chars), headers=headers, sentences=sentences, kept_chars=kept,
                     header_sentences=header_spans, sections=assign_sections(cleaned, headers))
 
@@ -853,8 +853,8 @@ def _collapsed_field_starts(cleaned: str, run_in: list[tuple[int, int, int]], ot
     starts = sorted(others + [h for _, h, _ in run_in])
     cuts = []
     for _, h, _ in run_in:
-        before = max((s for s in starts if s < h), default=0)
-        field = cleaned[before:h].strip()
+        i = bisect_left(starts, h)
+        field = cleaned[starts[i - 1] if i else 0:h].strip()
         if _collapsed_line(cleaned, h) and len(field) < SHORT_LINE and next_field(field, cleaned[h:h + 40]):
             cuts.append((h, h))
     return cuts

@@ -153,10 +153,8 @@ def under_heading(m: Mention, index: MentionIndex) -> Mention:
         return m
     if index.text[m.sentence[0]:m.sentence[1]].strip(" \t\n:-.").lower() != m.text.lower():
         return m
-    gap = load_json("decisions.json")["levels"]["told_next_max_gap"]
-    after = [s for s in set(index.loose_levels) | set(index.sentences) if m.sentence[1] <= s[0] <= m.sentence[1] + gap]
-    nxt = min(after) if after else None
-    if nxt is None or index.text[m.sentence[1]:nxt[0]].strip() or _other_step_between(index, nxt[0], nxt[1]):
+    nxt = _sentence_right_after(index, m.sentence)
+    if nxt is None or _other_step_between(index, nxt[0], nxt[1]):
         return m
     spans = tuple(span._replace(sentence=nxt) for span in first_list(index.text, index.loose_levels.get(nxt, ())))
     return replace(m, levels=spans) if spans else m
@@ -165,19 +163,26 @@ def under_heading(m: Mention, index: MentionIndex) -> Mention:
 def _next_place(index: MentionIndex, last: Sentence, form: str) -> Sentence | None:
     """The sentence right after ``last`` if it tells where the osteotomy was done: referring back to it
     (only right after the osteotomy: ``form`` "refers") or opening on the place where it cut bone."""
-    gap = load_json("decisions.json")["levels"]["told_next_max_gap"]
-    after = [s for s in set(index.loose_levels) | set(index.sentences) if last[1] <= s[0] <= last[1] + gap]
-    if not after:
+    nxt = _sentence_right_after(index, last)
+    if nxt is None:
         return None
-    nxt = min(after)
     opening = told_next_pattern().match(index.text, nxt[0], nxt[1])
-    if index.text[last[1]:nxt[0]].strip() or not opening or (form == "place" and not opening.group("place")):
+    if not opening or (form == "place" and not opening.group("place")):
         return None
     if _other_step_between(index, nxt[0], nxt[1]) or (opening.group("place") and not cuts(index, nxt)):
         return None
     if index.sentence_values(nxt, "PURPOSE", "purpose") - {"correction"}:
         return None  # "At L4-5 the facets were undercut and the flavum removed for stenosis": a decompression
     return nxt if _levels_of(index, nxt) else None
+
+
+def _sentence_right_after(index: MentionIndex, last: Sentence) -> Sentence | None:
+    """The sentence (holding a mention or loose levels) that starts at most ``told_next_max_gap`` characters
+    after ``last``, with only blanks between them."""
+    gap = load_json("decisions.json")["levels"]["told_next_max_gap"]
+    nxt = min((s for s in set(index.loose_levels) | set(index.sentences) if last[1] <= s[0] <= last[1] + gap),
+              default=None)
+    return None if nxt is None or index.text[last[1]:nxt[0]].strip() else nxt
 
 
 def _levels_of(index: MentionIndex, sentence: Sentence) -> tuple:
