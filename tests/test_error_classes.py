@@ -1354,3 +1354,30 @@ def test_an_empty_cell_negates_only_the_device_it_answers(ex):
             "with local autograft.\n\n| Level | Screw | Interbody |\n| L4 | Pedicle screw 6.5 x 45 | None |\n"
             "| L5 | Pedicle screw 6.5 x 45 | None |\n")
     assert ("22840", 1) in codes_of(ex, text)
+
+
+@pytest.mark.parametrize("denial,coded", [
+    ("No osteotomy was performed in this case.", False),
+    ("NO OSTEOTOMY WAS DONE.", False),
+    ("No other osteotomy was performed.", True),  # denies the others only
+    ("No osteotomy was done in the lumbar spine.", True),  # denies a region only
+])
+def test_a_denial_of_any_osteotomy_outweighs_a_carried_over_procedure_line(ex, denial, coded):
+    text = ("OPERATIVE REPORT\nPROCEDURES:\n1. Posterior column osteotomy L3-4\n2. Laminectomy L3\n"
+            "DESCRIPTION OF PROCEDURE:\nThe patient was placed prone. A Ponte osteotomy was made at L3-4, resecting "
+            "the inferior facets and the ligamentum flavum. Pedicle screws were placed at L3 and L4. " + denial + "\n")
+    record = ex.extract(text, "snippet")
+    assert bool(osteotomy_codes_in(ex, text)) == coded
+    assert ("osteotomy_denied_for_case" in {f["id"] for f in record["flags"]}) == (not coded)
+
+
+def test_an_implant_table_row_marked_not_implanted_places_no_device(ex):
+    def table(answer):
+        return ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone. Pedicle screws were "
+                "placed at L3 and L4 and posterolateral fusion done with local bone.\n\nIMPLANTS\n"
+                "| Level | Side | Implant | Size | Implanted |\n|-------|------|---------|------|-----------|\n"
+                "| L3 | L | Pedicle screw | 6.5 x 45 | Yes |\n"
+                f"| L3-4 | -- | Interbody cage | -- | {answer} |\n")
+    assert "22853" not in {c for c, _ in codes_of(ex, table("N/A"))}
+    assert "22853" not in {c for c, _ in codes_of(ex, table("No"))}
+    assert ("22853", 1) in codes_of(ex, table("Yes"))

@@ -18,6 +18,7 @@ from ..resources import load_json
 from .attribution import attribute_levels, loose_levels
 from .mentions import PRESENT, LevelSpan, Mention, MentionIndex, Sentence
 from .sections import SectionIndex
+from .tables import rows_not_placed
 
 
 class SentenceIndex:
@@ -64,7 +65,7 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
     view = doc._.opnote["text"]
     retracted = _retracted_sentences(text, sentences)
-    mentions = [_qualified(m, view, m.sentence in retracted) for m in mentions]
+    mentions = _not_placed_rows([_qualified(m, view, m.sentence in retracted) for m in mentions], text)
     unowned: list[LevelSpan] = []
     attributed = attribute_levels(mentions, levels, sentences.at, view, unowned)
     return MentionIndex(attributed, loose_levels(mentions, levels, sentences.at, unowned), view), sections
@@ -107,6 +108,21 @@ def _retracted_sentences(text: str, sentences: SentenceIndex) -> set[Sentence]:
         if before >= 0:
             found.add(sentences.spans[before])
     return found
+
+
+def _not_placed_rows(mentions: list[Mention], text: str) -> list[Mention]:
+    """Devices in an implant table row whose placed column says not placed ("| Interbody device | -- |
+    N/A |" under "Implanted") are negated, the cell their cue (see facts.tables)."""
+    rows = rows_not_placed(text) if "|" in text else []
+    if not rows:
+        return mentions
+    out = []
+    for m in mentions:
+        row = next((r for r in rows if r[0] <= m.start < r[1]), None)
+        if row and m.category == "INSTRUMENT" and m.assertion == PRESENT:
+            m = replace(m, assertion="negated", cue=Cue(text[row[2]:row[3]], row[2], row[3], "NEGATED_EXISTENCE"))
+        out.append(m)
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -369,6 +369,14 @@ def _resected_at(index: MentionIndex, vertebrae: frozenset[str]) -> tuple[tuple,
     return tuple(at), resected
 
 
+def _denied_for_case(generic: list[Mention], text: str) -> bool:
+    """Is one narrative sentence only a denial of any osteotomy in this operation ("No osteotomy was
+    performed in this case.")? It outweighs a procedure line carried over from a template."""
+    denial = re.compile(load_json("decisions.json")["assertions"]["case_negation"], re.IGNORECASE)
+    return any(m.role == BODY and m.assertion == "negated" and not m.levels and denial.search(text[slice(*m.sentence)])
+               for m in generic)
+
+
 def unlevelled_listed_resection(index: MentionIndex, context: _Context) -> list[tuple[TypeKey, Mention]]:
     """The procedure list names one osteotomy at its levels ("Posterior wedge resection of the posterior
     elements at L4-5") and a narrative that names no osteotomy and gives no level in its resection
@@ -427,6 +435,8 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
              else f for f in facts]
     facts = [f for f in facts if f.sites]
     facts, generic_flags = apply_generic(generic, facts, approach)
+    if facts and _denied_for_case(generic, index.text):
+        return [], exclusions(typed, generic), flags + generic_flags + [Flag.osteotomy_denied_for_case]
     if brief and facts:
         flags.append(Flag.osteotomy_from_brief_note)
     return facts, exclusions(typed, generic), flags + generic_flags
