@@ -181,7 +181,7 @@ _GAP = re.compile(r"[^\s][ \t]{2,}[^\s]")
 def _phrase_gaps(doc: Doc) -> set[int]:
     """Indices of the whitespace tokens between two words of one sentence (two spaces or more on one
     line: a CRLF line end or a markup remnant blanked inside a wrapped phrase, a table's column gap)."""
-    if not _GAP.search(doc.text):
+    if not _GAP.search(doc._.opnote["text"] if doc._.opnote else doc.text):  # the view's text: doc.text joins every token
         return set()
     space, start = doc.to_array(IS_SPACE).astype(bool), doc.to_array(SENT_START).astype(numpy.int64)
     between = numpy.flatnonzero(space[1:-1] & ~space[:-2] & ~space[2:] & (start[2:] != 1)) + 1

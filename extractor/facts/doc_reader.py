@@ -38,19 +38,20 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     sections.brief = _brief_note(text, sections)
     sentences = SentenceIndex([(s.start_char, s.end_char) for s in doc.sents])
     assertions = _assertions(doc, text)
+    view = doc._.opnote["text"]  # the same characters as doc.text, without joining every token
     mentions: list[Mention] = []
     for ent in doc.ents:
         meta = rule_meta[ent.id_]
         previous = mentions[-1] if mentions else None
         if (previous and ent.label_ == "OSTEOTOMY" == previous.category
                 and meta["type"] in (None, previous.meta["type"])
-                and ent.start_char >= previous.end and _JOINED.fullmatch(doc.text, previous.end, ent.start_char)
+                and ent.start_char >= previous.end and _JOINED.fullmatch(view, previous.end, ent.start_char)
                 and sentences.at(ent.start_char) == previous.sentence):
             # "posterior wedge resection osteotomy", "decancellation (eggshell) osteotomy": one mention
             mentions[-1] = _extend(previous, ent.end_char, text)
             continue
         if (previous and ent.label_ == "OSTEOTOMY" == previous.category and previous.meta["type"] is None
-                and meta["type"] is not None and _OPENS_TYPE.fullmatch(doc.text, previous.end, ent.start_char)
+                and meta["type"] is not None and _OPENS_TYPE.fullmatch(view, previous.end, ent.start_char)
                 and sentences.at(ent.start_char) == previous.sentence):
             # "Osteotomy (PSO, 30 deg)": the osteotomy the parentheses name
             mentions[-1] = replace(_extend(previous, ent.end_char, text), rule=ent.id_, meta=meta)
@@ -63,7 +64,6 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     group = doc.spans[LEVELS_KEY] if LEVELS_KEY in doc.spans else []
     levels = [_level_span(span, info, text) for span, info in zip(group, group.attrs["levels"])] if group else []
     # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
-    view = doc._.opnote["text"]
     retracted = _retracted_sentences(text, sentences)
     mentions = _not_placed_rows([_qualified(m, view, m.sentence in retracted) for m in mentions], text)
     unowned: list[LevelSpan] = []
