@@ -1381,3 +1381,21 @@ def test_an_implant_table_row_marked_not_implanted_places_no_device(ex):
     assert "22853" not in {c for c, _ in codes_of(ex, table("N/A"))}
     assert "22853" not in {c for c, _ in codes_of(ex, table("No"))}
     assert ("22853", 1) in codes_of(ex, table("Yes"))
+
+
+@pytest.mark.parametrize("body,code", [
+    ("The upper end of the old construct was identified with its rods and the T10 and T11 screws and was found "
+     "solid. Pedicle screws were then placed at T4, T5, T6, T7, T8 and T9. The new rods were joined to the old "
+     "rods with side-to-side connectors. Local bone was laid over the decorticated laminae.", "22842"),
+    ("Domino connectors applied to old rods b/l, just below L2 screws. Pedicle screws placed at L3 and L4. Short "
+     "new rods into the L3/L4 screws and the dominos. Local bone laid posterolaterally.", "22840"),
+])
+def test_old_hardware_a_sentence_names_does_not_extend_the_new_construct(ex, body, code):
+    instrumentation = {c for c, _ in all_codes_of(ex, body) if c.startswith("2284")}
+    assert instrumentation == {code}
+
+
+def test_old_does_not_reach_the_graft_placed_in_the_same_sentence(ex):
+    body = ("Pedicle screws were placed at L1, L2 and L3. The remaining local bone, including the bone taken off the "
+            "old rods, was mixed with allograft chips and packed along the gutters from L1 to L3.")
+    assert "20930" in {c for c, _ in all_codes_of(ex, body)}
