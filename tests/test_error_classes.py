@@ -1399,3 +1399,11 @@ def test_old_does_not_reach_the_graft_placed_in_the_same_sentence(ex):
     body = ("Pedicle screws were placed at L1, L2 and L3. The remaining local bone, including the bone taken off the "
             "old rods, was mixed with allograft chips and packed along the gutters from L1 to L3.")
     assert "20930" in {c for c, _ in all_codes_of(ex, body)}
+
+
+def test_screws_of_a_brief_anterior_note_are_the_plate_screws(ex):
+    text = ("BRIEF OPERATIVE NOTE\nProcedure(s):\n1. Anterior cervical discectomy and fusion C5-6, C6-7\n"
+            "2. Anterior plate fixation C5-C7\n\nImplants:\n- Anterior cervical plate, 37.5 mm, C5-C7\n"
+            "- Self-drilling screws 4.0 x 14 mm x6 (C5, C6, C7 bilat)\n\nComplications: None\n")
+    instrumentation = {c for c, _ in codes_of(ex, text) if c.startswith("2284")}
+    assert instrumentation == {"22845"}

@@ -18,12 +18,17 @@ class ApproachTrack:
         # Positioning (prone, supine, lateral decubitus) counts only where no approach proper is named.
         proper = [m for m in cues if not m.meta.get("positional")] or cues
         self.values = tuple(dict.fromkeys(m.meta["approach"] for m in sorted(proper, key=lambda m: m.start)))
+        # A note that names its approach only in the procedure list (a brief note: "Anterior cervical
+        # discectomy and fusion" over an implant list) was done through it.
+        listed = [m for m in index if m.role == "procedure_list" and m.present and m.meta.get("approach")
+                  and m.category in ("APPROACH", "FUSION") and not m.meta.get("positional")]
+        self._listed = listed[0].meta["approach"] if listed else None
 
     def at(self, offset: int) -> str | None:
         i = bisect_right(self._starts, offset)
         if i:
             return self.cues[i - 1][1]
-        return self.cues[0][1] if self.cues else None
+        return self.cues[0][1] if self.cues else self._listed
 
     def anterior_at(self, offset: int) -> bool:
         return self.at(offset) in ANTERIOR_SIDE
