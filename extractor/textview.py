@@ -506,12 +506,17 @@ _CAPS_TITLE_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Z/&'\-]+(?:[ \t]+[A-Z][
 
 def _caps_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
     """In a note written in mixed case, a line of two to five words in capitals after a blank line is
-    a header without a colon even outside the vocabulary ("RADIOGRAPHIC PARAMETERS"); vocabulary
+    a header without a colon even outside the vocabulary ("RADIOGRAPHIC PARAMETERS"); so is one word in
+    capitals over a block of labelled fields ("OSTEOTOMY" / " Osteotomy: [Schwab grade 4]"). Vocabulary
     headers follow their own rules (``_line_header``)."""
-    m = _CAPS_TITLE_LINE.match(text, pos)
+    m = _CAPS_TITLE_LINE.match(text, pos) or _CAPS_WORD_LINE.match(text, pos)
     if m and not in_vocabulary(m.group("header")) and (pos == 0 or not text[max(0, pos - 80):pos - 1].rstrip(" \t").rpartition("\n")[2].strip()):
         return m.start("header"), m.start("header"), m.end("header")
     return None
+
+
+# One capitalised word on its line, the next line a labelled field.
+_CAPS_WORD_LINE = re.compile(r"[ \t]*(?P<header>[A-Z]{4,})[ \t]*\n(?=[ \t]*[A-Z][A-Za-z()/ \t-]{1,30}:)")
 
 
 _LABEL_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Za-z/&'\-]{2,}(?:[ \t]+[A-Za-z][A-Za-z/&'\-]*){0,4})[ \t]*(?=\n)")

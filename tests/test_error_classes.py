@@ -1407,3 +1407,24 @@ def test_screws_of_a_brief_anterior_note_are_the_plate_screws(ex):
             "- Self-drilling screws 4.0 x 14 mm x6 (C5, C6, C7 bilat)\n\nComplications: None\n")
     instrumentation = {c for c, _ in codes_of(ex, text) if c.startswith("2284")}
     assert instrumentation == {"22845"}
+
+
+TEMPLATE_BLOCKS = ("OPERATIVE NOTE\nProcedure(s):\n [Posterior spinal fusion T10-pelvis]\n [{listed}]\n\n"
+                   "Position: [Prone, Jackson table]\n\nOSTEOTOMY\n Osteotomy: [{kind}]\n Level: [{level}]\n\n"
+                   "INSTRUMENTATION\n Instrumented levels: [T10, T11, T12, L1, L2, L4, L5, S1 - pedicle screws]\n\n"
+                   "Narrative:\nThe patient was placed prone and the spine exposed. {narrative} Rods were seated and "
+                   "local bone was laid over the decorticated laminae.\n")
+
+
+def test_a_capitalised_block_heading_over_template_fields_opens_a_section_that_codes(ex):
+    text = TEMPLATE_BLOCKS.format(listed="Three-column osteotomy", kind="Schwab grade 4", level="L3",
+                                  narrative="The osteotomy was performed as listed in the fields above and closed.")
+    assert osteotomy_codes_in(ex, text) == {("22207", 1)}
+
+
+def test_a_block_heading_is_a_label_not_a_statement_that_an_osteotomy_was_done(ex):
+    text = TEMPLATE_BLOCKS.format(listed="Posterior column osteotomy L3-4", kind="None", level="--",
+                                  narrative="Screws were placed.")
+    record = ex.extract(text, "snippet")
+    assert osteotomy_codes_in(ex, text) == set()
+    assert "header_body_conflict" in {f["id"] for f in record["flags"]}

@@ -39,6 +39,7 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     sentences = SentenceIndex([(s.start_char, s.end_char) for s in doc.sents])
     assertions = _assertions(doc, text)
     view = doc._.opnote["text"]  # the same characters as doc.text, without joining every token
+    heading_starts = _headings(view, doc._.opnote["headers"])
     mentions: list[Mention] = []
     for ent in doc.ents:
         meta = rule_meta[ent.id_]
@@ -60,7 +61,8 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
         assertion, cue = assertions.get((ent.start_char, ent.end_char), (PRESENT, None))
         mentions.append(Mention(ent.label_, ent.id_, meta, ent.start_char, ent.end_char,
                                 text[ent.start_char:ent.end_char], section, role,
-                                sentences.at(ent.start_char), assertion, cue=cue))
+                                sentences.at(ent.start_char), assertion, cue=cue,
+                                heading=ent.start_char in heading_starts))
     group = doc.spans[LEVELS_KEY] if LEVELS_KEY in doc.spans else []
     levels = [_level_span(span, info, text) for span, info in zip(group, group.attrs["levels"])] if group else []
     # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
@@ -69,6 +71,17 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     unowned: list[LevelSpan] = []
     attributed = attribute_levels(mentions, levels, sentences.at, view, unowned)
     return MentionIndex(attributed, loose_levels(mentions, levels, sentences.at, unowned), view), sections
+
+
+def _headings(view: str, headers: list) -> set[int]:
+    """Starts of the headers alone on their line ("OSTEOTOMY" over a block of fields), not of labels
+    with their text after them ("Osteotomies: Gr 2 at L1-2 ...")."""
+    found = set()
+    for start, end, *_ in headers:
+        line_end = view.find("\n", end)
+        if not view[end:len(view) if line_end == -1 else line_end].strip(" \t:-"):
+            found.add(start)
+    return found
 
 
 _BRIEF_TITLE_CHARS = 300  # where a note's title is

@@ -50,6 +50,7 @@ class Mention:
     levels: tuple[LevelSpan, ...] = ()
     cue: Cue | None = None
     graft_source: bool = False  # "local bone from the Ponte osteotomies": names where graft came from
+    heading: bool = False  # the words of a section header ("OSTEOTOMY" over template fields): a label
 
     @property
     def present(self) -> bool:

@@ -287,6 +287,9 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         if m.graft_source:
             generic.append(replace(m, levels=()))  # where graft bone came from: never a site of its own
             continue
+        if m.meta["type"] is None and m.heading and m.present:
+            generic.append(m)  # "OSTEOTOMY" over template fields: a label, which says nothing was done
+            continue
         placed = levels_told_elsewhere(m, index)  # unchanged when its own words give levels
         if again:  # the levels told for it, then those of the sentence that repeats it
             m, placed = replace(m, levels=m.levels + again), replace(placed, levels=placed.levels + again)
@@ -418,7 +421,7 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
     typed, generic = classify(index, approach)
     typed = _unlevelled_into_listed(typed, index.text)
     flags: list[Flag] = []
-    body_generic = [m for m in generic if m.counted]
+    body_generic = [m for m in generic if m.counted and not m.heading]
     listed_families = {family for (family, _), items in typed.items()
                        if any(t.mention.role == "procedure_list" and t.mention.present for t in items)}
     body_typed = any(t.mention.role == BODY for items in typed.values() for t in items)
