@@ -1428,3 +1428,14 @@ def test_a_block_heading_is_a_label_not_a_statement_that_an_osteotomy_was_done(e
     record = ex.extract(text, "snippet")
     assert osteotomy_codes_in(ex, text) == set()
     assert "header_body_conflict" in {f["id"] for f in record["flags"]}
+
+
+def test_a_listed_resection_told_by_steps_reads_the_sentences_after_its_levels(ex):
+    text = ("OPERATIVE REPORT\nPROCEDURES PERFORMED:\n1. Posterior vertebral column resection T12 and L1.\n"
+            "2. Pedicle screws T10, T11, L2 and L3.\n\nPROCEDURE IN DETAIL:\nThe patient was placed prone and the "
+            "spine exposed. Pedicle screws were placed at T10, T11, L2 and L3. The posterior elements of T12 and L1 "
+            "were removed, including spinous processes, laminae and facets. The T12 and L1 pedicles were removed "
+            "down to the bodies. The bodies were removed piecemeal with curettes and rongeurs. Finally the posterior "
+            "vertebral wall was thinned and pushed ventrally away from the dura. Rods were placed and local bone "
+            "laid over the decorticated bone.\n")
+    assert osteotomy_codes_in(ex, text) == {("22206", 1), ("22208", 1)}

@@ -355,20 +355,30 @@ def _as_listed(family: str, kind: str, resection: Mention, levels: tuple) -> tup
 
 def _resected_at(index: MentionIndex, vertebrae: frozenset[str]) -> tuple[tuple, list[Mention]]:
     """The levels at ``vertebrae`` of the narrative sentences that resect something and name no osteotomy
-    (levels no mention owns, or owned by a tool or decompression word), and those sentences' resections."""
+    (levels no mention owns, or owned by a tool or decompression word), and the resections of those
+    sentences and of the few after one of them that name no level (they go on with the same bone)."""
+    follow = load_json("decisions.json")["listed_resection"]["follow_sentences"]
     at: list = []
     resected: list[Mention] = []
+    left = 0  # sentences after a levelled resection that still describe it
     for sentence in index.sentences:
         mentions = index.in_sentence(sentence)
-        cut = [m for m in mentions if m.category == "RESECTION" and m.counted]
-        if not cut or any(m.category == "OSTEOTOMY" for m in mentions) or not cuts(index, sentence):
-            continue
         levels = list(index.loose_levels.get(sentence, ())) + [
             ls for m in mentions if m.category == "NON_OSTEOTOMY" for ls in m.levels]
         here = [ls for ls in levels if set(ls.level.vertebrae()) <= vertebrae]
+        cut = [m for m in mentions if m.category == "RESECTION" and m.counted]
+        if not cut or any(m.category == "OSTEOTOMY" for m in mentions) or not cuts(index, sentence):
+            left = 0 if levels and not here else max(left - 1, 0)
+            continue
         if here:
             at += here
             resected += cut
+            left = follow
+        elif not levels and left:
+            resected += cut
+            left -= 1
+        else:
+            left = 0
     return tuple(at), resected
 
 
