@@ -1439,3 +1439,13 @@ def test_a_listed_resection_told_by_steps_reads_the_sentences_after_its_levels(e
             "vertebral wall was thinned and pushed ventrally away from the dura. Rods were placed and local bone "
             "laid over the decorticated bone.\n")
     assert osteotomy_codes_in(ex, text) == {("22206", 1), ("22208", 1)}
+
+
+def test_the_first_of_repeated_osteotomies_is_where_the_sentence_before_cut_bone(ex):
+    text = ("OPERATIVE REPORT\nPROCEDURES:\n1. Anterior cervical osteotomy through the fused C5-6 segment.\n"
+            "2. Anterior cervical osteotomy through the fused C6-7 segment.\n\nOPERATIVE PROCEDURE IN DETAIL:\n"
+            "The patient was positioned supine and the anterior cervical spine exposed from C4 to C7 through a "
+            "left-sided approach. The fused bone at C5-6 was cut transversely with a high-speed burr. An osteotome "
+            "was used to complete the cut through the deeper bone across the width of the osteotomy. The same "
+            "osteotomy was then performed at C6-7, burring through the ankylosed segment.\n")
+    assert osteotomy_codes_in(ex, text) == {("22220", 1), ("22226", 1)}

@@ -106,8 +106,9 @@ def _brief_patterns() -> tuple[re.Pattern, re.Pattern]:
 # osteotomy", "a decancellation, or eggshell, osteotomy".
 _JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?|,?\s+(?:or|OR)\s+[A-Za-z-]{3,20},?\s+")
 _OPENS_TYPE = re.compile(r"[ \t]*\([ \t]*")
-_GRAFT_SOURCE = re.compile(r"\b(?:bone|graft|autograft|chips|shavings)\b[^.;:]{0,60}\b(?:from|during|in|off|of)\b"
-                           r"[^.;:]{0,30}$", re.IGNORECASE)
+# Not where the bone went through or across ("the cut through the deeper bone across the width of the osteotomy").
+_GRAFT_SOURCE = re.compile(r"\b(?:bone|graft|autograft|chips|shavings)\b(?:(?!\b(?:across|through|width)\b)[^.;:]){0,60}"
+                           r"\b(?:from|during|in|off|of)\b[^.;:]{0,30}$", re.IGNORECASE)
 
 
 def _retracted_sentences(text: str, sentences: SentenceIndex) -> set[Sentence]:

@@ -204,9 +204,28 @@ def listed_above(m: Mention, index: MentionIndex) -> Mention:
     return replace(m, levels=earlier[-1].levels) if earlier else m
 
 
+def first_of_repeats(m: Mention, index: MentionIndex) -> Mention:
+    """An osteotomy told without a level that the next one repeats elsewhere ("... across the width of the
+    osteotomy. The same osteotomy was then performed at C6-7") was made where the sentence just before it
+    cut bone ("the fused bone at C5-6 was cut transversely with a burr")."""
+    if m.levels or m.role != BODY or not m.present:
+        return m
+    within = load_json("decisions.json")["levels"]["repeated_within_chars"]
+    repeat = next((o for o in index.of("OSTEOTOMY") if o.start >= m.end and o.counted), None)
+    if (repeat is None or not repeat.levels or repeat.start - m.end > within
+            or not repeated_at_pattern().search(index.text, *repeat.sentence)):
+        return m
+    before = max((s for s in index.loose_levels if s[1] <= m.sentence[0]), default=None)
+    if before is None or index.text[before[1]:m.sentence[0]].strip() or not cuts(index, before):
+        return m
+    spans = first_list(index.text, index.loose_levels[before])
+    return replace(m, levels=tuple(span._replace(sentence=before) for span in spans))
+
+
 def levels_told_elsewhere(m: Mention, index: MentionIndex) -> Mention:
     """The mention with the levels its own words do not give but the note tells elsewhere, each reader
     trying in turn where the previous found none."""
-    for read in (wedge_place, levels_listed_below, table_column, told_next, under_heading, listed_above):
+    for read in (wedge_place, levels_listed_below, table_column, first_of_repeats, told_next, under_heading,
+                 listed_above):
         m = read(m, index)
     return m
