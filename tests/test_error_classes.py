@@ -1449,3 +1449,22 @@ def test_the_first_of_repeated_osteotomies_is_where_the_sentence_before_cut_bone
             "was used to complete the cut through the deeper bone across the width of the osteotomy. The same "
             "osteotomy was then performed at C6-7, burring through the ankylosed segment.\n")
     assert osteotomy_codes_in(ex, text) == {("22220", 1), ("22226", 1)}
+
+
+@pytest.mark.parametrize("harvest,codes", [
+    ("Through a separate oblique incision over the right posterior iliac crest the gluteal muscles were elevated "
+     "from the outer table. With a curved osteotome we lifted the outer table and cut strips of cancellous bone "
+     "from between the tables.", {"20937"}),
+    ("Through a separate oblique incision over the right posterior iliac crest a Jamshidi needle was passed and "
+     "bone marrow was aspirated into a syringe.", {"20939"}),
+])
+def test_a_crest_harvest_told_only_by_its_steps_is_a_separate_incision_autograft(ex, harvest, codes):
+    body = "Pedicle screws were placed at L4 and L5 and the transverse processes decorticated. " + harvest
+    grafts = {c for c, _ in all_codes_of(ex, body) if c.startswith("2093")}
+    assert grafts == codes
+
+
+def test_bone_the_surgeon_saved_from_the_laminectomy_is_local_autograft(ex):
+    body = ("Pedicle screws were placed at L4 and L5 after an L4 laminectomy. The bone we had saved from the "
+            "laminectomy was morcellated and packed into the lateral gutters.")
+    assert "20936" in {c for c, _ in all_codes_of(ex, body)}

@@ -3,6 +3,7 @@ each iliac crest harvest) is reclassified by the kinds mentioned beside it in it
 (rules/decisions.json, "grafts")."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import lru_cache
 from typing import NamedTuple
@@ -79,9 +80,39 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
         kinds[kind].append(m.evidence())
         if m.category == "GRAFT":
             named.add(kind)
+    _harvest_told_by_steps(kinds, index)
     _harvest_of_the_block(kinds, named)
     _own_bone_of_the_harvest(kinds)
     return _grafts(kinds, spacer, index)
+
+
+def _harvest_told_by_steps(kinds: dict[str, list[Evidence]], index: MentionIndex) -> None:
+    """A crest harvest told only as steps, no graft word ("Through a separate oblique incision over the
+    right posterior iliac crest ... With a curved osteotome we cut strips of cancellous bone from between
+    the tables"): a separate-incision autograft (rules/decisions.json, grafts.harvest_steps)."""
+    rule = _config()["harvest_steps"]
+    if any(k.startswith("autograft_separate") for k in kinds):
+        return
+    taken, bone = _harvest_words()
+    position = {sentence: i for i, sentence in enumerate(index.sentences)}
+    for m in index.counted:
+        if m.category != "HARVEST_SITE" or m.kind not in rule["site_kinds"] or not any(
+                x.category == "INCISION" and x.kind in rule["incision_kinds"] and x.counted
+                for x in index.in_sentence(m.sentence)):
+            continue
+        first = position[m.sentence]
+        told = index.sentences[first:first + 1 + rule["follow_sentences"]]
+        if any(index.counted_kinds(s) & set(rule["lacks_kinds"]) for s in told):
+            return
+        if any(taken.search(index.text, *s) and bone.search(index.text, *s) for s in told):
+            kinds[rule["kind"]].append(m.evidence())
+            return
+
+
+@lru_cache(maxsize=1)
+def _harvest_words() -> tuple[re.Pattern, re.Pattern]:
+    rule = _config()["harvest_steps"]
+    return re.compile(rule["taken"], re.IGNORECASE), re.compile(rule["bone"], re.IGNORECASE)
 
 
 def _own_bone_of_the_harvest(kinds: dict[str, list[Evidence]]) -> None:
