@@ -158,7 +158,7 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
             continue
         if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _fields_apart(line, nxt) or TABLE_ROW.search(line) or _next_is_row(text, end)
                      or (":" in line and len(line) < SHORT_LINE and next_field(line, nxt))
-                     or (_LAST_LEVEL_ITEM.search(line) and nxt[:1].isupper()) or (
+                     or (_LAST_LEVEL_ITEM.search(line) and nxt[:1].isupper()) or _level_rows(line, nxt) or (
                 not wrapped and len(line) < SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
                 and not _continues(line, nxt))):
             cuts.add(start)
@@ -184,6 +184,15 @@ _LEVEL_ITEM = re.compile(rf"(?:[-*•]|\(?\d{{1,2}}[.)])[ \t]*{_LEVEL}[.,;]?")
 _LAST_LEVEL_ITEM = re.compile(rf"(?:^|[ \t]){_LEVEL_ITEM.pattern}$")  # "...interspaces: 1. T7-8 2. T8-9 3. T9-10"
 # The last item of a run-on list that is only a level, before the next sentence: "3. T9-10 At each interspace".
 _LEVEL_THEN_SENTENCE = re.compile(rf"\(?\d{{1,2}}[.)][ \t]+{_LEVEL}[ \t]+(?=[A-Z][a-z]+[ \t])")
+_LEVEL_ROW = re.compile(rf"[ \t]*{_LEVEL}(?:AI|ai)?\b(?![-/])")  # "S2AI 8.5x90"
+
+
+def _level_rows(line: str, nxt: str) -> bool:
+    """Lines that each open on a level, one per level or group ("L3 - no screws (osteotomy level)" /
+    "  L4 7.5x45, L5 7.5x45, S1 7.5x40 bilateral" / "S2AI 8.5x90"): rows of a list, sentences of their own."""
+    return bool(_LEVEL_ROW.match(line) and _LEVEL_ROW.match(nxt)) and not _continues(line, nxt)
+
+
 # A template field answered in the negative ("decompression: None") ends before the next field
 # ("osteotomy: Yes"), in any case, so that its "None" negates nothing after it; an indented sub-field
 # ("  Levels: T10-11, T11-12") stays with the field above it.
