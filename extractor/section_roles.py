@@ -45,6 +45,7 @@ class _Config:
     narrative_min_cues: int
     narrative_min_chars: int
     procedure_narrative_chars: int
+    body_titles: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +61,7 @@ def _config() -> _Config:
         narrative_min_cues=content["narrative_min_cues"],
         narrative_min_chars=content["narrative_min_chars"],
         procedure_narrative_chars=load_json("decisions.json")["sections"]["narrative_min_chars"],
+        body_titles=re.compile(content["body_titles"], re.IGNORECASE),
     )
 
 
@@ -133,20 +135,23 @@ def _raw_sections(text: str, headers: list) -> list[SectionSpan]:
             if end < limit:
                 spans.append(SectionSpan(end, limit, resume.category, resume.role))
             continue
-        role = BODY if header.start in narrative else _role(header, text[header.end:limit], resume)
+        role = BODY if header.start in narrative else _role(header, text[header.start:limit], resume)
         section = SectionSpan(header.start, limit, header.category, role)
         spans.append(section)
         resume = section
     return spans
 
 
-def _role(header, content: str, previous: SectionSpan) -> str:
+def _role(header, section: str, previous: SectionSpan) -> str:
+    """The role of a section (``section``: its header and text) that is not a field."""
     config = _config()
     if header.category != UNKNOWN:
         return config.role_of.get(header.category, BODY)
     if previous.role == BODY and previous.category is not None:
         return BODY  # a label inside the narrative ("Closure:", "Levels:")
-    return BODY if reads_as_narrative(content) else EXCLUDED
+    if config.body_titles.search(section[:header.end - header.start].strip(" \t,:;-")):
+        return BODY  # "OSTEOTOMY" over the template fields of the one done
+    return BODY if reads_as_narrative(section[header.end - header.start:]) else EXCLUDED
 
 
 def _narrative_paragraphs(text: str, span: SectionSpan) -> list[SectionSpan]:

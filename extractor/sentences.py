@@ -29,6 +29,9 @@ _PUNCT_BREAK = re.compile(r"(?<=[.?!])[\"')\]]*,?(?=\s+[\"'(\[]?(?:[A-Z0-9•*\-
 # ", 2. Revision ..." - numbered items of a list an export flattened onto one line.
 # ".,A pedicle subtraction osteotomy..." - sentences an export joined with a bare comma.
 _FLAT_BREAK = re.compile(r"(?<=[.?!]),(?=[A-Z0-9(\[])")
+# A row of a space-aligned table an export flattened: glued to the row before by a comma and opening on a
+# level or a label before a column gap (",T10     side-by-side connector", ",Rods    5.5 mm").
+_FLAT_ROW = re.compile(r"(?<=\S),(?=(?:[CTLS]\d{1,2}|[A-Z][A-Za-z]+)[ \t]{3,}\S)")
 _FLAT_ITEM = re.compile(r"(?<=[,;])[ \t]*(?:\(?\d{1,2}[.)][ \t]+(?=[A-Z])|[-*•][ \t]+(?=[A-Za-z]))")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*•▪◦>]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)](?=\s))\s")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
@@ -259,6 +262,7 @@ def split_sentences(text: str, headers: list[tuple[int, int]] | None = None,
             continue
         cuts.add(m.end())
     cuts.update(m.start() for m in _FLAT_ITEM.finditer(text))
+    cuts.update(m.end() for m in _FLAT_ROW.finditer(text))
     items = _inline_list_items(text)
     cuts.difference_update(c for i in items for c in range(i + 2, i + 5))  # not after "2." of an item
     cuts.update(items)

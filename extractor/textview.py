@@ -515,8 +515,8 @@ def _caps_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
     return None
 
 
-# One capitalised word on its line, the next line a labelled field.
-_CAPS_WORD_LINE = re.compile(r"[ \t]*(?P<header>[A-Z]{4,})[ \t]*\n(?=[ \t]*[A-Z][A-Za-z()/ \t-]{1,30}:)")
+# One capitalised word on its line, the next line a labelled field ("Osteotomy: ..." or "Osteotomy [...]").
+_CAPS_WORD_LINE = re.compile(r"[ \t]*(?P<header>[A-Z]{4,})[ \t]*\n(?=\s*[A-Z][A-Za-z()/ \t-]{1,30}?(?::|\s*\[))")
 
 
 _LABEL_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Za-z/&'\-]{2,}(?:[ \t]+[A-Za-z][A-Za-z/&'\-]*){0,4})[ \t]*(?=\n)")

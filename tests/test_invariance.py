@@ -27,15 +27,12 @@ KNOWN = {
         "a templated 'Level(s): [L3-4, L4-5]' field on its own line is read only when an export joins it "
         "to the procedure line (then the cage count is right: 2, not 1)",
     ("external/dev", "X127", "newlines_to_spaces"): "the same levels field",
-    **{("external/dev", nid, "newlines_to_spaces"): _TABLE for nid in ("X459", "X493", "X544", "X629", "X663", "X686", "X700")},
-    ("external/dev", "X426", "headers_without_colons"):
-        "a smart-list template's sub-fields ('Osteotomy type', 'Levels') set on lines of their own without colons: "
-        "a sentence-case sub-label without its colon is not read as a label",
+    **{("external/dev", nid, "newlines_to_spaces"): _TABLE for nid in ("X447", "X459", "X493", "X544", "X663", "X686", "X700")},
     ("external/dev", "X439", "headers_without_colons"):
         "the 'Graft type' field set apart from its value: the structural allograft spacer is read as template text",
-    ("external/dev", "X503", "lower_case_headers"):
-        "a template's 'osteotomy:' field in lower case is no longer a label, so the extended PSO only the "
-        "template names is coded (the note as written misses it: a remaining error of the split)",
+    ("external/dev", "X503", "headers_without_colons"):
+        "the template block's fields ('Osteotomy', 'Level', 'Resection') set on lines of their own without colons: "
+        "the level under its bare label is not read as the osteotomy's",
     ("external/dev", "X593", "lower_case_headers"):
         "with lower-case labels, the old construct's level is read with the new rods",
     ("external/dev", "X504", "all_caps"):

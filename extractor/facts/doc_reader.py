@@ -15,10 +15,11 @@ from ..keys import LEVELS_KEY
 from ..levels import Level
 from ..model import Cue
 from ..resources import load_json
+from ..textview import clean
 from .attribution import attribute_levels, loose_levels
 from .mentions import PRESENT, LevelSpan, Mention, MentionIndex, Sentence
 from .sections import SectionIndex
-from .tables import rows_not_placed
+from .tables import rows_not_placed, worth_reading
 
 
 class SentenceIndex:
@@ -127,7 +128,7 @@ def _retracted_sentences(text: str, sentences: SentenceIndex) -> set[Sentence]:
 def _not_placed_rows(mentions: list[Mention], text: str) -> list[Mention]:
     """Devices in an implant table row whose placed column says not placed ("| Interbody device | -- |
     N/A |" under "Implanted") are negated, the cell their cue (see facts.tables)."""
-    rows = rows_not_placed(text) if "|" in text else []
+    rows = rows_not_placed(clean(text)) if worth_reading(text) else []
     if not rows:
         return mentions
     out = []
