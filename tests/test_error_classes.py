@@ -1480,3 +1480,14 @@ def test_a_row_without_screws_in_a_per_level_list_negates_only_its_own_row(ex):
             "  L4 7.5x45, L5 7.5x45, S1 7.5x40 bilateral\n"
             "  S2AI 8.5x90 bilateral under fluoroscopy\nLocal bone was laid over the decorticated laminae.\n")
     assert "22848" in {c for c, _ in codes_of(ex, text)}
+
+
+def test_a_cage_named_again_in_a_run_on_sentence_or_an_implant_line_is_one_device(ex):
+    text = ("OPERATIVE REPORT\nPROCEDURES:\n1. Posterior spinal fusion T10 to pelvis.\n2. Right L5-S1 transforaminal "
+            "lumbar interbody fusion with PEEK cage.\n\nDESCRIPTION OF PROCEDURE:\nThe spine was exposed from T10 to "
+            "the sacrum and pedicle screws were placed bilaterally at every level from T10 to S1, and the facets from "
+            "T10 down to the L1-2 level were decorticated, and then on the right at L5-S1 the transforaminal approach "
+            "was made, the disc was removed and one 10 degree PEEK cage packed with local bone was placed, and the "
+            "rods were then placed and the cage was compressed at L5-S1.\n\nIMPLANTS: Pedicle screws T10-S1 "
+            "bilateral, two 5.5 mm rods, one 10 degree TLIF cage.\n")
+    assert ("22853", 1) in codes_of(ex, text)

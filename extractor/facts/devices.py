@@ -64,8 +64,9 @@ class _DeviceReader:
                 or (m.category == "NON_OSTEOTOMY" and m.kind in config["interbody_level_kinds"])
                 or (m.category == "OSTEOTOMY" and m.meta.get("type") in config["interbody_level_osteotomy_types"]
                     and (m.counted or not osteotomy_not_done))]
-        unlevelled = {m.sentence for m in work} - {m.sentence for m in work if m.levels}
-        self.interbody_levels = [lv for m in listed_or_body if (m in work and m.levels) or m.sentence in unlevelled
+        # (never where another interbody step names its levels: "TLIF cage" in an implant line beside the screws)
+        unlevelled = [] if any(m.levels for m in work) else work
+        self.interbody_levels = [lv for m in listed_or_body if (m in work and m.levels) or _near_any(m, unlevelled)
                                  for lv in m.level_values() if lv.kind != "vertebra"]
 
     def in_defect(self, m: Mention) -> bool:
@@ -76,6 +77,14 @@ class _DeviceReader:
         if not levels:  # "the expandable cage was inserted" in a corpectomy without interbody fusion
             return self.resection_in_note and not self.interbody_fusion
         return self.resection_in_note and not any(lv.kind == "interspace" for lv in levels)
+
+
+_NEAR_WORK_CHARS = 250  # in a run-on dictated sentence, the levels of other steps are far from the discectomy
+
+
+def _near_any(m: Mention, work: list[Mention]) -> bool:
+    """Is ``m`` in the sentence of an interbody step told without levels, and near it?"""
+    return any(m.sentence == w.sentence and abs(m.start - w.start) <= _NEAR_WORK_CHARS for w in work)
 
 
 def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
@@ -97,8 +106,10 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
     interbody = interspaces(lv for m in cages for lv in m.level_values())
     unknown = False
     flags: list[Flag] = []
-    if any(not m.levels for m in cages) and not corpectomy:
-        # A cage named without its level sits at the interbody fusion / discectomy levels.
+    # A cage named without its level sits at the interbody fusion / discectomy levels, unless its sentence
+    # names a cage at its level (the same device: "one PEEK cage ... the cage was compressed at L5-S1").
+    levelled = {m.sentence for m in cages if m.levels}
+    if any(not m.levels and m.sentence not in levelled for m in cages) and not corpectomy:
         interbody |= interspaces(reader.interbody_levels)
         if not interbody:
             unknown = True
