@@ -1491,3 +1491,14 @@ def test_a_cage_named_again_in_a_run_on_sentence_or_an_implant_line_is_one_devic
             "rods were then placed and the cage was compressed at L5-S1.\n\nIMPLANTS: Pedicle screws T10-S1 "
             "bilateral, two 5.5 mm rods, one 10 degree TLIF cage.\n")
     assert ("22853", 1) in codes_of(ex, text)
+
+
+@pytest.mark.parametrize("body,codes", [
+    ("Ponte osteotomies were performed from T5 to T11, with the exception of T7-8, whose facets were bridged by "
+     "bone. At each osteotomy interspace the spinous process tip, the inferior laminar margin, both facet joints "
+     "and the ligamentum flavum were removed.", {("22212", 1), ("22216", 4)}),
+    ("Ponte osteotomies were then done at T7-8 and T8-9 for the thoracic kyphosis and at L3-4 and L4-5 for the "
+     "lumbar lordosis, removing the facet joints and the ligamentum flavum at each.", {("22212", 1), ("22216", 3)}),
+])
+def test_osteotomy_sites_a_range_excepts_or_a_second_list_adds(ex, body, codes):
+    assert osteotomy_codes_in(ex, OPENING + "Pedicle screws were placed from T4 to L5. " + body) == codes

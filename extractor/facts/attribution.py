@@ -201,6 +201,7 @@ _WEDGE_TYPES = frozenset({"wedge", "wedge_shape"})
 # L1 and L2 were decorticated").
 _THEN = re.compile(r"\bthen\b", re.IGNORECASE)
 _ITEM_END = re.compile(r"\s*(?:[,.;:]|\bthen\b|$)", re.IGNORECASE)
+_AND_AT = re.compile(r"[^.;:]{0,60}\band\s+(?:also\s+)?at\s+", re.IGNORECASE)
 _PLUS = re.compile(r"\s*\+\s*")
 _AND_THE = re.compile(r"\s*(?:\+|and\s+(?:the\s+|at\s+)?)\s*", re.IGNORECASE)
 
@@ -261,7 +262,8 @@ def first_list(text: str, spans: tuple[LevelSpan, ...]) -> tuple[LevelSpan, ...]
 
 def site_group(text: str, m: Mention) -> tuple[LevelSpan, ...]:
     """The levels an osteotomy names as its sites: the list right before it ("T12 and L1 PSOs")
-    or else the first list after it; other levels of the sentence only describe the resection."""
+    or else the first list after it and the lists that go on "... and at"; other levels of the sentence only
+    describe the resection."""
     groups: list[list[LevelSpan]] = []
     for item in sorted(m.levels, key=lambda x: x.start):
         gap = text[groups[-1][-1].end:item.start] if groups else ""
@@ -273,4 +275,11 @@ def site_group(text: str, m: Mention) -> tuple[LevelSpan, ...]:
     if before and not text[before[-1][-1].end:m.start].strip(" ,-"):
         return tuple(before[-1])
     after = [g for g in groups if g[0].start >= m.end]
-    return tuple(after[0] if after else before[-1])
+    if not after:
+        return tuple(before[-1])
+    sites = list(after[0])
+    for previous, group in zip(after, after[1:]):  # "at T7-8 and T8-9 for the kyphosis and at L3-4 and L4-5"
+        if not _AND_AT.fullmatch(text, previous[-1].end, group[0].start):
+            break
+        sites += group
+    return tuple(sites)

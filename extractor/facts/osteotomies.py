@@ -13,12 +13,12 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..flags import Flag
-from ..levels import Level, make_level, vertebra_index
+from ..levels import Level, find_levels, make_level, vertebra_index
 from ..model import DroppedSite, Exclusion, Osteotomy
 from ..resources import load_json
 from .approach import ApproachTrack
 from .attribution import typing_elements
-from .mentions import BODY, Mention, MentionIndex, Sentence
+from .mentions import BODY, LevelSpan, Mention, MentionIndex, Sentence
 from .osteotomy_levels import levels_fields, levels_told_elsewhere, names_type, repeated_at
 from .resections import cuts, unnamed_wedge
 from .sites import osteotomy_sites
@@ -312,6 +312,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         family, kind, inferred = resolve_type(m, index, context)
         if family:
             typed[(family, kind)].append(Typed(m, inferred))
+            if (excepted := _excepted(m, index.text)) is not None:
+                typed[(family, kind)].append(Typed(excepted, inferred))
         else:
             generic.append(m)
     for m in release_mentions(index):
@@ -388,6 +390,21 @@ def _denied_for_case(generic: list[Mention], text: str) -> bool:
     denial = re.compile(load_json("decisions.json")["assertions"]["case_negation"], re.IGNORECASE)
     return any(m.role == BODY and m.assertion == "negated" and not m.levels and denial.search(text[slice(*m.sentence)])
                for m in generic)
+
+
+_EXCEPT = re.compile(r"\b(?:except(?:ing)?(?:\s+for)?|with\s+the\s+exception\s+of|excluding|sparing|other\s+than|"
+                     r"apart\s+from|but\s+not)\s+(?:at\s+)?(?:the\s+)?(?P<levels>[^.;:()]{1,40})", re.IGNORECASE)
+
+
+def _excepted(m: Mention, text: str) -> Mention | None:
+    """The sites a range of osteotomies leaves out in its own sentence ("Ponte osteotomies were performed
+    from T5 to T11, with the exception of T7-8"), as a negated mention at those levels (they are dropped
+    from the range's sites)."""
+    if not (m.counted and m.levels) or not (cue := _EXCEPT.search(text, m.end, m.sentence[1])):
+        return None
+    spans = tuple(LevelSpan(x.start, x.end, text[x.start:x.end], x.level, m.sentence)
+                  for x in find_levels(text, cue.start("levels"), cue.end("levels")))
+    return replace(m, assertion="negated", levels=spans, rule="osteo.excepted") if spans else None
 
 
 def unlevelled_listed_resection(index: MentionIndex, context: _Context) -> list[tuple[TypeKey, Mention]]:
@@ -513,7 +530,7 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
         fact_flags.append(Flag.osteotomy_conflicting_assertions)
     dropped = {lv.label: m.assertion for m in cancelled for lv in m.level_values()}
     kept = [_whole_vertebrae(lv, kind) for lv in levels if lv.label not in dropped]
-    sites = osteotomy_sites(family, kept, range_mode)
+    sites = tuple(s for s in osteotomy_sites(family, kept, range_mode) if s.label not in dropped)
     if not sites:
         return None, [Flag.osteotomy_site_unknown]
     inferred_type = any(t.inferred for t in present)
