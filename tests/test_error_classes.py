@@ -1502,3 +1502,13 @@ def test_a_cage_named_again_in_a_run_on_sentence_or_an_implant_line_is_one_devic
 ])
 def test_osteotomy_sites_a_range_excepts_or_a_second_list_adds(ex, body, codes):
     assert osteotomy_codes_in(ex, OPENING + "Pedicle screws were placed from T4 to L5. " + body) == codes
+
+
+def test_a_bare_spacer_in_a_note_that_names_its_spacer_as_allograft_is_that_graft(ex):
+    text = ("OPERATIVE REPORT\nPROCEDURES:\n- Anterior cervical discectomy and interbody arthrodesis C6-7, structural "
+            "cortical allograft (cervical spacer, 7 mm)\n- Anterior cervical plate C6-C7\n\nDESCRIPTION:\nThe "
+            "anterior cervical spine was exposed through a right-sided approach and the C6-7 disc removed. A 7 mm "
+            "spacer was sized, then tapped into the C6-7 space and sat flush. A plate was placed from C6 to C7 with "
+            "four screws.\n\nImplants: cortical allograft spacer 7 mm x1; plate 20 mm x1.\n")
+    codes = {c for c, _ in codes_of(ex, text)}
+    assert "20931" in codes and "22853" not in codes

@@ -137,10 +137,15 @@ def _placed_devices(index: MentionIndex) -> list[Mention]:
     narrative, a template field or the implant list)."""
     all_devices = [m for m in index.counted if m.category == "INSTRUMENT" and m.meta["role"] == "device"]
     devices = [m for m in all_devices if not is_allograft_spacer(m, index.in_sentence(m.sentence))]
-    named_allograft = any(m.category == "GRAFT" and m.kind == "allograft_structural" and m.present
-                          and "spacer" in m.text.lower() for m in index)
-    if len(devices) < len(all_devices) or named_allograft:  # the allograft spacers again: "good spacer position"
-        devices = [m for m in devices if not _is_generic_spacer(m) or m.levels]
+    named = [m for m in index if m.category == "GRAFT" and m.kind == "allograft_structural" and m.present
+             and "spacer" in m.text.lower()]
+    if len(devices) < len(all_devices) or named:  # the allograft spacers again: "good spacer position"
+        # ... and "a 7 mm VG2 spacer was tapped into the C6-7 space" where the allograft spacer is named
+        # without a level, or at that level, and no other kind of device is named
+        allograft_at = {lv.label for m in named for lv in m.level_values()}
+        only_allograft = bool(named) and not allograft_at and all(_is_generic_spacer(m) for m in devices)
+        devices = [m for m in devices if not _is_generic_spacer(m) or m.levels and not only_allograft
+                   and not {lv.label for lv in m.level_values()} <= allograft_at]
     return devices
 
 
