@@ -1512,3 +1512,11 @@ def test_a_bare_spacer_in_a_note_that_names_its_spacer_as_allograft_is_that_graf
             "four screws.\n\nImplants: cortical allograft spacer 7 mm x1; plate 20 mm x1.\n")
     codes = {c for c, _ in codes_of(ex, text)}
     assert "20931" in codes and "22853" not in codes
+
+
+def test_the_one_type_told_without_levels_takes_the_sites_an_untyped_sentence_gives(ex):
+    body = ("Pedicle screws were inserted bilaterally from T8 to L5. The osteotomy sites were localised to L1/2 and "
+            "L2/3. At each site an osteotomy through the fusion mass was made: a V-shaped cut taken across the full "
+            "width of the fused laminae and facet bone down to the dura, and the ossified ligamentum flavum removed. "
+            "No cut was made into any vertebral body. Both osteotomies were closed by compression.")
+    assert osteotomy_codes_in(ex, OPENING + body) == {("22214", 1), ("22216", 1)}

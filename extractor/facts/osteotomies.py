@@ -447,6 +447,7 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
     the osteotomies it lists are coded from it, flagged."""
     typed, generic = classify(index, approach)
     typed = _unlevelled_into_listed(typed, index.text)
+    typed, generic = _untyped_sites_of_the_one_type(typed, generic)
     flags: list[Flag] = []
     body_generic = [m for m in generic if m.counted and not m.heading]
     listed_families = {family for (family, _), items in typed.items()
@@ -470,6 +471,23 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
     if brief and facts:
         flags.append(Flag.osteotomy_from_brief_note)
     return facts, exclusions(typed, generic), flags + generic_flags
+
+
+def _untyped_sites_of_the_one_type(typed: dict[TypeKey, list[Typed]], generic: list[Mention]
+                                   ) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
+    """The one type the narrative tells without levels takes the sites an untyped mention of it gives
+    ("This localised the two osteotomy sites to L1/2 and L2/3. At each site an osteotomy through the fusion
+    mass was made: a V-shaped cut ... fused laminae and facet bone")."""
+    if len(typed) != 1:
+        return typed, generic
+    (key, items), = typed.items()
+    if any(t.mention.levels for t in items if t.mention.role == BODY) or not any(
+            t.mention.counted for t in items):
+        return typed, generic
+    sites = [m for m in generic if m.counted and m.levels and not m.graft_source]
+    if not sites:
+        return typed, generic
+    return {key: items + [Typed(m, True) for m in sites]}, [m for m in generic if m not in sites]
 
 
 _ONE = re.compile(r"\b(?:single|only\s+one|one)\s+(?:\w+\s+){0,2}osteotom", re.IGNORECASE)
