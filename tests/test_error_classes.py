@@ -1520,3 +1520,12 @@ def test_the_one_type_told_without_levels_takes_the_sites_an_untyped_sentence_gi
             "width of the fused laminae and facet bone down to the dura, and the ossified ligamentum flavum removed. "
             "No cut was made into any vertebral body. Both osteotomies were closed by compression.")
     assert osteotomy_codes_in(ex, OPENING + body) == {("22214", 1), ("22216", 1)}
+
+
+@pytest.mark.parametrize("graft", [
+    "The rib was morselized on the back table and packed into the disc spaces.",
+    "Each cage was packed with the bone trimmed from the vertebral bodies.",
+])
+def test_local_bone_in_the_words_of_real_notes(ex, graft):
+    body = "Pedicle screws were placed at L1, L2 and L3. " + graft
+    assert "20936" in {c for c, _ in all_codes_of(ex, body)}
