@@ -1529,3 +1529,11 @@ def test_the_one_type_told_without_levels_takes_the_sites_an_untyped_sentence_gi
 def test_local_bone_in_the_words_of_real_notes(ex, graft):
     body = "Pedicle screws were placed at L1, L2 and L3. " + graft
     assert "20936" in {c for c, _ in all_codes_of(ex, body)}
+
+
+def test_a_level_of_the_anatomy_after_a_back_reference_to_the_pso_is_not_a_second_pso(ex):
+    body = ("Pedicle screws were placed at T10, T11, T12, L2, L3 and L4. An L1 pedicle subtraction osteotomy was "
+            "performed, removing both L1 pedicles and a posterior-based wedge of the L1 body. At the interspace below, "
+            "because the L1 inferior facets were already gone with the PSO, only the L2 superior articular processes "
+            "and the ligamentum flavum were removed to open the foramina. The PSO was closed by compression.")
+    assert {c for c, _ in osteotomy_codes_in(ex, OPENING + body)} == {"22207"}

@@ -120,9 +120,12 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
         last = before[-1][0]
         if ";" in text[last.end:s] and last.category == "INSTRUMENT" and last.meta.get("role") == "device":
             return None  # "to load the cage; gentle in situ bending L2-L4": not the cage's level
-        if (last.category == "OSTEOTOMY" and last.meta.get("type") is None and _OF_THE.search(text, max(0, last.start - 12), last.start)
+        if (last.category == "OSTEOTOMY" and _REFERS_BACK.search(text, max(0, last.start - 12), last.start)
+                and (last.meta.get("type") is None or not _OF_THE.search(text, max(0, last.start - 12), last.start))
                 and any(0 <= o.start - e <= gap for o in others)):
-            return None  # "lamina of the osteotomy vertebra ... the lower edge of the C6 lamina": the anatomy's level
+            # "lamina of the osteotomy vertebra ... the lower edge of the C6 lamina", "the L1 facets were already
+            # gone with the PSO, only the L2 superior articular processes were removed": the anatomy's level
+            return None
         return before[-1][1]
     first, index = min(zip(anchors, indexes), key=lambda pair: pair[0].start)
     return index if _opening_belongs(span, first, text, others, screws_levelled) else None
@@ -161,6 +164,7 @@ _LIST_REACH = 60
 _OPENING_REACH = 150  # characters from a level opening a sentence to the first mention it may belong to
 _DETERMINER = re.compile(r"\b(?:the|both)[ \t]+$", re.IGNORECASE)
 _DISC_BEFORE = re.compile(r"\bdis[ck]s?(?:\s+(?:space|herniation))?[ \t]*$", re.IGNORECASE)
+_REFERS_BACK = re.compile(r"\b(?:of|at|with|by)[ \t]+the[ \t]+$", re.IGNORECASE)  # ... an osteotomy named before
 _OF_THE = re.compile(r"\b(?:of|at)[ \t]+the[ \t]+$", re.IGNORECASE)  # "the pedicles of the osteotomy vertebra"
 _GOES_ON = re.compile(r"[^.;]*?(?:,|\band\b|\bas well as\b)", re.IGNORECASE)
 
