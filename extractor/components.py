@@ -252,7 +252,7 @@ def context_rules(nlp: Language) -> list[ConTextRule]:
     project = load_json("context.json")
     excluded = set(project["excluded_default_literals"])
     rules = [r for r in ConTextRule.from_json(default_path) if r.literal not in excluded]
-    rules += [ConTextRule.from_dict(r) for r in project["context_rules"]]
+    rules += [_project_rule(r) for r in project["context_rules"]]
     expanded = []
     for rule in rules:
         phrases = literal_variants(rule.pattern, nlp) if rule.pattern else None
@@ -265,6 +265,14 @@ def context_rules(nlp: Language) -> list[ConTextRule]:
                                         max_targets=rule.max_targets, terminated_by=rule.terminated_by,
                                         metadata=rule.metadata))
     return expanded
+
+
+def _project_rule(data: dict) -> ConTextRule:
+    """A rule of context.json (medSpaCy's ``from_dict`` does not read ``terminated_by``)."""
+    rule = ConTextRule.from_dict({k: v for k, v in data.items() if k != "terminated_by"})
+    if "terminated_by" in data:
+        rule.terminated_by = {category.upper() for category in data["terminated_by"]}
+    return rule
 
 
 @Language.factory("opnote_context", requires=["doc.ents", "token.is_sent_start"],

@@ -61,6 +61,18 @@ class _SentenceModifier(ConTextModifier):
             self._scope_start = cue_end
         return before != self.scope_span
 
+    def modifies(self, target) -> bool:
+        """medSpaCy's, except that a rule whose metadata names ``wide_types`` reaches targets of other types
+        only within ``narrow_scope`` tokens ("old" reaches the hardware of its whole sentence, "the old fusion
+        mass was solid from L2 to L5, a PSO was performed at L3" not the PSO)."""
+        if not super().modifies(target):
+            return False
+        metadata = self.rule.metadata or {}
+        if "wide_types" not in metadata or target.label_ in metadata["wide_types"]:
+            return True
+        distance = target.start - self._end if target.start >= self._end else self._start - target.end
+        return distance < metadata["narrow_scope"]
+
     def _ConTextModifier__set_scope(self, doc: Doc) -> None:
         if self._max_scope:  # a window, not the sentence: medSpaCy's own way
             return ConTextModifier._ConTextModifier__set_scope(self, doc)

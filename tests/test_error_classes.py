@@ -1537,3 +1537,22 @@ def test_a_level_of_the_anatomy_after_a_back_reference_to_the_pso_is_not_a_secon
             "because the L1 inferior facets were already gone with the PSO, only the L2 superior articular processes "
             "and the ligamentum flavum were removed to open the foramina. The PSO was closed by compression.")
     assert {c for c, _ in osteotomy_codes_in(ex, OPENING + body)} == {"22207"}
+
+
+# Cases a cold review of the third session's change confirmed as wrong before they were fixed (2026-12-06).
+@pytest.mark.parametrize("body,codes", [
+    ("Pedicle screws were placed from T10 to L2. There was no need for new decompression or for Ponte osteotomies "
+     "at T11-12 and T12-L1, as the curve corrected passively.", set()),
+    ("Because the old fusion mass was solid from L2 to L5, a pedicle subtraction osteotomy was performed at L3, "
+     "removing both pedicles and a wedge of the body.", {("22207", 1)}),
+    ("The patient, a 67-year-old man, was placed prone and Ponte osteotomies were performed at T11-12 and T12-L1, "
+     "removing the facets and the ligamentum flavum.", {("22212", 1), ("22216", 1)}),
+])
+def test_old_and_new_hardware_words_reach_no_further_than_hardware(ex, body, codes):
+    assert osteotomy_codes_in(ex, OPENING + body) == codes
+
+
+def test_old_hardware_removed_before_new_screws_leaves_the_new_screws(ex):
+    body = ("The old hardware was removed and pedicle screws were then placed at L3, L4 and L5. Local bone was laid "
+            "in the gutters.")
+    assert "22842" in {c for c, _ in all_codes_of(ex, body)}
