@@ -46,6 +46,7 @@ class _Config:
     narrative_min_chars: int
     procedure_narrative_chars: int
     body_titles: re.Pattern
+    block_not_done: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +63,7 @@ def _config() -> _Config:
         narrative_min_chars=content["narrative_min_chars"],
         procedure_narrative_chars=load_json("decisions.json")["sections"]["narrative_min_chars"],
         body_titles=re.compile(content["body_titles"], re.IGNORECASE),
+        block_not_done=re.compile(content["block_not_done"], re.IGNORECASE),
     )
 
 
@@ -135,23 +137,37 @@ def _raw_sections(text: str, headers: list) -> list[SectionSpan]:
             if end < limit:
                 spans.append(SectionSpan(end, limit, resume.category, resume.role))
             continue
-        role = BODY if header.start in narrative else _role(header, text[header.start:limit], resume)
+        role = BODY if header.start in narrative else _role(header, text, limit, resume)
         section = SectionSpan(header.start, limit, header.category, role)
         spans.append(section)
         resume = section
     return spans
 
 
-def _role(header, section: str, previous: SectionSpan) -> str:
-    """The role of a section (``section``: its header and text) that is not a field."""
+def _role(header, text: str, limit: int, previous: SectionSpan) -> str:
+    """The role of the section of ``header`` (up to ``limit``) that is not a field."""
     config = _config()
     if header.category != UNKNOWN:
         return config.role_of.get(header.category, BODY)
     if previous.role == BODY and previous.category is not None:
         return BODY  # a label inside the narrative ("Closure:", "Levels:")
-    if config.body_titles.search(section[:header.end - header.start].strip(" \t,:;-")):
+    if _block_of_the_operation(header, text, previous):
         return BODY  # "OSTEOTOMY" over the template fields of the one done
-    return BODY if reads_as_narrative(section[header.end - header.start:]) else EXCLUDED
+    return BODY if reads_as_narrative(text[header.end:limit]) else EXCLUDED
+
+
+def _block_of_the_operation(header, text: str, previous: SectionSpan) -> bool:
+    """Is the header a template block's heading named by ``body_titles`` ("OSTEOTOMY" alone on its line, over
+    its fields), outside a plan or history, in a block (up to a blank line) without a field saying it was not
+    done ("Performed: [No - deferred to second stage]")?"""
+    config = _config()
+    title = text[header.start:header.end]
+    if title.rstrip().endswith(":") or not config.body_titles.search(title.strip(" \t,;-")):
+        return False
+    if previous.role == EXCLUDED and previous.category in config.role_of and previous.category not in config.fields:
+        return False  # under "PREOPERATIVE PLAN:", "HISTORY:"...
+    blank = _BLANK_LINE.search(text, header.end)
+    return not config.block_not_done.search(text, header.end, blank.start() if blank else len(text))
 
 
 def _narrative_paragraphs(text: str, span: SectionSpan) -> list[SectionSpan]:

@@ -1556,3 +1556,130 @@ def test_old_hardware_removed_before_new_screws_leaves_the_new_screws(ex):
     body = ("The old hardware was removed and pedicle screws were then placed at L3, L4 and L5. Local bone was laid "
             "in the gutters.")
     assert "22842" in {c for c, _ in all_codes_of(ex, body)}
+
+
+# Cases a cold review of the third session's change confirmed as wrong before they were fixed (2026-12-06).
+REVIEW_3 = {  # snippets the reviewer wrote
+    'a3': (
+        'BRIEF OPERATIVE NOTE\nProcedure(s):\n1. Anterior lumbar interbody fusion L5-S1\n2. Percutaneous '
+        'posterior fixation L5-S1\n\nImplants:\n- PEEK interbody cage 12 mm (L5-S1)\n- Screws 6.5 x 45 mm x4 '
+        '(L5, S1 bilat)\n\nComplications: None\n'
+    ),
+    'c1': (
+        'OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone on the Jackson table '
+        'and the spine exposed through a midline incision from L4 to the sacrum. Pedicle screws were '
+        'placed bilaterally at L4, L5 and S1. Through a separate small incision over the right posterior '
+        'iliac crest, the starting point for the iliac screw was identified. The outer cortical bone was '
+        'removed with a rongeur and a 8.0 x 80 mm iliac screw was placed between the tables. The same '
+        'was done on the left. Rods were connected with offset connectors. Allograft chips were laid '
+        'over the decorticated transverse processes.\n'
+    ),
+    'd1': (
+        'OPERATIVE REPORT\nPROCEDURES:\n1. Posterior spinal fusion L1-S1 with pedicle screw '
+        'instrumentation.\n2. L3 pedicle subtraction osteotomy.\n\nDESCRIPTION OF PROCEDURE:\nThe patient '
+        'was placed prone on the Jackson table and a midline incision was made. Subperiosteal exposure '
+        'was carried out from L1 to the sacrum. Pedicle screws were placed bilaterally at L1, L2, L4, L5 '
+        'and S1. Attention was first turned to the L5-S1 level, where the facets were already autofused '
+        'from the prior surgery. No osteotomy was performed. A pedicle subtraction osteotomy was then '
+        'performed at L3: the posterior elements and both pedicles of L3 were resected and a wedge of '
+        'the L3 body was removed with the anterior cortex preserved. The osteotomy was closed with rod '
+        'compression. Local autograft and allograft chips were placed posterolaterally.\n'
+    ),
+    'e2': (
+        'OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone on the Jackson table '
+        'and the spine exposed through a midline incision. Pedicle screws were placed bilaterally from '
+        'T9 to L2. Ponte osteotomies were performed at T10-11, T11-12 and T12-L1, removing all of the '
+        'facet joint except the T12-L1 pars, which was preserved. Local autograft was placed.\n'
+    ),
+    'h1': (
+        'OPERATIVE NOTE\nProcedure(s):\n [Posterior spinal fusion T10-pelvis]\n\nPREOPERATIVE PLAN:\nStaged '
+        'correction. If the curve does not correct adequately, a second stage will be '
+        'scheduled.\n\nOSTEOTOMY\n Osteotomy: [Pedicle subtraction osteotomy]\n Level: [L3]\n\nPosition: '
+        '[Prone, Jackson table]\n\nNarrative:\nThe patient was placed prone and the spine exposed from T10 '
+        'to the sacrum. Pedicle screws were placed at T10, T11, T12, L1, L2, L3, L4, L5 and S1 '
+        'bilaterally and bilateral S2AI screws were placed. The curve corrected well with rod reduction '
+        'and no osteotomy was necessary. Rods were seated and local bone was laid over the decorticated '
+        'laminae.\n'
+    ),
+    'h1b': (
+        'OPERATIVE NOTE\nProcedure(s):\n [Posterior spinal fusion T10-pelvis]\n\nPREOPERATIVE '
+        'PLAN:\n\n\nOSTEOTOMY\n Osteotomy: [Pedicle subtraction osteotomy]\n Level: [L3]\n\nPosition: [Prone, '
+        'Jackson table]\n\nNarrative:\nThe patient was placed prone and the spine exposed from T10 to the '
+        'sacrum. Pedicle screws were placed at T10, T11, T12, L1, L2, L3, L4, L5 and S1 bilaterally and '
+        'bilateral S2AI screws were placed. Rods were seated and local bone was laid over the '
+        'decorticated laminae.\n'
+    ),
+    'h3': (
+        'OPERATIVE NOTE\nProcedure(s):\n [Posterior spinal fusion T10-pelvis]\n\nPosition: [Prone, Jackson '
+        'table]\n\nOSTEOTOMY\n Osteotomy: [Pedicle subtraction osteotomy]\n Level: [L3]\n Performed: [No - '
+        'deferred to second stage]\n\nNarrative:\nThe patient was placed prone and the spine exposed from '
+        'T10 to the sacrum. Pedicle screws were placed at T10, T11, T12, L1, L2, L3, L4, L5 and S1 '
+        'bilaterally. Rods were seated and local bone was laid over the decorticated laminae.\n'
+    ),
+    'k5': (
+        'OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone on the Jackson table '
+        'and the spine exposed from L3 to the sacrum. Pedicle screws were placed bilaterally at L3, L4, '
+        'L5 and S1. Transforaminal lumbar interbody fusion was then performed at L4-5 and L5-S1 on the '
+        'left: at each level the facet was removed, the disc space cleared, the endplates prepared and a '
+        'PEEK cage packed with local bone was placed, the cage at L5-S1 being a 12 mm lordotic one. Rods '
+        'were contoured and locked.\n'
+    ),
+    'l4': (
+        'OPERATIVE REPORT\nPROCEDURES PERFORMED:\n1. Posterior vertebral column resection T12.\n2. '
+        'Posterior spinal fusion T10-L2 with pedicle screws T10, T11, L1, L2.\n\nPROCEDURE IN DETAIL:\nThe '
+        'patient was placed prone and the spine exposed from T10 to L2. Pedicle screws were placed at '
+        'T10, T11, L1 and L2. The T12 laminae, spinous process and facets were removed for decompression '
+        'of the cord, and both T12 pedicles were removed down to the body. The dura was then inspected '
+        'and found pulsatile. Because the deformity corrected fully with rod reduction, the planned '
+        'resection of the vertebral body was abandoned. Rods were placed and local bone laid over the '
+        'decorticated bone.\n'
+    ),
+    'n4': (
+        'OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone on the Jackson table '
+        'and the spine exposed through a midline incision. Pedicle screws were placed bilaterally from '
+        'T8 to L2. Ponte osteotomies were performed at T10-11 and T11-12, the facet capsules being '
+        'preserved above and at T12-L1. Local autograft was placed.\n'
+    ),
+    'r3': (
+        'OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone on the Jackson table '
+        'and the spine exposed through a midline incision from L4 to the sacrum. Pedicle screws were '
+        'placed bilaterally at L4, L5 and S1. The anterior column was then approached. Bone removed from '
+        'the vertebral bodies was sent for culture and pathology. Allograft chips were laid over the '
+        'decorticated transverse processes.\n'
+    ),
+    'u12': (
+        'OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone on the Jackson table '
+        'and the spine exposed through a midline incision. Pedicle screws were placed bilaterally at '
+        'T10, T11, T12, L2, L3 and L4. A pedicle subtraction osteotomy was then carried out at the apex '
+        'of the kyphosis, resecting both pedicles and a wedge of the vertebral body. Cancellous bleeding '
+        'from the osteotomy surfaces at T12 and L2 was controlled with bone wax and Surgiflo. Rods were '
+        'contoured and locked. Local autograft was placed.\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("name,codes", [
+    ('h3', []),
+    ('h1', []),
+    ('h1b', []),
+    ('l4', []),
+    ('u12', []),
+    ('n4', [('22212', 1), ('22216', 1)]),
+    ('e2', [('22212', 1), ('22216', 2)]),
+    ('d1', [('22207', 1)]),
+])
+def test_reviewed_osteotomy_cases_of_the_third_session(ex, name, codes):
+    assert osteotomy_codes_in(ex, REVIEW_3[name]) == set(codes)
+
+
+@pytest.mark.parametrize("name,code,present", [
+    ('a3', '22840', True),
+    ('a3', '22845', False),
+    ('c1', '20937', False),
+    ('r3', '20936', False),
+    ('k5', '22853', True),
+])
+def test_reviewed_graft_and_instrumentation_cases_of_the_third_session(ex, name, code, present):
+    assert (code in {c for c, _ in codes_of(ex, REVIEW_3[name])}) == present
+    if name == 'k5':
+        assert ('22853', 2) in codes_of(ex, REVIEW_3[name])

@@ -22,7 +22,10 @@ class ApproachTrack:
         # discectomy and fusion" over an implant list) was done through it.
         listed = [m for m in index if m.role == "procedure_list" and m.present and m.meta.get("approach")
                   and m.category in ("APPROACH", "FUSION") and not m.meta.get("positional")]
-        self._listed = listed[0].meta["approach"] if listed else None
+        approaches = {m.meta["approach"] for m in listed} | {
+            "posterior" for m in index if m.role == "procedure_list" and m.present and m.category == "INSTRUMENT"
+            and "posterior" in m.text.lower()}  # "Percutaneous posterior fixation L5-S1"
+        self._listed = approaches.pop() if len(approaches) == 1 else None  # not "ALIF L5-S1" + "posterior fixation"
 
     def at(self, offset: int) -> str | None:
         i = bisect_right(self._starts, offset)

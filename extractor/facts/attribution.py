@@ -205,7 +205,7 @@ _WEDGE_TYPES = frozenset({"wedge", "wedge_shape"})
 # L1 and L2 were decorticated").
 _THEN = re.compile(r"\bthen\b", re.IGNORECASE)
 _ITEM_END = re.compile(r"\s*(?:[,.;:]|\bthen\b|$)", re.IGNORECASE)
-_AND_AT = re.compile(r"[^.;:]{0,60}\band\s+(?:also\s+)?at\s+", re.IGNORECASE)
+_AND_AT = re.compile(r"(?:\s+for\s+(?:the\s+)?[a-z][a-z \t\n-]{1,40}?)?,?\s+and\s+(?:also\s+)?at\s+", re.IGNORECASE)
 _PLUS = re.compile(r"\s*\+\s*")
 _AND_THE = re.compile(r"\s*(?:\+|and\s+(?:the\s+|at\s+)?)\s*", re.IGNORECASE)
 

@@ -65,8 +65,8 @@ class _DeviceReader:
                 or (m.category == "OSTEOTOMY" and m.meta.get("type") in config["interbody_level_osteotomy_types"]
                     and (m.counted or not osteotomy_not_done))]
         # (never where another interbody step names its levels: "TLIF cage" in an implant line beside the screws)
-        unlevelled = [] if any(m.levels for m in work) else work
-        self.interbody_levels = [lv for m in listed_or_body if (m in work and m.levels) or _near_any(m, unlevelled)
+        work_without_levels = [] if any(m.levels for m in work) else work
+        self.interbody_levels = [lv for m in listed_or_body if (m in work and m.levels) or _near_any(m, work_without_levels)
                                  for lv in m.level_values() if lv.kind != "vertebra"]
 
     def in_defect(self, m: Mention) -> bool:
@@ -106,10 +106,8 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
     interbody = interspaces(lv for m in cages for lv in m.level_values())
     unknown = False
     flags: list[Flag] = []
-    # A cage named without its level sits at the interbody fusion / discectomy levels, unless its sentence
-    # names a cage at its level (the same device: "one PEEK cage ... the cage was compressed at L5-S1").
-    levelled = {m.sentence for m in cages if m.levels}
-    if any(not m.levels and m.sentence not in levelled for m in cages) and not corpectomy:
+    if any(not m.levels for m in cages) and not corpectomy:
+        # A cage named without its level sits at the interbody fusion / discectomy levels.
         interbody |= interspaces(reader.interbody_levels)
         if not interbody:
             unknown = True
@@ -144,8 +142,12 @@ def _placed_devices(index: MentionIndex) -> list[Mention]:
         # without a level, or at that level, and no other kind of device is named
         allograft_at = {lv.label for m in named for lv in m.level_values()}
         only_allograft = bool(named) and not allograft_at and all(_is_generic_spacer(m) for m in devices)
-        devices = [m for m in devices if not _is_generic_spacer(m) or m.levels and not only_allograft
-                   and not {lv.label for lv in m.level_values()} <= allograft_at]
+
+        def the_allograft_again(m: Mention) -> bool:
+            at_allograft_levels = {lv.label for lv in m.level_values()} <= allograft_at
+            return _is_generic_spacer(m) and (not m.levels or only_allograft or at_allograft_levels)
+
+        devices = [m for m in devices if not the_allograft_again(m)]
     return devices
 
 

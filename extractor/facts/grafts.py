@@ -102,8 +102,9 @@ def _harvest_told_by_steps(kinds: dict[str, list[Evidence]], index: MentionIndex
             continue
         first = position[m.sentence]
         told = index.sentences[first:first + 1 + rule["follow_sentences"]]
-        if any(index.counted_kinds(s) & set(rule["lacks_kinds"]) for s in told):
-            return
+        if any(index.counted_kinds(s) & set(rule["lacks_kinds"]) or any(
+                x.category == "INSTRUMENT" and x.counted for x in index.in_sentence(s)) for s in told):
+            return  # marrow aspirated, or an iliac screw's starting point prepared
         if any(taken.search(index.text, *s) and bone.search(index.text, *s) for s in told):
             kinds[rule["kind"]].append(m.evidence())
             return

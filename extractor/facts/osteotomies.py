@@ -355,6 +355,9 @@ def _as_listed(family: str, kind: str, resection: Mention, levels: tuple) -> tup
                                    meta={"family": family, "type": kind}, levels=levels)
 
 
+_NOT_DONE = re.compile(r"\b(?:abandon\w*|planned|deferred|not|never|instead|would)\b", re.IGNORECASE)
+
+
 def _resected_at(index: MentionIndex, vertebrae: frozenset[str]) -> tuple[tuple, list[Mention]]:
     """The levels at ``vertebrae`` of the narrative sentences that resect something and name no osteotomy
     (levels no mention owns, or owned by a tool or decompression word), and the resections of those
@@ -376,31 +379,44 @@ def _resected_at(index: MentionIndex, vertebrae: frozenset[str]) -> tuple[tuple,
             at += here
             resected += cut
             left = follow
-        elif not levels and left:
-            resected += cut
+        elif not levels and left and all(x.present for x in mentions) and not _NOT_DONE.search(index.text, *sentence):
+            resected += cut  # (not "the planned resection of the vertebral body was abandoned")
             left -= 1
         else:
             left = 0
     return tuple(at), resected
 
 
-def _denied_for_case(generic: list[Mention], text: str) -> bool:
-    """Is one narrative sentence only a denial of any osteotomy in this operation ("No osteotomy was
-    performed in this case.")? It outweighs a procedure line carried over from a template."""
-    denial = re.compile(load_json("decisions.json")["assertions"]["case_negation"], re.IGNORECASE)
-    return any(m.role == BODY and m.assertion == "negated" and not m.levels and denial.search(text[slice(*m.sentence)])
-               for m in generic)
+def _denied_for_case(generic: list[Mention], typed: dict[TypeKey, list[Typed]], text: str) -> bool:
+    """Does a narrative sentence end by denying any osteotomy in this operation ("No osteotomy was performed in
+    this case.") with no osteotomy told after it? It outweighs a procedure line or a template block carried over
+    (rules/decisions.json, assertions.case_negation); a denial before the osteotomy the narrative tells ("at
+    L5-S1 ... No osteotomy was performed. A PSO was then performed at L3") does not."""
+    denials = [m for m in generic if m.role == BODY and m.assertion == "negated" and not m.levels
+               and _case_denial().search(text[m.sentence[0]:m.sentence[1]])]
+    if not denials:
+        return False
+    last = max(m.sentence[1] for m in denials)
+    return not any(t.mention.counted and t.mention.start > last for items in typed.values() for t in items)
 
 
-_EXCEPT = re.compile(r"\b(?:except(?:ing)?(?:\s+for)?|with\s+the\s+exception\s+of|excluding|sparing|other\s+than|"
-                     r"apart\s+from|but\s+not)\s+(?:at\s+)?(?:the\s+)?(?P<levels>[^.;:()]{1,40})", re.IGNORECASE)
+@lru_cache(maxsize=1)
+def _case_denial() -> re.Pattern:
+    return re.compile(load_json("decisions.json")["assertions"]["case_negation"], re.IGNORECASE)
+
+
+_EXCEPT = re.compile(r"\b(?:except(?:ing)?(?:\s+for)?|with\s+the\s+exception\s+of|excluding)\s+(?:at\s+)?"
+                     r"(?P<levels>[CTLS]\d{1,2}(?:[-/][CTLS]?\d{1,2})?(?:\s*(?:,|and|or)\s*[CTLS]\d{1,2}(?:[-/][CTLS]?\d{1,2})?)*)"
+                     r"(?![-\w])(?!\s+(?:facets?|pars|lamina\w*|pedicles?|capsules?|spinous|joints?))", re.IGNORECASE)
 
 
 def _excepted(m: Mention, text: str) -> Mention | None:
     """The sites a range of osteotomies leaves out in its own sentence ("Ponte osteotomies were performed
     from T5 to T11, with the exception of T7-8"), as a negated mention at those levels (they are dropped
-    from the range's sites)."""
-    if not (m.counted and m.levels) or not (cue := _EXCEPT.search(text, m.end, m.sentence[1])):
+    from the range's sites); not the anatomy a resection spares ("except the T12-L1 pars")."""
+    if not any(lv.kind == "range" for lv in m.level_values()) or not m.counted:
+        return None
+    if not (cue := _EXCEPT.search(text, m.end, m.sentence[1])):
         return None
     spans = tuple(LevelSpan(x.start, x.end, text[x.start:x.end], x.level, m.sentence)
                   for x in find_levels(text, cue.start("levels"), cue.end("levels")))
@@ -447,7 +463,7 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
     the osteotomies it lists are coded from it, flagged."""
     typed, generic = classify(index, approach)
     typed = _unlevelled_into_listed(typed, index.text)
-    typed, generic = _untyped_sites_of_the_one_type(typed, generic)
+    typed, generic = _untyped_sites_of_the_one_type(typed, generic, index)
     flags: list[Flag] = []
     body_generic = [m for m in generic if m.counted and not m.heading]
     listed_families = {family for (family, _), items in typed.items()
@@ -466,25 +482,27 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
              else f for f in facts]
     facts = [f for f in facts if f.sites]
     facts, generic_flags = apply_generic(generic, facts, approach)
-    if facts and _denied_for_case(generic, index.text):
+    if facts and _denied_for_case(generic, typed, index.text):
         return [], exclusions(typed, generic), flags + generic_flags + [Flag.osteotomy_denied_for_case]
     if brief and facts:
         flags.append(Flag.osteotomy_from_brief_note)
     return facts, exclusions(typed, generic), flags + generic_flags
 
 
-def _untyped_sites_of_the_one_type(typed: dict[TypeKey, list[Typed]], generic: list[Mention]
+def _untyped_sites_of_the_one_type(typed: dict[TypeKey, list[Typed]], generic: list[Mention], index: MentionIndex
                                    ) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
-    """The one type the narrative tells without levels takes the sites an untyped mention of it gives
-    ("This localised the two osteotomy sites to L1/2 and L2/3. At each site an osteotomy through the fusion
-    mass was made: a V-shaped cut ... fused laminae and facet bone")."""
+    """The one posterior type the narrative tells without levels takes the sites an untyped mention names
+    as sites or cuts ("This localised the two osteotomy sites to L1/2 and L2/3. At each site an osteotomy
+    through the fusion mass was made: a V-shaped cut ... fused laminae and facet bone"); not the levels of
+    surfaces ("bleeding from the osteotomy surfaces at T12 and L2")."""
     if len(typed) != 1:
         return typed, generic
     (key, items), = typed.items()
-    if any(t.mention.levels for t in items if t.mention.role == BODY) or not any(
+    if key[0] != "posterior" or any(t.mention.levels for t in items if t.mention.role == BODY) or not any(
             t.mention.counted for t in items):
         return typed, generic
-    sites = [m for m in generic if m.counted and m.levels and not m.graft_source]
+    sites = [m for m in generic if m.counted and m.levels and not m.graft_source
+             and ("site" in m.text.lower() or cuts(index, m.sentence))]
     if not sites:
         return typed, generic
     return {key: items + [Typed(m, True) for m in sites]}, [m for m in generic if m not in sites]

@@ -219,6 +219,8 @@ def first_of_repeats(m: Mention, index: MentionIndex) -> Mention:
     if before is None or index.text[before[1]:m.sentence[0]].strip() or not cuts(index, before):
         return m
     spans = first_list(index.text, index.loose_levels[before])
+    if len(spans) != 1:
+        return m  # one site at a time ("The spinous processes of T10, T11, T12 and L1 were removed"): not a place
     return replace(m, levels=tuple(span._replace(sentence=before) for span in spans))
 
 
