@@ -66,7 +66,8 @@ class _DeviceReader:
                     and (m.counted or not osteotomy_not_done))]
         # (never where another interbody step names its levels: "TLIF cage" in an implant line beside the screws)
         work_without_levels = [] if any(m.levels for m in work) else work
-        self.interbody_levels = [lv for m in listed_or_body if (m in work and m.levels) or _near_any(m, work_without_levels)
+        self.interbody_levels = [lv for m in listed_or_body
+                                 if (m in work and m.levels) or _near_any(m, work_without_levels)
                                  for lv in m.level_values() if lv.kind != "vertebra"]
 
     def in_defect(self, m: Mention) -> bool:
