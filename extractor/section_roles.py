@@ -157,12 +157,12 @@ def _role(header, text: str, limit: int, previous: SectionSpan) -> str:
 
 
 def _block_of_the_operation(header, text: str, previous: SectionSpan) -> bool:
-    """Is the header a template block's heading named by ``body_titles`` ("OSTEOTOMY" alone on its line, over
-    its fields), outside a plan or history, in a block (up to a blank line) without a field saying it was not
-    done ("Performed: [No - deferred to second stage]")?"""
+    """Is the header a template block's heading or first field named by ``body_titles`` ("OSTEOTOMY" over its
+    fields, "OSTEOTOMY: [SCHWAB GRADE 4]"), outside a plan or history, in a block (up to a blank line) without
+    a field saying it was not done ("Performed: [No - deferred to second stage]")?"""
     config = _config()
     title = text[header.start:header.end]
-    if title.rstrip().endswith(":") or not config.body_titles.search(title.strip(" \t,;-")):
+    if not config.body_titles.search(title.strip(" \t,:;-")):
         return False
     if previous.role == EXCLUDED and previous.category in config.role_of and previous.category not in config.fields:
         return False  # under "PREOPERATIVE PLAN:", "HISTORY:"...
