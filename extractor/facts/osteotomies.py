@@ -13,26 +13,17 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..flags import Flag
-from ..levels import Level, find_levels, make_level, vertebra_index
+from ..levels import Level, make_level, vertebra_index
 from ..model import DroppedSite, Exclusion, Osteotomy
 from ..resources import load_json
 from .approach import ApproachTrack
 from .attribution import typing_elements
-from .mentions import BODY, LevelSpan, Mention, MentionIndex, Sentence
+from .mentions import BODY, Mention, MentionIndex, Sentence
 from .osteotomy_levels import levels_fields, levels_told_elsewhere, names_type, repeated_at
+from .osteotomy_readings import (Typed, TypeKey, denied_for_case, excepted as excepted_sites,
+                                 unlevelled_into_listed, untyped_sites_of_the_one_type)
 from .resections import cuts, unnamed_wedge
 from .sites import osteotomy_sites
-
-TypeKey = tuple[str, str]  # (family, type)
-
-
-@dataclass(frozen=True)
-class Typed:
-    """An osteotomy mention with the family and type it was given."""
-
-    mention: Mention
-    inferred: bool
-
 
 class _TypingRule(NamedTuple):
     """One row of the typing table; None means 'any'."""
@@ -255,18 +246,23 @@ def _done_here(index: MentionIndex, m: Mention) -> bool:
     return cuts(index, m.sentence) or _DONE_HERE.search(index.text, *m.sentence) is not None
 
 
-def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
-    """Typed osteotomy mentions by (family, type), in order of first appearance, and the untyped ones."""
+def _note_context(index: MentionIndex, approach: ApproachTrack) -> _Context:
+    """What the typing table reads about the whole note, read once."""
     listed = tuple((m.meta["family"], m.meta["type"], frozenset(v for lv in m.level_values() for v in lv.vertebrae()))
                    for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.present and m.role == "procedure_list")
-    context = _Context(approach, any(m.category == "ANKYLOSIS" and m.assertion != "negated" for m in index),
-                       frozenset(m.kind for m in index if m.kind and m.present and m.role in (BODY, "procedure_list")),
-                       listed,
-                       any(m.meta.get("family") for m in index.of("OSTEOTOMY") if m.counted),
-                       first_named_starts(index),
-                       frozenset(m.meta["element"] for m in index.of("RESECTION") if m.counted and cuts(index, m.sentence)),
-                       frozenset(lv.label for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.counted
-                                 for lv in m.level_values()))
+    return _Context(approach, any(m.category == "ANKYLOSIS" and m.assertion != "negated" for m in index),
+                    frozenset(m.kind for m in index if m.kind and m.present and m.role in (BODY, "procedure_list")),
+                    listed,
+                    any(m.meta.get("family") for m in index.of("OSTEOTOMY") if m.counted),
+                    first_named_starts(index),
+                    frozenset(m.meta["element"] for m in index.of("RESECTION") if m.counted and cuts(index, m.sentence)),
+                    frozenset(lv.label for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.counted
+                              for lv in m.level_values()))
+
+
+def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
+    """Typed osteotomy mentions by (family, type), in order of first appearance, and the untyped ones."""
+    context = _note_context(index, approach)
     typed: dict[TypeKey, list[Typed]] = defaultdict(list)
     generic: list[Mention] = []
     named = {v for m in index.of("OSTEOTOMY") if names_type(m) and m.counted
@@ -312,7 +308,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         family, kind, inferred = resolve_type(m, index, context)
         if family:
             typed[(family, kind)].append(Typed(m, inferred))
-            if (excepted := _excepted(m, index.text)) is not None:
+            if (excepted := excepted_sites(m, index.text)) is not None:
                 typed[(family, kind)].append(Typed(excepted, inferred))
         else:
             generic.append(m)
@@ -387,42 +383,6 @@ def _resected_at(index: MentionIndex, vertebrae: frozenset[str]) -> tuple[tuple,
     return tuple(at), resected
 
 
-def _denied_for_case(generic: list[Mention], typed: dict[TypeKey, list[Typed]], text: str) -> bool:
-    """Does a narrative sentence end by denying any osteotomy in this operation ("No osteotomy was performed in
-    this case.") with no osteotomy told after it? It outweighs a procedure line or a template block carried over
-    (rules/decisions.json, assertions.case_negation); a denial before the osteotomy the narrative tells ("at
-    L5-S1 ... No osteotomy was performed. A PSO was then performed at L3") does not."""
-    denials = [m for m in generic if m.role == BODY and m.assertion == "negated" and not m.levels
-               and _case_denial().search(text[m.sentence[0]:m.sentence[1]])]
-    if not denials:
-        return False
-    last = max(m.sentence[1] for m in denials)
-    return not any(t.mention.counted and t.mention.start > last for items in typed.values() for t in items)
-
-
-@lru_cache(maxsize=1)
-def _case_denial() -> re.Pattern:
-    return re.compile(load_json("decisions.json")["assertions"]["case_negation"], re.IGNORECASE)
-
-
-_EXCEPT = re.compile(r"\b(?:except(?:ing)?(?:\s+for)?|with\s+the\s+exception\s+of|excluding)\s+(?:at\s+)?"
-                     r"(?P<levels>[CTLS]\d{1,2}(?:[-/][CTLS]?\d{1,2})?(?:\s*(?:,|and|or)\s*[CTLS]\d{1,2}(?:[-/][CTLS]?\d{1,2})?)*)"
-                     r"(?![-\w])(?!\s+(?:facets?|pars|lamina\w*|pedicles?|capsules?|spinous|joints?))", re.IGNORECASE)
-
-
-def _excepted(m: Mention, text: str) -> Mention | None:
-    """The sites a range of osteotomies leaves out in its own sentence ("Ponte osteotomies were performed
-    from T5 to T11, with the exception of T7-8"), as a negated mention at those levels (they are dropped
-    from the range's sites); not the anatomy a resection spares ("except the T12-L1 pars")."""
-    if not any(lv.kind == "range" for lv in m.level_values()) or not m.counted:
-        return None
-    if not (cue := _EXCEPT.search(text, m.end, m.sentence[1])):
-        return None
-    spans = tuple(LevelSpan(x.start, x.end, text[x.start:x.end], x.level, m.sentence)
-                  for x in find_levels(text, cue.start("levels"), cue.end("levels")))
-    return replace(m, assertion="negated", levels=spans, rule="osteo.excepted") if spans else None
-
-
 def unlevelled_listed_resection(index: MentionIndex, context: _Context) -> list[tuple[TypeKey, Mention]]:
     """The procedure list names one osteotomy at its levels ("Posterior wedge resection of the posterior
     elements at L4-5") and a narrative that names no osteotomy and gives no level in its resection
@@ -462,8 +422,8 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
     operative note without any narrative, whose procedure list is all the surgeon wrote of the operation:
     the osteotomies it lists are coded from it, flagged."""
     typed, generic = classify(index, approach)
-    typed = _unlevelled_into_listed(typed, index.text)
-    typed, generic = _untyped_sites_of_the_one_type(typed, generic, index)
+    typed = unlevelled_into_listed(typed, index.text)
+    typed, generic = untyped_sites_of_the_one_type(typed, generic, index)
     flags: list[Flag] = []
     body_generic = [m for m in generic if m.counted and not m.heading]
     listed_families = {family for (family, _), items in typed.items()
@@ -482,58 +442,11 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
              else f for f in facts]
     facts = [f for f in facts if f.sites]
     facts, generic_flags = apply_generic(generic, facts, approach)
-    if facts and _denied_for_case(generic, typed, index.text):
+    if facts and denied_for_case(generic, typed, index.text):
         return [], exclusions(typed, generic), flags + generic_flags + [Flag.osteotomy_denied_for_case]
     if brief and facts:
         flags.append(Flag.osteotomy_from_brief_note)
     return facts, exclusions(typed, generic), flags + generic_flags
-
-
-def _untyped_sites_of_the_one_type(typed: dict[TypeKey, list[Typed]], generic: list[Mention], index: MentionIndex
-                                   ) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
-    """The one posterior type the narrative tells without levels takes the sites an untyped mention names
-    as sites or cuts ("This localised the two osteotomy sites to L1/2 and L2/3. At each site an osteotomy
-    through the fusion mass was made: a V-shaped cut ... fused laminae and facet bone"); not the levels of
-    surfaces ("bleeding from the osteotomy surfaces at T12 and L2")."""
-    if len(typed) != 1:
-        return typed, generic
-    (key, items), = typed.items()
-    if key[0] != "posterior" or any(t.mention.levels for t in items if t.mention.role == BODY) or not any(
-            t.mention.counted for t in items):
-        return typed, generic
-    sites = [m for m in generic if m.counted and m.levels and not m.graft_source
-             and ("site" in m.text.lower() or cuts(index, m.sentence))]
-    if not sites:
-        return typed, generic
-    return {key: items + [Typed(m, True) for m in sites]}, [m for m in generic if m not in sites]
-
-
-_ONE = re.compile(r"\b(?:single|only\s+one|one)\s+(?:\w+\s+){0,2}osteotom", re.IGNORECASE)
-
-
-def _unlevelled_into_listed(typed: dict[TypeKey, list[Typed]], index_text: str) -> dict[TypeKey, list[Typed]]:
-    """A narrative that names its osteotomies by another type of the same family and gives them no level
-    ("Each osteotomy was made chevron shaped") describes those the procedure list names at their levels
-    ("Smith-Petersen osteotomy L1 / L2 / L3"): one osteotomy, typed and placed by the list (flagged
-    sites_from_procedure_list)."""
-    def body(items):
-        return [t for t in items if t.mention.role == BODY and t.mention.present]
-
-    def listed(items):
-        return [t for t in items if t.mention.role == "procedure_list" and t.mention.present and t.mention.levels]
-
-    merged = dict(typed)
-    for key, items in typed.items():
-        told = body(items)
-        if not told or any(t.mention.levels for t in told) or listed(items):
-            continue
-        targets = [k for k, other in merged.items() if k[0] == key[0] and k != key and listed(other) and not body(other)]
-        if any(_ONE.search(index_text, *t.mention.sentence) for t in told):
-            continue  # "only a single Ponte osteotomy was made": not the three the list books
-        if len(targets) == 1:
-            merged[targets[0]] = merged[targets[0]] + told
-            merged[key] = [t for t in items if t not in told]
-    return {key: items for key, items in merged.items() if items}
 
 
 def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic: bool, approach: ApproachTrack,

@@ -1,0 +1,106 @@
+"""Readings of a whole note that add, move or drop osteotomy mentions once they are typed: a range's
+excepted sites, the sites an untyped sentence gives the one type told without levels, a narrative that names its
+osteotomies by another type than the procedure list, and a denial of any osteotomy in the case."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from ..levels import find_levels
+from ..resources import load_json
+from .mentions import BODY, LevelSpan, Mention, MentionIndex
+from .resections import cuts
+
+TypeKey = tuple[str, str]  # (family, type)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """An osteotomy mention with the family and type it was given."""
+
+    mention: Mention
+    inferred: bool
+
+
+def denied_for_case(generic: list[Mention], typed: dict[TypeKey, list[Typed]], text: str) -> bool:
+    """Does a narrative sentence end by denying any osteotomy in this operation ("No osteotomy was performed in
+    this case.") with no osteotomy told after it? It outweighs a procedure line or a template block carried over
+    (rules/decisions.json, assertions.case_negation); a denial before the osteotomy the narrative tells ("at
+    L5-S1 ... No osteotomy was performed. A PSO was then performed at L3") does not."""
+    denials = [m for m in generic if m.role == BODY and m.assertion == "negated" and not m.levels
+               and _case_denial().search(text[m.sentence[0]:m.sentence[1]])]
+    if not denials:
+        return False
+    last = max(m.sentence[1] for m in denials)
+    return not any(t.mention.counted and t.mention.start > last for items in typed.values() for t in items)
+
+
+@lru_cache(maxsize=1)
+def _case_denial() -> re.Pattern:
+    return re.compile(load_json("decisions.json")["assertions"]["case_negation"], re.IGNORECASE)
+
+
+_EXCEPT = re.compile(r"\b(?:except(?:ing)?(?:\s+for)?|with\s+the\s+exception\s+of|excluding)\s+(?:at\s+)?"
+                     r"(?P<levels>[CTLS]\d{1,2}(?:[-/][CTLS]?\d{1,2})?(?:\s*(?:,|and|or)\s*[CTLS]\d{1,2}(?:[-/][CTLS]?\d{1,2})?)*)"
+                     r"(?![-\w])(?!\s+(?:facets?|pars|lamina\w*|pedicles?|capsules?|spinous|joints?))", re.IGNORECASE)
+
+
+def excepted(m: Mention, text: str) -> Mention | None:
+    """The sites a range of osteotomies leaves out in its own sentence ("Ponte osteotomies were performed
+    from T5 to T11, with the exception of T7-8"), as a negated mention at those levels (they are dropped
+    from the range's sites); not the anatomy a resection spares ("except the T12-L1 pars")."""
+    if not any(lv.kind == "range" for lv in m.level_values()) or not m.counted:
+        return None
+    if not (cue := _EXCEPT.search(text, m.end, m.sentence[1])):
+        return None
+    spans = tuple(LevelSpan(x.start, x.end, text[x.start:x.end], x.level, m.sentence)
+                  for x in find_levels(text, cue.start("levels"), cue.end("levels")))
+    return replace(m, assertion="negated", levels=spans, rule="osteo.excepted") if spans else None
+
+
+def untyped_sites_of_the_one_type(typed: dict[TypeKey, list[Typed]], generic: list[Mention], index: MentionIndex
+                                   ) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
+    """The one posterior type the narrative tells without levels takes the sites an untyped mention names
+    as sites or cuts ("This localised the two osteotomy sites to L1/2 and L2/3. At each site an osteotomy
+    through the fusion mass was made: a V-shaped cut ... fused laminae and facet bone"); not the levels of
+    surfaces ("bleeding from the osteotomy surfaces at T12 and L2")."""
+    if len(typed) != 1:
+        return typed, generic
+    (key, items), = typed.items()
+    if key[0] != "posterior" or any(t.mention.levels for t in items if t.mention.role == BODY) or not any(
+            t.mention.counted for t in items):
+        return typed, generic
+    sites = [m for m in generic if m.counted and m.levels and not m.graft_source
+             and ("site" in m.text.lower() or cuts(index, m.sentence))]
+    if not sites:
+        return typed, generic
+    return {key: items + [Typed(m, True) for m in sites]}, [m for m in generic if m not in sites]
+
+
+_ONE = re.compile(r"\b(?:single|only\s+one|one)\s+(?:\w+\s+){0,2}osteotom", re.IGNORECASE)
+
+
+def unlevelled_into_listed(typed: dict[TypeKey, list[Typed]], index_text: str) -> dict[TypeKey, list[Typed]]:
+    """A narrative that names its osteotomies by another type of the same family and gives them no level
+    ("Each osteotomy was made chevron shaped") describes those the procedure list names at their levels
+    ("Smith-Petersen osteotomy L1 / L2 / L3"): one osteotomy, typed and placed by the list (flagged
+    sites_from_procedure_list)."""
+    def body(items):
+        return [t for t in items if t.mention.role == BODY and t.mention.present]
+
+    def listed(items):
+        return [t for t in items if t.mention.role == "procedure_list" and t.mention.present and t.mention.levels]
+
+    merged = dict(typed)
+    for key, items in typed.items():
+        told = body(items)
+        if not told or any(t.mention.levels for t in told) or listed(items):
+            continue
+        targets = [k for k, other in merged.items() if k[0] == key[0] and k != key and listed(other) and not body(other)]
+        if any(_ONE.search(index_text, *t.mention.sentence) for t in told):
+            continue  # "only a single Ponte osteotomy was made": not the three the list books
+        if len(targets) == 1:
+            merged[targets[0]] = merged[targets[0]] + told
+            merged[key] = [t for t in items if t not in told]
+    return {key: items for key, items in merged.items() if items}
