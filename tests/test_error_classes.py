@@ -1683,3 +1683,30 @@ def test_reviewed_graft_and_instrumentation_cases_of_the_third_session(ex, name,
     assert (code in {c for c, _ in codes_of(ex, REVIEW_3[name])}) == present
     if name == 'k5':
         assert ('22853', 2) in codes_of(ex, REVIEW_3[name])
+
+
+@pytest.mark.parametrize("text", [
+    ("OPERATIVE REPORT\nPROCEDURES:\n1. Reopening and exploration of the posterior lumbar wound.\n2. Evacuation of "
+     "epidural hematoma at the osteotomy sites L2 to L5.\n3. Inspection of instrumentation, all left in place.\n\n"
+     "DESCRIPTION OF PROCEDURE:\nThe wound was reopened. At the L2-3 osteotomy site the gap left by the resected "
+     "facets and ligamentum flavum was filled with clot, which was removed. At the L3-4 osteotomy site the same "
+     "was done. The L5-S1 cage was seen in its position and was not disturbed. All pedicle screws and both rods "
+     "were found intact and were left in place. The wound was closed over drains.\n"),
+    ("OPERATIVE REPORT\nPROCEDURES:\n1. Re-exploration of the L3 pedicle subtraction osteotomy.\n2. Right L3 "
+     "foraminotomy.\n\nDESCRIPTION OF PROCEDURE:\nThe wound was reopened. The osteotomy is well closed, bone on "
+     "bone, and stable. A spike of the L2 lamina projecting into the right side of the osteotomy site was removed "
+     "with a Kerrison and the L3 root freed. The rods were found intact and were left in place.\n"),
+])
+def test_a_return_to_the_operating_room_codes_nothing_of_the_index_operation(ex, text):
+    codes = {c for c, _ in codes_of(ex, text)}
+    assert not codes & {"22207", "22214", "22216", "22840", "22842", "22853"}
+
+
+def test_the_osteotomy_vertebra_and_the_hemi_pso_are_references_not_sites(ex):
+    body = ("The muscles were stripped from the ninth thoracic vertebra down to the sacrum, marking the osteotomy "
+            "vertebra with a clamp, and pedicle screws were placed from T10 to the sacrum except at L3.\n"
+            "Osteotomy\nL3 lamina removed with Leksell and Kerrison; both L3 facets removed; both L3 pedicles taken "
+            "down. Wedge resection of the L3 body through the pedicle tracts, based posteriorly and to the right.\n"
+            "Correction\nThe hemi-PSO component closed the right side more than the left, tilting L2 and above back "
+            "toward the midline.")
+    assert osteotomy_codes_in(ex, OPENING + body) == {("22207", 1)}

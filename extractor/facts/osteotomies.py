@@ -246,6 +246,18 @@ def _done_here(index: MentionIndex, m: Mention) -> bool:
     return cuts(index, m.sentence) or _DONE_HERE.search(index.text, *m.sentence) is not None
 
 
+_THE = re.compile(r"\bthe[ \t]+(?:[\w]+(?:-|[ \t]+))?$", re.IGNORECASE)  # "the PSO", "the hemi-PSO"
+
+
+def _refers_back(m: Mention, index: MentionIndex, cut_at: set[str]) -> bool:
+    """Does a three-column osteotomy named with "the" and told without a cut refer back to the one the note
+    cut elsewhere ("The hemi-PSO component closed the right side", the PSO resected at L3), its levels being
+    those of the correction it describes?"""
+    vertebrae = {v for lv in m.level_values() for v in lv.vertebrae()}
+    return (bool(vertebrae) and bool(cut_at) and not vertebrae & cut_at and not _done_here(index, m)
+            and _THE.search(index.text, max(0, m.start - 20), m.start) is not None)
+
+
 def _note_context(index: MentionIndex, approach: ApproachTrack) -> _Context:
     """What the typing table reads about the whole note, read once."""
     listed = tuple((m.meta["family"], m.meta["type"], frozenset(v for lv in m.level_values() for v in lv.vertebrae()))
@@ -260,6 +272,15 @@ def _note_context(index: MentionIndex, approach: ApproachTrack) -> _Context:
                               for lv in m.level_values()))
 
 
+_SITE = re.compile(r"\bsites?$", re.IGNORECASE)
+_PLACE_AFTER = re.compile(r"[ \t]+(?:vertebra|vertebrae|levels?|sites?|segments?)\b", re.IGNORECASE)
+
+
+def _names_a_place(m: Mention, text: str) -> bool:
+    """Is the untyped mention the name of a place ("the L2-3 osteotomy site", "the osteotomy vertebra")?"""
+    return bool(_SITE.search(m.text) or _PLACE_AFTER.match(text, m.end))
+
+
 def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
     """Typed osteotomy mentions by (family, type), in order of first appearance, and the untyped ones."""
     context = _note_context(index, approach)
@@ -271,6 +292,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
     earlier = {v for m in index.of("OSTEOTOMY") if m.assertion == "historical" for lv in m.level_values()
                for v in lv.vertebrae()} - named
     fields = levels_fields(index)
+    cut_at = {v for m in index.of("OSTEOTOMY") if m.counted and m.levels and _done_here(index, m)
+              for lv in m.level_values() for v in lv.vertebrae()}
     field_levels = tuple(span._replace(sentence=f.sentence) for f in fields for span in f.levels)
     repeated = repeated_at(index)
     for m in index.of("OSTEOTOMY"):
@@ -283,8 +306,11 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         if m.graft_source:
             generic.append(replace(m, levels=()))  # where graft bone came from: never a site of its own
             continue
-        if m.meta["type"] is None and m.heading and m.present:
-            generic.append(m)  # "OSTEOTOMY" over template fields: a label, which says nothing was done
+        if m.meta["type"] is None and (m.heading or _names_a_place(m, index.text) and not context.listed) and m.present:
+            # "OSTEOTOMY" over template fields: a label; "at the L2-3 osteotomy site the clot was cleared", in a
+            # note whose procedure list names no osteotomy: a place. Neither says an osteotomy was done (a type
+            # told elsewhere may take their levels).
+            generic.append(m)
             continue
         placed = levels_told_elsewhere(m, index)  # unchanged when its own words give levels
         if again:  # the levels told for it, then those of the sentence that repeats it
@@ -306,6 +332,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
             continue
         m = placed
         family, kind, inferred = resolve_type(m, index, context)
+        if family == "three_column" and _refers_back(m, index, cut_at):
+            m = replace(m, levels=())  # "The hemi-PSO component closed the right side more, tilting L2 and L4"
         if family:
             typed[(family, kind)].append(Typed(m, inferred))
             if (excepted := excepted_sites(m, index.text)) is not None:
