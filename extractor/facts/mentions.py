@@ -51,6 +51,7 @@ class Mention:
     cue: Cue | None = None
     graft_source: bool = False  # "local bone from the Ponte osteotomies": names where graft came from
     heading: bool = False  # the words of a section header ("OSTEOTOMY" over template fields): a label
+    count: int | None = None  # a number of osteotomies its sentence states ("Ponte x4 between T5 and T11")
 
     @property
     def present(self) -> bool:

@@ -18,7 +18,7 @@ from ..model import DroppedSite, Exclusion, Osteotomy
 from ..resources import load_json
 from .approach import ApproachTrack
 from .attribution import typing_elements
-from .mentions import BODY, Mention, MentionIndex, Sentence
+from .mentions import BODY, LevelSpan, Mention, MentionIndex, Sentence
 from .osteotomy_levels import levels_fields, levels_told_elsewhere, names_type, repeated_at
 from .osteotomy_readings import (Typed, TypeKey, denied_for_case, excepted as excepted_sites,
                                  unlevelled_into_listed, untyped_sites_of_the_one_type)
@@ -332,6 +332,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
             continue
         m = placed
         family, kind, inferred = resolve_type(m, index, context)
+        if family == "posterior" and (count := _stated_count(m, index.text)) is not None:
+            m = _counted_between(replace(m, count=count), index.text)
         if family == "three_column" and _refers_back(m, index, cut_at):
             m = replace(m, levels=())  # "The hemi-PSO component closed the right side more, tilting L2 and L4"
         if family:
@@ -515,6 +517,7 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
         fact_flags.append(Flag.posterior_release_inferred if kind == "posterior_release" else Flag.inferred_type)
     if family != "three_column" and any(s.from_range for s in sites):
         fact_flags.append(Flag.posterior_range_count)
+        sites = _as_many_as_stated(sites, [t.mention.count for t in present if t.mention.count])
     where = approach.at(present[0].mention.start)
     if family != "anterior" and approach.anterior_at(present[0].mention.start) and "posterior" not in approach.values:
         fact_flags.append(Flag.approach_conflict)
@@ -525,6 +528,46 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
         flags=tuple(fact_flags),
         dropped=tuple(DroppedSite(label, assertion) for label, assertion in dropped.items()
                       if label in {lv.label for lv in levels})), []
+
+
+_COUNT = re.compile(r"(?:\bx|×)[ \t]?(?P<digits>\d{1,2})\b|\b(?P<word>two|three|four|five|six|seven|eight|nine|ten)\b",
+                    re.IGNORECASE)
+_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def _stated_count(m: Mention, text: str) -> int | None:
+    """The number of osteotomies a sentence states for a range ("Ponte x4 between T5 and T11", "four Ponte
+    osteotomies between T5 and T11"), when it states one."""
+    found = _COUNT.search(text, max(m.sentence[0], m.start - 30), min(m.sentence[1], m.end + 12))
+    if not found:
+        return None
+    return int(found.group("digits")) if found.group("digits") else _WORDS[found.group("word").lower()]
+
+
+_BETWEEN = re.compile(r"\bbetween\b", re.IGNORECASE)
+
+
+def _counted_between(m: Mention, text: str) -> Mention:
+    """"Ponte x4 between T5 and T11": the two vertebrae bound a range, not two sites."""
+    spans = m.levels
+    if len(spans) != 2 or any(s.level.kind != "vertebra" for s in spans) or not _BETWEEN.search(
+            text, m.end, spans[0].start):
+        return m
+    level = make_level(spans[0].level.start, spans[1].level.start)
+    if level is None or level.kind != "range":
+        return m
+    start, end = spans[0].start, spans[1].end
+    return replace(m, levels=(LevelSpan(start, end, text[start:end], level, spans[0].sentence),))
+
+
+def _as_many_as_stated(sites: tuple, counts: list[int]) -> tuple:
+    """A range told with fewer osteotomies than its interspaces ("x4 between T5 and T11") has the stated
+    number, around its middle (the sites are a guess; the count, which the codes need, is the note's)."""
+    if not counts or max(counts) >= len(sites):
+        return sites
+    keep = max(counts)
+    start = (len(sites) - keep) // 2
+    return sites[start:start + keep]
 
 
 def _whole_vertebrae(level: Level, kind: str) -> Level:
