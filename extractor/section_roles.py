@@ -149,6 +149,8 @@ def _role(header, text: str, limit: int, previous: SectionSpan) -> str:
     config = _config()
     if header.category != UNKNOWN:
         return config.role_of.get(header.category, BODY)
+    if _block_not_done(header, text):
+        return EXCLUDED  # "OSTEOTOMY" / "Type: Ponte" / "Performed: No", even after the narrative
     if previous.role == BODY and previous.category is not None:
         return BODY  # a label inside the narrative ("Closure:", "Levels:")
     if _block_of_the_operation(header, text, previous):
@@ -166,8 +168,24 @@ def _block_of_the_operation(header, text: str, previous: SectionSpan) -> bool:
         return False
     if previous.role == EXCLUDED and previous.category in config.role_of and previous.category not in config.fields:
         return False  # under "PREOPERATIVE PLAN:", "HISTORY:"...
+    if previous.role == EXCLUDED and config.body_titles.search(_first_line(text, previous.start).strip(" \t,:;-")):
+        return False  # "Osteotomy:" inside an "OSTEOTOMY" block set aside (under a plan, or not done)
+    return not _block_not_done(header, text)
+
+
+def _first_line(text: str, start: int) -> str:
+    end = text.find("\n", start)
+    return text[start:len(text) if end == -1 else end]
+
+
+def _block_not_done(header, text: str) -> bool:
+    """Is the header a block named by ``body_titles`` whose fields (up to a blank line) say it was not done
+    ("Performed: [No - deferred to second stage]", "Osteotomy performed? N")?"""
+    config = _config()
+    if not config.body_titles.search(text[header.start:header.end].strip(" \t,:;-")):
+        return False
     blank = _BLANK_LINE.search(text, header.end)
-    return not config.block_not_done.search(text, header.end, blank.start() if blank else len(text))
+    return config.block_not_done.search(text, header.end, blank.start() if blank else len(text)) is not None
 
 
 def _narrative_paragraphs(text: str, span: SectionSpan) -> list[SectionSpan]:

@@ -1720,3 +1720,139 @@ def test_a_stated_number_of_osteotomies_in_a_stretch_is_the_count(ex, sites, cod
     body = ("Pedicle screws were placed from T2 to L2. " + sites + " At each the spinous process, the laminar "
             "edges, both facets and the ligamentum flavum were removed.")
     assert osteotomy_codes_in(ex, OPENING + body) == codes
+
+
+# Cases a second cold review of the third session's change confirmed as wrong before they were fixed.
+REVIEW_3B = {  # snippets the reviewer wrote
+    'b12': (
+        'PROCEDURE PERFORMED:\n1. Posterior spinal fusion T10-L4.\n2. Posterior segmental instrumentation '
+        'T10-L4.\n\nESTIMATED BLOOD LOSS: 400 mL\n\nOSTEOTOMY\nType: Ponte\nLevels: T12-L1, L1-2\nOsteotomy '
+        'performed? N - curve flexible\n\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone on the '
+        'Jackson table. A midline incision was made and exposure carried out from T10 to L4. Pedicle '
+        'screws were placed bilaterally from T10 to L4. Rods were contoured and locked. Local autograft '
+        'was placed. The wound was closed.\n'
+    ),
+    'b9': (
+        'PROCEDURE PERFORMED:\n1. Posterior spinal fusion T10-L4.\n2. Posterior segmental instrumentation '
+        'T10-L4.\n\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone on the Jackson table. A midline '
+        'incision was made and exposure carried out from T10 to L4. Pedicle screws were placed '
+        'bilaterally from T10 to L4. Rods were contoured and locked. Local autograft was placed. The '
+        'wound was closed.\n\nOSTEOTOMY\nType: Ponte\nLevels: T12-L1, L1-2\nPerformed: No\n\n'
+    ),
+    'c1': (
+        'PROCEDURE PERFORMED:\n1. Posterior spinal fusion T4-L2.\n2. Posterior segmental instrumentation '
+        'T4-L2.\n3. Posterior column osteotomies.\n\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone '
+        'on the Jackson table. A midline incision was made and subperiosteal exposure carried out from '
+        'T4 to L2. Pedicle screws were placed bilaterally from T4 to L2.\nPonte osteotomies were then '
+        'performed from T6 to T10, removing the spinous processes, facets and ligamentum flavum at each '
+        'interspace. Two additional Ponte osteotomies were performed at T11-12 and T12-L1. Rods were '
+        'contoured and locked. The wound was closed.\n'
+    ),
+    'c2': (
+        'PROCEDURE PERFORMED:\n1. Posterior spinal fusion T4-L2.\n2. Posterior segmental instrumentation '
+        'T4-L2.\n3. Posterior column osteotomies.\n\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone '
+        'on the Jackson table. A midline incision was made and subperiosteal exposure carried out from '
+        'T4 to L2. Pedicle screws were placed bilaterally from T4 to L2.\nAfter two hours of exposure, '
+        'Ponte osteotomies were performed from T5 to T11, removing the spinous processes, facets and '
+        'ligamentum flavum at each interspace. Rods were contoured and locked. The wound was closed.\n'
+    ),
+    'd1': (
+        'PROCEDURE PERFORMED:\n1. Posterior spinal fusion T4-L2.\n2. Posterior segmental instrumentation '
+        'T4-L2.\n3. Posterior column osteotomies.\n\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone '
+        'on the Jackson table. A midline incision was made and subperiosteal exposure carried out from '
+        'T4 to L2. Pedicle screws were placed bilaterally from T4 to L2.\nPonte osteotomies were then '
+        'performed at T7-8, T8-9, T9-10 and T10-11, removing the spinous processes, facets and '
+        'ligamentum flavum. The lumbar curve was flexible on the bending films, so no osteotomy was '
+        'needed. Rods were contoured and locked. The wound was closed.\n'
+    ),
+    'h4': (
+        'PROCEDURE PERFORMED:\n1. Revision posterior spinal fusion.\n2. L3 pedicle subtraction '
+        'osteotomy.\n\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone on the Jackson table. The '
+        'prior incision was opened and exposure carried out from T10 to the sacrum.\nBecause the old '
+        'fusion was solid, Ponte osteotomies were made at T10-11 and T11-12, resecting the facets and '
+        'ligamentum flavum, and a pedicle subtraction osteotomy was performed at L3, resecting the '
+        'pedicles and a wedge of the vertebral body. Pedicle screws were placed from T10 to S1. The '
+        'wound was closed.\n'
+    ),
+    'i8': (
+        'PROCEDURE PERFORMED:\n1. Posterior spinal fusion L2-L4.\n\nDESCRIPTION OF PROCEDURE:\nThe patient '
+        'was placed prone on the Jackson table. A midline incision was made and exposure carried out '
+        'from L2 to L4.\nPedicle screws were placed at L2-L4 and a drain was left in place. The wound was '
+        'closed.\n'
+    ),
+    'o1': (
+        'PROCEDURE PERFORMED:\n1. Revision posterior spinal fusion T10-S1.\n2. Removal of hardware '
+        'L2-L5.\n3. Posterior segmental instrumentation T10-S1.\n\nDESCRIPTION OF PROCEDURE:\nThe patient '
+        'was placed prone on the Jackson table. The prior midline incision was opened and exposure '
+        'carried out from T10 to the sacrum.\nThe old rods and screws from L2 to L5 were removed. Through '
+        'the old laminectomy defect an L3 pedicle subtraction osteotomy was performed, resecting the '
+        'posterior elements, pedicles and a wedge of the vertebral body. Pedicle screws were placed from '
+        'T10 to S1. Rods were locked. The wound was closed.\n'
+    ),
+    'o5': (
+        'PROCEDURE PERFORMED:\n1. Revision posterior spinal fusion T10-S1.\n2. Removal of hardware '
+        'L2-L5.\n3. Posterior segmental instrumentation T10-S1.\n\nDESCRIPTION OF PROCEDURE:\nThe patient '
+        'was placed prone on the Jackson table. The prior midline incision was opened and exposure '
+        'carried out from T10 to the sacrum.\nThe old rods and screws from L2 to L5 were removed. After '
+        'inspection of the L3 pedicles, a pedicle subtraction osteotomy was performed at L3, resecting '
+        'the posterior elements, pedicles and a wedge of the vertebral body. Pedicle screws were placed '
+        'from T10 to S1. Rods were locked. The wound was closed.\n'
+    ),
+    'r1': (
+        'PROCEDURE PERFORMED:\n1. Posterior spinal fusion T10-S1.\n2. Posterior segmental instrumentation '
+        'T10-S1.\n3. Pedicle subtraction osteotomies.\n\nDESCRIPTION OF PROCEDURE:\nThe patient was placed '
+        'prone on the Jackson table. A midline incision was made and exposure carried out from T10 to '
+        'the sacrum. Pedicle screws were placed bilaterally from T10 to S1, skipping L1 and L3.\nA '
+        'pedicle subtraction osteotomy was performed at L3, resecting the laminae, pedicles and a '
+        'posterior wedge of the vertebral body, and closed over the rods. Attention was then turned to '
+        'the thoracolumbar junction. The L1 PSO was completed in identical fashion and closed with '
+        'compression. The wound was closed.\n'
+    ),
+    'r2': (
+        'PROCEDURE PERFORMED:\n1. Posterior spinal fusion T10-S1.\n2. Posterior segmental instrumentation '
+        'T10-S1.\n3. Pedicle subtraction osteotomies.\n\nDESCRIPTION OF PROCEDURE:\nThe patient was placed '
+        'prone on the Jackson table. A midline incision was made and exposure carried out from T10 to '
+        'the sacrum. Pedicle screws were placed bilaterally from T10 to S1, skipping L1 and L3.\nA '
+        'pedicle subtraction osteotomy was performed at L3, resecting the laminae, pedicles and a '
+        'posterior wedge of the vertebral body. The second PSO, at L1, was likewise completed and both '
+        'were closed with compression. The wound was closed.\n'
+    ),
+    'u4': (
+        'PROCEDURE PERFORMED:\n1. Posterior spinal fusion T10-L3.\n2. Posterior segmental instrumentation '
+        'T10-L3.\n\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone on the Jackson table. A midline '
+        'incision was made and exposure carried out from T10 to L3. Pedicle screws were placed '
+        'bilaterally from T10 to L3.\nAt the T12-L1 and L1-2 osteotomy sites the spinous processes, '
+        'facets and ligamentum flavum were resected bilaterally to allow correction of the kyphosis. '
+        'Rods were contoured and locked in compression. The wound was closed.\n'
+    ),
+    'x3': (
+        'PROCEDURE PERFORMED:\n1. Posterior spinal fusion T8-L2.\n2. Posterior segmental instrumentation '
+        'T8-L2.\n3. Ponte osteotomies.\n\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone on the '
+        'Jackson table. A midline incision was made and exposure carried out from T8 to L2. Pedicle '
+        'screws were placed bilaterally from T8 to L2.\nFollowing inspection of the dura, Ponte '
+        'osteotomies were performed at T10-11, T11-12 and T12-L1, removing the spinous processes, facets '
+        'and ligamentum flavum bilaterally. Rods were locked. The wound was closed.\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("name,codes", [
+    ('x3', [('22212', 1), ('22216', 2)]),
+    ('o5', [('22207', 1)]),
+    ('d1', [('22212', 1), ('22216', 3)]),
+    ('r1', [('22207', 1), ('22208', 1)]),
+    ('r2', [('22207', 1), ('22208', 1)]),
+    ('c2', [('22212', 1), ('22216', 5)]),
+    ('c1', [('22212', 1), ('22216', 5)]),
+    ('u4', [('22212', 1), ('22216', 1)]),
+    ('b9', []),
+    ('b12', []),
+    ('h4', [('22207', 1), ('22212', 1), ('22216', 1)]),
+    ('o1', [('22207', 1)]),
+])
+def test_second_review_osteotomy_cases_of_the_third_session(ex, name, codes):
+    assert osteotomy_codes_in(ex, REVIEW_3B[name]) == set(codes)
+
+
+def test_a_drain_left_in_place_leaves_the_screws_placed(ex):
+    assert "22842" in {c for c, _ in codes_of(ex, REVIEW_3B['i8'])}

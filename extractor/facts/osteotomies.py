@@ -251,10 +251,12 @@ _THE = re.compile(r"\bthe[ \t]+(?:[\w]+(?:-|[ \t]+))?$", re.IGNORECASE)  # "the 
 
 def _refers_back(m: Mention, index: MentionIndex, cut_at: set[str]) -> bool:
     """Does a three-column osteotomy named with "the" and told without a cut refer back to the one the note
-    cut elsewhere ("The hemi-PSO component closed the right side", the PSO resected at L3), its levels being
-    those of the correction it describes?"""
+    cut elsewhere ("The hemi-PSO component closed the right side ..., tilting L2", the PSO resected at L3), its
+    levels being those of the correction it describes? Not when a level is its own ("The L1 PSO was completed",
+    "the second PSO, at L1")."""
     vertebrae = {v for lv in m.level_values() for v in lv.vertebrae()}
-    return (bool(vertebrae) and bool(cut_at) and not vertebrae & cut_at and not _done_here(index, m)
+    own = any(0 <= m.start - span.end <= 3 or 0 <= span.start - m.end <= 6 for span in m.levels)
+    return (bool(vertebrae) and bool(cut_at) and not vertebrae & cut_at and not own and not _done_here(index, m)
             and _THE.search(index.text, max(0, m.start - 20), m.start) is not None)
 
 
@@ -276,9 +278,21 @@ _SITE = re.compile(r"\bsites?$", re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"[ \t]+(?:vertebra|vertebrae|levels?|sites?|segments?)\b", re.IGNORECASE)
 
 
-def _names_a_place(m: Mention, text: str) -> bool:
-    """Is the untyped mention the name of a place ("the L2-3 osteotomy site", "the osteotomy vertebra")?"""
-    return bool(_SITE.search(m.text) or _PLACE_AFTER.match(text, m.end))
+def _names_a_place(m: Mention, index: MentionIndex) -> bool:
+    """Is the untyped mention the name of a place ("at the L2-3 osteotomy site the clot was cleared", "marking
+    the osteotomy vertebra with a clamp"), in a sentence that resects nothing to correct ("at the T12-L1 osteotomy
+    sites the facets were resected to allow correction" tells the osteotomies)?"""
+    if not (_SITE.search(m.text) or _PLACE_AFTER.match(index.text, m.end)):
+        return False
+    if not _PLACE_BEFORE.search(index.text, max(m.sentence[0], m.start - 30), m.start):
+        return False  # "osteotomy sites were created at T12-L1 and L1-2"
+    return "correction" not in index.sentence_values(m.sentence, "PURPOSE", "purpose")
+
+
+# "at/into/of/over the [L2-3] osteotomy site", "marking the osteotomy vertebra"
+_PLACE_BEFORE = re.compile(r"\b(?:at|into|of|over|around|across|near|through|to|marking|identifying|localizing)[ \t]+"
+                           r"(?:the[ \t]+)?(?:[CTLS]\d{1,2}(?:[-/][CTLS]?\d{1,2})?(?:[ \t]+and[ \t]+[CTLS]\d{1,2}"
+                           r"(?:[-/][CTLS]?\d{1,2})?)?[ \t]+)?$", re.IGNORECASE)
 
 
 def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
@@ -306,7 +320,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         if m.graft_source:
             generic.append(replace(m, levels=()))  # where graft bone came from: never a site of its own
             continue
-        if m.meta["type"] is None and (m.heading or _names_a_place(m, index.text) and not context.listed) and m.present:
+        if m.meta["type"] is None and (m.heading or _names_a_place(m, index) and not context.listed) and m.present:
             # "OSTEOTOMY" over template fields: a label; "at the L2-3 osteotomy site the clot was cleared", in a
             # note whose procedure list names no osteotomy: a place. Neither says an osteotomy was done (a type
             # told elsewhere may take their levels).
@@ -517,7 +531,8 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
         fact_flags.append(Flag.posterior_release_inferred if kind == "posterior_release" else Flag.inferred_type)
     if family != "three_column" and any(s.from_range for s in sites):
         fact_flags.append(Flag.posterior_range_count)
-        sites = _as_many_as_stated(sites, [t.mention.count for t in present if t.mention.count])
+        if len([t for t in present if t.mention.levels and t.mention.role == BODY]) == 1:  # the stretch told once
+            sites = _as_many_as_stated(sites, [t.mention.count for t in present if t.mention.count])
     where = approach.at(present[0].mention.start)
     if family != "anterior" and approach.anterior_at(present[0].mention.start) and "posterior" not in approach.values:
         fact_flags.append(Flag.approach_conflict)
@@ -530,18 +545,23 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
                       if label in {lv.label for lv in levels})), []
 
 
-_COUNT = re.compile(r"(?:\bx|×)[ \t]?(?P<digits>\d{1,2})\b|\b(?P<word>two|three|four|five|six|seven|eight|nine|ten)\b",
-                    re.IGNORECASE)
 _WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
+_COUNT_AFTER = re.compile(r"[ \t]*(?:x|×)[ \t]?(?P<digits>\d{1,2})\b", re.IGNORECASE)
+_COUNT_BEFORE = re.compile(r"\b(?P<word>two|three|four|five|six|seven|eight|nine|ten)[ \t]+(?:[A-Za-z-]+[ \t]+)?$",
+                           re.IGNORECASE)
+
+
 def _stated_count(m: Mention, text: str) -> int | None:
-    """The number of osteotomies a sentence states for a range ("Ponte x4 between T5 and T11", "four Ponte
-    osteotomies between T5 and T11"), when it states one."""
-    found = _COUNT.search(text, max(m.sentence[0], m.start - 30), min(m.sentence[1], m.end + 12))
-    if not found:
+    """The number the osteotomy's own words give it ("Ponte x4", "four Ponte osteotomies"), for a mention
+    told over a stretch (a range, or "between T5 and T11"); not a number elsewhere ("after two hours")."""
+    if len(m.levels) > 2 or not any(s.level.kind in ("range", "vertebra") for s in m.levels):
         return None
-    return int(found.group("digits")) if found.group("digits") else _WORDS[found.group("word").lower()]
+    if after := _COUNT_AFTER.match(text, m.end):
+        return int(after.group("digits"))
+    before = _COUNT_BEFORE.search(text, max(m.sentence[0], m.start - 24), m.start)
+    return _WORDS[before.group("word").lower()] if before else None
 
 
 _BETWEEN = re.compile(r"\bbetween\b", re.IGNORECASE)
