@@ -27,7 +27,7 @@ KNOWN = {
         "a templated 'Level(s): [L3-4, L4-5]' field on its own line is read only when an export joins it "
         "to the procedure line (then the cage count is right: 2, not 1)",
     ("external/dev", "X127", "newlines_to_spaces"): "the same levels field",
-    **{("external/dev", nid, "newlines_to_spaces"): _TABLE for nid in ("X447", "X493", "X663", "X686", "X700")},
+    **{("external/dev", nid, "newlines_to_spaces"): _TABLE for nid in ("X447", "X493", "X544", "X663", "X686", "X700")},
     ("external/dev", "X439", "headers_without_colons"):
         "the 'Graft type' field set apart from its value: the structural allograft spacer is read as template text",
     ("external/dev", "X503", "headers_without_colons"):
