@@ -1715,6 +1715,7 @@ def test_the_osteotomy_vertebra_and_the_hemi_pso_are_references_not_sites(ex):
 @pytest.mark.parametrize("sites,codes", [
     ("Ponte x4 between T5 and T11, at the stiffest apical segments.", {("22212", 1), ("22216", 3)}),
     ("Four Ponte osteotomies were made between T5 and T11 at the apex.", {("22212", 1), ("22216", 3)}),
+    ("Ponte osteotomies were performed between T6 and T10.", {("22212", 1), ("22216", 3)}),
 ])
 def test_a_stated_number_of_osteotomies_in_a_stretch_is_the_count(ex, sites, codes):
     body = ("Pedicle screws were placed from T2 to L2. " + sites + " At each the spinous process, the laminar "

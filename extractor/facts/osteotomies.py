@@ -346,8 +346,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
             continue
         m = placed
         family, kind, inferred = resolve_type(m, index, context)
-        if family == "posterior" and (count := _stated_count(m, index.text)) is not None:
-            m = _counted_between(replace(m, count=count), index.text)
+        if family == "posterior":
+            m = _between(replace(m, count=_stated_count(m, index.text)), index.text)
         if family == "three_column" and _refers_back(m, index, cut_at):
             m = replace(m, levels=())  # "The hemi-PSO component closed the right side more, tilting L2 and L4"
         if family:
@@ -567,8 +567,9 @@ def _stated_count(m: Mention, text: str) -> int | None:
 _BETWEEN = re.compile(r"\bbetween\b", re.IGNORECASE)
 
 
-def _counted_between(m: Mention, text: str) -> Mention:
-    """"Ponte x4 between T5 and T11": the two vertebrae bound a range, not two sites."""
+def _between(m: Mention, text: str) -> Mention:
+    """"Ponte osteotomies between T6 and T10", "Ponte x4 between T5 and T11": the two vertebrae bound a range,
+    not two sites."""
     spans = m.levels
     if len(spans) != 2 or any(s.level.kind != "vertebra" for s in spans) or not _BETWEEN.search(
             text, m.end, spans[0].start):
