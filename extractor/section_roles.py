@@ -160,17 +160,20 @@ def _role(header, text: str, limit: int, previous: SectionSpan) -> str:
 
 def _block_of_the_operation(header, text: str, previous: SectionSpan) -> bool:
     """Is the header a template block's heading or first field named by ``body_titles`` ("OSTEOTOMY" over its
-    fields, "OSTEOTOMY: [SCHWAB GRADE 4]"), outside a plan or history, in a block (up to a blank line) without
-    a field saying it was not done ("Performed: [No - deferred to second stage]")?"""
+    fields, "OSTEOTOMY: [SCHWAB GRADE 4]") outside a plan or history? (``_role`` has already set aside a block
+    saying it was not done.)"""
     config = _config()
-    title = text[header.start:header.end]
-    if not config.body_titles.search(title.strip(" \t,:;-")):
+    if not _block_title(header, text):
         return False
     if previous.role == EXCLUDED and previous.category in config.role_of and previous.category not in config.fields:
         return False  # under "PREOPERATIVE PLAN:", "HISTORY:"...
-    if previous.role == EXCLUDED and config.body_titles.search(_first_line(text, previous.start).strip(" \t,:;-")):
-        return False  # "Osteotomy:" inside an "OSTEOTOMY" block set aside (under a plan, or not done)
-    return not _block_not_done(header, text)
+    inside_a_set_aside_block = previous.role == EXCLUDED and config.body_titles.search(
+        _first_line(text, previous.start).strip(" \t,:;-"))
+    return not inside_a_set_aside_block  # "Osteotomy:" inside an "OSTEOTOMY" block under a plan, or not done
+
+
+def _block_title(header, text: str) -> bool:
+    return _config().body_titles.search(text[header.start:header.end].strip(" \t,:;-")) is not None
 
 
 def _first_line(text: str, start: int) -> str:
@@ -181,11 +184,10 @@ def _first_line(text: str, start: int) -> str:
 def _block_not_done(header, text: str) -> bool:
     """Is the header a block named by ``body_titles`` whose fields (up to a blank line) say it was not done
     ("Performed: [No - deferred to second stage]", "Osteotomy performed? N")?"""
-    config = _config()
-    if not config.body_titles.search(text[header.start:header.end].strip(" \t,:;-")):
+    if not _block_title(header, text):
         return False
     blank = _BLANK_LINE.search(text, header.end)
-    return config.block_not_done.search(text, header.end, blank.start() if blank else len(text)) is not None
+    return _config().block_not_done.search(text, header.end, blank.start() if blank else len(text)) is not None
 
 
 def _narrative_paragraphs(text: str, span: SectionSpan) -> list[SectionSpan]:

@@ -133,8 +133,8 @@ def _not_placed_rows(mentions: list[Mention], text: str) -> list[Mention]:
         return mentions
     out = []
     for m in mentions:
-        row = next((r for r in rows if r[0] <= m.start < r[1]), None)
-        if row and m.category == "INSTRUMENT" and m.assertion == PRESENT:
+        row = next((r for r in rows if r[0] <= m.start < r[1]), None) if m.category == "INSTRUMENT" else None
+        if row and m.assertion == PRESENT:
             m = replace(m, assertion="negated", cue=Cue(text[row[2]:row[3]], row[2], row[3], "NEGATED_EXISTENCE"))
         out.append(m)
     return out

@@ -94,13 +94,12 @@ def _harvest_told_by_steps(kinds: dict[str, list[Evidence]], index: MentionIndex
     if any(k.startswith("autograft_separate") for k in kinds):
         return
     taken, bone = _harvest_words()
-    position = {sentence: i for i, sentence in enumerate(index.sentences)}
     for m in index.counted:
         if m.category != "HARVEST_SITE" or m.kind not in rule["site_kinds"] or not any(
                 x.category == "INCISION" and x.kind in rule["incision_kinds"] and x.counted
                 for x in index.in_sentence(m.sentence)):
             continue
-        first = position[m.sentence]
+        first = index.position(m.sentence)
         told = index.sentences[first:first + 1 + rule["follow_sentences"]]
         if any(index.counted_kinds(s) & set(rule["lacks_kinds"]) or any(
                 x.category == "INSTRUMENT" and x.counted for x in index.in_sentence(s)) for s in told):
@@ -148,10 +147,9 @@ def _same_incision(kinds: dict[str, list[Evidence]], index: MentionIndex) -> Non
         for kind in rule["kinds"]:  # "no separate skin or fascial incision": the crest came through the wound
             kinds[rule["reported_as"]] += kinds.pop(kind, [])
         return
-    position = {sentence: i for i, sentence in enumerate(index.sentences)}
-    near = {position[m.sentence] + step for m in index if _same_cue(m, index, rule) for step in (-1, 0, 1)}
+    near = {index.position(m.sentence) + step for m in index if _same_cue(m, index, rule) for step in (-1, 0, 1)}
     for kind in rule["kinds"]:
-        if any(position.get((e.sentence_start, e.sentence_end)) in near for e in kinds.get(kind, ())):
+        if any(index.position((e.sentence_start, e.sentence_end)) in near for e in kinds.get(kind, ())):
             kinds[rule["reported_as"]] += kinds.pop(kind)
 
 

@@ -122,6 +122,10 @@ class MentionIndex:
     def in_sentence(self, sentence: Sentence) -> list[Mention]:
         return self.by_sentence.get(sentence, [])
 
+    def position(self, sentence: Sentence) -> int | None:
+        """Where a sentence holding a mention stands among them (None for any other span)."""
+        return self._position.get(sentence)
+
     def next_sentence(self, sentence: Sentence) -> Sentence | None:
         """The next sentence holding a mention."""
         i = self._position[sentence]

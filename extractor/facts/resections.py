@@ -55,7 +55,7 @@ def unnamed_wedge(index: MentionIndex, ankylosis: bool) -> Mention | None:
                     and any(m.sentence < s and m.meta["element"] in config["elements_all"] for m in cut)), None)
     if closing is None:
         return None
-    position = index.sentences.index(closing)
+    position = index.position(closing)
     window = set(index.sentences[max(0, position - config["resection_within_sentences"]):position])
     wedge = [m for m in cut if m.sentence in window]
     if any(x.category == "PURPOSE" and x.meta.get("purpose") == "decompression"
