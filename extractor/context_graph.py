@@ -16,7 +16,6 @@ from . import deferred_imports  # noqa: F401  (first: medSpaCy without NLTK, see
 from medspacy.context import ConText
 from medspacy.context.context_graph import ConTextGraph
 from medspacy.context.context_modifier import ConTextModifier
-from medspacy.common.util import prune_overlapping_matches
 from medspacy.util import tuple_overlaps
 from spacy.tokens import Doc
 
@@ -164,7 +163,24 @@ def _sentence_matches(matcher, doc: Doc, sentence_of) -> list[tuple[int, int, in
         matches = [m for m in matcher(doc) if sentence_of(m[1]) == sentence_of(m[2] - 1)]
     finally:
         matcher._prune = prune
-    return prune_overlapping_matches(matches) if prune else matches
+    if not prune:
+        return matches
+    pseudo = {m[0] for m in matches if matcher.rule_map[doc.vocab[m[0]].text].category == "PSEUDO"}
+    return prune_overlaps(matches, pseudo)
+
+
+def prune_overlaps(matches: list[tuple[int, int, int]], pseudo: set[int]) -> list[tuple[int, int, int]]:
+    """Of overlapping cues the longest stays, as in medSpaCy; of two as long, the pseudo-cue, whichever
+    starts first: "with no" and "no buckling" overlap in "with no buckling", which negates nothing."""
+    kept: list[tuple[int, int, int]] = []
+    for match in sorted(matches, key=lambda m: (m[1], m[2])):
+        if kept and match[1] < kept[-1][2]:
+            last = kept[-1]
+            if (match[2] - match[1], match[0] in pseudo) > (last[2] - last[1], last[0] in pseudo):
+                kept[-1] = match
+            continue
+        kept.append(match)
+    return kept
 
 
 class BoundedConText(ConText):

@@ -152,13 +152,12 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
     tail of a wrapped line (a line re-wrapped by a narrower export: "...REMOVING THE INFERIOR AND /
     SUPERIOR ARTICULAR / PROCESSES IN THEIR ENTIRETY"), and so does a pipe-table row wrapped before its
     closing pipe."""
-    previous_start, wrapped = 0, False
+    wrapped = False
     for start, end in breaks:
-        line = text[previous_start:start].strip()
+        line = text[text.rfind("\n", 0, start) + 1:start].strip()  # from the last break, a blank line too
         nxt = text[end: end + 40]
         if _row_goes_on(line, text, end):
-            previous_start = end  # a table row an export wrapped: its cells go on on the next line
-            continue
+            continue  # a table row an export wrapped: its cells go on on the next line
         if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _fields_apart(line, nxt) or TABLE_ROW.search(line) or _next_is_row(text, end)
                      or (":" in line and len(line) < SHORT_LINE and next_field(line, nxt))
                      or (_LAST_LEVEL_ITEM.search(line) and nxt[:1].isupper()) or _level_rows(line, nxt) or (
@@ -166,7 +165,6 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
                 and not _continues(line, nxt))):
             cuts.add(start)
         wrapped = len(line) >= SHORT_LINE and line[-1] not in ".:;!?" and start not in cuts
-        previous_start = end
 
 
 def _row_goes_on(line: str, text: str, end: int) -> bool:

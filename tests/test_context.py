@@ -98,3 +98,14 @@ def test_anterior_osteotomy_through_ankylosed_segment(ex):
     text = ("DESCRIPTION OF PROCEDURE:\nThe patient was positioned supine and a retroperitoneal approach was made. "
             "The L4-5 segment was ankylosed. An anterior osteotomy with discectomy was performed at L4-5.")
     assert osteotomy_codes_in(ex, text) == {("22224", 1)}
+
+
+@pytest.mark.parametrize("cue", ["with no buckling", "with no change in signals"])
+def test_a_pseudo_phrase_sharing_its_words_with_a_negation_negates_nothing_after_it(ex, cue):
+    """ "with no" and "no buckling" overlap; the pseudo-phrase wins, so a graft later in a comma-run
+    sentence is still placed."""
+    from conftest import codes_of
+    note = ("OPERATIVE NOTE\nProcedure: L4-5 posterior fusion with pedicle screws\n\nOperative notes: prone, "
+            f"pedicle screws placed bilaterally at L4 and L5, rods seated and locked, dura inspected {cue}, "
+            "decortication done and local bone from the laminectomy placed posterolaterally, closure in layers.\n")
+    assert ("20936", 1) in codes_of(ex, note)

@@ -1857,3 +1857,23 @@ def test_second_review_osteotomy_cases_of_the_third_session(ex, name, codes):
 
 def test_a_drain_left_in_place_leaves_the_screws_placed(ex):
     assert "22842" in {c for c, _ in codes_of(ex, REVIEW_3B['i8'])}
+
+
+def test_an_occipital_plate_and_its_later_mentions_are_posterior_fixation(ex):
+    """An occipitocervical fusion's plate sits on the occiput: no anterior instrumentation code, even where a
+    later sentence names "the plate" beside the levels it decorticates; the bone of the craniectomy is local."""
+    body = ("A suboccipital craniectomy was completed with Kerrison rongeurs and the bone saved. An occipital plate "
+            "was fixed with midline occipital screws. Bilateral C2 pedicle screws and lateral mass screws at C3 and "
+            "C4 were placed and two rods were seated in the plate and the screw heads. The occipital bone outside "
+            "the plate, the C2 lamina and the C3 and C4 laminae were decorticated. The occipital bone removed "
+            "during the craniectomy was morselized and laid over the decorticated surfaces.")
+    codes = all_codes_of(ex, body)
+    assert ("22842", 1) in codes and ("20936", 1) in codes
+    assert not {c for c, _ in codes} & {"22845", "22846", "22847"}
+
+
+def test_a_plate_told_in_an_anterior_approach_stays_anterior_beside_an_occipital_plate(ex):
+    body = ("An occipital plate was fixed with occipital screws and lateral mass screws were placed at C3 and C4. "
+            "The patient was then turned supine and through a left anterior approach an anterior cervical "
+            "discectomy was done at C5-6 and C6-7 and a plate was fixed from C5 to C7 with six screws.")
+    assert ("22845", 1) in all_codes_of(ex, body)

@@ -120,3 +120,17 @@ def test_an_unknown_subheading_straight_under_the_operation_header_stays_in_its_
             "hyperlordotic PEEK cage packed with allograft chips placed.\n\n\nSTAGE B\n\n\n- Prone, percutaneous "
             "pedicle screws bilaterally L1 to L5 with rods.\n")
     assert ("20930", 1) in codes_of(ex, text)
+
+
+def test_a_procedure_line_wrapped_after_a_blank_line_keeps_its_level(ex):
+    """The line a wrap is judged by starts after the blank line, not at the column-spaced field row above it:
+    "...osteotomy of" / "L3; ..." is one sentence, and the PSO keeps its level."""
+    note = ("OPERATION NOTE\nPatient: [PATIENT]   Hospital no: ___   64 F   Date: [DATE]\n\n"
+            "Operation: Revision pedicle subtraction osteotomy of\nL3; re-instrumentation T10 to S1; posterior fusion\n"
+            "Surgeon: [CONSULTANT]\n\nProcedure:\nNew pedicle screws were placed at T10, T11, T12, L1, L2, L4, L5 and S1 "
+            "on both sides. The L3 pedicles and a posterior wedge of the L3 body were resected and the osteotomy was "
+            "closed on two rods. Local bone was laid over the decorticated bed.\n")
+    cleaned = build_view(note).view
+    wrapped = cleaned.index("osteotomy of")
+    assert any(s <= wrapped < e and cleaned.index("L3; re-") < e for s, e in split_sentences(cleaned))
+    assert {c for c in codes_of(ex, note) if c[0].startswith("222")} == {("22207", 1)}

@@ -36,6 +36,7 @@ class _Sides:
     pelvic: bool = False
     anchor_sentences: frozenset = frozenset()  # sentences naming integral screws of an interbody device
     anchor_vertebrae: frozenset[str] = frozenset()  # where those screws anchor it
+    occipital: bool = False  # the note's plate is occipital (a bare "plate" is that one)
 
 
 
@@ -59,21 +60,32 @@ def make_construct(points: set[int], evidence: list[Evidence], pelvic: bool, fro
                      evidence=tuple(evidence), levels_from_procedure_list=from_list)
 
 
-def side(m: Mention, approach: ApproachTrack) -> str:
-    """The side a fixation mention names, or the side of the approach in use where it is told."""
+def side(m: Mention, approach: ApproachTrack, occipital: bool = False) -> str:
+    """The side a fixation mention names, or the side of the approach in use where it is told. A bare
+    "the plate" of a note whose plate is occipital, told where no anterior approach is in use, is that plate."""
+    if occipital and m.kind == "plate" and m.meta.get("side") == "anterior" and not approach.anterior_at(m.start):
+        return "posterior"
     return m.meta.get("side") or ("anterior" if approach.anterior_at(m.start) else "posterior")
+
+
+def _occipital_plate(index: MentionIndex) -> bool:
+    """Does the note place a plate on the occiput ("occipital plate")?"""
+    return any(m.category == "INSTRUMENT" and m.kind == "plate" and m.present and m.meta.get("side") == "posterior"
+               for m in index)
 
 
 def build_constructs(index: MentionIndex, approach: ApproachTrack) -> tuple[Construct | None, Construct | None, bool, list[Flag]]:
     """(posterior construct, anterior construct, pelvic fixation, note flags) of this operation."""
     anchors = {sentence: ms for sentence, ms in index.by_sentence.items() if _names_integral_anchors(ms)}
     sides = _Sides(anchor_sentences=frozenset(anchors), anchor_vertebrae=frozenset(
-        v for ms in anchors.values() for m in ms for lv in m.level_values() for v in lv.vertebrae()))
+        v for ms in anchors.values() for m in ms for lv in m.level_values() for v in lv.vertebrae()),
+        occipital=_occipital_plate(index))
     for mentions in index.by_sentence.values():
         _read_sentence(mentions, approach, sides)
     fixation = [m for m in index if m.category == "INSTRUMENT" and m.counted and m.meta["role"] in FIXATION_ROLES]
     posterior = _construct(sides.posterior, bool(fixation), sides.pelvic, None)
-    anterior = _construct(sides.anterior, any(m.meta.get("side") == "anterior" for m in fixation), False,
+    anterior = _construct(sides.anterior, any(m.meta.get("side") == "anterior" == side(m, approach, sides.occipital)
+                                              for m in fixation), False,
                           load_json("decisions.json")["devices"]["anterior_listed_max_segments"])
     listed = any(c and c.levels_from_procedure_list for c in (posterior, anterior))
     return posterior, anterior, sides.pelvic, [Flag.instrumentation_levels_from_procedure_list] if listed else []
@@ -121,7 +133,8 @@ def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides) ->
     points, pelvis_end = fixation_points(levels)
     evidence = [m.evidence() for m in fixation] + [e for m in instr for e in m.level_evidence()]
     if fixation[0].role == "procedure_list":
-        listed = sides.posterior if any(side(m, approach) == "posterior" for m in fixation) else (
+        sides_told = {side(m, approach, sides.occipital) for m in fixation}
+        listed = sides.posterior if "posterior" in sides_told else (
             sides.anterior if any(m.meta.get("side") == "anterior" for m in fixation) else None)
         if listed:
             listed.listed |= points
@@ -129,7 +142,7 @@ def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides) ->
         return
     sides.pelvic = sides.pelvic or any(m.meta["role"] == "pelvic" for m in fixation)
     sided = [m for m in fixation if m.meta.get("side")] or fixation  # "plate ... with 4 screws"
-    told = sides.anterior if all(side(m, approach) == "anterior" for m in sided) else sides.posterior
+    told = sides.anterior if all(side(m, approach, sides.occipital) == "anterior" for m in sided) else sides.posterior
     if not points:
         told.levelless_evidence += [m.evidence() for m in fixation]
         return
