@@ -1877,3 +1877,27 @@ def test_a_plate_told_in_an_anterior_approach_stays_anterior_beside_an_occipital
             "The patient was then turned supine and through a left anterior approach an anterior cervical "
             "discectomy was done at C5-6 and C6-7 and a plate was fixed from C5 to C7 with six screws.")
     assert ("22845", 1) in all_codes_of(ex, body)
+
+
+ACDF = ("A right transverse incision was made and the anterior cervical spine exposed. Complete discectomies were "
+        "done at C4-5 and C5-6 and the endplates prepared. ")
+
+
+@pytest.mark.parametrize("device, expected", [
+    ("A 7 mm Cornerstone-SR was tapped into each disc space.", {"20931"}),
+    ("A 7 mm Cornerstone-SR PEEK cage was tapped into each disc space.", {"22853"}),
+    ("A 6 mm Capstone was tapped into each disc space.", {"22853"}),
+])
+def test_a_spacer_named_by_brand_alone_is_coded_by_what_the_brand_is(ex, device, expected):
+    """Coders read a brand: Cornerstone-SR is a machined allograft (20931), unless the note calls it a cage;
+    Capstone is a PEEK cage (22853). The plate adds 22845 either way."""
+    codes = {c for c, _ in all_codes_of(ex, ACDF + device + " A plate was fixed from C4 to C6 with six screws.")}
+    assert codes & {"20931", "22853"} == expected and "22845" in codes
+
+
+def test_an_implant_line_does_not_give_the_cage_level_to_the_screws(ex):
+    note = ("BRIEF OP NOTE\nProcedure(s): PSF L2-S1 w/ bilat pedicle screws L2, L3, L4, L5, S1 + rods x2; L TLIF L4-5; "
+            "local autograft\nImplants: Pedicle screws 6.5 x 45 mm x10; rods 5.5 mm Ti x2; Capstone PEEK 10 mm, L4-5;\n"
+            "Brief description: Routine prone posterior case, signals stable throughout.\n")
+    codes = codes_of(ex, note)
+    assert ("22842", 1) in codes and ("22853", 1) in codes and ("22840", 1) not in codes

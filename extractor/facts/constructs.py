@@ -81,7 +81,7 @@ def build_constructs(index: MentionIndex, approach: ApproachTrack) -> tuple[Cons
         v for ms in anchors.values() for m in ms for lv in m.level_values() for v in lv.vertebrae()),
         occipital=_occipital_plate(index))
     for mentions in index.by_sentence.values():
-        _read_sentence(mentions, approach, sides)
+        _read_sentence(mentions, approach, sides, index.text)
     fixation = [m for m in index if m.category == "INSTRUMENT" and m.counted and m.meta["role"] in FIXATION_ROLES]
     posterior = _construct(sides.posterior, bool(fixation), sides.pelvic, None)
     anterior = _construct(sides.anterior, any(m.meta.get("side") == "anterior" == side(m, approach, sides.occipital)
@@ -121,12 +121,20 @@ def _without_anchors(ms: list[Mention], sides: _Sides) -> list[Mention]:
     return [m for m in ms if not (m.category == "INSTRUMENT" and m.kind in config["integral_anchor_screw_kinds"])]
 
 
-def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides) -> None:
+def _shares_a_clause(m: Mention, fixation: list[Mention], text: str) -> bool:
+    """A device lends its levels to the sentence's fixation only within one clause: in an implant line
+    ("Pedicle screws 6.5 x 45 mm x10; rods x2; Capstone PEEK 10 mm, L4-5") the cage's level is not the screws'."""
+    return m.meta["role"] != "device" or any(
+        ";" not in text[min(m.start, f.start):max(m.end, f.end)] for f in fixation)
+
+
+def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides, text: str) -> None:
     ms = _without_anchors(ms, sides)
     fixation = [m for m in ms if m.category == "INSTRUMENT" and m.present and m.meta["role"] in FIXATION_ROLES]
     if not fixation or fixation[0].role not in (BODY, "procedure_list"):
         return
-    instr = [m for m in ms if m.category == "INSTRUMENT" and m.present and m.meta["role"] != "other"]
+    instr = [m for m in ms if m.category == "INSTRUMENT" and m.present and m.meta["role"] != "other"
+             and _shares_a_clause(m, fixation, text)]
     levels = [lv for m in instr for lv in m.level_values()]
     # "PSF T4-L1 with pedicle screws at every level": the fusion names the levels.
     levels = levels or [lv for m in ms if m.category == "FUSION" and m.present for lv in m.level_values()]
