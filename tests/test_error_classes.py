@@ -1901,3 +1901,19 @@ def test_an_implant_line_does_not_give_the_cage_level_to_the_screws(ex):
             "Brief description: Routine prone posterior case, signals stable throughout.\n")
     codes = codes_of(ex, note)
     assert ("22842", 1) in codes and ("22853", 1) in codes and ("22840", 1) not in codes
+
+
+def test_a_fibular_strut_called_autograft_is_a_separate_structural_autograft(ex):
+    body = ("Corpectomies of C5 and C6 were completed. Through a lateral incision over the left fibula a six "
+            "centimetre segment was taken, and the autogenous fibular strut was keyed between C4 and C7. A plate "
+            "was fixed from C4 to C7.")
+    codes = {c for c, _ in all_codes_of(ex, body)}
+    assert "20938" in codes and "20931" not in codes
+
+
+@pytest.mark.parametrize("phrase", ["the cancellous bone we had taken out of the eleventh thoracic vertebra",
+                                    "bone removed from the second lumbar body"])
+def test_bone_taken_out_of_a_vertebra_named_in_words_is_local_autograft(ex, phrase):
+    body = (f"Pedicle screws were placed from T9 to L1 and rods seated. The laminae were decorticated and {phrase} "
+            "was laid along them.")
+    assert ("20936", 1) in all_codes_of(ex, body)
