@@ -1917,3 +1917,13 @@ def test_bone_taken_out_of_a_vertebra_named_in_words_is_local_autograft(ex, phra
     body = (f"Pedicle screws were placed from T9 to L1 and rods seated. The laminae were decorticated and {phrase} "
             "was laid along them.")
     assert ("20936", 1) in all_codes_of(ex, body)
+
+
+@pytest.mark.parametrize("sentence, placed", [
+    ("Loose, nonincorporated allograft chips were removed; the fusion bed looked clean.", False),
+    ("The allograft chips were removed from the packaging and soaked in saline, then laid in the gutters.", True),
+])
+def test_graft_removed_in_a_washout_was_not_placed(ex, sentence, placed):
+    body = ("The wound was opened and the subfascial collection drained. The rods and screws were solid and left in "
+            f"place. {sentence} The wound was irrigated with nine litres of saline.")
+    assert (("20930", 1) in all_codes_of(ex, body)) == placed

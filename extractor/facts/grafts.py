@@ -71,6 +71,8 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
     named: set[str] = set()  # kinds a graft word names (not only a harvest step)
     spacer = False
     for m in _candidates(index, brief):
+        if m.category == "GRAFT" and _taken_away(m, index.text):
+            continue
         here = index.counted_kinds(m.sentence)
         kind = graft_kind(m, here, m.sentence in spacer_sentences)
         if kind not in known:
@@ -84,6 +86,17 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
     _harvest_of_the_block(kinds, named)
     _own_bone_of_the_harvest(kinds)
     return _grafts(kinds, spacer, index)
+
+
+def _taken_away(m: Mention, text: str) -> bool:
+    """Graft the sentence says was removed ("loose, nonincorporated allograft chips were removed" in a washout)
+    was not placed (rules/decisions.json, grafts.taken_away)."""
+    return _taken_away_words().match(text, m.end) is not None
+
+
+@lru_cache(maxsize=1)
+def _taken_away_words() -> re.Pattern:
+    return re.compile(_config()["taken_away"], re.IGNORECASE)
 
 
 def _harvest_told_by_steps(kinds: dict[str, list[Evidence]], index: MentionIndex) -> None:
