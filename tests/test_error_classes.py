@@ -1879,7 +1879,7 @@ def test_a_plate_told_in_an_anterior_approach_stays_anterior_beside_an_occipital
     assert ("22845", 1) in all_codes_of(ex, body)
 
 
-ACDF = ("A right transverse incision was made and the anterior cervical spine exposed. Complete discectomies were "
+TWO_LEVEL_ACDF = ("A right transverse incision was made and the anterior cervical spine exposed. Complete discectomies were "
         "done at C4-5 and C5-6 and the endplates prepared. ")
 
 
@@ -1891,7 +1891,7 @@ ACDF = ("A right transverse incision was made and the anterior cervical spine ex
 def test_a_spacer_named_by_brand_alone_is_coded_by_what_the_brand_is(ex, device, expected):
     """Coders read a brand: Cornerstone-SR is a machined allograft (20931), unless the note calls it a cage;
     Capstone is a PEEK cage (22853). The plate adds 22845 either way."""
-    codes = {c for c, _ in all_codes_of(ex, ACDF + device + " A plate was fixed from C4 to C6 with six screws.")}
+    codes = {c for c, _ in all_codes_of(ex, TWO_LEVEL_ACDF + device + " A plate was fixed from C4 to C6 with six screws.")}
     assert codes & {"20931", "22853"} == expected and "22845" in codes
 
 
