@@ -1927,3 +1927,29 @@ def test_graft_removed_in_a_washout_was_not_placed(ex, sentence, placed):
     body = ("The wound was opened and the subfascial collection drained. The rods and screws were solid and left in "
             f"place. {sentence} The wound was irrigated with nine litres of saline.")
     assert (("20930", 1) in all_codes_of(ex, body)) == placed
+
+
+def test_an_osteotomy_told_in_passing_far_from_the_operation_is_not_coded(ex):
+    """An ACDF whose positioning sentence recalls an old lumbar PSO: the osteotomy lies far from every level
+    the operation works on, so it is an earlier operation (flagged for review), not today's."""
+    note = ("OPERATIVE REPORT\nProcedure: Anterior cervical discectomy and fusion C6-7\nPMH/PSH: Posterior fusion T10 "
+            "to pelvis with L3 pedicle subtraction osteotomy (2020).\n\nDescription: She was positioned supine; because "
+            "of her long lumbar fusion with the L3 osteotomy, the knees were flexed over a pillow. Discectomy was "
+            "performed at C6-7 and a PEEK cage placed. A plate was fixed to C6 and C7 with four screws.\n")
+    record = ex.extract(note, "far")
+    assert not {s["code"] for s in record["suggestions"]} & {"22206", "22207", "22208"}
+    assert "osteotomy_far_from_operation" in {f["id"] for f in record["flags"]}
+    today = note.replace("Anterior cervical discectomy and fusion C6-7", "L3 pedicle subtraction osteotomy").replace(
+        "Discectomy was performed at C6-7 and a PEEK cage placed. A plate was fixed to C6 and C7 with four screws.",
+        "Pedicle screws were placed at L1, L2, L4 and L5 and the L3 pedicles and a posterior wedge of the L3 body "
+        "were resected.")
+    assert ("22207", 1) in codes_of(ex, today)
+
+
+def test_a_prior_spine_surgery_field_is_history(ex):
+    note = ("OPERATIVE NOTE\nPre-op Diagnosis: L3-4 spondylolisthesis\nPrior Spine Surgery: [x] Yes  [ ] No\n"
+            "  [Details: Age 13 - posterior vertebral column resection T11 with fusion T8-L1; hardware in situ.]\n\n"
+            "PROCEDURE(S):\n1. Lateral lumbar interbody fusion L3-4\n\nNARRATIVE:\nThrough a left transpsoas approach "
+            "the L3-4 disc was removed and a PEEK cage placed. Percutaneous pedicle screws were placed at L3 and L4 "
+            "with two rods. The existing T8-L1 construct was not disturbed.\n")
+    assert not {c for c, _ in codes_of(ex, note)} & {"22206", "22207", "22208"}

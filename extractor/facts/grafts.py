@@ -74,7 +74,8 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
         if m.category == "GRAFT" and _taken_away(m, index.text):
             continue
         here = index.counted_kinds(m.sentence)
-        kind = graft_kind(m, here, m.sentence in spacer_sentences)
+        kind = (_brand_kind(index) if m.kind == config["brand_allograft"]["kind"]
+                else graft_kind(m, here, m.sentence in spacer_sentences))
         if kind not in known:
             continue
         if kind == config["structural_spacer"]["kind"] and _is_spacer(m, here, m.sentence in spacer_sentences):
@@ -86,6 +87,14 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
     _harvest_of_the_block(kinds, named)
     _own_bone_of_the_harvest(kinds)
     return _grafts(kinds, spacer, index)
+
+
+def _brand_kind(index: MentionIndex) -> str | None:
+    """An allograft spacer named by brand alone is a structural allograft, unless the note names an interbody
+    device anywhere: then the brand is that device, not a graft (rules/decisions.json, grafts.brand_allograft)."""
+    rule = _config()["brand_allograft"]
+    devices = any(x.category == "INSTRUMENT" and x.kind in rule["device_kinds"] and x.present for x in index)
+    return None if devices else rule["result"]
 
 
 def _taken_away(m: Mention, text: str) -> bool:

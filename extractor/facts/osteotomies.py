@@ -21,7 +21,7 @@ from .attribution import typing_elements
 from .mentions import BODY, LevelSpan, Mention, MentionIndex, Sentence
 from .osteotomy_levels import levels_fields, levels_told_elsewhere, names_type, repeated_at
 from .osteotomy_readings import (Typed, TypeKey, denied_for_case, excepted as excepted_sites,
-                                 unlevelled_into_listed, untyped_sites_of_the_one_type)
+                                 far_from_the_operation, unlevelled_into_listed, untyped_sites_of_the_one_type)
 from .resections import cuts, unnamed_wedge
 from .sites import osteotomy_sites
 
@@ -486,6 +486,9 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
              else f for f in facts]
     facts = [f for f in facts if f.sites]
     facts, generic_flags = apply_generic(generic, facts, approach)
+    facts, far = far_from_the_operation(facts, index)
+    if far:
+        generic_flags.append(Flag.osteotomy_far_from_operation)
     if facts and denied_for_case(generic, typed, index.text):
         return [], exclusions(typed, generic), flags + generic_flags + [Flag.osteotomy_denied_for_case]
     if brief and facts:

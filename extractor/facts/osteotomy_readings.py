@@ -1,13 +1,15 @@
 """Readings of a whole note that add, move or drop osteotomy mentions once they are typed: a range's
 excepted sites, the sites an untyped sentence gives the one type told without levels, a narrative that names its
-osteotomies by another type than the procedure list, and a denial of any osteotomy in the case."""
+osteotomies by another type than the procedure list, a denial of any osteotomy in the case, and an osteotomy
+named far from every level the operation works on."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ..levels import find_levels
+from ..levels import find_levels, vertebra_index
+from ..model import Osteotomy
 from ..resources import load_json
 from .mentions import BODY, LevelSpan, Mention, MentionIndex
 from .resections import cuts
@@ -34,6 +36,21 @@ def denied_for_case(generic: list[Mention], typed: dict[TypeKey, list[Typed]], t
         return False
     last = max(m.sentence[1] for m in denials)
     return not any(t.mention.counted and t.mention.start > last for items in typed.values() for t in items)
+
+
+def far_from_the_operation(facts: list[Osteotomy], index: MentionIndex) -> tuple[list[Osteotomy], bool]:
+    """The osteotomies kept, and whether one was dropped because each of its sites lies more than ``max_gap``
+    vertebrae from every vertebra the operation's other counted mentions name: an earlier operation told in
+    passing ("because of her long lumbar fusion with the L3 osteotomy, the knees were flexed" in an ACDF)
+    (rules/decisions.json, far_from_the_operation)."""
+    rule = load_json("decisions.json")["far_from_the_operation"]
+    operated = {vertebra_index(v) for m in index.counted if m.category in rule["categories"]
+                for lv in m.level_values() for v in lv.vertebrae()}
+    if not operated or not facts:
+        return facts, False
+    kept = [f for f in facts if any(min(abs(vertebra_index(v) - o) for o in operated) <= rule["max_gap"]
+                                    for site in f.sites for v in site.vertebrae)]
+    return kept, len(kept) < len(facts)
 
 
 @lru_cache(maxsize=1)
