@@ -1953,3 +1953,21 @@ def test_a_prior_spine_surgery_field_is_history(ex):
             "the L3-4 disc was removed and a PEEK cage placed. Percutaneous pedicle screws were placed at L3 and L4 "
             "with two rods. The existing T8-L1 construct was not disturbed.\n")
     assert not {c for c, _ in codes_of(ex, note)} & {"22206", "22207", "22208"}
+
+
+def test_hardware_backed_out_or_with_granulation_around_it_is_the_old_construct(ex):
+    """A washout removing an infected construct: screws with granulation tissue around them, and iliac screws
+    backed out, are the earlier operation's; nothing is coded as placed."""
+    body = ("There was turbid fluid and granulation tissue around the S1 and iliac screws and along the caudal rods. "
+            "The set screws were loosened and both rods removed. The pedicle screws from T10 to S1 were then removed "
+            "bilaterally, and both iliac screws were backed out. The wound was irrigated and closed over drains.")
+    assert not {c for c, _ in all_codes_of(ex, body)} & {"22840", "22842", "22843", "22844", "22848"}
+
+
+def test_screws_told_at_one_vertebra_only_take_the_procedure_lists_levels(ex):
+    note = ("OPERATIVE REPORT\nPROCEDURES:\n1. Posterior spinal fusion T10-S1\n2. Pedicle screw instrumentation "
+            "bilaterally T10, T11, T12, L1, L2, L3, L4, L5, S1\n\nDESCRIPTION OF PROCEDURE:\nProne on a Jackson table. "
+            "Freehand pedicle screws with a fluoroscopic check; thoracic screws by a straightforward trajectory and "
+            "lumbar and sacral screws tricortical at S1. Two rods were seated and the set screws final-tightened. "
+            "Local bone and allograft chips were laid in the gutters.\n")
+    assert ("22843", 1) in codes_of(ex, note)

@@ -93,9 +93,11 @@ def build_constructs(index: MentionIndex, approach: ApproachTrack) -> tuple[Cons
 
 def _construct(told: _Side, fixation_told: bool, pelvic: bool, listed_max: int | None) -> Construct | None:
     """The narrative's construct or, when the narrative tells the hardware without its levels ("the plate
-    was applied with four screws"), the procedure list's (flagged; within ``listed_max`` vertebrae)."""
+    was applied with four screws") or at one vertebra only ("lumbar and sacral screws tricortical at S1"), the
+    procedure list's (flagged; within ``listed_max`` vertebrae)."""
     within = listed_max is None or bool(told.listed) and max(told.listed) - min(told.listed) < listed_max
-    if not told.points and told.listed and within and fixation_told:
+    partial = len(told.points) == 1 and told.points < told.listed
+    if (not told.points or partial) and told.listed and within and fixation_told:
         return make_construct(told.listed, told.levelless_evidence + told.listed_evidence, pelvic, True)
     return make_construct(told.points, told.evidence, pelvic)
 
