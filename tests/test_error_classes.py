@@ -1971,3 +1971,14 @@ def test_screws_told_at_one_vertebra_only_take_the_procedure_lists_levels(ex):
             "lumbar and sacral screws tricortical at S1. Two rods were seated and the set screws final-tightened. "
             "Local bone and allograft chips were laid in the gutters.\n")
     assert ("22843", 1) in codes_of(ex, note)
+
+
+def test_the_osteotomy_told_then_placed_in_words_by_the_next_sentence_takes_the_one_type(ex):
+    """An older surgeon's prose: the type is named once without a level, "the osteotomy itself" is placed by
+    the next sentence in ordinal words, which opens "Working at the level between ...": one posterior site."""
+    body = ("Every lumbar segment was fused, and for that reason we undertook a lumbar extension osteotomy of the "
+            "Smith-Petersen type. Pedicle screws were placed from T12 to L4. We then came to the osteotomy itself. "
+            "Working at the level between the second and third lumbar vertebrae we took away a V of bone from the "
+            "back of the spine, removing the spinous processes, the adjoining laminae and the facet joints on both "
+            "sides. The gap was closed by extension of the table.")
+    assert osteotomy_codes_of(ex, body) == {("22214", 1)}

@@ -89,10 +89,16 @@ def untyped_sites_of_the_one_type(typed: dict[TypeKey, list[Typed]], generic: li
             t.mention.counted for t in items):
         return typed, generic
     sites = [m for m in generic if m.counted and m.levels and not m.graft_source
-             and ("site" in m.text.lower() or cuts(index, m.sentence))]
+             and ("site" in m.text.lower() or any(cuts(index, s) for s in _told_in(m)))]
     if not sites:
         return typed, generic
     return {key: items + [Typed(m, True) for m in sites]}, [m for m in generic if m not in sites]
+
+
+def _told_in(m: Mention) -> set:
+    """The sentences a mention is told in: its own and those its levels came from ("We then came to the
+    osteotomy itself. Working at the level between the second and third lumbar vertebrae we took away ...")."""
+    return {m.sentence} | {span.sentence for span in m.levels if span.sentence}
 
 
 _ONE = re.compile(r"\b(?:single|only\s+one|one)\s+(?:\w+\s+){0,2}osteotom", re.IGNORECASE)
