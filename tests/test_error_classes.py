@@ -1982,3 +1982,15 @@ def test_the_osteotomy_told_then_placed_in_words_by_the_next_sentence_takes_the_
             "back of the spine, removing the spinous processes, the adjoining laminae and the facet joints on both "
             "sides. The gap was closed by extension of the table.")
     assert osteotomy_codes_of(ex, body) == {("22214", 1)}
+
+
+@pytest.mark.parametrize("field", ["[Interbody device in osteotomy defect: None]",
+                                   "[Interbody device placed in the osteotomy defect: N/A]"])
+def test_a_long_field_label_answered_none_places_no_device(ex, field):
+    note = ("OPERATIVE NOTE\nPROCEDURE(S):\n1. Posterior spinal fusion, T10 to pelvis\n2. Spinal osteotomy (see "
+            "Osteotomy fields)\n\nOSTEOTOMY: [x] Yes  [ ] No\n  [Osteotomy type: Pedicle subtraction osteotomy]\n"
+            f"  [Osteotomy level(s): L2]\n  {field}\n  [Additional osteotomies: None]\n\nNARRATIVE:\nPedicle screws were placed from T10 to S1 sparing L2, with S2-alar-iliac "
+            "screws. The L2 pedicles and a posterior wedge of the L2 body were resected and the osteotomy closed; "
+            "nothing was placed in the defect. Local bone was laid in the gutters.\n")
+    codes = {c for c, _ in codes_of(ex, note)}
+    assert "22207" in codes and "22854" not in codes

@@ -156,7 +156,28 @@ def _qualified(m: Mention, view: str, retracted: bool = False) -> Mention:
         return replace(m, graft_source=True)
     if m.category == "RESECTION" and _element_negated(view, m):
         return replace(m, assertion="negated")
+    if m.assertion == PRESENT and (answer := _answered_none(view, m)):
+        return replace(m, assertion="negated", cue=answer)
     return m
+
+
+# A template field answered none, bracketed or its own sentence: "[Interbody device in osteotomy defect: None]".
+_NONE_FIELD = re.compile(r"[ \t]*\[?(?P<label>[^\[\]:\n]{1,80}):[ \t]*\[?(?P<answer>none|no|n/?a|nil|-{2,3}|—)\]?"
+                         r"[ \t.]*\]?[ \t]*", re.IGNORECASE)
+
+
+def _answered_none(view: str, m: Mention) -> Cue | None:
+    """Every word of a field's label is negated by a "None" answer, however long the label (ConText's
+    cue reaches three tokens back: "Interbody device in osteotomy defect: None" would keep the device)."""
+    start, end = m.sentence
+    left = view.rfind("[", start, m.start)
+    if left != -1 and "]" not in view[left:m.start]:
+        right = view.find("]", m.end, end)
+        start, end = (left, right + 1) if right != -1 else (start, end)
+    field = _NONE_FIELD.fullmatch(view, start, end)
+    if not field or not field.start("label") <= m.start < field.end("label"):
+        return None
+    return Cue(field.group("answer"), field.start("answer"), field.end("answer"), "NEGATED_EXISTENCE")
 
 
 # Structures a surgeon keeps while resecting bone: "both pedicles of D12 removed down to body, D12 roots
