@@ -1994,3 +1994,15 @@ def test_a_long_field_label_answered_none_places_no_device(ex, field):
             "nothing was placed in the defect. Local bone was laid in the gutters.\n")
     codes = {c for c, _ in codes_of(ex, note)}
     assert "22207" in codes and "22854" not in codes
+
+
+@pytest.mark.parametrize("sentence, code", [
+    ("Bone graft consisting of the cancellous bone cored from the vertebra was laid over the laminae.", "20936"),
+    ("The bone from the laminectomies, with bank-bone chips, was laid along the rods on both sides.", "20930"),
+    ("We then made an oblique skin incision over the left posterior iliac crest, separate from the main wound. A "
+     "window was cut in the outer table and strips of cancellous bone were scooped out with gouges. The strips "
+     "were laid along the decorticated laminae.", "20937"),
+])
+def test_graft_words_of_an_older_surgeons_prose(ex, sentence, code):
+    body = f"Pedicle screws were placed from L1 to L4 and rods seated. {sentence}"
+    assert code in {c for c, _ in all_codes_of(ex, body)}
