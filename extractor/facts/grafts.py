@@ -97,6 +97,12 @@ def _brand_kind(index: MentionIndex) -> str | None:
     return None if devices else rule["result"]
 
 
+def _between(told: list, index: MentionIndex) -> list:
+    """The stretches of text between the sentences ``told``: sentences without any mention ("A window was cut
+    in the outer table and strips of cancellous bone were scooped out with gouges.")."""
+    return [(a[1], b[0]) for a, b in zip(told, told[1:]) if b[0] > a[1]]
+
+
 def _taken_away(m: Mention, text: str) -> bool:
     """Graft the sentence says was removed ("loose, nonincorporated allograft chips were removed" in a washout)
     was not placed (rules/decisions.json, grafts.taken_away)."""
@@ -126,7 +132,7 @@ def _harvest_told_by_steps(kinds: dict[str, list[Evidence]], index: MentionIndex
         if any(index.counted_kinds(s) & set(rule["lacks_kinds"]) or any(
                 x.category == "INSTRUMENT" and x.counted for x in index.in_sentence(s)) for s in told):
             return  # marrow aspirated, or an iliac screw's starting point prepared
-        if any(taken.search(index.text, *s) and bone.search(index.text, *s) for s in told):
+        if any(taken.search(index.text, *s) and bone.search(index.text, *s) for s in told + _between(told, index)):
             kinds[rule["kind"]].append(m.evidence())
             return
 
