@@ -96,9 +96,20 @@ def _field_end(text: str, header_end: int, limit: int, category: str = "") -> in
         value = header_end + len(text[header_end:line_end]) - len(text[header_end:line_end].lstrip(" \t,:;-"))
         if line_end - header_end > _FIELD_LINE_MAX and (end := _VALUE_END.search(text, value, line_end)):
             return end.end()
-        return line_end
+        return _bracket_closed(text, header_end, line_end, limit)
     end = (_BLANK_LINE if category in _LONG_FIELDS else _FIELD_LINES_END).search(text, header_end, limit)
     return end.end() if end else limit
+
+
+def _bracket_closed(text: str, header_end: int, line_end: int, limit: int) -> int:
+    """A bracketed value an export wrapped ("Specimens: [Deep tissue cultures x4; loose" / "allograft chips]")
+    goes on to the line where its bracket closes (within two more lines)."""
+    line = text[header_end:line_end]
+    close = text.find("]", line_end, limit) if line.count("[") > line.count("]") else -1
+    if close == -1 or text.count("\n", line_end, close) > 2 or "[" in text[line_end:close]:
+        return line_end
+    end = text.find("\n", close, limit)
+    return limit if end == -1 else end
 
 
 _BLANK_LINE = re.compile(r"(?=\n[ \t]*\n)")

@@ -134,3 +134,24 @@ def test_a_procedure_line_wrapped_after_a_blank_line_keeps_its_level(ex):
     wrapped = cleaned.index("osteotomy of")
     assert any(s <= wrapped < e and cleaned.index("L3; re-") < e for s, e in split_sentences(cleaned))
     assert {c for c in codes_of(ex, note) if c[0].startswith("222")} == {("22207", 1)}
+
+
+def test_a_bracketed_field_wrapped_inside_its_bracket_keeps_its_section(ex):
+    """ "Specimens: [Deep tissue cultures x4; loose" / "allograft chips]": the chips sent to the lab are a specimen
+    on both lines, not graft placed (the narrative says they were removed)."""
+    note = ("OPERATIVE NOTE\nProcedure: Irrigation and debridement, hardware retained\n\nNARRATIVE:\nThe wound was "
+            "opened and debrided down to the rods, and loose, nonincorporated allograft chips were removed; the pedicle "
+            "screws from L3 to L5 were solid and left in place. The wound was irrigated and closed over drains.\n\n"
+            "EBL: [300] mL\nSpecimens: [Deep tissue and fluid cultures x4; loose\nallograft chips]\n"
+            "Complications: [None]\n")
+    assert "20930" not in {c for c, _ in codes_of(ex, note)}
+
+
+def test_a_stage_planned_field_stays_planned_when_the_export_flattens_the_note(ex):
+    note = ("OPERATIVE NOTE\nProcedure: Anterior cervical discectomy and fusion C4-5, C5-6, C6-7\n"
+            "Staged Procedure: [x] Yes  [ ] No\n  [Stage: 1 of 2 - anterior]\n"
+            "  [Stage 2 planned: Posterior column osteotomies C6-7 and C7-T1 with posterior fusion C3-T2]\n"
+            "Osteotomy (this stage): No\n\nNARRATIVE:\nDiscectomies were done at C4-5, C5-6 and C6-7 and a PEEK cage "
+            "placed at each. A plate was fixed from C4 to C7 with eight screws.\n")
+    for text in (note, TRANSFORMS["flatten_kaggle"](note), TRANSFORMS["newlines_to_spaces"](note)):
+        assert not {c for c, _ in codes_of(ex, text)} & {"22210", "22212", "22216"}
