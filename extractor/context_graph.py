@@ -154,7 +154,8 @@ class BoundedContextGraph(ConTextGraph):
         self.edges = edges
 
 
-def _sentence_matches(matcher, doc: Doc, sentence_of) -> list[tuple[int, int, int]]:
+def _sentence_matches(matcher, doc: Doc, sentence_of, target_starts: frozenset[int] = frozenset()
+                      ) -> list[tuple[int, int, int]]:
     """The ConText matcher's matches, without those that run across a sentence break (": <blanks> No" of
     a label, then the box of the next option), pruned to the longest only after that, so that the cue
     inside the next sentence is kept."""
@@ -166,17 +167,22 @@ def _sentence_matches(matcher, doc: Doc, sentence_of) -> list[tuple[int, int, in
     if not prune:
         return matches
     pseudo = {m[0] for m in matches if matcher.rule_map[doc.vocab[m[0]].text].category == "PSEUDO"}
-    return prune_overlaps(matches, pseudo)
+    return prune_overlaps(matches, pseudo, target_starts)
 
 
-def prune_overlaps(matches: list[tuple[int, int, int]], pseudo: set[int]) -> list[tuple[int, int, int]]:
+def prune_overlaps(matches: list[tuple[int, int, int]], pseudo: set[int], target_starts: frozenset[int] = frozenset()
+                   ) -> list[tuple[int, int, int]]:
     """Of overlapping cues the longest stays, as in medSpaCy; of two as long, the pseudo-cue, whichever
-    starts first: "with no" and "no buckling" overlap in "with no buckling", which negates nothing."""
+    starts first, unless a target follows it straight away: "with no" and "no buckling" overlap in "with no
+    buckling", which negates nothing, but "with no additional allograft" negates the allograft."""
+    def finding(m: tuple[int, int, int]) -> bool:
+        return m[0] in pseudo and m[2] not in target_starts
+
     kept: list[tuple[int, int, int]] = []
     for match in sorted(matches, key=lambda m: (m[1], m[2])):
         if kept and match[1] < kept[-1][2]:
             last = kept[-1]
-            if (match[2] - match[1], match[0] in pseudo) > (last[2] - last[1], last[0] in pseudo):
+            if (match[2] - match[1], finding(match)) > (last[2] - last[1], finding(last)):
                 kept[-1] = match
             continue
         kept.append(match)
@@ -202,7 +208,8 @@ class BoundedConText(ConText):
         sentence_of = _sentence_table(doc)
         graph.modifiers = [_SentenceModifier(matcher.rule_map[self.nlp.vocab[match_id].text], start, end, doc,
                                              sentence_of(start), max_scope=self.max_scope)
-                           for match_id, start, end in _sentence_matches(matcher, doc, sentence_of)]
+                           for match_id, start, end in _sentence_matches(matcher, doc, sentence_of,
+                                                                         frozenset(span.start for span in spans))]
         graph.update_scopes()
         graph.apply_modifiers()
         for target, modifier in graph.edges:

@@ -2006,3 +2006,115 @@ def test_a_long_field_label_answered_none_places_no_device(ex, field):
 def test_graft_words_of_an_older_surgeons_prose(ex, sentence, code):
     body = f"Pedicle screws were placed from L1 to L4 and rods seated. {sentence}"
     assert code in {c for c, _ in all_codes_of(ex, body)}
+
+
+REVIEW_3C = {  # a third cold review's snippets (the reviewer's own writing), with the codes a coder gives
+    'far_pso_s1_screws': (
+        'OPERATIVE REPORT\nPROCEDURES PERFORMED:\n1. Posterior spinal fusion T10 to S1.\n2. Posterior segmental '
+        'instrumentation T10 to S1.\n3. T12 pedicle subtraction osteotomy.\nDESCRIPTION OF PROCEDURE:\nThe '
+        'patient was positioned prone on the Jackson table. A midline incision was made and the spine '
+        'exposed. Pedicle screws were then placed bilaterally at the planned levels under fluoroscopic '
+        'guidance, with bicortical screws at S1. A pedicle subtraction osteotomy was performed at T12, '
+        'removing the posterior elements and pedicles and a wedge of the vertebral body. The osteotomy was '
+        'closed and rods were locked. Local autograft and allograft chips were placed.\n',
+        ['20930', '20936', '22206', '22843']),
+    'far_pso_decompression': (
+        'OPERATIVE REPORT\nPROCEDURES PERFORMED:\n1. Posterior spinal fusion T10 to S1.\n2. Posterior segmental '
+        'instrumentation T10 to S1.\n3. T12 pedicle subtraction osteotomy.\n4. Laminectomy L4-5 and '
+        'L5-S1.\nDESCRIPTION OF PROCEDURE:\nThe patient was positioned prone on the Jackson table. A midline '
+        'incision was made and the spine exposed. A laminectomy was performed at L4-5 and L5-S1 for severe '
+        'stenosis. Pedicle screws were then placed bilaterally at the planned levels under fluoroscopic '
+        'guidance. A pedicle subtraction osteotomy was performed at T12, removing the posterior elements and '
+        'pedicles and a wedge of the vertebral body. The osteotomy was closed and rods were locked. Local '
+        'autograft and allograft chips were placed.\n',
+        ['20930', '20936', '22206', '22843']),
+    'prior_fusion_subheader': (
+        'OPERATIVE REPORT\nPROCEDURES PERFORMED:\n1. Exploration of prior fusion L3-S1 and removal of '
+        'instrumentation.\n2. L2 pedicle subtraction osteotomy.\n3. Posterior spinal fusion T10 to S1 with '
+        'instrumentation.\n\nDESCRIPTION OF PROCEDURE:\nThe patient was positioned prone on the Jackson table '
+        'and the previous midline incision was opened and extended proximally to T10.\n\nEXPLORATION OF PRIOR '
+        'FUSION:\nThe old rods were cut and the L3, L4 and L5 screws were removed. The fusion mass was solid '
+        'from L3 to L5. A pedicle subtraction osteotomy was then performed at L2, removing the pedicles and '
+        'posterior elements of L2 and a wedge of the vertebral body. The osteotomy was closed with '
+        'compression.\n\nINSTRUMENTATION:\nPedicle screws were placed from T10 to S1 and rods locked. Local '
+        'autograft and allograft chips were placed.\n',
+        ['20930', '20936', '22207', '22843']),
+    'with_no_additional_ponte': (
+        'OPERATIVE REPORT\nPROCEDURE: Posterior spinal fusion T10 to L4 with instrumentation, Ponte '
+        'osteotomies T11-12 and T12-L1.\nDESCRIPTION OF PROCEDURE:\nThe patient was positioned prone. Pedicle '
+        'screws were placed from T10 to L4. Ponte osteotomies were performed at T11-12 and T12-L1, removing '
+        'the spinous processes, laminae, facets and ligamentum flavum. The rods were reduced and the '
+        'kyphosis corrected well, with no additional Ponte osteotomy needed at L1-2. Local autograft and '
+        'allograft chips were placed.\n',
+        ['20930', '20936', '22212', '22216', '22843']),
+    'with_no_additional_allograft': (
+        'OPERATIVE REPORT\nPROCEDURE: L4-5 posterior spinal fusion with pedicle screw '
+        'instrumentation.\nDESCRIPTION OF PROCEDURE:\nThe patient was positioned prone. Pedicle screws were '
+        'placed at L4 and L5 bilaterally and rods locked. The transverse processes were decorticated and the '
+        'gutters were packed with local autograft from the laminectomy, with no additional allograft or BMP '
+        'used.\n',
+        ['20936', '22840']),
+    'with_no_additional_screws': (
+        'OPERATIVE REPORT\nPROCEDURE: L3-L5 posterior spinal fusion with pedicle screw '
+        'instrumentation.\nDESCRIPTION OF PROCEDURE:\nThe patient was positioned prone. Pedicle screws were '
+        'placed at L3 and L5 bilaterally, with no additional screws at L4 because of the pars fracture, and '
+        'rods locked. Local autograft was laid in the gutters.\n',
+        ['20936', '22840']),
+    'single_screw_revision': (
+        'OPERATIVE REPORT\nPROCEDURES PERFORMED:\n1. Exploration of posterior spinal fusion L2 to S1.\n2. '
+        'Revision of posterior segmental instrumentation L2 to S1 with replacement of loose right S1 pedicle '
+        'screw.\nDESCRIPTION OF PROCEDURE:\nThe patient was positioned prone and the previous incision opened. '
+        'The fusion was explored and found solid from L2 to L5. The right S1 screw was loose. The set screw '
+        'was removed and the right S1 screw was removed. The tract was tapped and an 8.5 mm screw was placed '
+        'at S1 on the right. The rod was re-seated and the set screws final-tightened.\n',
+        []),
+    's1_backed_out_turn': (
+        'OPERATIVE REPORT\nPROCEDURE: L4-S1 posterior spinal fusion with pedicle screw '
+        'instrumentation.\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone on the Jackson table. A '
+        'midline incision was made from L4 to S1. Pedicle screws were placed bilaterally at L4 and L5. The '
+        'S1 screws were placed and were then backed out one half turn so the heads would sit in line with '
+        'the rod. Rods were contoured and locked. The transverse processes were decorticated and local '
+        'autograft with allograft chips was laid in the lateral gutters.\n',
+        ['20930', '20936', '22842']),
+    'cage_clause_semicolon': (
+        'OPERATIVE REPORT\nPROCEDURE: Left L4-5 transforaminal lumbar interbody fusion.\nDESCRIPTION OF '
+        'PROCEDURE:\nThe patient was positioned prone on the Jackson table. A midline incision was made and '
+        'the spine exposed. A left facetectomy and discectomy were performed and the endplates prepared. '
+        'Bilateral pedicle screws were placed under fluoroscopic guidance; a 10 mm PEEK cage was placed at '
+        'L4-5. Rods were contoured and locked. Local autograft was packed in the lateral gutters.\n',
+        ['20936', '22840', '22853']),
+    'tricortical_removed_comma': (
+        'OPERATIVE REPORT\nPROCEDURE: Anterior cervical discectomy and fusion C5-6 with tricortical iliac '
+        'crest autograft and anterior plate.\nDESCRIPTION OF PROCEDURE:\nThe patient was placed supine. A '
+        'transverse incision was made on the right and the anterior cervical spine exposed. A complete '
+        'discectomy was performed at C5-6. Through a separate incision over the left anterior iliac crest, a '
+        'tricortical iliac crest graft was removed, contoured with a burr and tapped into the C5-6 '
+        'interspace. A 16 mm anterior cervical plate was secured with screws at C5 and C6.\n',
+        ['20938', '22845']),
+    'drain_separate_incision': (
+        'OPERATIVE REPORT\nPROCEDURE: L4-5 posterior spinal fusion with pedicle screws and local iliac crest '
+        'autograft.\nDESCRIPTION OF PROCEDURE:\nThe patient was placed prone. A midline incision was made from '
+        'L3 to S1. Pedicle screws were placed at L4 and L5 bilaterally. Without any separate skin or fascial '
+        'incision, the right posterior iliac crest was reached beneath the same fascial exposure and '
+        'cancellous bone was harvested with gouges. Rods were locked. The graft was laid over the '
+        'decorticated transverse processes. A Hemovac drain was brought out through a stab wound separate '
+        'from the main incision.\n',
+        ['20936', '22840']),
+    'infected_bone_ordinal_vertebra': (
+        'OPERATIVE REPORT\nPROCEDURE: T11 corpectomy for osteomyelitis, expandable cage, posterior '
+        'instrumentation T9 to L1.\nDESCRIPTION OF PROCEDURE:\nThe patient was positioned prone. Pedicle '
+        'screws were placed at T9, T10, T12 and L1. The infected T11 vertebral body was resected through a '
+        'costotransversectomy. Bone taken out of the eleventh thoracic vertebra was sent for culture and '
+        'pathology. An expandable titanium cage filled with allograft chips was placed in the corpectomy '
+        'defect. Rods were locked.\n',
+        ['20930', '22842', '22854']),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REVIEW_3C))
+def test_third_review_snippets_get_the_codes_a_coder_gives(ex, name):
+    """Each snippet broke one of a session's new rules: a distant osteotomy kept when the procedure list places
+    the work, a revision subheader, "with no additional", one screw replaced, a screw backed out a half turn, a
+    cage clause that tells a step, a graft "removed, contoured", a drain's stab wound, bone sent for culture."""
+    text, codes = REVIEW_3C[name]
+    assert sorted({c for c, _ in codes_of(ex, text)}) == codes

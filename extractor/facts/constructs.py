@@ -6,6 +6,8 @@ side the hardware names or else the side of the approach in use.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from ..flags import Flag
@@ -96,7 +98,8 @@ def _construct(told: _Side, fixation_told: bool, pelvic: bool, listed_max: int |
     was applied with four screws") or at one vertebra only ("lumbar and sacral screws tricortical at S1"), the
     procedure list's (flagged; within ``listed_max`` vertebrae)."""
     within = listed_max is None or bool(told.listed) and max(told.listed) - min(told.listed) < listed_max
-    partial = len(told.points) == 1 and told.points < told.listed
+    partial = len(told.points) == 1 and told.points < told.listed and any(
+        e.text.lower().endswith("screws") for e in told.levelless_evidence)  # "Freehand pedicle screws ..."
     if (not told.points or partial) and told.listed and within and fixation_told:
         return make_construct(told.listed, told.levelless_evidence + told.listed_evidence, pelvic, True)
     return make_construct(told.points, told.evidence, pelvic)
@@ -124,10 +127,16 @@ def _without_anchors(ms: list[Mention], sides: _Sides) -> list[Mention]:
 
 
 def _shares_a_clause(m: Mention, fixation: list[Mention], text: str) -> bool:
-    """A device lends its levels to the sentence's fixation only within one clause: in an implant line
-    ("Pedicle screws 6.5 x 45 mm x10; rods x2; Capstone PEEK 10 mm, L4-5") the cage's level is not the screws'."""
-    return m.meta["role"] != "device" or any(
-        ";" not in text[min(m.start, f.start):max(m.end, f.end)] for f in fixation)
+    """A device lends its levels to the sentence's fixation, but not across the items of an implant line
+    ("Pedicle screws 6.5 x 45 mm x10; rods x2; Capstone PEEK 10 mm, L4-5": the cage's level is not the screws');
+    a clause that tells a step ("...; a 10 mm PEEK cage was placed at L4-5") still lends them."""
+    if m.meta["role"] != "device" or all(";" not in text[min(m.start, f.start):max(m.end, f.end)] for f in fixation):
+        return True
+    start, end = text.rfind(";", 0, m.start) + 1, text.find(";", m.end)
+    return bool(_STEP_VERB.search(text, start, len(text) if end == -1 else end))
+
+
+_STEP_VERB = re.compile(r"\b(?:was|were|is|placed|inserted|positioned|impacted|seated|tapped|packed)\b", re.IGNORECASE)
 
 
 def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides, text: str) -> None:
@@ -156,6 +165,7 @@ def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides, te
     if not points:
         told.levelless_evidence += [m.evidence() for m in fixation]
         return
+    told.levelless_evidence += [m.evidence() for m in fixation if not m.levels]
     told.points |= points
     told.evidence += evidence
     if told is sides.posterior:
