@@ -1934,7 +1934,8 @@ def test_an_osteotomy_told_in_passing_far_from_the_operation_is_not_coded(ex):
     the operation works on, so it is an earlier operation (flagged for review), not today's."""
     note = ("OPERATIVE REPORT\nProcedure: Anterior cervical discectomy and fusion C6-7\nPMH/PSH: Posterior fusion T10 "
             "to pelvis with L3 pedicle subtraction osteotomy (2020).\n\nDescription: She was positioned supine; because "
-            "of her long lumbar fusion with the L3 osteotomy, the knees were flexed over a pillow. Discectomy was "
+            "of her long lumbar fusion with the L3 pedicle subtraction osteotomy, the knees were flexed over a pillow. "
+            "Discectomy was "
             "performed at C6-7 and a PEEK cage placed. A plate was fixed to C6 and C7 with four screws.\n")
     record = ex.extract(note, "far")
     assert not {s["code"] for s in record["suggestions"]} & {"22206", "22207", "22208"}

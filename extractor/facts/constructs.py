@@ -132,8 +132,9 @@ def _shares_a_clause(m: Mention, fixation: list[Mention], text: str) -> bool:
     a clause that tells a step ("...; a 10 mm PEEK cage was placed at L4-5") still lends them."""
     if m.meta["role"] != "device" or all(";" not in text[min(m.start, f.start):max(m.end, f.end)] for f in fixation):
         return True
-    start, end = text.rfind(";", 0, m.start) + 1, text.find(";", m.end)
-    return bool(_STEP_VERB.search(text, start, len(text) if end == -1 else end))
+    first, last = m.sentence
+    start, end = max(text.rfind(";", first, m.start) + 1, first), text.find(";", m.end, last)
+    return bool(_STEP_VERB.search(text, start, last if end == -1 else end))
 
 
 _STEP_VERB = re.compile(r"\b(?:was|were|is|placed|inserted|positioned|impacted|seated|tapped|packed)\b", re.IGNORECASE)
