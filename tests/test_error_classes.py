@@ -2119,3 +2119,20 @@ def test_third_review_snippets_get_the_codes_a_coder_gives(ex, name):
     cage clause that tells a step, a graft "removed, contoured", a drain's stab wound, bone sent for culture."""
     text, codes = REVIEW_3C[name]
     assert sorted({c for c, _ in codes_of(ex, text)}) == codes
+
+
+@pytest.mark.parametrize("passage", [
+    ("ADDENDUM: The operative plan had included Ponte osteotomies at T6-7, T7-8, T8-9 and T9-10, to be carried "
+     "out after screw placement. None of these osteotomies was begun; no posterior element was removed."),
+    ("ADDENDUM: Outside CT reviewed.\nFINDINGS/IMPRESSION: Post-surgical changes from L2 to the pelvis with "
+     "bilateral pedicle screws, two rods and two satellite rods spanning an L4 pedicle subtraction osteotomy."),
+    ("Fluoroscopy: prior posterior construct T10-L5 intact, closed L3 pedicle subtraction osteotomy, no lucency "
+     "around the L5 screws."),
+])
+def test_an_osteotomy_planned_in_an_addendum_or_seen_on_imaging_is_not_coded(ex, passage):
+    """A plan that "had included" osteotomies none of which was begun, a radiology impression pasted into the
+    note, an old osteotomy seen "closed" on fluoroscopy: none is today's osteotomy."""
+    note = ("OPERATIVE REPORT\nPROCEDURE: Posterior spinal instrumentation T2-L2\nDESCRIPTION OF PROCEDURE:\nProne on a "
+            "Jackson table. Pedicle screws were placed from T2 to L2 and two rods were seated. Local bone was laid "
+            f"in the gutters and the wound was closed.\n\n{passage}\n")
+    assert not {c for c, _ in codes_of(ex, note)} & {"22206", "22207", "22208", "22210", "22212", "22214", "22216"}
