@@ -2146,3 +2146,13 @@ def test_hardware_a_sentence_only_removes_is_not_placed_however_long_its_level_l
     assert not {c for c, _ in codes_of(ex, note)} & {"22840", "22842", "22843", "22844"}
     placed = note.replace("was then backed out and removed", "was then placed and the rods locked")
     assert ("22843", 1) in codes_of(ex, placed)
+
+
+@pytest.mark.parametrize("sentence, absent", [
+    ("The transverse processes were decorticated for the fusion bed; local bone not kept (small volume, "
+     "osteopenic). Allograft chips were laid along the gutters.", "20936"),
+    ("Implants: VG2 cervical allograft 7 mm lordotic x2; anterior cervical plate C5 to C7 with six screws.", "20930"),
+])
+def test_graft_not_kept_or_named_as_a_spacer_brand_is_no_morselized_graft(ex, sentence, absent):
+    body = f"Pedicle screws were placed from L2 to L5 and rods seated. {sentence}"
+    assert absent not in {c for c, _ in all_codes_of(ex, body)}
