@@ -2156,3 +2156,9 @@ def test_hardware_a_sentence_only_removes_is_not_placed_however_long_its_level_l
 def test_graft_not_kept_or_named_as_a_spacer_brand_is_no_morselized_graft(ex, sentence, absent):
     body = f"Pedicle screws were placed from L2 to L5 and rods seated. {sentence}"
     assert absent not in {c for c, _ in all_codes_of(ex, body)}
+
+
+def test_sai_screws_named_by_their_abbreviation_are_pelvic_fixation(ex):
+    body = ("Pedicle screws were placed bilaterally from T8 to S1 and SAI screws bilaterally into the pelvis, "
+            "and two rods were seated.")
+    assert ("22848", 1) in all_codes_of(ex, body)
