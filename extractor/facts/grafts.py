@@ -90,10 +90,12 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
 
 
 def _brand_kind(index: MentionIndex) -> str | None:
-    """An allograft spacer named by brand alone is a structural allograft, unless the note names an interbody
-    device anywhere: then the brand is that device, not a graft (rules/decisions.json, grafts.brand_allograft)."""
+    """An allograft spacer named by brand alone is a structural allograft, unless the narrative names a cage (a
+    bare "spacer" is not one): then the brand is that device, not a graft (rules/decisions.json,
+    grafts.brand_allograft)."""
     rule = _config()["brand_allograft"]
-    devices = any(x.category == "INSTRUMENT" and x.kind in rule["device_kinds"] and x.present for x in index)
+    devices = any(x.category == "INSTRUMENT" and x.kind in rule["device_kinds"] and not x.meta.get("generic_spacer")
+                  for x in index.counted)
     return None if devices else rule["result"]
 
 
