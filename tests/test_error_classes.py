@@ -2162,3 +2162,99 @@ def test_sai_screws_named_by_their_abbreviation_are_pelvic_fixation(ex):
     body = ("Pedicle screws were placed bilaterally from T8 to S1 and SAI screws bilaterally into the pelvis, "
             "and two rods were seated.")
     assert ("22848", 1) in all_codes_of(ex, body)
+
+
+PROBE_4 = {  # an adversarial probe's snippets (the prober's own writing), with the osteotomy codes a coder gives
+    'rather_than': (
+        'OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Flatback syndrome after L2-S1 fusion.\nPROCEDURE: Posterior '
+        'fusion T10-pelvis, Ponte osteotomies T12-L1 and L1-2.\nDESCRIPTION OF PROCEDURE:\nProne on the '
+        'Jackson table. Pedicle screws T10-L1, existing L2-S1 screws retained, bilateral iliac '
+        'screws.\nRather than an L3 pedicle subtraction osteotomy, we performed Ponte osteotomies at T12-L1 '
+        'and L1-2, resecting the facets and ligamentum flavum.\nRods contoured and connected. Allograft '
+        'placed.\n',
+        [('22212', 1), ('22216', 1)]),
+    'converted': (
+        'OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Fixed sagittal imbalance.\nPROCEDURE: PSF L1-S1; posterior '
+        'column osteotomies L2-3, L3-4.\nDESCRIPTION OF PROCEDURE:\nProne. Pedicle screws L1-S1.\nThe '
+        'originally planned L3 PSO was converted intraoperatively to posterior column osteotomies at L2-3 '
+        'and L3-4 because of poor bone quality.\nFacets and ligamentum flavum resected at L2-3 and L3-4. '
+        'Rods, compression. Allograft.\n',
+        [('22214', 1), ('22216', 1)]),
+    'deemed_unnecessary': (
+        'OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Degenerative scoliosis.\nPROCEDURE: PSF T11-L5 with pedicle '
+        'screws.\nDESCRIPTION OF PROCEDURE:\nProne. Pedicle screws T11-L5. Facets decorticated.\nAn L3 pedicle '
+        'subtraction osteotomy had been templated but after positioning the lordosis was 52 degrees and the '
+        'PSO was deemed unnecessary.\nRods placed. Allograft. Closure.\n',
+        []),
+    'not_required': (
+        'OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Adult degenerative scoliosis.\nPROCEDURE: PSF T10-S1 with '
+        'iliac screws.\nDESCRIPTION OF PROCEDURE:\nProne. Pedicle screws T10-S1 and iliac '
+        'screws.\nPreoperatively an L4 PSO had been planned. Following releases and positioning, the PSO was '
+        'not required.\nRods contoured, graft placed. Closure.\n',
+        []),
+    'held_reserve': (
+        'OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Thoracolumbar kyphosis.\nPROCEDURE: PSF T9-L3.\nDESCRIPTION '
+        'OF PROCEDURE:\nProne. Screws T9-L3.\nA T12 VCR was held in reserve pending the correction obtained '
+        'with cantilever; correction to 15 degrees was obtained and this was not required.\nRods locked, '
+        'graft placed.\n',
+        []),
+    'opted_against': (
+        'OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Flatback.\nPROCEDURE: PSF T10-S1 with iliac '
+        'fixation.\nDESCRIPTION OF PROCEDURE:\nProne. Screws T10-S1 and iliac screws. Given her osteoporosis '
+        'we opted against an L3 PSO. Rods contoured. Allograft. Closure.\n',
+        []),
+    'skipped': (
+        'OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Kyphosis.\nPROCEDURE: PSF T5-L1.\nDESCRIPTION OF '
+        'PROCEDURE:\nProne. Screws T5-L1. The Ponte osteotomies at T8-9 and T9-10 were skipped because of '
+        'bleeding and a drop in MAPs. Rods placed in situ. Allograft.\n',
+        []),
+    'attempt_then_no': (
+        'OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Kyphosis.\nPROCEDURE: PSF T4-T12.\nDESCRIPTION OF '
+        'PROCEDURE:\nProne. Screws T4-T12. Ponte osteotomies were planned at T7-8, T8-9 and T9-10 but were '
+        'not carried out because the kyphosis corrected adequately with cantilever.\nRods. Graft.\n',
+        []),
+    'sp_osteotomy_approach': (
+        'OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: L3-4 and L4-5 stenosis.\nPROCEDURE: L3-4, L4-5 '
+        'decompression via spinous process osteotomy approach.\nDESCRIPTION OF PROCEDURE:\nProne. Midline '
+        'incision.\nThe spinous processes of L3 and L4 were osteotomized at their base and retracted '
+        'laterally with the attached muscle.\nBilateral laminotomies at L3-4 and L4-5 with removal of '
+        'ligamentum flavum and medial facetectomies for decompression.\nThe spinous processes were '
+        'reapproximated with sutures. Closure.\n',
+        []),
+    'sp_osteotomy_decompress2': (
+        'OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Lumbar stenosis L4-5.\nPROCEDURE: L4-5 decompression, '
+        'spinous process osteotomy technique.\nDESCRIPTION OF PROCEDURE:\nProne. Midline incision. The L4 '
+        'spinous process was osteotomized at its base with an osteotome and reflected laterally with the '
+        'multifidus.\nBilateral L4 laminotomies, removal of hypertrophied ligamentum flavum and undercutting '
+        'of the L4-5 facets.\nThe spinous process was reattached with a suture through drill holes.\n',
+        []),
+    'rods_broken_at_pso': (
+        'OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Broken rods.\nPROCEDURE: Revision posterior instrumentation '
+        'T10-S1, rod exchange.\nDESCRIPTION OF PROCEDURE:\nProne. Old incision opened.\nBoth rods were broken '
+        'at the L3 PSO. The set screws were removed and the broken rods extracted.\nPseudarthrosis at the L3 '
+        'pedicle subtraction osteotomy was debrided and grafted with allograft and BMP.\nFour new rods were '
+        'placed from T10 to S1 with an accessory rod across the L3 osteotomy. Closure.\n',
+        []),
+    'nonunion_pso_noprior': (
+        'OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Nonunion.\nPROCEDURE: Revision, rod exchange, '
+        'L3-4.\nDESCRIPTION OF PROCEDURE:\nProne. The L3 PSO was nonunited anteriorly. The rods were exchanged '
+        'and an L3-4 TLIF was performed through the nonunion. Allograft. Closure.\n',
+        []),
+    'previous_pcos_revision_new': (
+        'OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Proximal junctional kyphosis above T10-pelvis fusion with '
+        'prior PCOs at L1-2 and L2-3.\nPROCEDURE: Extension of fusion to T4; Ponte osteotomies T9-10, '
+        'T10-11.\nDESCRIPTION OF PROCEDURE:\nProne. Screws T4-T9. Ponte osteotomies at T9-10 and T10-11 '
+        'resecting facets and ligamentum flavum.\nThe old construct with the previous L1-2 and L2-3 posterior '
+        'column osteotomies was solidly fused. Rods connected with dominos. Allograft.\n',
+        [('22212', 1), ('22216', 1)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROBE_4))
+def test_osteotomies_rejected_skipped_converted_or_old_in_other_words_are_not_coded(ex, name):
+    """Ways surgeons say an osteotomy was not done today that the cue words did not cover: opted against,
+    skipped, held in reserve, templated, deemed unnecessary, converted to another type, planned but not carried
+    out, rather than (reaching only its own clause), a spinous process osteotomized for access and reattached, an
+    old osteotomy named as the place of a pseudarthrosis or broken rods, or nonunited."""
+    text, codes = PROBE_4[name]
+    assert sorted(osteotomy_codes_in(ex, text)) == sorted(codes)
