@@ -172,11 +172,14 @@ _PLACEMENT = re.compile(r"\b(?:placed|inserted|implanted|new|replac\w*|re-?inser
 def _removal_only(view: str, m: Mention) -> Cue | None:
     """Hardware in a sentence that only removes ("Each of the twelve pedicle screws, T5, T6, T7, T9, T10 and T11
     on both sides, was then backed out and removed."): ConText's cue reaches a few tokens, a level list is longer."""
-    start, end = m.sentence
-    removal = _REMOVAL.search(view, m.end, end)
-    if removal is None or _PLACEMENT.search(view, start, end):
+    removal = _REMOVAL.search(view, m.end, min(m.sentence[1], m.end + _REMOVAL_REACH))
+    if removal is None or re.search(r"[.:;]", view[m.end:removal.start()]) or _PLACEMENT.search(
+            view, m.sentence[0], removal.end()):
         return None
     return Cue(removal.group(), removal.start(), removal.end(), "REMOVED")
+
+
+_REMOVAL_REACH = 60  # characters from the hardware to its removal verb, within one clause
 
 
 # A template field answered none, bracketed or its own sentence: "[Interbody device in osteotomy defect: None]".
