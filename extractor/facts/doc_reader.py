@@ -158,28 +158,7 @@ def _qualified(m: Mention, view: str, retracted: bool = False) -> Mention:
         return replace(m, assertion="negated")
     if m.assertion == PRESENT and (answer := _answered_none(view, m)):
         return replace(m, assertion="negated", cue=answer)
-    if m.category == "INSTRUMENT" and m.assertion == PRESENT and (removal := _removal_only(view, m)):
-        return replace(m, assertion="removed", cue=removal)
     return m
-
-
-_REMOVAL = re.compile(r"\b(?:was|were)\s+(?:then\s+|all\s+|each\s+|sequentially\s+)?(?:backed\s+out\s+and\s+)?"
-                      r"(?:removed|explanted|extracted|taken\s+out)\b", re.IGNORECASE)
-_PLACEMENT = re.compile(r"\b(?:placed|inserted|implanted|new|replac\w*|re-?inserted|exchanged|upsized|seated|"
-                        r"advanced|tightened|locked|connected|reduced)\b", re.IGNORECASE)
-
-
-def _removal_only(view: str, m: Mention) -> Cue | None:
-    """Hardware in a sentence that only removes ("Each of the twelve pedicle screws, T5, T6, T7, T9, T10 and T11
-    on both sides, was then backed out and removed."): ConText's cue reaches a few tokens, a level list is longer."""
-    removal = _REMOVAL.search(view, m.end, min(m.sentence[1], m.end + _REMOVAL_REACH))
-    if removal is None or re.search(r"[.:;]", view[m.end:removal.start()]) or _PLACEMENT.search(
-            view, m.sentence[0], removal.end()):
-        return None
-    return Cue(removal.group(), removal.start(), removal.end(), "REMOVED")
-
-
-_REMOVAL_REACH = 60  # characters from the hardware to its removal verb, within one clause
 
 
 # A template field answered none, bracketed or its own sentence: "[Interbody device in osteotomy defect: None]".
