@@ -16,6 +16,7 @@ from ..store import fingerprint, write_manifest, write_model, file_name
 from . import calibration, text_models
 from .corpus import CORPORA, HELD_OUT_SPLITS, TRAINING_SPLITS, CorpusNote, corpus_fingerprint, read_split, rules_extractor
 from .evaluation import evaluate_split
+from .metrics import AUTO_ACCEPT_PRECISION
 
 VERSION = 1
 
@@ -111,7 +112,25 @@ def train(out: Path, corpora: Path = CORPORA, log: Callable = print, notes: list
     for data in models.values():
         write_model(out, data)
     write_manifest(out, {kind: file_name(kind, VERSION) for kind in models})
-    for kind, figures in held_out_figures(out, corpora, log).items():
+    figures_by_kind = held_out_figures(out, corpora, log)
+    for kind, figures in figures_by_kind.items():
         models[kind]["metrics"]["held_out"] = figures
+    _withhold_unheld_threshold(models[CONFIDENCE], log)
+    for kind in figures_by_kind:
         write_model(out, copy.deepcopy(models[kind]))
     return models
+
+
+def _withhold_unheld_threshold(model: dict, log: Callable) -> None:
+    """The auto-accept threshold is chosen on `external/dev`, which the rules were tuned on, so its precision
+    there is optimistic: it ships only if every held-out split keeps AUTO_ACCEPT_PRECISION above it. This gate
+    can only withhold a threshold (it never chooses one), and the held-out figures stay aggregates."""
+    threshold = model.get("auto_accept_threshold")
+    if threshold is None:
+        return
+    held = {split: f["auto_accept"]["precision"] for split, f in model["metrics"]["held_out"].items()}
+    if all(p is None or p >= AUTO_ACCEPT_PRECISION for p in held.values()):
+        return
+    log(f"auto-accept threshold {threshold:.3f} withheld: held-out precision above it {held}")
+    model["auto_accept_threshold"] = None
+    model["metrics"]["auto_accept_withheld"] = {"threshold": threshold, "held_out_precision": held}
