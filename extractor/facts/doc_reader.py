@@ -166,9 +166,18 @@ _NONE_FIELD = re.compile(r"[ \t]*\[?(?P<label>[^\[\]:\n]{1,80}):[ \t]*\[?(?P<ans
                          r"[ \t.]*\]?[ \t]*", re.IGNORECASE)
 
 
+# An EHR smart list answered no on the item's line: "Ponte osteotomies at T10-11 and T11-12 performed: {YES/NO:No}".
+_SMART_LIST_NO = re.compile(r"[ \t]*(?P<label>[^\[\]{}:\n]{1,120}):[ \t]*\{[^{}:\n]{0,40}:[ \t]*"
+                            r"(?P<answer>no|none|n/?a)[ \t]*\}", re.IGNORECASE)
+
+
 def _answered_none(view: str, m: Mention) -> Cue | None:
     """Every word of a field's label is negated by a "None" answer, however long the label (ConText's
-    cue reaches three tokens back: "Interbody device in osteotomy defect: None" would keep the device)."""
+    cue reaches three tokens back: "Interbody device in osteotomy defect: None" would keep the device), and
+    so is every word of an item a smart list answers "No"."""
+    smart = _SMART_LIST_NO.match(view, view.rfind("\n", 0, m.start) + 1)
+    if smart and smart.start("label") <= m.start < smart.end("label"):
+        return Cue(smart.group("answer"), smart.start("answer"), smart.end("answer"), "NEGATED_EXISTENCE")
     start, end = m.sentence
     left = view.rfind("[", start, m.start)
     if left != -1 and "]" not in view[left:m.start]:
