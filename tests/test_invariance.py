@@ -28,7 +28,7 @@ KNOWN = {
         "to the procedure line (then the cage count is right: 2, not 1)",
     ("external/dev", "X127", "newlines_to_spaces"): "the same levels field",
     **{("external/dev", nid, "newlines_to_spaces"): _TABLE
-       for nid in ("X447", "X493", "X544", "X663", "X686", "X700", "X834", "X853")},
+       for nid in ("X447", "X493", "X544", "X663", "X686", "X700", "X853")},
     ("external/dev", "X842", "newlines_to_spaces"):
         "an ALL-CAPS note whose 'FINDINGS:' and 'BACKGROUND:' labels run onto one line: the old cage seen on "
         "fluoroscopy is read as today's (22853 gained)",
