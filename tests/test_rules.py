@@ -84,3 +84,45 @@ def test_no_stale_paths_in_rule_documentation():
     for path in RULES_DIR.rglob("*.json"):
         for ref in re.findall(r"extractor/[\w/]+\.py", path.read_text()):
             assert (PACKAGE.parent / ref).exists(), f"{path.name} mentions {ref}"
+
+
+# Token patterns the PhraseMatcher cannot take (they run spaCy's token Matcher over every note, about a tenth of a
+# note's time): a whitespace run between a colon and its answer.
+TOKEN_MATCHER_PATTERNS = {":   No"}
+
+
+@pytest.mark.parametrize("name", ["context.json"] + [f"targets/{p.name}" for p in sorted((RULES_DIR / "targets").glob("*.json"))])
+def test_token_patterns_expand_to_phrases(ex, name):
+    """A pattern of LOWER values, IN lists and optional tokens is matched as phrases; a value that is several
+    tokens ("post-operative", "1/2") silently sends the whole rule to the slow token Matcher."""
+    from extractor.components import literal_variants
+
+    data = load_json(name)
+    rules = data.get("context_rules") or data.get("target_rules")
+    slow = {r["literal"] for r in rules if r.get("pattern") and literal_variants(r["pattern"], ex.nlp) is None}
+    assert slow <= TOKEN_MATCHER_PATTERNS
+
+
+# Phrases two ConText rules match (an overlap of equal cues is settled by rule order): the ones known to agree.
+SHARED_CUES = {"without", "was unnecessary", "were unnecessary", "rather than", "risks of", "in the past", "but",
+               "prior to", ": no", ": none"}
+
+
+def test_no_two_context_rules_match_the_same_phrase(ex):
+    """A new rule that matches an existing rule's phrase silently takes it over or loses it, whichever comes
+    first ("were omitted" for hardware lost to an osteotomy-only rule listing "omitted")."""
+    from medspacy.context import ConText, ConTextRule
+    from spacy.language import Language
+
+    from extractor.components import literal_variants
+
+    phrases: dict[str, int] = {}
+    for rule in load_json("context.json")["context_rules"]:
+        for phrase in literal_variants(rule["pattern"], ex.nlp) or [] if rule.get("pattern") else [rule["literal"].lower()]:
+            phrases[phrase] = phrases.get(phrase, 0) + 1
+    default = ConText(Language(), rules=None, span_attrs=None).DEFAULT_RULES_FILEPATH
+    excluded = set(load_json("context.json")["excluded_default_literals"])
+    for rule in ConTextRule.from_json(default):
+        if rule.literal not in excluded:
+            phrases[rule.literal.lower()] = phrases.get(rule.literal.lower(), 0) + 1
+    assert {p for p, n in phrases.items() if n > 1} <= SHARED_CUES
