@@ -7,7 +7,6 @@ side the hardware names or else the side of the approach in use.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 
 from ..flags import Flag
@@ -153,8 +152,7 @@ def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides, te
     points, pelvis_end = fixation_points(levels)
     evidence = [m.evidence() for m in fixation] + [e for m in instr for e in m.level_evidence()]
     if fixation[0].role == "procedure_list":
-        sides_told = {side(m, approach, sides.occipital) for m in fixation}
-        listed = sides.posterior if "posterior" in sides_told else (
+        listed = sides.posterior if any(side(m, approach, sides.occipital) == "posterior" for m in fixation) else (
             sides.anterior if any(m.meta.get("side") == "anterior" for m in fixation) else None)
         if listed:
             listed.listed |= points

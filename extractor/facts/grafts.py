@@ -99,7 +99,7 @@ def _brand_kind(index: MentionIndex) -> str | None:
     return None if devices else rule["result"]
 
 
-def _between(told: list, index: MentionIndex) -> list:
+def _gaps_between(told: list) -> list:
     """The stretches of text between the sentences ``told``: sentences without any mention ("A window was cut
     in the outer table and strips of cancellous bone were scooped out with gouges.")."""
     return [(a[1], b[0]) for a, b in zip(told, told[1:]) if b[0] > a[1]]
@@ -134,7 +134,7 @@ def _harvest_told_by_steps(kinds: dict[str, list[Evidence]], index: MentionIndex
         if any(index.counted_kinds(s) & set(rule["lacks_kinds"]) or any(
                 x.category == "INSTRUMENT" and x.counted for x in index.in_sentence(s)) for s in told):
             return  # marrow aspirated, or an iliac screw's starting point prepared
-        if any(taken.search(index.text, *s) and bone.search(index.text, *s) for s in told + _between(told, index)):
+        if any(taken.search(index.text, *s) and bone.search(index.text, *s) for s in told + _gaps_between(told)):
             kinds[rule["kind"]].append(m.evidence())
             return
 

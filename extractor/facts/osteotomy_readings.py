@@ -41,8 +41,8 @@ def denied_for_case(generic: list[Mention], typed: dict[TypeKey, list[Typed]], t
 def far_from_the_operation(facts: list[Osteotomy], index: MentionIndex) -> tuple[list[Osteotomy], bool]:
     """The osteotomies kept, and whether one was dropped because each of its sites lies more than ``max_gap``
     vertebrae from every vertebra the operation's other mentions name in the narrative, or its hardware in the
-    procedure list: an earlier operation told in passing ("because of her long lumbar fusion with the L3 osteotomy, the knees were flexed" in an ACDF)
-    (rules/decisions.json, far_from_the_operation)."""
+    procedure list: an earlier operation told in passing ("because of her long lumbar fusion with the L3
+    osteotomy, the knees were flexed" in an ACDF) (rules/decisions.json, far_from_the_operation)."""
     rule = load_json("decisions.json")["far_from_the_operation"]
     operated = {vertebra_index(v) for m in index if m.present and m.category in rule["categories"]
                 and (m.role == BODY or m.role == "procedure_list" and m.category in rule["listed_categories"])
