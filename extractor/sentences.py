@@ -148,7 +148,8 @@ def _wrapped(text: str, runs: list[tuple[int, int, int]]) -> bool:
 def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> None:
     """A line break ends a sentence before a list item, after a colon, between bracketed fields ("[Graft: chips]" /
     "[Osteotomy type: Ponte]"), after a field answered "None", or after a short label or
-    list line (a few words) when a capital follows; a hard-wrapped line goes on, and so does the short
+    list line (a few words) when a capital follows, or after a finished sentence before a field label in any case;
+    a hard-wrapped line goes on, and so does the short
     tail of a wrapped line (a line re-wrapped by a narrower export: "...REMOVING THE INFERIOR AND /
     SUPERIOR ARTICULAR / PROCESSES IN THEIR ENTIRETY"), and so does a pipe-table row wrapped before its
     closing pipe."""
@@ -160,11 +161,18 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
             continue  # a table row an export wrapped: its cells go on on the next line
         if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _fields_apart(line, nxt) or TABLE_ROW.search(line) or _next_is_row(text, end)
                      or (":" in line and len(line) < SHORT_LINE and next_field(line, nxt))
+                     or _label_after_sentence(text, start, line, nxt)
                      or (_LAST_LEVEL_ITEM.search(line) and nxt[:1].isupper()) or _level_rows(line, nxt) or (
                 not wrapped and len(line) < SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
                 and not _continues(line, nxt))):
             cuts.add(start)
         wrapped = len(line) >= SHORT_LINE and line[-1] not in ".:;!?" and start not in cuts
+
+
+def _label_after_sentence(text: str, start: int, line: str, nxt: str) -> bool:
+    """A finished sentence before a field label in lower case ("...with a burr." / "rods: Two 5.5 mm rods..."):
+    the label opens a sentence even though no capital follows the break."""
+    return line[-1] in ".?!" and not _is_abbreviation(text, start - 1) and bool(FIELD_LABEL.match(nxt))
 
 
 def _row_goes_on(line: str, text: str, end: int) -> bool:
@@ -198,6 +206,9 @@ def _level_rows(line: str, nxt: str) -> bool:
 # ("osteotomy: Yes"), in any case, so that its "None" negates nothing after it; an indented sub-field
 # ("  Levels: T10-11, T11-12") stays with the field above it.
 FIELD_LABEL = re.compile(r"[A-Za-z][A-Za-z/ \t-]{1,30}:")
+# A templated field giving the levels of the procedure named above it ("Level(s): [L3-4, L4-5]").
+LEVELS_FIELD = re.compile(r"[ \t]*(?:operative[ \t]+|surgical[ \t]+)?levels?[ \t]*(?:\(s\))?[ \t]*:[ \t]*\[?[ \t]*[CTLS]\d",
+                          re.IGNORECASE)
 TABLE_HEADER = re.compile(r"\S[ \t]{2,}\S.*\S[ \t]{2,}\S")  # a line of three cells or more
 _SUB_FIELD = re.compile(r"[A-Za-z /-]*\b(?:levels?|sites?|number|type|size|side)\b[A-Za-z /()-]*:", re.IGNORECASE)
 

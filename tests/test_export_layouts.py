@@ -155,3 +155,49 @@ def test_a_stage_planned_field_stays_planned_when_the_export_flattens_the_note(e
             "placed at each. A plate was fixed from C4 to C7 with eight screws.\n")
     for text in (note, TRANSFORMS["flatten_kaggle"](note), TRANSFORMS["newlines_to_spaces"](note)):
         assert not {c for c, _ in codes_of(ex, text)} & {"22210", "22212", "22216"}
+
+
+LATERAL = ("OPERATIVE NOTE\nSurgeon: [SURGEON]\nProcedure(s): Lateral transpsoas lumbar interbody fusion, stand-alone\n\n"
+           "Laterality: [Left-sided approach]\n\nLevel(s): [L3-4, L4-5]\n\nGraft: [Allograft chips packed in cages]\n\n"
+           "Narrative:\nRight side down on a broken table. One lateral incision reached both levels through the "
+           "retroperitoneum. At each disc space a discectomy was done and a PEEK cage filled with allograft chips was "
+           "impacted into each space. No posterior fixation was placed. Closed in layers.\n")
+
+
+@pytest.mark.parametrize("transform", [None, "newlines_to_spaces", "flatten_kaggle", "hard_wrap_60"])
+def test_a_levels_field_under_the_procedure_line_gives_the_cages_their_interspaces(ex, transform):
+    text = TRANSFORMS[transform](LATERAL) if transform else LATERAL
+    assert ("22853", 2) in codes_of(ex, text)
+
+
+LOWER_LABELS = ("Operative Report\nProcedure Performed: Posterior instrumentation T4-T9, connected to the old rods.\n\n"
+                "Description of Procedure: Prone on a Jackson frame.\nPedicle screws were placed bilaterally at T4, T5, "
+                "T6, T7, T8 and T9 under fluoroscopy.\nThe posterior elements from T4 through T9 and the old fusion mass "
+                "at T10 were decorticated with a burr.\nrods: two cobalt chrome rods were set into the new screws from "
+                "T4 and joined to the old rods at T10 with side-by-side connectors.\ngrafting: local bone was laid "
+                "from T4 to T10.\n")
+
+
+def test_a_lower_case_label_after_a_finished_sentence_opens_a_new_sentence(ex):
+    """The decortication's levels do not reach the rods told under a lower-case label (T4-T9 is 22842, not 22843)."""
+    assert ("22842", 1) in codes_of(ex, LOWER_LABELS)
+    text = LOWER_LABELS.split("Pedicle")[1]
+    assert any(text[s:e].startswith("rods:") for s, e in split_sentences(text))
+
+
+STACKED = ("OPERATIVE REPORT\nPROCEDURE PERFORMED: REMOVAL OF POSTERIOR SPINAL INSTRUMENTATION T5 TO T11.\n\n"
+           "FINDINGS:\nBACKGROUND: VERTEBRAL COLUMN RESECTION OF T8 AT AGE 14 WITH A TITANIUM MESH CAGE PLACED IN THE\n"
+           "DEFECT AND SCREWS AND RODS T5 TO T11.\nFLUOROSCOPY SHOWED THE TITANIUM MESH CAGE AT T8 SITTING IN THE FUSED\n"
+           "COLUMN. IT WAS NOT DISTURBED.\n\nPROCEDURE IN DETAIL:\nTHE PATIENT WAS PLACED PRONE. THE OLD INCISION WAS "
+           "OPENED AND THE LOOSE SCREWS AT T11 WERE REPLACED WITH LARGER ONES. NEW PEDICLE SCREWS WERE PLACED AT T12 AND "
+           "L1 AND NEW RODS WERE SET FROM T5 TO L1. THE WOUND WAS CLOSED IN LAYERS.\n")
+
+
+@pytest.mark.parametrize("transform", [None, "newlines_to_spaces", "headers_without_colons"])
+def test_a_background_label_stacked_under_findings_keeps_the_old_cage_out(ex, transform):
+    text = TRANSFORMS[transform](STACKED) if transform else STACKED
+    codes = codes_of(ex, text)
+    assert ("22843", 1) in codes and not any(code in ("22853", "22854") for code, _ in codes)
+    view = build_view(text, triage=False)
+    cage = text.index("FLUOROSCOPY SHOWED THE TITANIUM")
+    assert [s.role for s in view.sections if s.start <= cage < s.end] == ["excluded"]  # under BACKGROUND

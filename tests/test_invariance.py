@@ -23,23 +23,13 @@ FROZEN = ("test", "external/test")
 # (split, note, transform): why the codes change. Each is listed under "Limits" in the README.
 _TABLE = "a table of levels and implants run onto one line loses its rows: which level belongs to which cell cannot be read"
 KNOWN = {
-    ("external/dev", "X127", "flatten_kaggle"):
-        "a templated 'Level(s): [L3-4, L4-5]' field on its own line is read only when an export joins it "
-        "to the procedure line (then the cage count is right: 2, not 1)",
-    ("external/dev", "X127", "newlines_to_spaces"): "the same levels field",
     **{("external/dev", nid, "newlines_to_spaces"): _TABLE
        for nid in ("X447", "X493", "X544", "X663", "X686", "X700", "X853")},
-    ("external/dev", "X842", "newlines_to_spaces"):
-        "an ALL-CAPS note whose 'FINDINGS:' and 'BACKGROUND:' labels run onto one line: the old cage seen on "
-        "fluoroscopy is read as today's (22853 gained)",
-    ("external/dev", "X842", "headers_without_colons"): "the same 'BACKGROUND' label, without its colon",
     ("external/dev", "X439", "headers_without_colons"):
         "the 'Graft type' field set apart from its value: the structural allograft spacer is read as template text",
     ("external/dev", "X503", "headers_without_colons"):
         "the template block's fields ('Osteotomy', 'Level', 'Resection') set on lines of their own without colons: "
         "the level under its bare label is not read as the osteotomy's",
-    ("external/dev", "X593", "lower_case_headers"):
-        "with lower-case labels, the old construct's level is read with the new rods",
     ("external/dev", "X783", "headers_without_colons"):
         "a radiology procedure report's labels set apart without colons: its fixation screws are read as "
         "narrative (22840 gained on a note with no code in scope)",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..flags import Flag
 from ..levels import Level, interspace_label, vertebra_index
 from ..resources import load_json
+from ..sentences import LEVELS_FIELD
 from .constructs import fixation_points
 from .mentions import BODY, Mention, MentionIndex
 
@@ -69,6 +70,8 @@ class _DeviceReader:
         self.interbody_levels = [lv for m in listed_or_body
                                  if (m in work and m.levels) or _near_any(m, work_without_levels)
                                  for lv in m.level_values() if lv.kind != "vertebra"]
+        if work_without_levels and not self.interbody_levels:
+            self.interbody_levels = _levels_field(index, work_without_levels)
 
     def in_defect(self, m: Mention) -> bool:
         """A cage in a corpectomy or VCR defect rather than in a disc space."""
@@ -86,6 +89,21 @@ _NEAR_WORK_CHARS = 250  # in a run-on dictated sentence, the levels of other ste
 def _near_any(m: Mention, work: list[Mention]) -> bool:
     """Is ``m`` in the sentence of an interbody step told without levels, and near it?"""
     return any(m.sentence == w.sentence and abs(m.start - w.start) <= _NEAR_WORK_CHARS for w in work)
+
+
+_LEVELS_FIELD_CHARS = 300  # "Procedure(s): Lateral interbody fusion" / "Laterality: [Left]" / "Level(s): [L3-4, L4-5]"
+
+
+def _levels_field(index: MentionIndex, work: list[Mention]) -> list[Level]:
+    """The levels of a templated "Level(s):" field set on its own line just after a procedure named without
+    levels in the procedure list ("Procedure(s): Lateral interbody fusion, stand-alone" ... "Level(s): [L3-4, L4-5]")."""
+    listed = [m.sentence[1] for m in work if m.role == "procedure_list"]
+    if not listed:
+        return []
+    end = min(listed)
+    fields = [s for s in index.loose_levels
+              if end <= s[0] <= end + _LEVELS_FIELD_CHARS and LEVELS_FIELD.match(index.text, s[0])]
+    return [span.level for s in fields[:1] for span in index.loose_levels[s] if span.level.kind == "interspace"]
 
 
 def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
