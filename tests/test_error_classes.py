@@ -1879,7 +1879,7 @@ def test_a_plate_told_in_an_anterior_approach_stays_anterior_beside_an_occipital
     assert ("22845", 1) in all_codes_of(ex, body)
 
 
-TWO_LEVEL_ACDF = ("A right transverse incision was made and the anterior cervical spine exposed. Complete discectomies were "
+TWO_LEVEL_ACDF = ("The patient was turned supine. A right transverse incision was made and the anterior cervical spine exposed. Complete discectomies were "
         "done at C4-5 and C5-6 and the endplates prepared. ")
 
 
@@ -1939,8 +1939,17 @@ def test_an_osteotomy_told_in_passing_far_from_the_operation_is_not_coded(ex):
             "performed at C6-7 and a PEEK cage placed. A plate was fixed to C6 and C7 with four screws.\n")
     record = ex.extract(note, "far")
     assert not {s["code"] for s in record["suggestions"]} & {"22206", "22207", "22208"}
+    assert "approach_conflict" in {f["id"] for f in record["flags"]}  # a posterior osteotomy in a supine operation
+    prone = note.replace("Anterior cervical discectomy and fusion C6-7", "Posterior cervical fusion C4-C6").replace(
+        "She was positioned supine; because of her long lumbar fusion with the L3 pedicle subtraction osteotomy, the "
+        "knees were flexed over a pillow. Discectomy was performed at C6-7 and a PEEK cage placed. A plate was fixed "
+        "to C6 and C7 with four screws.", "She was turned prone; because of her long lumbar fusion with the L3 pedicle "
+        "subtraction osteotomy, the knees were padded. Lateral mass screws were placed at C4, C5 and C6 with rods.")
+    record = ex.extract(prone, "far")
+    assert not {s["code"] for s in record["suggestions"]} & {"22206", "22207", "22208"}
     assert "osteotomy_far_from_operation" in {f["id"] for f in record["flags"]}
     today = note.replace("Anterior cervical discectomy and fusion C6-7", "L3 pedicle subtraction osteotomy").replace(
+        "positioned supine", "positioned prone").replace(
         "Discectomy was performed at C6-7 and a PEEK cage placed. A plate was fixed to C6 and C7 with four screws.",
         "Pedicle screws were placed at L1, L2, L4 and L5 and the L3 pedicles and a posterior wedge of the L3 body "
         "were resected.")
@@ -2249,3 +2258,44 @@ def test_osteotomies_rejected_skipped_converted_or_old_in_other_words_are_not_co
     old osteotomy named as the place of a pseudarthrosis or broken rods, or nonunited."""
     text, codes = PROBE_4[name]
     assert sorted(osteotomy_codes_in(ex, text)) == sorted(codes)
+
+
+# Wave 12: the sentence shapes that carry an osteotomy not done today.
+@pytest.mark.parametrize("sentence", [
+    "For graft we used the right posterior iliac crest, which had been spared at her 2012 L3 pedicle subtraction "
+    "osteotomy, when the left one was taken.",
+    "In 1999 I corrected a kyphosis that had followed a fracture by a pedicle subtraction osteotomy of the third "
+    "lumbar vertebra.",
+    "The L3 pedicle subtraction osteotomy came next in the sequence, but the monitoring signals fell and after a long "
+    "discussion with the anaesthetist the osteotomy was therefore not begun.",
+    "We had weighed whether she would in the end need an L3 pedicle subtraction osteotomy.",
+    "We agreed on the fusion first, keeping the L3 pedicle subtraction osteotomy in reserve.",
+])
+def test_an_osteotomy_not_done_today_whatever_the_sentence_shape(ex, sentence):
+    body = f"{sentence} Pedicle screws were placed at L1, L2, L4 and L5 and two rods were seated in situ."
+    codes = all_codes_of(ex, body)
+    assert not {c for c, _ in codes} & {"22207", "22214"} and ("22842", 1) in codes
+
+
+def test_the_same_sentence_shapes_keep_an_osteotomy_done_today(ex):
+    body = ("The L3 pedicle subtraction osteotomy came next: the L3 pedicles and a posterior wedge of the L3 body "
+            "were resected and the wedge closed. Pedicle screws were placed at L1, L2, L4 and L5 with two rods.")
+    assert ("22207", 1) in all_codes_of(ex, body)
+
+
+def test_a_bare_plate_in_an_operation_done_from_behind_is_bone(ex):
+    body = ("The laminae of C4 through C7 were lifted off en bloc as a single plate with the ligaments, the "
+            "ligamentum flavum being divided at C3-4 as the plate was elevated. Lateral mass screws were placed at "
+            "C4, C5 and C6 and pedicle screws at T1, with two rods.")
+    codes = {c for c, _ in all_codes_of(ex, body)}
+    assert "22842" in codes and not codes & {"22845", "22846", "22847"}
+
+
+def test_the_integrated_screws_of_a_stand_alone_cage_told_again_add_no_plate_code(ex):
+    note = ("OPERATIVE REPORT\nDESCRIPTION OF PROCEDURE:\nShe was placed supine and the L5-S1 disc reached through a "
+            "left retroperitoneal approach. The disc was removed. The implant was a hyperlordotic PEEK cage of the "
+            "stand-alone kind with three integrated screws, packed with allograft chips and tapped into the disc space. "
+            "The three screws were then driven through the cage, two into the body of S1 and one into the "
+            "body of L5. No plate was used.\n")
+    codes = {c for c, _ in codes_of(ex, note)}
+    assert "22853" in codes and "22845" not in codes

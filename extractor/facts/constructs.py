@@ -69,6 +69,13 @@ def side(m: Mention, approach: ApproachTrack, occipital: bool = False) -> str:
     return m.meta.get("side") or ("anterior" if approach.anterior_at(m.start) else "posterior")
 
 
+def _bone_plate(m: Mention, approach: ApproachTrack) -> bool:
+    """A bare "plate" in an operation done only from behind: a plate of bone ("the laminae lifted off en bloc as
+    a single plate"), not anterior hardware (an occipital or other posterior plate names its side)."""
+    return (m.kind == "plate" and m.text.lower() in ("plate", "plates") and approach.at(m.start) == "posterior"
+            and not approach.front_named)
+
+
 def _occipital_plate(index: MentionIndex) -> bool:
     """Does the note place a plate on the occiput ("occipital plate")?"""
     return any(m.category == "INSTRUMENT" and m.kind == "plate" and m.present and m.meta.get("side") == "posterior"
@@ -83,7 +90,8 @@ def build_constructs(index: MentionIndex, approach: ApproachTrack) -> tuple[Cons
         occipital=_occipital_plate(index))
     for mentions in index.by_sentence.values():
         _read_sentence(mentions, approach, sides, index.text)
-    fixation = [m for m in index if m.category == "INSTRUMENT" and m.counted and m.meta["role"] in FIXATION_ROLES]
+    fixation = [m for m in index if m.category == "INSTRUMENT" and m.counted and m.meta["role"] in FIXATION_ROLES
+                and not (_bone_plate(m, approach) and not sides.occipital)]
     posterior = _construct(sides.posterior, bool(fixation), sides.pelvic, None)
     anterior = _construct(sides.anterior, any(m.meta.get("side") == "anterior" == side(m, approach, sides.occipital)
                                               for m in fixation), False,
@@ -115,11 +123,14 @@ def _names_integral_anchors(ms: list[Mention]) -> bool:
 def _without_anchors(ms: list[Mention], sides: _Sides) -> list[Mention]:
     """The sentence without its device's anchor screws, which are part of the device's code: in the
     sentence naming them, and in one that names the device again with no vertebra beyond theirs ("the
-    cage and the three screws well within L5 and S1")."""
+    cage and the three screws well within L5 and S1"), or with no plate when they were named without levels
+    ("a stand-alone cage with three integrated screws" ... "the three screws were driven through the cage")."""
     config = load_json("decisions.json")["devices"]
     vertebrae = {v for m in ms for lv in m.level_values() for v in lv.vertebrae()}
     names_device = any(m.category == "INSTRUMENT" and m.kind in config["interbody_kinds"] for m in ms)
-    again = bool(sides.anchor_vertebrae) and vertebrae <= sides.anchor_vertebrae and names_device
+    within = vertebrae <= sides.anchor_vertebrae if sides.anchor_vertebrae else not any(
+        m.category == "INSTRUMENT" and m.kind == "plate" for m in ms)
+    again = bool(sides.anchor_sentences) and within and names_device
     if not (ms[0].sentence in sides.anchor_sentences or again):
         return ms
     return [m for m in ms if not (m.category == "INSTRUMENT" and m.kind in config["integral_anchor_screw_kinds"])]
@@ -140,7 +151,7 @@ _STEP_VERB = re.compile(r"\b(?:was|were|is|placed|inserted|positioned|impacted|s
 
 
 def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides, text: str) -> None:
-    ms = _without_anchors(ms, sides)
+    ms = [m for m in _without_anchors(ms, sides) if sides.occipital or not _bone_plate(m, approach)]
     fixation = [m for m in ms if m.category == "INSTRUMENT" and m.present and m.meta["role"] in FIXATION_ROLES]
     if not fixation or fixation[0].role not in (BODY, "procedure_list"):
         return

@@ -536,9 +536,9 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
         fact_flags.append(Flag.posterior_range_count)
         if len([t for t in present if t.mention.levels and t.mention.role == BODY]) == 1:  # the stretch told once
             sites = _as_many_as_stated(sites, [t.mention.count for t in present if t.mention.count])
-    where = approach.at(present[0].mention.start)
     if family != "anterior" and approach.anterior_at(present[0].mention.start) and "posterior" not in approach.values:
-        fact_flags.append(Flag.approach_conflict)
+        return None, [Flag.approach_conflict]  # a posterior osteotomy in an operation done only from the front
+    where = approach.at(present[0].mention.start)
     return Osteotomy(
         family, kind, sites, approach="anterior" if family == "anterior" else (where or "posterior"),
         source=source, inferred=inferred_type or bool(unplaced),
