@@ -172,7 +172,10 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
 def _label_after_sentence(text: str, start: int, line: str, nxt: str) -> bool:
     """A finished sentence before a field label in lower case ("...with a burr." / "rods: Two 5.5 mm rods..."):
     the label opens a sentence even though no capital follows the break."""
-    return line[-1] in ".?!" and not _is_abbreviation(text, start - 1) and bool(FIELD_LABEL.match(nxt))
+    return line[-1] in ".?!" and not _is_abbreviation(text, start - 1) and bool(_SHORT_LABEL.match(nxt))
+
+
+_SHORT_LABEL = re.compile(r"[A-Za-z][A-Za-z/-]*(?:[ \t][A-Za-z/-]+){0,2}[ \t]*:")  # "rods:", "bone graft:"
 
 
 def _row_goes_on(line: str, text: str, end: int) -> bool:
@@ -206,9 +209,10 @@ def _level_rows(line: str, nxt: str) -> bool:
 # ("osteotomy: Yes"), in any case, so that its "None" negates nothing after it; an indented sub-field
 # ("  Levels: T10-11, T11-12") stays with the field above it.
 FIELD_LABEL = re.compile(r"[A-Za-z][A-Za-z/ \t-]{1,30}:")
-# A templated field giving the levels of the procedure named above it ("Level(s): [L3-4, L4-5]").
-LEVELS_FIELD = re.compile(r"[ \t]*(?:operative[ \t]+|surgical[ \t]+)?levels?[ \t]*(?:\(s\))?[ \t]*:[ \t]*\[?[ \t]*[CTLS]\d",
-                          re.IGNORECASE)
+# A templated field giving the levels of the procedure named above it ("Level(s): [L3-4, L4-5]"; its colon may be
+# lost, the value then on the next line).
+PROCEDURE_LEVELS_FIELD = re.compile(
+    r"[ \t]*(?:operative[ \t]+|surgical[ \t]+)?levels?[ \t]*(?:\(s\))?[ \t]*(?::|\n|(?=\[))[ \t]*\[?[ \t]*[CTLS]\d", re.IGNORECASE)
 TABLE_HEADER = re.compile(r"\S[ \t]{2,}\S.*\S[ \t]{2,}\S")  # a line of three cells or more
 _SUB_FIELD = re.compile(r"[A-Za-z /-]*\b(?:levels?|sites?|number|type|size|side)\b[A-Za-z /()-]*:", re.IGNORECASE)
 

@@ -23,7 +23,7 @@ from typing import NamedTuple
 from .levels import repeated_at_pattern, spoken_levels, thoracic_from_dorsal, told_next_pattern
 from .resources import load_json
 from .section_roles import SectionSpan, assign_sections, unknown_category
-from .sentences import FIELD_LABEL, LEVELS_FIELD, SHORT_LINE, TABLE_HEADER, ends_open, next_field, split_sentences
+from .sentences import FIELD_LABEL, PROCEDURE_LEVELS_FIELD, SHORT_LINE, TABLE_HEADER, ends_open, next_field, split_sentences
 from .target_rules import TARGET_RULE_FILES, asserted_categories, load_target_rules
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>")
@@ -397,24 +397,12 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     for pos in (m.end() for m in _TITLE_BREAK.finditer(text)):
         if pos not in found and _collapsed_line(text, pos) and (header := _inline_header(text, pos, caps, True)):
             found[pos] = header
-    _stacked_headers(text, found, caps)
     headers, end = [], -1
     for key in sorted(found):
         if found[key][1] >= end:  # not inside the header before ("OPERATION(S) PERFORMED:")
             headers.append(found[key])
             end = found[key][2]
     return headers
-
-
-def _stacked_headers(text: str, found: dict[int, tuple[int, int, int]], caps: bool) -> None:
-    """A label and its colon right after another header's colon ("FINDINGS: BACKGROUND: Posterior..."): an
-    empty section and the next one, run onto one line by an export."""
-    for _, _, end in sorted(found.values()):
-        if text[end - 1] != ":":
-            continue
-        pos = end + len(text[end:end + 4]) - len(text[end:end + 4].lstrip(" \t"))
-        if pos > end and pos not in found and (header := _inline_header(text, pos, caps)) and text[header[2] - 1] == ":":
-            found[pos] = header
 
 
 _NOT_UPPER = bytes(c for c in range(256) if not 65 <= c <= 90)  # deleted, they leave the capitals
@@ -807,7 +795,7 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
     (its type is read from the elements resected around it: see facts.osteotomies.elements_near)."""
     chunks = [_Chunk(cleaned[s:e]) for s, e in sentences]
     trigger = triggers(rule_files)
-    keep = [trigger.in_chunk(c) or bool(LEVELS_FIELD.match(c.text)) for c in chunks]  # "Level(s): [L3-4, L4-5]"
+    keep = [trigger.in_chunk(c) or bool(PROCEDURE_LEVELS_FIELD.match(c.text)) for c in chunks]  # "Level(s): [L3-4, L4-5]"
     osteotomy = triggers(rule_files, frozenset({"OSTEOTOMY"}))
     elements = triggers(rule_files, frozenset({"RESECTION"}))
     window = load_json("decisions.json")["osteotomy_typing"]["window"]

@@ -1879,7 +1879,7 @@ def test_a_plate_told_in_an_anterior_approach_stays_anterior_beside_an_occipital
     assert ("22845", 1) in all_codes_of(ex, body)
 
 
-TWO_LEVEL_ACDF = ("The patient was turned supine. A right transverse incision was made and the anterior cervical spine exposed. Complete discectomies were "
+TWO_LEVEL_ACDF = ("A right transverse incision was made and the anterior cervical spine exposed. Complete discectomies were "
         "done at C4-5 and C5-6 and the endplates prepared. ")
 
 

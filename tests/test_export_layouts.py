@@ -193,8 +193,10 @@ STACKED = ("OPERATIVE REPORT\nPROCEDURE PERFORMED: REMOVAL OF POSTERIOR SPINAL I
            "L1 AND NEW RODS WERE SET FROM T5 TO L1. THE WOUND WAS CLOSED IN LAYERS.\n")
 
 
-@pytest.mark.parametrize("transform", [None, "newlines_to_spaces", "headers_without_colons"])
-def test_a_background_label_stacked_under_findings_keeps_the_old_cage_out(ex, transform):
+@pytest.mark.parametrize("transform", [None, "headers_without_colons", "hard_wrap_60"])
+def test_a_background_label_under_findings_keeps_the_old_cage_out(ex, transform):
+    """A bare "BACKGROUND" line is an indications header: the old cage it tells is history (run onto the FINDINGS line
+    by an export, it is not: see the README's limits)."""
     text = TRANSFORMS[transform](STACKED) if transform else STACKED
     codes = codes_of(ex, text)
     assert ("22843", 1) in codes and not any(code in ("22853", "22854") for code, _ in codes)

@@ -18,8 +18,6 @@ class ApproachTrack:
         # Positioning (prone, supine, lateral decubitus) counts only where no approach proper is named.
         proper = [m for m in cues if not m.meta.get("positional")] or cues
         self.values = tuple(dict.fromkeys(m.meta["approach"] for m in sorted(proper, key=lambda m: m.start)))
-        # An approach from the front named in words, not only by a position ("supine" for intubation, then prone).
-        self.front_named = any(m.meta["approach"] in ANTERIOR_SIDE for m in cues if not m.meta.get("positional"))
         # A note that names its approach only in the procedure list (a brief note: "Anterior cervical
         # discectomy and fusion" over an implant list) was done through it.
         listed = [m for m in index if m.role == "procedure_list" and m.present and m.meta.get("approach")
@@ -27,7 +25,10 @@ class ApproachTrack:
         approaches = {m.meta["approach"] for m in listed} | {
             "posterior" for m in index if m.role == "procedure_list" and m.present and m.category == "INSTRUMENT"
             and "posterior" in m.text.lower()}  # "Percutaneous posterior fixation L5-S1"
-        self.front_named = self.front_named or bool(approaches & set(ANTERIOR_SIDE))
+        # An approach from the front named in words (narrative or procedure list), not only by a position ("supine"
+        # for intubation, then prone).
+        self.front_named = bool(approaches & set(ANTERIOR_SIDE)) or any(
+            m.meta["approach"] in ANTERIOR_SIDE for m in cues if not m.meta.get("positional"))
         self._listed = approaches.pop() if len(approaches) == 1 else None  # not "ALIF L5-S1" + "posterior fixation"
 
     def at(self, offset: int) -> str | None:

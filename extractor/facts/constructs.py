@@ -69,11 +69,16 @@ def side(m: Mention, approach: ApproachTrack, occipital: bool = False) -> str:
     return m.meta.get("side") or ("anterior" if approach.anterior_at(m.start) else "posterior")
 
 
-def _bone_plate(m: Mention, approach: ApproachTrack) -> bool:
-    """A bare "plate" in an operation done only from behind: a plate of bone ("the laminae lifted off en bloc as
-    a single plate"), not anterior hardware (an occipital or other posterior plate names its side)."""
-    return (m.kind == "plate" and m.text.lower() in ("plate", "plates") and approach.at(m.start) == "posterior"
-            and not approach.front_named)
+def _bone_plate(m: Mention, approach: ApproachTrack, occipital: bool, text: str) -> bool:
+    """A bare "plate" with nothing fixing it, in an operation done only from behind, is a plate of bone ("the
+    laminae lifted off en bloc as a single plate"), not anterior hardware. (A posterior plate names its side: an
+    occipital plate makes a bare "the plate" that one, see ``side``.)"""
+    return (m.kind == "plate" and m.text.lower() in ("plate", "plates") and not occipital
+            and approach.at(m.start) == "posterior" and not approach.front_named
+            and not _FIXED.search(text, *m.sentence))
+
+
+_FIXED = re.compile(r"\b(?:screws?|fixed|secured|applied|affixed|attached|locked|contoured|placed)\b", re.IGNORECASE)
 
 
 def _occipital_plate(index: MentionIndex) -> bool:
@@ -91,7 +96,7 @@ def build_constructs(index: MentionIndex, approach: ApproachTrack) -> tuple[Cons
     for mentions in index.by_sentence.values():
         _read_sentence(mentions, approach, sides, index.text)
     fixation = [m for m in index if m.category == "INSTRUMENT" and m.counted and m.meta["role"] in FIXATION_ROLES
-                and not (_bone_plate(m, approach) and not sides.occipital)]
+                and not _bone_plate(m, approach, sides.occipital, index.text)]
     posterior = _construct(sides.posterior, bool(fixation), sides.pelvic, None)
     anterior = _construct(sides.anterior, any(m.meta.get("side") == "anterior" == side(m, approach, sides.occipital)
                                               for m in fixation), False,
@@ -120,7 +125,11 @@ def _names_integral_anchors(ms: list[Mention]) -> bool:
     return bool(present & set(config["integral_anchor_kinds"]) and present & set(config["interbody_kinds"]))
 
 
-def _without_anchors(ms: list[Mention], sides: _Sides) -> list[Mention]:
+_THROUGH_THE_DEVICE = re.compile(r"\b(?:through|into|via)[ \t]+(?:the[ \t]+)?(?:cage|implant|spacer|device)\b",
+                                 re.IGNORECASE)
+
+
+def _without_anchors(ms: list[Mention], sides: _Sides, text: str) -> list[Mention]:
     """The sentence without its device's anchor screws, which are part of the device's code: in the
     sentence naming them, and in one that names the device again with no vertebra beyond theirs ("the
     cage and the three screws well within L5 and S1"), or with no plate when they were named without levels
@@ -128,9 +137,14 @@ def _without_anchors(ms: list[Mention], sides: _Sides) -> list[Mention]:
     config = load_json("decisions.json")["devices"]
     vertebrae = {v for m in ms for lv in m.level_values() for v in lv.vertebrae()}
     names_device = any(m.category == "INSTRUMENT" and m.kind in config["interbody_kinds"] for m in ms)
-    within = vertebrae <= sides.anchor_vertebrae if sides.anchor_vertebrae else not any(
-        m.category == "INSTRUMENT" and m.kind == "plate" for m in ms)
-    again = bool(sides.anchor_sentences) and within and names_device
+    if sides.anchor_vertebrae:
+        the_anchors = vertebrae <= sides.anchor_vertebrae
+    else:  # named without levels: screws told going through the device, no plate beside them; where they go
+        the_anchors = bool(_THROUGH_THE_DEVICE.search(text, *ms[0].sentence)) and not any(
+            m.category == "INSTRUMENT" and m.kind == "plate" for m in ms)
+        if the_anchors and sides.anchor_sentences and names_device:  # is where they anchor it from now on
+            sides.anchor_vertebrae = frozenset(vertebrae)
+    again = bool(sides.anchor_sentences) and the_anchors and names_device
     if not (ms[0].sentence in sides.anchor_sentences or again):
         return ms
     return [m for m in ms if not (m.category == "INSTRUMENT" and m.kind in config["integral_anchor_screw_kinds"])]
@@ -151,7 +165,7 @@ _STEP_VERB = re.compile(r"\b(?:was|were|is|placed|inserted|positioned|impacted|s
 
 
 def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides, text: str) -> None:
-    ms = [m for m in _without_anchors(ms, sides) if sides.occipital or not _bone_plate(m, approach)]
+    ms = [m for m in _without_anchors(ms, sides, text) if not _bone_plate(m, approach, sides.occipital, text)]
     fixation = [m for m in ms if m.category == "INSTRUMENT" and m.present and m.meta["role"] in FIXATION_ROLES]
     if not fixation or fixation[0].role not in (BODY, "procedure_list"):
         return

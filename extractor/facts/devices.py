@@ -3,13 +3,14 @@ contiguous defect) and devices without arthrodesis (per interspace or defect). D
 rules/decisions.json, "devices"."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..flags import Flag
 from ..levels import Level, interspace_label, vertebra_index
 from ..resources import load_json
-from ..sentences import LEVELS_FIELD
+from ..sentences import PROCEDURE_LEVELS_FIELD
 from .constructs import fixation_points
 from .mentions import BODY, Mention, MentionIndex
 
@@ -70,8 +71,7 @@ class _DeviceReader:
         self.interbody_levels = [lv for m in listed_or_body
                                  if (m in work and m.levels) or _near_any(m, work_without_levels)
                                  for lv in m.level_values() if lv.kind != "vertebra"]
-        if work_without_levels and not self.interbody_levels:
-            self.interbody_levels = _levels_field(index, work_without_levels)
+        self.levels_field = _levels_field(index, work_without_levels) if work_without_levels else []
 
     def in_defect(self, m: Mention) -> bool:
         """A cage in a corpectomy or VCR defect rather than in a disc space."""
@@ -91,19 +91,27 @@ def _near_any(m: Mention, work: list[Mention]) -> bool:
     return any(m.sentence == w.sentence and abs(m.start - w.start) <= _NEAR_WORK_CHARS for w in work)
 
 
-_LEVELS_FIELD_CHARS = 300  # "Procedure(s): Lateral interbody fusion" / "Laterality: [Left]" / "Level(s): [L3-4, L4-5]"
-
-
 def _levels_field(index: MentionIndex, work: list[Mention]) -> list[Level]:
-    """The levels of a templated "Level(s):" field set on its own line just after a procedure named without
-    levels in the procedure list ("Procedure(s): Lateral interbody fusion, stand-alone" ... "Level(s): [L3-4, L4-5]")."""
+    """The interspaces of a templated "Level(s):" field set on its own line just after a procedure named without
+    levels in the procedure list ("Procedure(s): Lateral interbody fusion, stand-alone" ... "Level(s): [L3-4, L4-5]"),
+    within ``levels_field_reach_chars`` of it."""
     listed = [m.sentence[1] for m in work if m.role == "procedure_list"]
     if not listed:
         return []
-    end = min(listed)
-    fields = [s for s in index.loose_levels
-              if end <= s[0] <= end + _LEVELS_FIELD_CHARS and LEVELS_FIELD.match(index.text, s[0])]
+    end, reach = min(listed), _config()["levels_field_reach_chars"]
+    fields = [s for s in sorted(index.loose_levels)
+              if end <= s[0] <= end + reach and PROCEDURE_LEVELS_FIELD.match(index.text, s[0])]
     return [span.level for s in fields[:1] for span in index.loose_levels[s] if span.level.kind == "interspace"]
+
+
+_EACH_SPACE = re.compile(r"\b(?:each|every|both|all)\b(?![ \t]+remaining)", re.IGNORECASE)
+
+
+def _one_per_space(cages: list[Mention], index: MentionIndex) -> bool:
+    """Do the cages told without levels go one into each space ("a cage was impacted into each space", "cages")?
+    Only then does a levels field give them its interspaces: "one cage into the disc space" beside "Level(s): L3-S1"
+    is not three cages, and "each remaining space" leaves out levels the field does not."""
+    return any(m.text.lower().endswith("s") or _EACH_SPACE.search(index.text, *m.sentence) for m in cages)
 
 
 def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
@@ -128,6 +136,9 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
     if any(not m.levels for m in cages) and not corpectomy:
         # A cage named without its level sits at the interbody fusion / discectomy levels.
         interbody |= interspaces(reader.interbody_levels)
+        if not interbody and reader.levels_field and _one_per_space([m for m in cages if not m.levels], index):
+            interbody = interspaces(reader.levels_field)
+            flags.append(Flag.interbody_levels_from_field)
         if not interbody:
             unknown = True
             flags.append(Flag.interbody_level_unknown)

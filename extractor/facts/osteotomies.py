@@ -476,8 +476,11 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
     confirmed_by_generic = bool(body_generic) and len(listed_families) == 1 and not body_typed
     brief = brief and not body_typed and not body_generic
     facts: list[Osteotomy] = []
+    front_only = _from_the_front_only(index, approach)
     for (family, kind), items in typed.items():
         fact, fact_flags = _osteotomy(family, kind, items, confirmed_by_generic or brief, approach, range_mode)
+        if fact and family != "anterior" and front_only and any(approach.anterior_at(t.mention.start) for t in items):
+            fact, fact_flags = None, [Flag.approach_conflict]  # a posterior osteotomy in an operation done from the front
         flags += fact_flags
         if fact:
             facts.append(fact)
@@ -494,6 +497,14 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
     if brief and facts:
         flags.append(Flag.osteotomy_from_brief_note)
     return facts, exclusions(typed, generic), flags + generic_flags
+
+
+def _from_the_front_only(index: MentionIndex, approach: ApproachTrack) -> bool:
+    """Was the operation done only from the front: no posterior approach named and no posterior hardware (pedicle
+    or lateral mass screws, hooks, wires, rods) placed? A posterior osteotomy there is an earlier or a planned one."""
+    posterior_hardware = any(m.category == "INSTRUMENT" and m.counted and (m.meta.get("side") == "posterior"
+                                                                           or m.kind == "rod") for m in index)
+    return "posterior" not in approach.values and not posterior_hardware
 
 
 def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic: bool, approach: ApproachTrack,
@@ -536,8 +547,6 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
         fact_flags.append(Flag.posterior_range_count)
         if len([t for t in present if t.mention.levels and t.mention.role == BODY]) == 1:  # the stretch told once
             sites = _as_many_as_stated(sites, [t.mention.count for t in present if t.mention.count])
-    if family != "anterior" and approach.anterior_at(present[0].mention.start) and "posterior" not in approach.values:
-        return None, [Flag.approach_conflict]  # a posterior osteotomy in an operation done only from the front
     where = approach.at(present[0].mention.start)
     return Osteotomy(
         family, kind, sites, approach="anterior" if family == "anterior" else (where or "posterior"),

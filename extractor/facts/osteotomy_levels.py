@@ -89,7 +89,7 @@ def table_column(m: Mention, index: MentionIndex) -> Mention:
     return replace(m, levels=tuple(spans)) if spans else m
 
 
-_LEVELS_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)s?(?:\(s\))?(?:[ \t]*#?\d{1,2})?[ \t]*:", re.IGNORECASE)
+_OSTEOTOMY_LEVELS_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)s?(?:\(s\))?(?:[ \t]*#?\d{1,2})?[ \t]*:", re.IGNORECASE)
 _FIELD_OPENS = re.compile(r"(?:^|\n|\[)[ \t]*$")  # a field's label starts its line or its brackets
 _NUMBERED_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)[ \t]*#?\d{1,2}[ \t]*:", re.IGNORECASE)
 
@@ -100,7 +100,7 @@ def levels_fields(index: MentionIndex) -> tuple[Mention, ...]:
     when every osteotomy the narrative names without levels is of one family: their levels are its sites."""
     fields = tuple(m for m in index.of("OSTEOTOMY") if m.meta["type"] is None and m.present and m.levels
                    and (m.start == m.sentence[0] or _FIELD_OPENS.search(index.text, max(0, m.start - 12), m.start))
-                   and _LEVELS_FIELD.match(index.text, m.start))
+                   and _OSTEOTOMY_LEVELS_FIELD.match(index.text, m.start))
     unlevelled = {(m.meta.get("family"), m.meta["type"]) for m in index.of("OSTEOTOMY")
                   if names_type(m) and m.present and not m.levels}
     families = {family for family, _ in unlevelled}
