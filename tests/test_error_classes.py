@@ -2299,3 +2299,36 @@ def test_the_integrated_screws_of_a_stand_alone_cage_told_again_add_no_plate_cod
             "body of L5. No plate was used.\n")
     codes = {c for c, _ in codes_of(ex, note)}
     assert "22853" in codes and "22845" not in codes
+
+
+# Wave 13: lumbar bone work that looks like a posterior-column osteotomy and is not one.
+@pytest.mark.parametrize("sentence", [
+    "The bone removal at L4-5 was as wide as a Ponte osteotomy however this was done for the nerve roots.",
+    "The L4-5 facetectomy was done for the cage and the roots, not to correct alignment, although it was as complete "
+    "as in a posterior column osteotomy at L4-5.",
+    "5. Right L4-5 facet osteotomy for transforaminal access.\nA complete facetectomy was done with the osteotome.",
+    "The osteotome raised flaps of the laminae of L4 and L5, the old fish-scaling, so that small osteotomies across "
+    "L4-5 lay as a bed of raw bone.",
+    "The L3 pars interarticularis was osteotomized with a quarter-inch osteotome and removed with the L3 inferior "
+    "articular process as a complete facetectomy at L3-4.",
+    "This man, on whom I carried out a fusion from L2 to L5 with Ponte osteotomies at L2-3 and L3-4 for a "
+    "degenerative kyphosis, now has stenosis below it.",
+])
+def test_lumbar_bone_work_that_is_not_a_posterior_column_osteotomy(ex, sentence):
+    body = f"{sentence} Pedicle screws were placed at L4 and L5 bilaterally with two rods."
+    codes = all_codes_of(ex, body)
+    assert not {c for c, _ in codes} & {"22210", "22212", "22214", "22216"} and ("22840", 1) in codes
+
+
+REMOVAL = ("OPERATIVE REPORT\nPROCEDURE PERFORMED: Removal of posterior spinal instrumentation T5 to T11.\n\n"
+           "DESCRIPTION OF PROCEDURE:\nThe patient was placed prone. The old incision was opened. The set screws were "
+           "loosened and both rods lifted out. Each of the twelve pedicle screws, T5, T6, T7, T9, T10 and T11 on both "
+           "sides, was then backed out and removed. {extra}The wound was closed in layers.\n")
+
+
+def test_a_note_that_only_removes_hardware_codes_no_instrumentation(ex):
+    record = ex.extract(REMOVAL.format(extra=""), "removal")
+    assert not [s for s in record["suggestions"] if s["code"].startswith("228")]
+    assert "hardware_removal_only" in {f["id"] for f in record["flags"]}
+    placed = REMOVAL.format(extra="New pedicle screws were placed at T12 and L1 and new rods set from T5 to L1. ")
+    assert ("22843", 1) in codes_of(ex, placed)

@@ -101,8 +101,25 @@ def build_constructs(index: MentionIndex, approach: ApproachTrack) -> tuple[Cons
     anterior = _construct(sides.anterior, any(m.meta.get("side") == "anterior" == side(m, approach, sides.occipital)
                                               for m in fixation), False,
                           load_json("decisions.json")["devices"]["anterior_listed_max_segments"])
+    if (posterior or anterior) and removal_only(index):
+        return None, None, False, [Flag.hardware_removal_only]
     listed = any(c and c.levels_from_procedure_list for c in (posterior, anterior))
     return posterior, anterior, sides.pelvic, [Flag.instrumentation_levels_from_procedure_list] if listed else []
+
+
+def removal_only(index: MentionIndex) -> bool:
+    """Does the procedure list name only the removal of hardware ("Removal of posterior spinal instrumentation, L2 to
+    L5"): hardware it removes, none it places, no fusion, and no narrative sentence placing hardware ("new pedicle
+    screws were placed")? The narrative's screws are then the ones backed out, however far the removal verb stands
+    from them ("all eight pedicle screws, one on each side at L2, L3, L4 and L5, were backed out")."""
+    listed = [m for m in index if m.role == "procedure_list"]
+    hardware = [m for m in listed if m.category == "INSTRUMENT"]
+    placed = any(m.category == "INSTRUMENT" and m.counted and _PLACED.search(index.text, *m.sentence) for m in index)
+    return (any(m.assertion == "removed" for m in hardware) and not any(m.present for m in hardware)
+            and not any(m.category == "FUSION" and m.present for m in listed) and not placed)
+
+
+_PLACED = re.compile(r"\b(?:new|placed|inserted|implanted|replaced|re-?inserted)\b", re.IGNORECASE)
 
 
 def _construct(told: _Side, fixation_told: bool, pelvic: bool, listed_max: int | None) -> Construct | None:
