@@ -19,6 +19,8 @@ from medspacy.context.context_modifier import ConTextModifier
 from medspacy.util import tuple_overlaps
 from spacy.tokens import Doc
 
+from .keys import LEVELS_KEY
+
 
 class _IntervalIndex:
     """Which of a list of closed intervals ``[start, end]`` meet a query interval."""
@@ -40,7 +42,7 @@ class _SentenceModifier(ConTextModifier):
     """A ConTextModifier that takes its sentence from a table built once per Doc (medSpaCy asks
     ``doc[start].sent``, which walks the sentence's tokens, for every modifier). Without a
     ``max_scope`` its scope is set as medSpaCy 1.3.1 sets it: the sentence, in the rule's direction,
-    shortened to the rule's ``max_scope``."""
+    shortened to the rule's ``max_scope``, where a level of several tokens ("L2-3") counts as one."""
 
     def __init__(self, rule, start: int, end: int, doc: Doc, sentence: tuple[int, int], max_scope=None):
         self._sentence = sentence
@@ -59,6 +61,24 @@ class _SentenceModifier(ConTextModifier):
         if self.direction.lower() in ("backward", "bidirectional") and self._scope_start < cue_end <= self._start:
             self._scope_start = cue_end
         return before != self.scope_span
+
+    def _widen_past_levels(self, doc: Doc) -> None:
+        """Stretch a ``max_scope`` window by the extra tokens of the levels inside it, within the sentence: "the
+        Ponte osteotomies at L2-3 and L3-4 were never begun" is as near as "the Ponte osteotomies at L2 were never
+        begun"."""
+        extra = _level_extra(doc)
+        sent_start, sent_end = self._sentence
+        direction = self.direction.lower()
+        if direction in ("backward", "bidirectional"):
+            start = self._scope_start
+            for _ in range(2):  # the levels the first stretch uncovers count too
+                start = max(sent_start, self._scope_start - (extra[self._start] - extra[start]))
+            self._scope_start = start
+        if direction in ("forward", "bidirectional"):
+            end = self._scope_end
+            for _ in range(2):
+                end = min(sent_end, self._scope_end + (extra[end] - extra[self._end]))
+            self._scope_end = end
 
     def modifies(self, target) -> bool:
         """medSpaCy's, except that a rule whose metadata names ``wide_types`` reaches targets of other types
@@ -91,6 +111,26 @@ class _SentenceModifier(ConTextModifier):
                 self._scope_start = self._start - limit
             if limit is not None and self._scope_end - self._end > limit:
                 self._scope_end = self._end + limit
+        if limit is not None:
+            self._widen_past_levels(doc)
+
+
+def _level_extra(doc: Doc) -> list[int]:
+    """Prefix sums over the tokens of ``doc``: how many tokens before each index are the second or later token of a
+    level ("L2-3" is three tokens, one word), computed once per Doc."""
+    cached = doc.user_data.get(_LEVEL_EXTRA)
+    if cached is None:
+        extra = [0] * (len(doc) + 1)
+        for span in doc.spans[LEVELS_KEY] if LEVELS_KEY in doc.spans else ():
+            for i in range(span.start + 1, span.end):
+                extra[i + 1] += 1
+        for i in range(1, len(extra)):
+            extra[i] += extra[i - 1]
+        cached = doc.user_data[_LEVEL_EXTRA] = extra
+    return cached
+
+
+_LEVEL_EXTRA = "opnote_level_extra"
 
 
 def _sentence_table(doc: Doc):

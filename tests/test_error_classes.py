@@ -2332,3 +2332,11 @@ def test_a_note_that_only_removes_hardware_codes_no_instrumentation(ex):
     assert "hardware_removal_only" in {f["id"] for f in record["flags"]}
     placed = REMOVAL.format(extra="New pedicle screws were placed at T12 and L1 and new rods set from T5 to L1. ")
     assert ("22843", 1) in codes_of(ex, placed)
+
+
+def test_a_list_of_levels_counts_as_one_word_in_a_cues_reach(ex):
+    """"were never begun" reaches the Pontes back across "at L2-3 and L3-4" as it does across "at L2": a level
+    written in three tokens is one word."""
+    body = ("Pedicle screws were placed from L1 to L5 and two rods seated in situ. The Ponte osteotomies at L2-3 and "
+            "L3-4 were never begun.")
+    assert not {c for c, _ in all_codes_of(ex, body)} & {"22214", "22216"}
