@@ -2340,3 +2340,11 @@ def test_a_list_of_levels_counts_as_one_word_in_a_cues_reach(ex):
     body = ("Pedicle screws were placed from L1 to L5 and two rods seated in situ. The Ponte osteotomies at L2-3 and "
             "L3-4 were never begun.")
     assert not {c for c, _ in all_codes_of(ex, body)} & {"22214", "22216"}
+
+
+def test_an_unlevelled_named_type_takes_the_sites_the_next_sentence_cuts_at(ex):
+    """X949 (external dev): the operation line names Smith-Petersen osteotomies "at three levels"; the narrative turns
+    to "the osteotomies, starting at L1-2", cuts in the next sentence and repeats it at L2-3 and L3-4."""
+    from pathlib import Path
+    note = (Path(__file__).parent.parent / "corpora/external/dev/notes/X949.txt").read_text(encoding="utf-8")
+    assert {c for c in codes_of(ex, note) if c[0].startswith("222")} == {("22214", 1), ("22216", 2)}

@@ -80,9 +80,9 @@ def excepted(m: Mention, text: str) -> Mention | None:
 def untyped_sites_of_the_one_type(typed: dict[TypeKey, list[Typed]], generic: list[Mention], index: MentionIndex
                                    ) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
     """The one posterior type the narrative tells without levels takes the sites an untyped mention names
-    as sites or cuts ("This localised the two osteotomy sites to L1/2 and L2/3. At each site an osteotomy
-    through the fusion mass was made: a V-shaped cut ... fused laminae and facet bone"); not the levels of
-    surfaces ("bleeding from the osteotomy surfaces at T12 and L2")."""
+    as sites or cuts, in its sentence or the next ("This localised the two osteotomy sites to L1/2 and L2/3. At each
+    site an osteotomy through the fusion mass was made: a V-shaped cut ... fused laminae and facet bone"); not the
+    levels of surfaces ("bleeding from the osteotomy surfaces at T12 and L2")."""
     if len(typed) != 1:
         return typed, generic
     (key, items), = typed.items()
@@ -90,10 +90,17 @@ def untyped_sites_of_the_one_type(typed: dict[TypeKey, list[Typed]], generic: li
             t.mention.counted for t in items):
         return typed, generic
     sites = [m for m in generic if m.counted and m.levels and not m.graft_source
-             and ("site" in m.text.lower() or any(cuts(index, s) for s in _told_in(m)))]
+             and ("site" in m.text.lower() or any(cuts(index, s) for s in _told_in(m) | _next(index, m)))]
     if not sites:
         return typed, generic
     return {key: items + [Typed(m, True) for m in sites]}, [m for m in generic if m not in sites]
+
+
+def _next(index: MentionIndex, m: Mention) -> set:
+    """The sentence after a mention's ("We then turned to the osteotomies, starting at L1-2." / "The spinous process
+    at this level was taken off ...")."""
+    following = index.next_sentence(m.sentence)
+    return {following} if following else set()
 
 
 def _told_in(m: Mention) -> set:
