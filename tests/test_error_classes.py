@@ -2348,3 +2348,14 @@ def test_an_unlevelled_named_type_takes_the_sites_the_next_sentence_cuts_at(ex):
     from pathlib import Path
     note = (Path(__file__).parent.parent / "corpora/external/dev/notes/X949.txt").read_text(encoding="utf-8")
     assert {c for c in codes_of(ex, note) if c[0].startswith("222")} == {("22214", 1), ("22216", 2)}
+
+
+def test_a_next_step_after_an_osteotomy_keeps_its_own_level(ex):
+    """"..., then across L5-S1 over the cage" is the compression's next step, not a second Ponte site; "Ponte
+    osteotomy of T10, then T9" and "then at T11-12" still list the osteotomy's sites."""
+    body = ("Pedicle screws were placed at L3, L4, L5 and S1. A Ponte osteotomy was done at L4-5, taking the spinous "
+            "process, ligamentum flavum and both facets. A TLIF was done at L5-S1 with a PEEK cage. Sequential "
+            "compression across L4-5 to close the Ponte gap, then across L5-S1 over the cage.")
+    assert {c for c in all_codes_of(ex, body) if c[0].startswith("222")} == {("22214", 1)}
+    listed = body.replace("A Ponte osteotomy was done at L4-5", "Ponte osteotomies were done at L3-4, then at L4-5")
+    assert {c for c in all_codes_of(ex, listed) if c[0].startswith("222")} == {("22214", 1), ("22216", 1)}

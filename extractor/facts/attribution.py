@@ -126,6 +126,9 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
             # "lamina of the osteotomy vertebra ... the lower edge of the C6 lamina", "the L1 facets were already
             # gone with the PSO, only the L2 superior articular processes were removed": the anatomy's level
             return None
+        then = _THEN_ELSEWHERE.search(text, last.end, s + 4) if last.category == "OSTEOTOMY" else None
+        if then and then.end() <= s:
+            return None  # "compression across L4-5 to close the Ponte gap, then across L5-S1 over the cage"
         return before[-1][1]
     first, index = min(zip(anchors, indexes), key=lambda pair: pair[0].start)
     return index if _opening_belongs(span, first, text, others, screws_levelled) else None
@@ -204,6 +207,8 @@ _WEDGE_TYPES = frozenset({"wedge", "wedge_shape"})
 # "T9, then T10, then T11": a level after "then" is a list item only where the item ends there (not "then
 # L1 and L2 were decorticated").
 _THEN = re.compile(r"\bthen\b", re.IGNORECASE)
+# A next step after an osteotomy, elsewhere ("..., then across L5-S1"), not its list going on ("..., then at T11-12").
+_THEN_ELSEWHERE = re.compile(r",[ \t]*then[ \t]+(?!at\b|and\b|[CTLS]\d)", re.IGNORECASE)
 _ITEM_END = re.compile(r"\s*(?:[,.;:]|\bthen\b|$)", re.IGNORECASE)
 _AND_AT = re.compile(r"(?:\s+for\s+(?:the\s+)?[a-z][a-z \t\n-]{1,40}?)?,?\s+and\s+(?:also\s+)?at\s+", re.IGNORECASE)
 _PLUS = re.compile(r"\s*\+\s*")
