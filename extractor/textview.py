@@ -388,7 +388,7 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     caps = _mostly_capitals(text)
     for pos in [0] + [m.end() for m in _LINE_STARTS.finditer(text)]:
         header = _line_header(text, pos, caps) or (None if caps else _caps_title_line(text, pos)) or (
-            None if caps else _answered_label(text, pos))
+            None if caps else _answered_label(text, pos)) or (None if caps else _period_heading(text, pos))
         if header:
             found[header[1]] = header
     for pos in (m.end() for m in _BREAKS.finditer(text)):
@@ -520,6 +520,19 @@ _CAPS_WORD_LINE = re.compile(r"[ \t]*(?P<header>[A-Z]{4,})[ \t]*\n(?=\s*[A-Z][A-
 
 
 _LABEL_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Za-z/&'\-]{2,}(?:[ \t]+[A-Za-z][A-Za-z/&'\-]*){0,4})[ \t]*(?=\n)")
+
+
+# "Grafting." alone on its line after a blank line, a paragraph after it: a dictated step heading.
+_PERIOD_HEADING = re.compile(r"[ \t]*(?P<header>[A-Z][a-z]{3,}(?:[ \t]+(?:and|of|[A-Za-z][a-z]+)){0,2}\.)[ \t]*\n(?=[ \t]*\S[^\n]{39})")
+
+
+def _period_heading(text: str, pos: int) -> tuple[int, int, int] | None:
+    """A dictated step heading: a word or three and a period alone on a line after a blank line, a paragraph
+    after it ("Grafting." / "Transverse processes, remaining lamina ... were decorticated")."""
+    m = _PERIOD_HEADING.match(text, pos)
+    if m and (pos == 0 or not text[max(0, pos - 80):pos - 1].rstrip(" \t").rpartition("\n")[2].strip()):
+        return m.start("header"), m.start("header"), m.end("header")
+    return None
 
 
 def _answered_label(text: str, pos: int) -> tuple[int, int, int] | None:

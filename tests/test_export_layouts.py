@@ -203,3 +203,20 @@ def test_a_background_label_under_findings_keeps_the_old_cage_out(ex, transform)
     view = build_view(text, triage=False)
     cage = text.index("FLUOROSCOPY SHOWED THE TITANIUM")
     assert [s.role for s in view.sections if s.start <= cage < s.end] == ["excluded"]  # under BACKGROUND
+
+
+STEPS = ("OPERATIVE REPORT\nPROCEDURES:\n1. Posterior spinal fusion L1-S1\n\nDESCRIPTION OF PROCEDURE:\n\nExposure.\n"
+         "Midline incision and subperiosteal exposure from L1 to S1, out to the tips of the transverse processes.\n\n"
+         "Instrumentation.\nPedicle screws were placed bilaterally at L1, L2, L3, L4, L5 and S1 with two rods.\n\n"
+         "Per-level summary:\n  Interspace   Procedure            Note\n  L4-5         Facet decortication  only\n\n"
+         "Grafting.\nThe transverse processes were decorticated with the burr and local autograft mixed with allograft "
+         "chips was laid from L1 to S1.\n")
+
+
+@pytest.mark.parametrize("transform", [None, "lower_case_headers"])
+def test_a_dictated_step_heading_returns_the_narrative_after_a_summary_table(ex, transform):
+    """"Grafting." alone on its line opens a narrative step again: the graft after a "Per-level summary:" table is told
+    in the narrative, not in a procedure list."""
+    text = TRANSFORMS[transform](STEPS) if transform else STEPS
+    codes = codes_of(ex, text)
+    assert ("20936", 1) in codes and ("20930", 1) in codes
