@@ -367,6 +367,15 @@ _TITLE_BREAK = re.compile(r"[A-Za-z0-9)\]}][ \t](?=[A-Z][a-z]+(?:[ \t][A-Za-z][a
 _COLLAPSED_LINE = 200
 
 
+def _column_title(text: str, header: tuple[int, int, int]) -> bool:
+    """A header word without a colon in a row of three columns or more ("Interspace   Procedure   Approx.
+    correction"): a table's column title, not a section."""
+    _, start, end = header
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", start)
+    line = text[line_start:len(text) if line_end == -1 else line_end]
+    return not text[start:end].rstrip().endswith(":") and len(line) <= _COLLAPSED_LINE and bool(TABLE_HEADER.search(line))
+
+
 def _indent(text: str, pos: int) -> bool:
     """Only blanks between the line start and ``pos``: an indented line (or a ``<p>`` blanked before it),
     not a place where an export joined two lines; the line-start rules decide its header."""
@@ -388,11 +397,12 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     caps = _mostly_capitals(text)
     for pos in [0] + [m.end() for m in _LINE_STARTS.finditer(text)]:
         header = _line_header(text, pos, caps) or (None if caps else _caps_title_line(text, pos)) or (
-            None if caps else _answered_label(text, pos)) or (None if caps else _period_heading(text, pos))
+            None if caps else _answered_label(text, pos))
         if header:
             found[header[1]] = header
     for pos in (m.end() for m in _BREAKS.finditer(text)):
-        if pos not in found and not _indent(text, pos) and (header := _inline_header(text, pos, caps)):
+        if pos not in found and not _indent(text, pos) and (header := _inline_header(text, pos, caps)) and not (
+                _column_title(text, header)):
             found[pos] = header
     for pos in (m.end() for m in _TITLE_BREAK.finditer(text)):
         if pos not in found and _collapsed_line(text, pos) and (header := _inline_header(text, pos, caps, True)):
@@ -520,19 +530,6 @@ _CAPS_WORD_LINE = re.compile(r"[ \t]*(?P<header>[A-Z]{4,})[ \t]*\n(?=\s*[A-Z][A-
 
 
 _LABEL_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Za-z/&'\-]{2,}(?:[ \t]+[A-Za-z][A-Za-z/&'\-]*){0,4})[ \t]*(?=\n)")
-
-
-# "Grafting." alone on its line after a blank line, a paragraph after it: a dictated step heading.
-_PERIOD_HEADING = re.compile(r"[ \t]*(?P<header>[A-Z][a-z]{3,}(?:[ \t]+(?:and|of|[A-Za-z][a-z]+)){0,2}\.)[ \t]*\n(?=[ \t]*\S[^\n]{39})")
-
-
-def _period_heading(text: str, pos: int) -> tuple[int, int, int] | None:
-    """A dictated step heading: a word or three and a period alone on a line after a blank line, a paragraph
-    after it ("Grafting." / "Transverse processes, remaining lamina ... were decorticated")."""
-    m = _PERIOD_HEADING.match(text, pos)
-    if m and (pos == 0 or not text[max(0, pos - 80):pos - 1].rstrip(" \t").rpartition("\n")[2].strip()):
-        return m.start("header"), m.start("header"), m.end("header")
-    return None
 
 
 def _answered_label(text: str, pos: int) -> tuple[int, int, int] | None:

@@ -213,10 +213,11 @@ STEPS = ("OPERATIVE REPORT\nPROCEDURES:\n1. Posterior spinal fusion L1-S1\n\nDES
          "chips was laid from L1 to S1.\n")
 
 
-@pytest.mark.parametrize("transform", [None, "lower_case_headers"])
-def test_a_dictated_step_heading_returns_the_narrative_after_a_summary_table(ex, transform):
-    """"Grafting." alone on its line opens a narrative step again: the graft after a "Per-level summary:" table is told
-    in the narrative, not in a procedure list."""
+@pytest.mark.parametrize("transform", [None, "lower_case_headers", "headers_without_colons", "extra_blank_lines",
+                                       "flatten_kaggle"])
+def test_a_table_column_titled_procedure_opens_no_procedure_list(ex, transform):
+    """A table row "Interspace   Procedure   Note" names columns, not a section: the graft told after the table is
+    still in the narrative."""
     text = TRANSFORMS[transform](STEPS) if transform else STEPS
     codes = codes_of(ex, text)
     assert ("20936", 1) in codes and ("20930", 1) in codes

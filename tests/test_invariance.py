@@ -28,7 +28,7 @@ KNOWN = {
         "fluoroscopy is read as today's (22853 gained); reading a label stacked after another as a header cost "
         "narratives written 'Description of Procedure: Indications: ...'",
     **{("external/dev", nid, "newlines_to_spaces"): _TABLE
-       for nid in ("X447", "X493", "X544", "X663", "X686", "X700", "X853", "X957")},
+       for nid in ("X447", "X493", "X544", "X663", "X686", "X700", "X853", "X942", "X957")},
     ("external/dev", "X439", "headers_without_colons"):
         "the 'Graft type' field set apart from its value: the structural allograft spacer is read as template text",
     ("external/dev", "X503", "headers_without_colons"):
