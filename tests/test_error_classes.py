@@ -2359,3 +2359,12 @@ def test_a_next_step_after_an_osteotomy_keeps_its_own_level(ex):
     assert {c for c in all_codes_of(ex, body) if c[0].startswith("222")} == {("22214", 1)}
     listed = body.replace("A Ponte osteotomy was done at L4-5", "Ponte osteotomies were done at L3-4, then at L4-5")
     assert {c for c in all_codes_of(ex, listed) if c[0].startswith("222")} == {("22214", 1), ("22216", 1)}
+
+
+def test_a_release_that_leaves_the_ligamentum_flavum_is_no_osteotomy(ex):
+    """Grade 1: only the inferior articular processes and capsules excised "to loosen the curve", the ligamentum
+    flavum left intact, is not a posterior release (not coded by default)."""
+    body = ("Pedicle screws were placed at L1, L2, L3, L4 and L5. To loosen the curve, only the inferior articular "
+            "processes and joint capsules were excised at L2-3, L3-4 and L4-5; the superior articular processes, "
+            "ligamentum flavum, laminae and spinous processes were left intact. Rods were placed and the curve corrected.")
+    assert not {c for c, _ in all_codes_of(ex, body)} & {"22214", "22216"}

@@ -231,8 +231,10 @@ def _told_after(m: Mention, index: MentionIndex, config: dict) -> list[Sentence]
 
 
 def _release_elements(index: MentionIndex, sentence: Sentence, config: dict) -> set[str]:
+    """The elements a sentence resects (not those it says were left: "only the inferior articular processes were
+    excised; the ligamentum flavum ... left intact" is no release)."""
     kind_elements = config["next_sentence_kind_elements"]
-    return index.sentence_values(sentence, "RESECTION", "element") | {
+    return {m.meta["element"] for m in index.in_sentence(sentence) if m.category == "RESECTION" and m.present} | {
         kind_elements[x.kind] for x in index.in_sentence(sentence) if x.category == "NON_OSTEOTOMY"
         and x.kind in kind_elements}
 
