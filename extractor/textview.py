@@ -368,12 +368,13 @@ _COLLAPSED_LINE = 200
 
 
 def _column_title(text: str, header: tuple[int, int, int]) -> bool:
-    """A header word without a colon in a row of three columns or more ("Interspace   Procedure   Approx.
-    correction"): a table's column title, not a section."""
+    """A header word in a row of three columns or more without any colon ("Interspace   Procedure   Approx.
+    correction"): a table's column title, not a section (a collapsed line of fields has its colons)."""
     _, start, end = header
     line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", start)
     line = text[line_start:len(text) if line_end == -1 else line_end]
-    return not text[start:end].rstrip().endswith(":") and len(line) <= _COLLAPSED_LINE and bool(TABLE_HEADER.search(line))
+    return (not text[start:end].rstrip().endswith(":") and ":" not in line and len(line) <= _COLLAPSED_LINE
+            and bool(TABLE_HEADER.search(line)))
 
 
 def _indent(text: str, pos: int) -> bool:

@@ -29,6 +29,10 @@ KNOWN = {
         "narratives written 'Description of Procedure: Indications: ...'",
     **{("external/dev", nid, "newlines_to_spaces"): _TABLE
        for nid in ("X447", "X493", "X544", "X663", "X686", "X700", "X853", "X942", "X957")},
+    ("external/dev", "X1000", "newlines_to_spaces"):
+        "a brief note's dash bullets opening on lower-case words, abbreviations and levels ('- prone Jackson', "
+        "'- b/l PS L1...', '- L1-2 PCO: ...'), run onto one line, make one long sentence: 'no resection' in one item "
+        "and 'old scar' in another reach the graft and the screws of the next items",
     ("external/dev", "X439", "headers_without_colons"):
         "the 'Graft type' field set apart from its value: the structural allograft spacer is read as template text",
     ("external/dev", "X503", "headers_without_colons"):

@@ -207,8 +207,10 @@ _WEDGE_TYPES = frozenset({"wedge", "wedge_shape"})
 # "T9, then T10, then T11": a level after "then" is a list item only where the item ends there (not "then
 # L1 and L2 were decorticated").
 _THEN = re.compile(r"\bthen\b", re.IGNORECASE)
-# A next step after an osteotomy, elsewhere ("..., then across L5-S1"), not its list going on ("..., then at T11-12").
-_THEN_ELSEWHERE = re.compile(r",[ \t]*then[ \t]+(?!at\b|and\b|[CTLS]\d)", re.IGNORECASE)
+# A next step after an osteotomy, elsewhere ("..., then across L5-S1"), not its list going on ("..., then at T11-12",
+# "..., then the identical resection was carried out at L3-4").
+_THEN_ELSEWHERE = re.compile(r",[ \t]*then[ \t]+(?!at\b|and\b|[CTLS]\d|again\b|similarly\b"
+                             r"|(?:the|an?)[ \t]+(?:same|identical|similar)\b)", re.IGNORECASE)
 _ITEM_END = re.compile(r"\s*(?:[,.;:]|\bthen\b|$)", re.IGNORECASE)
 _AND_AT = re.compile(r"(?:\s+for\s+(?:the\s+)?[a-z][a-z \t\n-]{1,40}?)?,?\s+and\s+(?:also\s+)?at\s+", re.IGNORECASE)
 _PLUS = re.compile(r"\s*\+\s*")
