@@ -38,6 +38,7 @@ class _Sides:
     anchor_sentences: frozenset = frozenset()  # sentences naming integral screws of an interbody device
     anchor_vertebrae: frozenset[str] = frozenset()  # where those screws anchor it
     occipital: bool = False  # the note's plate is occipital (a bare "plate" is that one)
+    bone_plates: frozenset[int] = frozenset()  # starts of the bare "plate" mentions that are bone (``_bone_plate``)
 
 
 
@@ -93,10 +94,12 @@ def build_constructs(index: MentionIndex, approach: ApproachTrack) -> tuple[Cons
     sides = _Sides(anchor_sentences=frozenset(anchors), anchor_vertebrae=frozenset(
         v for ms in anchors.values() for m in ms for lv in m.level_values() for v in lv.vertebrae()),
         occipital=_occipital_plate(index))
+    sides.bone_plates = frozenset(m.start for m in index.of("INSTRUMENT")
+                                  if _bone_plate(m, approach, sides.occipital, index.text))
     for mentions in index.by_sentence.values():
         _read_sentence(mentions, approach, sides, index.text)
     fixation = [m for m in index if m.category == "INSTRUMENT" and m.counted and m.meta["role"] in FIXATION_ROLES
-                and not _bone_plate(m, approach, sides.occipital, index.text)]
+                and m.start not in sides.bone_plates]
     posterior = _construct(sides.posterior, bool(fixation), sides.pelvic, None)
     anterior = _construct(sides.anterior, any(m.meta.get("side") == "anterior" == side(m, approach, sides.occipital)
                                               for m in fixation), False,
@@ -114,9 +117,9 @@ def removal_only(index: MentionIndex) -> bool:
     from them ("all eight pedicle screws, one on each side at L2, L3, L4 and L5, were backed out")."""
     listed = [m for m in index if m.role == "procedure_list"]
     hardware = [m for m in listed if m.category == "INSTRUMENT"]
-    placed = any(m.category == "INSTRUMENT" and m.counted and _PLACED.search(index.text, *m.sentence) for m in index)
     return (any(m.assertion == "removed" for m in hardware) and not any(m.present for m in hardware)
-            and not any(m.category == "FUSION" and m.present for m in listed) and not placed)
+            and not any(m.category == "FUSION" and m.present for m in listed)
+            and not any(m.counted and _PLACED.search(index.text, *m.sentence) for m in index.of("INSTRUMENT")))
 
 
 _PLACED = re.compile(r"\b(?:new|placed|inserted|implanted|replaced|re-?inserted)\b", re.IGNORECASE)
@@ -182,7 +185,7 @@ _STEP_VERB = re.compile(r"\b(?:was|were|is|placed|inserted|positioned|impacted|s
 
 
 def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides, text: str) -> None:
-    ms = [m for m in _without_anchors(ms, sides, text) if not _bone_plate(m, approach, sides.occipital, text)]
+    ms = [m for m in _without_anchors(ms, sides, text) if m.start not in sides.bone_plates]
     fixation = [m for m in ms if m.category == "INSTRUMENT" and m.present and m.meta["role"] in FIXATION_ROLES]
     if not fixation or fixation[0].role not in (BODY, "procedure_list"):
         return

@@ -478,10 +478,10 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
     confirmed_by_generic = bool(body_generic) and len(listed_families) == 1 and not body_typed
     brief = brief and not body_typed and not body_generic
     facts: list[Osteotomy] = []
-    front_only = _from_the_front_only(index, approach)
     for (family, kind), items in typed.items():
         fact, fact_flags = _osteotomy(family, kind, items, confirmed_by_generic or brief, approach, range_mode)
-        if fact and family != "anterior" and front_only and any(approach.anterior_at(t.mention.start) for t in items):
+        if fact and family != "anterior" and any(approach.anterior_at(t.mention.start) for t in items) and (
+                _from_the_front_only(index, approach)):
             fact, fact_flags = None, [Flag.approach_conflict]  # a posterior osteotomy in an operation done from the front
         flags += fact_flags
         if fact:
@@ -504,8 +504,8 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
 def _from_the_front_only(index: MentionIndex, approach: ApproachTrack) -> bool:
     """Was the operation done only from the front: no posterior approach named and no posterior hardware (pedicle
     or lateral mass screws, hooks, wires, rods) placed? A posterior osteotomy there is an earlier or a planned one."""
-    posterior_hardware = any(m.category == "INSTRUMENT" and m.counted and (m.meta.get("side") == "posterior"
-                                                                           or m.kind == "rod") for m in index)
+    posterior_hardware = any(m.counted and (m.meta.get("side") == "posterior" or m.kind == "rod")
+                             for m in index.of("INSTRUMENT"))
     return "posterior" not in approach.values and not posterior_hardware
 
 
