@@ -132,12 +132,12 @@ _HOMOPHONES = frozenset({"won", "to", "too", "for", "fore", "ate"})
 _SPOKEN_REGIONS = {"tee": "T", "tea": "T", "el": "L", "elle": "L", "ell": "L"}
 _SPOKEN = re.compile(
     r"(?<![A-Za-z0-9])(?P<region>(?i:tee|tea|elle|ell|el)|[CTLS]\.?)(?:[ \t]+|[ \t]*\n[ \t]*)(?P<number>(?i:"
-    + "|".join(sorted(_SPOKEN_NUMBERS, key=len, reverse=True)) + r"))(?![A-Za-z0-9])")
+    + "|".join(sorted(_SPOKEN_NUMBERS, key=len, reverse=True)) + r")|1[0-2]|[1-9])(?![A-Za-z0-9])")
 
 
 def spoken_levels(text: str) -> str:
     """Levels as speech recognition writes them ("tee eleven, T. twelve, L won, el three") read as
-    levels ("T11", "T12", "L1", "L3"), padded with spaces so that no offset changes. Only in a note that
+    levels ("T11", "T12", "L1", "L3"; "tea 12" too), padded with spaces so that no offset changes. Only in a note that
     writes at least two so, one of them with a number no homophone ("three", not "to" or "for"):
     "C to" or "L for" alone leaves a note as it is."""
     found = [m for m in _SPOKEN.finditer(text) if _spoken_label(m)]
@@ -152,9 +152,13 @@ def spoken_levels(text: str) -> str:
 
 
 def _spoken_label(m: re.Match) -> str | None:
-    region = m.group("region").rstrip(".")
+    """A spoken region word takes a number in words or digits ("tea 12"); a letter only words ("T twelve"),
+    since "T12" and "L 4" are levels already."""
+    region, number = m.group("region").rstrip("."), m.group("number")
+    if number.isdigit() and region.lower() not in _SPOKEN_REGIONS:
+        return None
     region = _SPOKEN_REGIONS.get(region.lower(), region)
-    label = f"{region}{_SPOKEN_NUMBERS[m.group('number').lower()]}"
+    label = f"{region}{number if number.isdigit() else _SPOKEN_NUMBERS[number.lower()]}"
     return label if label in _ORDER else None
 
 

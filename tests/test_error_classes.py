@@ -947,6 +947,14 @@ def test_levels_written_as_speech_recognition_spells_them(ex):
     assert all_codes_of(ex, body) >= {("22212", 1), ("22216", 1), ("22842", 1)}
 
 
+def test_a_thoracic_level_recognised_as_tea_and_a_digit_sets_the_region(ex):
+    """X964's class: "tea 12 L1" is the junction site T12-L1, so the primary is thoracic."""
+    body = ("Pedicle screws were placed at T10, tea 11, T12, L1 and L2. A Ponte osteotomy was performed at tea 12 L1 "
+            "removing the base of the spinous process, the ligamentum flavum and both facets. A Ponte osteotomy was "
+            "then performed at L1-2 in the same fashion.")
+    assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 1)}
+
+
 def test_a_narrative_naming_another_type_of_the_same_family_codes_the_listed_sites(ex):
     procedures = "1. Smith-Petersen osteotomy L1.\n2. Smith-Petersen osteotomy L2.\n3. Smith-Petersen osteotomy L3."
     body = ("Osteotomies were then done one at a time. The inferior facets and adjoining lamina edges were removed "
@@ -2368,3 +2376,36 @@ def test_a_release_that_leaves_the_ligamentum_flavum_is_no_osteotomy(ex):
             "processes and joint capsules were excised at L2-3, L3-4 and L4-5; the superior articular processes, "
             "ligamentum flavum, laminae and spinous processes were left intact. Rods were placed and the curve corrected.")
     assert not {c for c, _ in all_codes_of(ex, body)} & {"22214", "22216"}
+
+
+def test_a_negated_sentence_naming_the_osteotomy_segments_does_not_cancel_them(ex):
+    """X981's class: "No fixation was placed at C5, C6 or C7, the osteotomy segments" says nothing was
+    screwed there, not that the osteotomies were not done."""
+    procedures = "1. Smith-Petersen osteotomy at C5.\n2. Smith-Petersen osteotomy at C6."
+    body = ("Lateral mass screws were placed at C3 and C4 and pedicle screws at T1. No fixation was placed at C5 or "
+            "C6, the osteotomy segments.\n\nThe osteotomies were performed in sequence. At C5 and C6, the lower "
+            "lamina, the fused facet masses and the ligamentum flavum were removed back to the pedicles.")
+    assert osteotomy_codes_of(ex, body, procedures) == {("22210", 1), ("22216", 1)}
+
+
+def test_sites_told_one_paragraph_each_after_an_unlevelled_osteotomy_sentence(ex):
+    """X981's class: each site opens its own paragraph, with sentences going on about the same resection
+    between them; all of them are sites."""
+    procedures = "1. Smith-Petersen osteotomy at C5.\n2. Smith-Petersen osteotomy at C6.\n3. Smith-Petersen osteotomy at C7."
+    body = ("The osteotomies were performed in sequence from cranial to caudal. At C5, the spinous process and the "
+            "lower C5 lamina were removed with the burr. The fused facet mass below it, the C5 inferior and C6 "
+            "superior articular processes, was removed on each side, and the ligamentum flavum was excised. The "
+            "resection was carried back to the pedicles and the C6 roots were seen free.\n\n"
+            "At C6, the lower lamina was taken and the ankylosed facet mass beneath it was resected on both sides "
+            "with the ligamentum flavum. The resection reached the pedicles.\n\n"
+            "At C7, the lower lamina was removed and the fused facet mass below it was resected bilaterally with the "
+            "ligamentum flavum.")
+    assert osteotomy_codes_of(ex, body, procedures) == {("22210", 1), ("22216", 2)}
+
+
+def test_a_place_sentence_after_another_step_is_not_an_osteotomy_site(ex):
+    """The sentences skipped between places go on with the same resection; a TLIF between them ends it."""
+    body = ("The Ponte osteotomies were then performed. At L1-2, the spinous process base, the ligamentum flavum and "
+            "both facets were resected back to the foramina. The gap was closed by compression. A TLIF was then "
+            "performed at L4-5 on the left with a cage. At L3-4, the facets were resected with the osteotome.")
+    assert osteotomy_codes_of(ex, body) == {("22214", 1)}

@@ -78,6 +78,8 @@ def test_make_level_orders_and_classifies():
     ("screws at tee eleven, T. twelve, L won and el three", "screws at T11       , T12      , L1    and L3      "),
     ("The L to the left was marked; see one patient.", "The L to the left was marked; see one patient."),
     ("L to the left, L for the right", "L to the left, L for the right"),  # homophones only
+    ("screws at T10, tea 11 and T12; Ponte at tea 12 L1", "screws at T10, T11    and T12; Ponte at T12    L1"),
+    ("T 11 and L 4 were marked", "T 11 and L 4 were marked"),  # already levels: left alone
 ])
 def test_spoken_levels_are_read_as_levels_without_moving_offsets(text, expected):
     out = spoken_levels(text)

@@ -280,11 +280,16 @@ _SITE = re.compile(r"\bsites?$", re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"[ \t]+(?:vertebra|vertebrae|levels?|sites?|segments?)\b", re.IGNORECASE)
 
 
+def _place_noun(m: Mention, index: MentionIndex) -> bool:
+    """Does the untyped mention name a place by its own noun ("osteotomy sites", "the osteotomy segments")?"""
+    return bool(_SITE.search(m.text) or _PLACE_AFTER.match(index.text, m.end))
+
+
 def _names_a_place(m: Mention, index: MentionIndex) -> bool:
     """Is the untyped mention the name of a place ("at the L2-3 osteotomy site the clot was cleared", "marking
     the osteotomy vertebra with a clamp"), in a sentence that resects nothing to correct ("at the T12-L1 osteotomy
     sites the facets were resected to allow correction" tells the osteotomies)?"""
-    if not (_SITE.search(m.text) or _PLACE_AFTER.match(index.text, m.end)):
+    if not _place_noun(m, index):
         return False
     if not _PLACE_BEFORE.search(index.text, max(m.sentence[0], m.start - 30), m.start):
         return False  # "osteotomy sites were created at T12-L1 and L1-2"
@@ -327,6 +332,9 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
             # note whose procedure list names no osteotomy: a place. Neither says an osteotomy was done (a type
             # told elsewhere may take their levels).
             generic.append(m)
+            continue
+        if m.meta["type"] is None and m.assertion == "negated" and _place_noun(m, index):
+            generic.append(m)  # "No fixation was placed at C5, C6 or C7, the osteotomy segments": said of the place
             continue
         placed = levels_told_elsewhere(m, index)  # unchanged when its own words give levels
         if again:  # the levels told for it, then those of the sentence that repeats it

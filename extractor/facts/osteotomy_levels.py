@@ -141,8 +141,22 @@ def told_next(m: Mention, index: MentionIndex) -> Mention:
         # the first list only: "At T8-9, the margins of the T8 and T9 laminae", "This was done at L3, with the
         # L2 and L3 roots protected" (a list may go on "above, and at T9-10 below")
         spans += tuple(span._replace(sentence=nxt) for span in first_list(index.text, _levels_of(index, nxt)))
-        last, form = nxt, "place"
+        last, form = _past_the_same_step(index, nxt), "place"
     return replace(m, levels=spans) if spans else m
+
+
+def _past_the_same_step(index: MentionIndex, place: Sentence) -> Sentence:
+    """The last of the few sentences after a place sentence that go on with the same resection ("The fused
+    facet mass below it was thinned and removed. The resection was carried back to the pedicles.") before
+    the next place ("At C6, the lower lamina was taken"): none opens on a place or names another step."""
+    last = place
+    for _ in range(load_json("decisions.json")["levels"]["told_next_same_step_sentences"]):
+        nxt = _sentence_right_after(index, last)
+        if nxt is None or told_next_pattern().match(index.text, nxt[0], nxt[1]) or _other_step_between(
+                index, nxt[0], nxt[1]):
+            break
+        last = nxt
+    return last
 
 
 def under_heading(m: Mention, index: MentionIndex) -> Mention:
