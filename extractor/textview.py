@@ -813,6 +813,7 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
     named = [i for i, c in enumerate(chunks) if keep[i] and osteotomy.in_chunk(c)]
     if named:  # a resection told far from any osteotomy word can be the one the procedure list names
         keep = [k or elements.in_chunk(c) for k, c in zip(keep, chunks)]
+    _keep_purposes_after_resections(chunks, keep, elements, triggers(rule_files, frozenset({"PURPOSE"})))
     for i, (s, e) in enumerate(sentences):
         if not keep[i] or not osteotomy.in_chunk(chunks[i]):
             continue
@@ -830,6 +831,15 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
                 break
             keep[j] = keep[j] or elements.in_chunk(chunks[j]) or bool(repeated_at_pattern().search(chunks[j].text))
     return [span for span, kept in zip(sentences, keep) if kept]
+
+
+def _keep_purposes_after_resections(chunks: list["_Chunk"], keep: list[bool], elements: Triggers,
+                                    purpose: Triggers) -> None:
+    """Keep the sentence saying why, right after one that resects ("The ligamentum flavum was resected at both
+    interspaces. This was done to mobilize the stiff segment"): a release is told across them."""
+    for i in range(len(chunks) - 1):
+        if keep[i] and not keep[i + 1] and elements.in_chunk(chunks[i]) and purpose.in_chunk(chunks[i + 1]):
+            keep[i + 1] = True
 
 
 def _keep_levels_below(chunks: list["_Chunk"], i: int, keep: list[bool]) -> None:

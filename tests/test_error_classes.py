@@ -2409,3 +2409,31 @@ def test_a_place_sentence_after_another_step_is_not_an_osteotomy_site(ex):
             "both facets were resected back to the foramina. The gap was closed by compression. A TLIF was then "
             "performed at L4-5 on the left with a cage. At L3-4, the facets were resected with the osteotome.")
     assert osteotomy_codes_of(ex, body) == {("22214", 1)}
+
+
+def test_complete_facetectomies_whose_purpose_the_next_sentences_give_are_releases(ex):
+    """X986's class: the facetectomies, then the flavum and spinous bases, then "this was done to mobilize
+    the stiff kyphotic segment": posterior releases at both interspaces (the junction sets the region)."""
+    body = ("AT T12-L1 AND L1-2 WE PERFORMED COMPLETE FACETECTOMIES ON BOTH SIDES, REMOVING THE INFERIOR\nARTICULAR "
+            "PROCESSES OF T12 AND L1 AND THE SUPERIOR ARTICULAR PROCESSES\nOF L1 AND L2 WITH THE BURR. THE LIGAMENTUM "
+            "FLAVUM WAS RESECTED AT BOTH INTERSPACES AND THE\nBASES OF THE SPINOUS PROCESSES WERE REMOVED. THIS WAS "
+            "DONE TO MOBILIZE\nTHE STIFF KYPHOTIC SEGMENT SO THAT IT COULD BE CORRECTED.\n")
+    assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 1)}
+
+
+def test_a_release_whose_levels_its_facetectomy_took_keeps_them(ex):
+    """X938's class: "attention was turned to the posterior releases. At L3-4 and L4-5 ... complete
+    facetectomies were carried out ... The purpose of these releases was to mobilize the curve"."""
+    body = ("Attention was then turned to the posterior releases. At L3-4 and at L4-5 the spinous process bases were "
+            "resected, the ligamentum flavum was removed, and complete facetectomies were carried out on both sides "
+            "with osteotomes. The purpose of these releases was to mobilize the stiff curve so that it could be "
+            "corrected.\n")
+    assert osteotomy_codes_of(ex, body) == {("22214", 1), ("22216", 1)}
+
+
+def test_a_tlif_facetectomy_whose_next_sentence_restores_lordosis_is_no_release(ex):
+    """The next sentences' purpose does not make a facetectomy at a TLIF interspace a release."""
+    body = ("A complete facetectomy was performed at L4-5 on the left. The ligamentum flavum was removed. This was done "
+            "to allow correction of the lordosis through the interspace. A 12 mm lordotic cage packed with local bone "
+            "was placed into the L4-5 disc space.\n")
+    assert osteotomy_codes_of(ex, body) == set()

@@ -175,24 +175,47 @@ def first_named_starts(index: MentionIndex) -> dict[str, int]:
 
 def release_mentions(index: MentionIndex) -> list[Mention]:
     """Posterior releases coded as posterior osteotomies (SRS reading): complete facetectomies with
-    ligamentum flavum resection done to gain correction, said in one sentence, or a "release" whose
-    purpose, elements and levels the next sentences give ("attention was turned to the posterior
-    releases. Their purpose was to mobilize the kyphosis ... At C4-5 and C5-6 the facet joints were
-    resected completely and the ligamentum flavum taken out")."""
+    ligamentum flavum resection done to gain correction, said in one sentence, or a "release" (or complete
+    facetectomies away from any cage) whose purpose, elements and levels the next sentences give ("attention
+    was turned to the posterior releases. Their purpose was to mobilize the kyphosis ... At C4-5 and C5-6 the
+    facet joints were resected completely and the ligamentum flavum taken out")."""
     config = load_json("decisions.json")["posterior_release"]
     found = []
     for m in index.of("NON_OSTEOTOMY"):
         if m.kind not in config["kinds"] or not m.present:
             continue
-        told = [m.sentence] + (_told_after(m, index, config) if m.kind in config["next_sentence_kinds"] else [])
-        purposes = {p for s in told for p in index.sentence_values(s, "PURPOSE", "purpose")}
-        if purposes != set(config["purposes"]):
-            continue
-        elements = {e for s in told for e in _release_elements(index, s, config)}
-        if set(config["required_elements"][m.kind]) <= elements:
-            levels = m.levels or tuple(span._replace(sentence=s) for s in told[1:] for span in index.loose_levels.get(s, ()))
-            found.append(replace(m, levels=levels))
+        told = _release_told(m, index, config, [m.sentence])
+        if told is None and m.kind in config["next_sentence_kinds"] and not _access_for_a_cage(m, index, config):
+            told = _release_told(m, index, config, [m.sentence] + _told_after(m, index, config))
+        if told is not None:
+            later = [span._replace(sentence=s) for s in told[1:] for span in _release_levels(index, s, config)]
+            found.append(replace(m, levels=m.levels or tuple(later)))
     return found + _unnamed_releases(index, config, {m.sentence for m in found})
+
+
+def _release_told(m: Mention, index: MentionIndex, config: dict, told: list[Sentence]) -> list[Sentence] | None:
+    """The sentences if together they tell a release: correction their only purpose, its elements resected."""
+    if {p for s in told for p in index.sentence_values(s, "PURPOSE", "purpose")} != set(config["purposes"]):
+        return None
+    elements = {e for s in told for e in _release_elements(index, s, config)}
+    return told if set(config["required_elements"][m.kind]) <= elements else None
+
+
+def _release_levels(index: MentionIndex, sentence: Sentence, config: dict) -> tuple:
+    """Where a sentence going on about a release resects: its loose levels, or those its facetectomy took
+    ("At L3-4 and L4-5 the spinous process bases were resected ... and complete facetectomies carried out")."""
+    return index.loose_levels.get(sentence) or tuple(
+        span for x in index.in_sentence(sentence) if x.category == "NON_OSTEOTOMY"
+        and x.kind in config["next_sentence_kind_elements"] and x.present for span in x.levels)
+
+
+def _access_for_a_cage(m: Mention, index: MentionIndex, config: dict) -> bool:
+    """Is a facetectomy at an interspace the note fills with a cage or fuses through the disc (a TLIF's
+    access), or in a note placing a cage it gives no level?"""
+    labels = set(m.level_labels())
+    return m.kind != "release" and any(
+        x.kind in config["unnamed_skip_note_kinds"] and x.present and (not x.levels or set(x.level_labels()) & labels)
+        for x in index)
 
 
 def _unnamed_releases(index: MentionIndex, config: dict, done: set[Sentence]) -> list[Mention]:
