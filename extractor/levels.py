@@ -325,7 +325,34 @@ def _atoms(text: str, start: int, end: int) -> Iterator[re.Match]:
 
 
 def find_levels(text: str, start: int = 0, end: int | None = None) -> Iterator[LevelMatch]:
-    """Yield every level mention in ``text[start:end]`` with character offsets into ``text``."""
+    """Yield every level mention in ``text[start:end]`` with character offsets into ``text``; two adjacent
+    vertebrae "between T11 and T12" / "between the twelfth thoracic and first lumbar" are their interspace."""
+    held: LevelMatch | None = None
+    for found in _level_mentions(text, start, end):
+        if held is not None and (joined := _between_pair(text, held, found)) is not None:
+            yield joined
+            held = None
+            continue
+        if held is not None:
+            yield held
+        held = found
+    if held is not None:
+        yield held
+
+
+_AND_THE = re.compile(r"\s+and\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def _between_pair(text: str, first: LevelMatch, second: LevelMatch) -> LevelMatch | None:
+    if first.level.kind != "vertebra" or second.level.kind != "vertebra":
+        return None
+    if not (_AND_THE.fullmatch(text, first.end, second.start) and _BETWEEN.search(text, max(0, first.start - 12), first.start)):
+        return None
+    joined = make_level(first.level.start, second.level.start)
+    return LevelMatch(first.start, second.end, joined) if joined is not None and joined.kind == "interspace" else None
+
+
+def _level_mentions(text: str, start: int = 0, end: int | None = None) -> Iterator[LevelMatch]:
     end = len(text) if end is None else end
     pos = start
     for m in _atoms(text, start, end):

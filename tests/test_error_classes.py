@@ -2437,3 +2437,17 @@ def test_a_tlif_facetectomy_whose_next_sentence_restores_lordosis_is_no_release(
             "to allow correction of the lordosis through the interspace. A 12 mm lordotic cage packed with local bone "
             "was placed into the L4-5 disc space.\n")
     assert osteotomy_codes_of(ex, body) == set()
+
+
+def test_interspaces_told_between_written_vertebrae_with_a_named_type_elsewhere(ex):
+    """X915's class: the type is named once without levels ("Smith-Petersen osteotomies and fusion"), a bare
+    "posterior osteotomies" is read elsewhere, and the osteotomies are told "between the eleventh and twelfth
+    thoracic vertebrae, and between the twelfth thoracic and first lumbar", with a chevron-shaped gap."""
+    body = ("Smith-Petersen osteotomies and fusion, with pedicle screw fixation, for kyphosis. The facet joints were "
+            "stiff but not fused, and we felt posterior osteotomies through the joints would give the correction. "
+            "Pedicle screws were inserted on both sides at T9, T10, T11, T12, L1 and L2. We then turned to the "
+            "osteotomies, which we carried out at two interspaces, between the eleventh and twelfth thoracic "
+            "vertebrae, and between the twelfth thoracic and first lumbar. At each of these the spinous processes "
+            "were removed, both facet joints were excised completely and the ligamentum flavum was removed, so that "
+            "a clean chevron-shaped gap was left through the posterior column.")
+    assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 1)}

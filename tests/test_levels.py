@@ -84,3 +84,13 @@ def test_make_level_orders_and_classifies():
 def test_spoken_levels_are_read_as_levels_without_moving_offsets(text, expected):
     out = spoken_levels(text)
     assert out == expected and len(out) == len(text)
+
+
+@pytest.mark.parametrize("text,labels", [
+    ("between T11 and T12", ["T11-12"]),
+    ("between the twelfth thoracic and first lumbar vertebrae", ["T12-L1"]),
+    ("between T4 and T10", ["T4", "T10"]),  # not adjacent: two vertebrae
+    ("screws at T11 and T12", ["T11", "T12"]),  # no "between": a list
+])
+def test_two_adjacent_vertebrae_between_which_something_lies_are_their_interspace(text, labels):
+    assert [m.level.label for m in find_levels(text)] == labels

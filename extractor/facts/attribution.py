@@ -212,7 +212,8 @@ _THEN = re.compile(r"\bthen\b", re.IGNORECASE)
 _THEN_ELSEWHERE = re.compile(r",[ \t]*then[ \t]+(?!at\b|and\b|[CTLS]\d|again\b|similarly\b"
                              r"|(?:the|an?)[ \t]+(?:same|identical|similar)\b)", re.IGNORECASE)
 _ITEM_END = re.compile(r"\s*(?:[,.;:]|\bthen\b|$)", re.IGNORECASE)
-_AND_AT = re.compile(r"(?:\s+for\s+(?:the\s+)?[a-z][a-z \t\n-]{1,40}?)?,?\s+and\s+(?:also\s+)?at\s+", re.IGNORECASE)
+_AND_AT = re.compile(r"(?:\s+for\s+(?:the\s+)?[a-z][a-z \t\n-]{1,40}?)?,?\s+and\s+(?:also\s+)?(?:at|between\s+(?:the\s+)?)\s*",
+                     re.IGNORECASE)  # "... and at L3-4", "... and between the twelfth thoracic and first lumbar"
 _PLUS = re.compile(r"\s*\+\s*")
 _AND_THE = re.compile(r"\s*(?:\+|and\s+(?:the\s+|at\s+)?)\s*", re.IGNORECASE)
 

@@ -83,17 +83,28 @@ def untyped_sites_of_the_one_type(typed: dict[TypeKey, list[Typed]], generic: li
     as sites or cuts, in its sentence or the next ("This localised the two osteotomy sites to L1/2 and L2/3. At each
     site an osteotomy through the fusion mass was made: a V-shaped cut ... fused laminae and facet bone"); not the
     levels of surfaces ("bleeding from the osteotomy surfaces at T12 and L2")."""
-    if len(typed) != 1:
-        return typed, generic
-    (key, items), = typed.items()
-    if key[0] != "posterior" or any(t.mention.levels for t in items if t.mention.role == BODY) or not any(
-            t.mention.counted for t in items):
+    key = _the_one_posterior_type(typed)
+    if key is None:
         return typed, generic
     sites = [m for m in generic if m.counted and m.levels and not m.graft_source
              and ("site" in m.text.lower() or any(cuts(index, s) for s in _told_in(m) | _next(index, m)))]
     if not sites:
         return typed, generic
-    return {key: items + [Typed(m, True) for m in sites]}, [m for m in generic if m not in sites]
+    return {**typed, key: typed[key] + [Typed(m, True) for m in sites]}, [m for m in generic if m not in sites]
+
+
+def _the_one_posterior_type(typed: dict[TypeKey, list[Typed]]) -> TypeKey | None:
+    """The posterior type the narrative tells without levels: the only type, or the only one the surgeon
+    names among posterior types read from bare words ("Smith-Petersen osteotomies" beside "posterior
+    osteotomies through the joints would give him the correction")."""
+    if not typed or any(k[0] != "posterior" for k in typed) or any(
+            t.mention.levels for items in typed.values() for t in items if t.mention.role == BODY):
+        return None
+    if len(typed) == 1:
+        (key, items), = typed.items()
+        return key if any(t.mention.counted for t in items) else None
+    named = [k for k, items in typed.items() if any(t.mention.counted and not t.inferred for t in items)]
+    return named[0] if len(named) == 1 else None
 
 
 def _next(index: MentionIndex, m: Mention) -> set:
