@@ -2451,3 +2451,16 @@ def test_interspaces_told_between_written_vertebrae_with_a_named_type_elsewhere(
             "were removed, both facet joints were excised completely and the ligamentum flavum was removed, so that "
             "a clean chevron-shaped gap was left through the posterior column.")
     assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 1)}
+
+
+def test_a_pso_listed_with_its_transpedicular_wedge_synonym_and_told_by_steps(ex):
+    """X969's class: "Pedicle subtraction osteotomy (transpedicular closing-wedge resection) of L2", told in
+    the narrative by its steps, where the facets that came away "were not separate osteotomies"."""
+    procedures = "1. Pedicle subtraction osteotomy (transpedicular closing-wedge resection) of L2."
+    body = ("Attention then turned to L2. Its lamina was removed, and in doing so the L1-2 and L2-3 facet joints came "
+            "away with the L2 resection itself; these were not separate osteotomies and are not counted as such. Both "
+            "L2 pedicles were taken down to the vertebral body with a burr. A wedge of the L2 body, based posteriorly, "
+            "was removed through both pedicles. The wedge was then closed by extending the table. Bone from the "
+            "resections was morselized and laid in the gutters.")
+    assert osteotomy_codes_of(ex, body, procedures) == {("22207", 1)}
+    assert ("20936", 1) in codes_of(ex, OPENING.replace("DESCRIPTION", f"PROCEDURES PERFORMED:\n{procedures}\nDESCRIPTION") + body)

@@ -303,6 +303,9 @@ _SITE = re.compile(r"\bsites?$", re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"[ \t]+(?:vertebra|vertebrae|levels?|sites?|segments?)\b", re.IGNORECASE)
 
 
+_NOT_SEPARATE = re.compile(r"\b(?:separate|distinct|independent)[ \t]+(?:[a-z-]+[ \t]+)?$", re.IGNORECASE)
+
+
 def _place_noun(m: Mention, index: MentionIndex) -> bool:
     """Does the untyped mention name a place by its own noun ("osteotomy sites", "the osteotomy segments")?"""
     return bool(_SITE.search(m.text) or _PLACE_AFTER.match(index.text, m.end))
@@ -356,8 +359,11 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
             # told elsewhere may take their levels).
             generic.append(m)
             continue
-        if m.meta["type"] is None and m.assertion == "negated" and _place_noun(m, index):
-            generic.append(m)  # "No fixation was placed at C5, C6 or C7, the osteotomy segments": said of the place
+        if m.meta["type"] is None and m.assertion == "negated" and (_place_noun(m, index) or _NOT_SEPARATE.search(
+                index.text, max(m.sentence[0], m.start - 30), m.start)):
+            # "No fixation was placed at C5, C6 or C7, the osteotomy segments": said of the place; "the L1-2 and
+            # L2-3 facets came away with the L2 resection; these were not separate osteotomies": part of the one done
+            generic.append(m)
             continue
         placed = levels_told_elsewhere(m, index)  # unchanged when its own words give levels
         if again:  # the levels told for it, then those of the sentence that repeats it
