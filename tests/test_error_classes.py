@@ -2464,3 +2464,21 @@ def test_a_pso_listed_with_its_transpedicular_wedge_synonym_and_told_by_steps(ex
             "resections was morselized and laid in the gutters.")
     assert osteotomy_codes_of(ex, body, procedures) == {("22207", 1)}
     assert ("20936", 1) in codes_of(ex, OPENING.replace("DESCRIPTION", f"PROCEDURES PERFORMED:\n{procedures}\nDESCRIPTION") + body)
+
+
+def test_osteotomies_told_one_by_one_with_ordinals_in_the_next_sentence(ex):
+    """X631's class: "Attention was then turned to the osteotomies. The first was made at L1-2, the second at L2-3.\""""
+    body = ("Attention was then turned to the osteotomies. The first was made at L1-2, the second at L2-3. At each we "
+            "cut a V-shaped wedge through the fused laminae and the fused facet bone and removed the ligamentum "
+            "flavum until the dura was exposed across the gap.")
+    assert osteotomy_codes_of(ex, body) == {("22214", 1), ("22216", 1)}
+
+
+def test_spinous_process_osteotomies_abbreviated_sp_are_an_exposure(ex):
+    """Wave 15 (X1005's class): "SP osteotomies L3 and L4 w/ decompression": the spinous processes cut at their
+    base for access and laid back, in a decompression without fusion."""
+    procedures = "Proc: SP osteotomies L3 and L4 w/ decompression L3-L5 (b/l laminotomies L3-4, L4-5)"
+    body = ("- L3 + L4 SPs cut across at base w/ osteotome -> swung to R, still on SSL/ISL\n"
+            "- B/l laminotomies L3-4 + L4-5, medial facets undercut, LF removed\n"
+            "- SPs laid back on bases -> sutured thru drill holes\n- No fusion. No implants, no graft\n")
+    assert osteotomy_codes_of(ex, body, procedures) == set()

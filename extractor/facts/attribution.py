@@ -257,8 +257,9 @@ def shared_levels(m: Mention, anchors: list[Mention], i: int, text: str) -> tupl
 _LEVELS_WORD = re.compile(r"\blevels?\b|\blevel\(s\)", re.IGNORECASE)
 
 
-_LIST_GAP = re.compile(r"(?:[\s,;&/()+]|\b(?:and|or|as well as|through|thru|to|at|the|plus|then|levels?|one|another|above|below)\b)*",
-                       re.IGNORECASE)  # "one at T7, one at T8 and one at T9"
+_LIST_GAP = re.compile(r"(?:[\s,;&/()+]|\b(?:and|or|as well as|through|thru|to|at|the|plus|then|levels?|one|another|above|below"
+                       r"|second|third|fourth|fifth|sixth|last)\b)*",
+                       re.IGNORECASE)  # "one at T7, one at T8 and one at T9", "the first at L1-2, the second at L2-3"
 
 
 def first_list(text: str, spans: tuple[LevelSpan, ...]) -> tuple[LevelSpan, ...]:
