@@ -2482,3 +2482,25 @@ def test_spinous_process_osteotomies_abbreviated_sp_are_an_exposure(ex):
             "- B/l laminotomies L3-4 + L4-5, medial facets undercut, LF removed\n"
             "- SPs laid back on bases -> sutured thru drill holes\n- No fusion. No implants, no graft\n")
     assert osteotomy_codes_of(ex, body, procedures) == set()
+
+
+def test_a_template_grade_one_row_drops_its_interspaces_from_the_listed_osteotomies(ex):
+    """Wave 15 (X1026's class): "[x] Grade 1 (partial facet joint resection)  Level(s): [L1-2, L2-3]" beside
+    a grade 2 row: only the grade 2 (Ponte) interspaces are coded."""
+    body = ("OSTEOTOMY\n  [x] Grade 1 (partial facet joint resection)      Level(s): [L1-2, L2-3]\n"
+            "  [x] Grade 2 (complete facet resection / Ponte)   Level(s): [L3-4, L4-5]\n"
+            "  [ ] Grade 3 (pedicle subtraction osteotomy)      Level(s): [ ]\n\n"
+            "NARRATIVE:\nAt L3-4 and L4-5 Ponte-type osteotomies were done: spinous process, ligamentum flavum and "
+            "both facet joints resected at each level. At L1-2 and L2-3 partial facet releases only, removing the "
+            "inferior articular processes and capsules to loosen the curve.\n")
+    assert osteotomy_codes_of(ex, body) == {("22214", 1), ("22216", 1)}
+
+
+def test_old_screws_found_intact_and_well_fixed_in_the_findings_do_not_extend_the_construct(ex):
+    """Wave 15 (X1020's class): "L1-L5 screws and rods intact and well fixed, no loosening" is the old
+    construct inspected; the new screws at T11 and T12 are joined to it with connectors."""
+    body = ("The old midline scar was excised. Dense scar over the old construct. L1-L5 screws and rods intact and "
+            "well fixed, no loosening, solid fusion mass. Pedicle screws inserted bilaterally at T11 and T12. Two short "
+            "new rods secured into the T11 and T12 screws, then joined to the old rods with side-to-side connectors "
+            "at L1.\n")
+    assert {c for c in all_codes_of(ex, body) if c[0].startswith("2284")} == {("22840", 1)}

@@ -707,7 +707,8 @@ def _grade_pattern() -> re.Pattern:
 
 
 def grade_one_sites(index: MentionIndex) -> set[str]:
-    """Interspaces where the narrative resects only the facet: a sentence giving that one interspace
+    """Interspaces where the narrative resects only the facet: a sentence giving that one interspace (or a
+    template row opening on the grade, "Grade 1 (partial facet joint resection)  Level(s): [L1-2, L2-3]")
     resects a facet and calls it grade 1 or says the ligamentum flavum was left (Schwab grade 1, not coded
     by default: rules/decisions.json, grade_one; "grade 1 spondylolisthesis at L4-5" resects nothing)."""
     config = load_json("decisions.json")["grade_one"]
@@ -715,7 +716,8 @@ def grade_one_sites(index: MentionIndex) -> set[str]:
     found = set()
     for sentence, spans in index.loose_levels.items():
         labels = {span.level.label for span in spans}
-        if len(labels) != 1 or spans[0].level.kind != "interspace":
+        row = grade.match(index.text[sentence[0]:sentence[1]].lstrip(" \t[]xX-*"))  # "Grade 1 (...) Level(s): ..."
+        if (len(labels) != 1 and not row) or any(span.level.kind != "interspace" for span in spans):
             continue
         resected = index.in_sentence(sentence)
         facet = any(m.category == "RESECTION" and m.present and m.meta.get("element") in config["facet_elements"]
