@@ -2504,3 +2504,41 @@ def test_old_screws_found_intact_and_well_fixed_in_the_findings_do_not_extend_th
             "new rods secured into the T11 and T12 screws, then joined to the old rods with side-to-side connectors "
             "at L1.\n")
     assert {c for c in all_codes_of(ex, body) if c[0].startswith("2284")} == {("22840", 1)}
+
+
+def test_grade_two_osteotomies_written_gr_2_in_list_and_row_labels(ex):
+    """Wave 16 (X1080's class): "Gr 2 osteotomy L2-3" listed and "L2-3 Gr 2: b/l SAP + IAP out, LF out" told;
+    the "Gr 1" rows are not coded."""
+    procedures = "3. Gr 2 osteotomy L2-3\n4. Gr 2 osteotomy L3-4\n5. Gr 1 L1-2 (IAP only)"
+    body = ("L2-3 Gr 2: b/l SAP + IAP out, LF out, lower part SP L2 off\nL3-4 Gr 2: b/l SAP + IAP out, LF out, lower "
+            "part SP L3 off\nL1-2 Gr 1: IAP only b/l -> fusion bed\nRods bent to lordosis -> compression across L2-3, "
+            "L3-4 -> gaps closed.\n")
+    assert osteotomy_codes_of(ex, body, procedures) == {("22214", 1), ("22216", 1)}
+
+
+def test_a_listed_osteotomy_of_bridging_osteophytes_is_their_takedown(ex):
+    """Wave 16 (X1044's class): "Anterior osteotomy/takedown of bridging osteophytes C3-C7" before an ACDF
+    whose discs were present: spur removal, not an anterior osteotomy."""
+    procedures = "1. Anterior osteotomy/takedown of bridging osteophytes C3-C7\n2. ACDF C3-4, C4-5, C5-6, C6-7"
+    body = ("Large anterior bridging osteophytes were found running from C3 to C7. These were osteotomized with a 10 mm "
+            "osteotome and the remnant taken down flush with the vertebral bodies. Beneath them all four discs were "
+            "present and not ossified. Discectomy was done in turn at C3-4, C4-5, C5-6 and C6-7.")
+    assert osteotomy_codes_of(ex, body, procedures) == set()
+
+
+def test_bone_exposed_in_preparation_for_the_osteotomy_is_not_the_osteotomy(ex):
+    """Wave 16 (X1057's class): the lamina and facet capsules cleared "in preparation for the osteotomy", then the
+    case stopped before any bone was cut."""
+    body = ("We then began to expose the T11 lamina in preparation for the osteotomy, clearing the soft tissue from the "
+            "lamina and the T10-11 and T11-12 facet capsules. No bone had been cut at T11. The anesthesiologist called "
+            "out an abrupt fall in end-tidal carbon dioxide and surgical activity was stopped.")
+    assert osteotomy_codes_of(ex, body) == set()
+
+
+def test_a_release_clause_before_a_semicolon_keeps_its_levels_from_the_decompression_after_it(ex):
+    """Wave 16 (X1047's class): "At L2-3 and L3-4 both facet joints and the ligamentum flavum were resected to
+    mobilize the stiff curve; at L4-5 a laminectomy with bilateral medial facetectomies decompressed the roots"."""
+    body = ("Midline exposure L1-L5 and bilateral pedicle screws placed L1 to L5. At L2-3 and L3-4 both facet joints and "
+            "the ligamentum flavum were resected to mobilize the stiff curve; at L4-5 a laminectomy with bilateral "
+            "medial facetectomies decompressed the traversing L5 roots.")
+    assert osteotomy_codes_of(ex, body) == {("22214", 1), ("22216", 1)}

@@ -142,10 +142,12 @@ def _opening_belongs(span: LevelSpan, first: Mention, text: str, others: tuple[M
     sentence ("..., then the identical resection was carried out at L3-4, ..., the rods"), or placed at
     levels of their own after a level that names anatomy ("preserving the T2-3 and L2-3 facet capsules
     ..., pedicle screws were placed at every level from T3 to L2")."""
+    e = span.end
+    if ";" in text[e:first.start]:
+        return False  # "At L2-3 and L3-4 the facets ... were resected ...; at L4-5 a laminectomy": the clause before
     if first.category != "INSTRUMENT" or first.meta.get("role") == "device":
         return True
-    e = span.end
-    if ";" in text[e:first.start] or first.start - e > _OPENING_REACH:
+    if first.start - e > _OPENING_REACH:
         return False
     if _DISC_BEFORE.search(text, max(0, span.start - 12), span.start):
         return False  # "excision of calcified thoracic disc T9-10, with pedicle screw fixation": the disc's level

@@ -182,8 +182,8 @@ def release_mentions(index: MentionIndex) -> list[Mention]:
     config = load_json("decisions.json")["posterior_release"]
     found = []
     for m in index.of("NON_OSTEOTOMY"):
-        if m.kind not in config["kinds"] or not m.present:
-            continue
+        if m.kind not in config["kinds"] or not m.present or _PARTIAL.match(m.text):
+            continue  # "medial facetectomies" decompress: a release takes the whole joint
         told = _release_told(m, index, config, [m.sentence])
         if told is None and m.kind in config["next_sentence_kinds"] and not _access_for_a_cage(m, index, config):
             told = _release_told(m, index, config, [m.sentence] + _told_after(m, index, config))
@@ -191,6 +191,9 @@ def release_mentions(index: MentionIndex) -> list[Mention]:
             later = [span._replace(sentence=s) for s in told[1:] for span in _release_levels(index, s, config)]
             found.append(replace(m, levels=m.levels or tuple(later)))
     return found + _unnamed_releases(index, config, {m.sentence for m in found})
+
+
+_PARTIAL = re.compile(r"(?:medial|partial|hemi|foraminal)\b", re.IGNORECASE)
 
 
 def _release_told(m: Mention, index: MentionIndex, config: dict, told: list[Sentence]) -> list[Sentence] | None:
