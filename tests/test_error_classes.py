@@ -2542,3 +2542,14 @@ def test_a_release_clause_before_a_semicolon_keeps_its_levels_from_the_decompres
             "the ligamentum flavum were resected to mobilize the stiff curve; at L4-5 a laminectomy with bilateral "
             "medial facetectomies decompressed the traversing L5 roots.")
     assert osteotomy_codes_of(ex, body) == {("22214", 1), ("22216", 1)}
+
+
+def test_a_site_told_we_did_the_same_between_two_named_wedges(ex):
+    """Wave 16 (X1045's class): "At the fourth cervical vertebra we outlined the wedge ... At the fifth cervical
+    vertebra we did the same ... At the sixth cervical vertebra the third and last wedge was cut"."""
+    body = ("The spine was ankylosed. We then turned to the osteotomies, which were of the Smith-Petersen type, a "
+            "V-shaped wedge taken through the fused facet mass and lamina on each side. At the fourth cervical "
+            "vertebra we outlined the wedge with the burr and removed the flavum. At the fifth cervical vertebra we did "
+            "the same, again taking the fused facet mass and lamina on both sides. At the sixth cervical vertebra the "
+            "third and last wedge was cut in the same manner.")
+    assert osteotomy_codes_of(ex, body) == {("22210", 1), ("22216", 2)}
