@@ -2553,3 +2553,12 @@ def test_a_site_told_we_did_the_same_between_two_named_wedges(ex):
             "the same, again taking the fused facet mass and lamina on both sides. At the sixth cervical vertebra the "
             "third and last wedge was cut in the same manner.")
     assert osteotomy_codes_of(ex, body) == {("22210", 1), ("22216", 2)}
+
+
+def test_the_place_cut_just_before_the_same_osteotomy_is_one_of_its_sites(ex):
+    """Wave 16 (X1055's class): "At C4-5 the fusion mass was cut through along the old disc line ... with an
+    osteotome. At C5-6 the same osteotomy was done": two anterior osteotomies through the old fusion."""
+    body = ("Anterior approach to the cervical spine. The old plate was removed. Fusion mass solid across both interspaces. "
+            "At C4-5 the fusion mass was cut through along the old disc line with the burr and finished with an "
+            "osteotome, back to the PLL. At C5-6 the same osteotomy was done along the old disc line back to the PLL.")
+    assert osteotomy_codes_of(ex, body) == {("22220", 1), ("22226", 1)}

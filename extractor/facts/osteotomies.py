@@ -19,7 +19,7 @@ from ..resources import load_json
 from .approach import ApproachTrack
 from .attribution import typing_elements
 from .mentions import BODY, LevelSpan, Mention, MentionIndex, Sentence
-from .osteotomy_levels import levels_fields, levels_told_elsewhere, names_type, repeated_at
+from .osteotomy_levels import cut_before_the_same, levels_fields, levels_told_elsewhere, names_type, repeated_at
 from .osteotomy_readings import (Typed, TypeKey, denied_for_case, excepted as excepted_sites,
                                  far_from_the_operation, unlevelled_into_listed, untyped_sites_of_the_one_type)
 from .resections import cuts, unnamed_wedge
@@ -347,7 +347,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
     field_levels = tuple(span._replace(sentence=f.sentence) for f in fields for span in f.levels)
     repeated = repeated_at(index)
     for m in index.of("OSTEOTOMY"):
-        again = repeated.get(id(m), ())  # "The same resection was then completed at C7-T1"
+        # "The same resection was then completed at C7-T1"; "At C4-5 the fusion mass was cut ... At C5-6 the same osteotomy"
+        again = repeated.get(id(m), ()) + cut_before_the_same(m, index)
         if any(m is f for f in fields):
             generic.append(m)  # its levels are the sites of the type the template ticks
             continue

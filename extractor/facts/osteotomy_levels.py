@@ -238,6 +238,23 @@ def first_of_repeats(m: Mention, index: MentionIndex) -> Mention:
     return replace(m, levels=tuple(span._replace(sentence=before) for span in spans))
 
 
+_SAME_BEFORE = re.compile(r"\bsame[ \t]+(?:[a-z-]+[ \t]+)?$", re.IGNORECASE)
+
+
+def cut_before_the_same(m: Mention, index: MentionIndex) -> tuple:
+    """The place cut in the sentence right before an osteotomy told as "the same" ("At C4-5 the fusion mass was cut
+    through along the old disc line with the burr and an osteotome. At C5-6 the same osteotomy was done"): one
+    place, where no other procedure or device is told."""
+    if m.role != BODY or not m.present or not _SAME_BEFORE.search(index.text, max(m.sentence[0], m.start - 20), m.start):
+        return ()
+    before = max((s for s in set(index.loose_levels) | set(index.sentences) if s[1] <= m.sentence[0]), default=None)
+    if (before is None or index.text[before[1]:m.sentence[0]].strip() or not cuts(index, before)
+            or _other_step_between(index, *before)):
+        return ()
+    spans = first_list(index.text, _levels_of(index, before))
+    return tuple(span._replace(sentence=before) for span in spans) if len(spans) == 1 else ()
+
+
 def levels_told_elsewhere(m: Mention, index: MentionIndex) -> Mention:
     """The mention with the levels its own words do not give but the note tells elsewhere, each reader
     trying in turn where the previous found none."""
