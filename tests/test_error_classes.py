@@ -2562,3 +2562,16 @@ def test_the_place_cut_just_before_the_same_osteotomy_is_one_of_its_sites(ex):
             "At C4-5 the fusion mass was cut through along the old disc line with the burr and finished with an "
             "osteotome, back to the PLL. At C5-6 the same osteotomy was done along the old disc line back to the PLL.")
     assert osteotomy_codes_of(ex, body) == {("22220", 1), ("22226", 1)}
+
+
+def test_cancellous_bone_taken_out_of_the_osteotomized_vertebra_is_local_bone(ex):
+    """Wave 16 (X1066's class): "the cancellous bone we had taken out of T10, mixed with freeze-dried bank bone"."""
+    body = ("We decorticated the laminae and transverse processes from T7 to L1 and laid the cancellous bone we had taken "
+            "out of T10, mixed with freeze-dried bank bone, over the decorticated surfaces on both sides.")
+    assert {c for c in all_codes_of(ex, body) if c[0].startswith("209")} == {("20930", 1), ("20936", 1)}
+
+
+def test_demineralized_bone_matrix_as_speech_recognition_writes_it(ex):
+    """Wave 16 (X1063's class): "the local bone ... mixed with demineralize bone matrix was laid down"."""
+    body = "The local bone from the facets and spinous processes mixed with demineralize bone matrix was laid down T5 to L2."
+    assert {c for c in all_codes_of(ex, body) if c[0].startswith("209")} == {("20930", 1), ("20936", 1)}
