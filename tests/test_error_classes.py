@@ -2575,3 +2575,11 @@ def test_demineralized_bone_matrix_as_speech_recognition_writes_it(ex):
     """Wave 16 (X1063's class): "the local bone ... mixed with demineralize bone matrix was laid down"."""
     body = "The local bone from the facets and spinous processes mixed with demineralize bone matrix was laid down T5 to L2."
     assert {c for c in all_codes_of(ex, body) if c[0].startswith("209")} == {("20930", 1), ("20936", 1)}
+
+
+def test_s2_alar_iliac_screws_from_the_s2_starting_point_end_the_construct_at_s1(ex):
+    """Wave 16 (X1070's class): "S2-alar-iliac screws ... directed from the S2 starting point": pelvic fixation,
+    and the construct L1 to the sacrum is six segments, not seven."""
+    body = ("Pedicle screws were inserted bilaterally at L1, L2, L3, L4, L5 and S1. S2-alar-iliac screws were then "
+            "inserted on both sides, directed from the S2 starting point across the sacroiliac joint. Rods were placed.")
+    assert {c for c in all_codes_of(ex, body) if c[0].startswith("228")} == {("22842", 1), ("22848", 1)}

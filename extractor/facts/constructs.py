@@ -43,13 +43,17 @@ class _Sides:
 
 
 def fixation_points(levels: list[Level]) -> tuple[set[int], bool]:
-    """Vertebra indexes covered by the levels, and whether one ends at the pelvis."""
+    """Vertebra indexes covered by the levels, and whether one ends at the pelvis. The sacrum counts as one
+    segment, S1 ("S2-alar-iliac screws ... from the S2 starting point" end a construct at S1)."""
     points: set[int] = set()
     pelvis = False
     for lv in levels:
-        points.update(vertebra_index(v) for v in lv.vertebrae())
+        points.update(min(vertebra_index(v), _S1) for v in lv.vertebrae())
         pelvis = pelvis or lv.pelvis
     return points, pelvis
+
+
+_S1 = vertebra_index("S1")
 
 
 def make_construct(points: set[int], evidence: list[Evidence], pelvic: bool, from_list: bool = False) -> Construct | None:
