@@ -2583,3 +2583,23 @@ def test_s2_alar_iliac_screws_from_the_s2_starting_point_end_the_construct_at_s1
     body = ("Pedicle screws were inserted bilaterally at L1, L2, L3, L4, L5 and S1. S2-alar-iliac screws were then "
             "inserted on both sides, directed from the S2 starting point across the sacroiliac joint. Rods were placed.")
     assert {c for c in all_codes_of(ex, body) if c[0].startswith("228")} == {("22842", 1), ("22848", 1)}
+
+
+def test_the_incision_and_exposure_extent_in_a_run_on_sentence_is_not_the_screws(ex):
+    """Wave 15 (X1016's class): one comma-spliced sentence runs "a midline incision was made from tee 9 to L4 and
+    subperiosteal dissection was carried out ... from T10 to L3" into the screws "at tee ten, tee eleven, L2 and L3"."""
+    body = ("She was positioned prone, a midline incision was made from tee 9 to L4 and subperiosteal dissection was "
+            "carried out to the transverse processes from T10 to L3 and levels were confirmed on fluoroscopy, pedicle "
+            "screws were then placed bilaterally at tee ten, tee eleven, L2 and L3 using a free hand technique, each "
+            "tract was palpated, screws were not placed at T 12 or L1 because of the infected bone.")
+    assert {c for c in all_codes_of(ex, body) if c[0].startswith("228")} == {("22842", 1)}
+
+
+def test_vertebrae_left_free_of_screws_are_not_fixation_points(ex):
+    """X1069's class: "Lateral mass screws and thoracic pedicle screws placed as listed above, C7 and T1 left free
+    to allow the osteotomies" - C7 and T1 hold no screw."""
+    body = ("Lateral mass screws were placed at C4, C5 and C6 and pedicle screws at T2, T3 and T4. Rods were placed, "
+            "C7 and T1 left free to allow the osteotomies.")
+    assert {c for c in all_codes_of(ex, body) if c[0].startswith("228")} == {("22843", 1)}
+    body = "Lateral mass screws and thoracic pedicle screws placed, C7 and T1 left free to allow the osteotomies."
+    assert not {c for c in all_codes_of(ex, body) if c[0].startswith("228")}

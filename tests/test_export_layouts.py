@@ -221,3 +221,27 @@ def test_a_table_column_titled_procedure_opens_no_procedure_list(ex, transform):
     text = TRANSFORMS[transform](STEPS) if transform else STEPS
     codes = codes_of(ex, text)
     assert ("20936", 1) in codes and ("20930", 1) in codes
+
+
+def test_a_measured_angle_run_onto_an_osteotomy_table_adds_no_site(ex):
+    """X1014 under newlines to spaces: "... Total PCO Gain (deg) 9 10 8 27 Lordosis L1-S1 after correction: 52
+    degrees" - the lordosis was measured over L1-S1; the osteotomies stay at their three interspaces."""
+    text = ("PROCEDURE: Posterior column osteotomies L2 to L5.\nDESCRIPTION: Posterior column osteotomies at each "
+            "interspace of the range: L2-3, L3-4 and L4-5. At each: spinous process base removed, ligamentum flavum "
+            "resected, both facet joints resected completely. Correction by interspace (lateral fluoroscopy) "
+            "Interspace     L2-3      L3-4      L4-5      Total PCO Gain (deg)     9         10        8         27  "
+            "Lordosis L1-S1 after correction: 52 degrees.\n")
+    codes = {(s["code"], s["units"]) for s in ex.extract(text)["suggestions"]}
+    assert {c for c in codes if c[0].startswith("222")} == {("22214", 1), ("22216", 2)}
+
+
+def test_an_operation_as_listed_label_run_onto_a_line_is_the_procedure_list(ex):
+    """X1079 under newlines to spaces: "Theatre: [THEATRE]  Elective  Operation (as listed): ... Smith-Petersen
+    osteotomy" is the booking list, and the "Procedure:" section below is the narrative (where it was not done)."""
+    text = ("Theatre: [THEATRE]       Elective  Operation (as listed): L4 laminectomy, L3-L5 posterolateral instrumented "
+            "fusion, with L3/4 Smith-Petersen osteotomy Surgeon: Mr [CONSULTANT] Findings: Grade 1 slip of L4 on L5. "
+            "Procedure: Prone on a Jackson table. Midline incision. Pedicle screws were placed bilaterally at L3, L4 "
+            "and L5 and rods were locked. The listed Smith-Petersen osteotomy at L3/4 was not performed: the segment "
+            "was mobile and no osteotomy was needed. Local bone from the laminectomy was laid posterolaterally.")
+    codes = {(s["code"], s["units"]) for s in ex.extract(text)["suggestions"]}
+    assert ("22842", 1) in codes and not any(c.startswith("222") for c, _ in codes)

@@ -99,6 +99,8 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
     first anchor)."""
     gap = _config()["adjacent_gap"]
     s, e = span.start, span.end
+    if _SKIPPED_AFTER.match(text, e):
+        return None  # "screws placed as listed above, C7 and T1 left free to allow the osteotomies"
     following = [i for a, i in zip(anchors, indexes) if 0 <= a.start - e <= gap and not text[e:a.start].strip(" -")
                  or _COLUMN_GAP.fullmatch(text, e, a.start) and not _FIELD_AFTER.match(text, a.end)]
     if following:
@@ -152,13 +154,17 @@ def _opening_belongs(span: LevelSpan, first: Mention, text: str, others: tuple[M
     if _DISC_BEFORE.search(text, max(0, span.start - 12), span.start):
         return False  # "excision of calcified thoracic disc T9-10, with pedicle screw fixation": the disc's level
     gap = _config()["adjacent_gap"]
-    names_anatomy = any(0 <= o.start - e <= gap or _LIST_BEFORE.fullmatch(text, e, o.start) for o in others)
+    names_anatomy = any(0 <= o.start - e <= gap or _LIST_BEFORE.fullmatch(text, e, o.start) for o in others) or (
+        _APPROACH_BEFORE.search(text, max(0, span.start - 80), span.start) is not None)
     return not (names_anatomy and screws_levelled)
 
 
 # A table row's level and its first cell: "T11      Pedicle screw 5.0 x 35" (a row run onto the one
 # before it by an export keeps the level with its own row).
 _COLUMN_GAP = re.compile(r"[ \t]{2,30}")
+# Levels told as left without anything: "C7 and T1 left free", "T12 and L1 were skipped"
+_SKIPPED_AFTER = re.compile(r"(?:[ \t]*(?:,|and|or)[ \t]*[CTLS]\d{1,2})*[ \t]+(?:were[ \t]+|was[ \t]+)?(?:left[ \t]+"
+                            r"(?:free|empty|open|uninstrumented|without\b)|skipped\b|not[ \t]+instrumented\b)", re.IGNORECASE)
 _FIELD_AFTER = re.compile(r"[ \t]*:")  # "Fusion levels: T8-L3     Ponte osteotomy: T12-L1": the next field's label
 # A level cell, then the row's first value ("8.5 x 50 mm", "--"), not the number of a list's next item.
 _ROW_LABEL = re.compile(r"[ \t]{2,30}(?!\d{1,2}[.)][ \t])(?:\d|--)")
@@ -168,6 +174,10 @@ _LIST_BEFORE = re.compile(r"(?:[ \t]*(?:,[ \t]*(?:and[ \t]+)?|and[ \t]+|&[ \t]*)
 _LIST_REACH = 60
 _OPENING_REACH = 150  # characters from a level opening a sentence to the first mention it may belong to
 _DETERMINER = re.compile(r"\b(?:the|both)[ \t]+$", re.IGNORECASE)
+# "a midline incision was made from T9 to L4", "subperiosteal dissection was carried out to the transverse processes
+# from T10 to L3": the approach's extent, not where screws went (when the screws name levels of their own)
+_APPROACH_BEFORE = re.compile(r"\b(?:incision|exposure|dissection|exposed|stripped)\b[^.;]{0,60}?\b(?:from|over)[ \t]+"
+                              r"(?:the[ \t]+)?$", re.IGNORECASE)
 _DISC_BEFORE = re.compile(r"\bdis[ck]s?(?:\s+(?:space|herniation))?[ \t]*$", re.IGNORECASE)
 _REFERS_BACK = re.compile(r"\b(?:of|at|with|by)[ \t]+the[ \t]+$", re.IGNORECASE)  # ... an osteotomy named before
 _OF_THE = re.compile(r"\b(?:of|at)[ \t]+the[ \t]+$", re.IGNORECASE)  # "the pedicles of the osteotomy vertebra"

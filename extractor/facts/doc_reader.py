@@ -66,12 +66,18 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
                                 heading=ent.start_char in heading_starts))
     group = doc.spans[LEVELS_KEY] if LEVELS_KEY in doc.spans else []
     levels = [_level_span(span, info, text) for span, info in zip(group, group.attrs["levels"])] if group else []
+    levels = [ls for ls in levels if not _MEASURED.search(view, max(0, ls.start - 24), ls.start)]
     # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
     retracted = _retracted_sentences(text, sentences)
     mentions = _not_placed_rows([_qualified(m, view, m.sentence in retracted) for m in mentions], text)
     unowned: list[LevelSpan] = []
     attributed = attribute_levels(mentions, levels, sentences.at, view, unowned)
     return MentionIndex(attributed, loose_levels(mentions, levels, sentences.at, unowned), view), sections
+
+
+# A level naming where an angle was measured ("Lordosis L1-S1 after correction: 52 degrees", "kyphosis (T3-T12) 88"):
+# a radiographic parameter, never where work was done.
+_MEASURED = re.compile(r"\b(?:lordosis|kyphosis|cobb(?:\s+angle)?)[ \t]*\(?[ \t]*$", re.IGNORECASE)
 
 
 def _headings(view: str, headers: list) -> set[int]:
