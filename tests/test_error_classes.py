@@ -2603,3 +2603,22 @@ def test_vertebrae_left_free_of_screws_are_not_fixation_points(ex):
     assert {c for c in all_codes_of(ex, body) if c[0].startswith("228")} == {("22843", 1)}
     body = "Lateral mass screws and thoracic pedicle screws placed, C7 and T1 left free to allow the osteotomies."
     assert not {c for c in all_codes_of(ex, body) if c[0].startswith("228")}
+
+
+def test_interspaces_told_beginning_at_then_then_and_lastly(ex):
+    """Wave 17 (X1095's class): "beginning at T7-8, then T8-9, then T9-10 and lastly T10-11": four sites."""
+    body = ("The Smith-Petersen osteotomies were made through the stiff apical segment, beginning at T7-8, then T8-9, "
+            "then T9-10 and lastly T10-11, and at each of these interspaces we took away the spinous process, the "
+            "ligamentum flavum and both facet joints.")
+    assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 3)}
+
+
+def test_osteotomies_done_at_the_levels_in_the_template_field(ex):
+    """Wave 17 (X1091's class): "Type: [Smith-Petersen (Schwab grade 2)]  Level(s): [T12-L1, L1-2, L2-3]" in the
+    template and "Smith-Petersen osteotomies at the levels in the osteotomy field" in the narrative."""
+    text = ("PROCEDURE(S):\n  Osteotomy: [x] Yes  [ ] No\n      Type: [Smith-Petersen (Schwab grade 2)]      "
+            "Level(s): [T12-L1, L1-2, L2-3]\n\nNARRATIVE:\nMidline exposure T9-L4. Pedicle screws placed bilaterally. "
+            "Smith-Petersen osteotomies at the levels in the osteotomy field: spinous process bases, ligamentum flavum "
+            "and both facet joints removed at each. Rods seated and the osteotomies closed.\n")
+    codes = {(s["code"], s["units"]) for s in ex.extract(text)["suggestions"]}
+    assert {c for c in codes if c[0].startswith("222")} == {("22212", 1), ("22216", 2)}

@@ -223,7 +223,7 @@ _THEN = re.compile(r"\bthen\b", re.IGNORECASE)
 # "..., then the identical resection was carried out at L3-4").
 _THEN_ELSEWHERE = re.compile(r",[ \t]*then[ \t]+(?!at\b|and\b|[CTLS]\d|again\b|similarly\b"
                              r"|(?:the|an?)[ \t]+(?:same|identical|similar)\b)", re.IGNORECASE)
-_ITEM_END = re.compile(r"\s*(?:[,.;:]|\bthen\b|$)", re.IGNORECASE)
+_ITEM_END = re.compile(r"\s*(?:[,.;:]|\bthen\b|\band\s+(?:lastly|finally)\b|$)", re.IGNORECASE)
 _AND_AT = re.compile(r"(?:\s+for\s+(?:the\s+)?[a-z][a-z \t\n-]{1,40}?)?,?\s+and\s+(?:also\s+)?(?:at|between\s+(?:the\s+)?)\s*",
                      re.IGNORECASE)  # "... and at L3-4", "... and between the twelfth thoracic and first lumbar"
 _PLUS = re.compile(r"\s*\+\s*")
@@ -270,7 +270,7 @@ _LEVELS_WORD = re.compile(r"\blevels?\b|\blevel\(s\)", re.IGNORECASE)
 
 
 _LIST_GAP = re.compile(r"(?:[\s,;&/()+]|\b(?:and|or|as well as|through|thru|to|at|the|plus|then|levels?|one|another|above|below"
-                       r"|second|third|fourth|fifth|sixth|last)\b)*",
+                       r"|second|third|fourth|fifth|sixth|last|lastly|finally)\b)*",
                        re.IGNORECASE)  # "one at T7, one at T8 and one at T9", "the first at L1-2, the second at L2-3"
 
 

@@ -46,10 +46,11 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
         meta = rule_meta[ent.id_]
         previous = mentions[-1] if mentions else None
         if (previous and ent.label_ == "OSTEOTOMY" == previous.category
-                and meta["type"] in (None, previous.meta["type"])
+                and (meta["type"] in (None, previous.meta["type"]) or _synonym_in_parentheses(previous, meta, view, ent))
                 and ent.start_char >= previous.end and _JOINED.fullmatch(view, previous.end, ent.start_char)
                 and sentences.at(ent.start_char) == previous.sentence):
-            # "posterior wedge resection osteotomy", "decancellation (eggshell) osteotomy": one mention
+            # "posterior wedge resection osteotomy", "decancellation (eggshell) osteotomy", "Smith-Petersen (Schwab
+            # grade 2)": one mention, of the type named first
             mentions[-1] = _extend(previous, ent.end_char, text)
             continue
         if (previous and ent.label_ == "OSTEOTOMY" == previous.category and previous.meta["type"] is None
@@ -111,6 +112,13 @@ def _brief_patterns() -> tuple[re.Pattern, re.Pattern]:
 
 # Between two words of one osteotomy's name: "posterior wedge resection osteotomy", "decancellation (eggshell)
 # osteotomy", "a decancellation, or eggshell, osteotomy".
+def _synonym_in_parentheses(previous: Mention, meta: dict, view: str, ent: Any) -> bool:
+    """Is the osteotomy in parentheses right after a typed one another name of the same family ("Smith-Petersen
+    (Schwab grade 2)", "Ponte (posterior column osteotomy)")?"""
+    return (previous.meta["family"] is not None and meta.get("family") == previous.meta["family"]
+            and _OPENS_TYPE.fullmatch(view, previous.end, ent.start_char) is not None)
+
+
 _JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?|,?\s+(?:or|OR)\s+[A-Za-z-]{3,20},?\s+")
 _OPENS_TYPE = re.compile(r"[ \t]*\([ \t]*")
 # Not where the bone went through or across ("the cut through the deeper bone across the width of the osteotomy").
