@@ -2616,9 +2616,9 @@ def test_interspaces_told_beginning_at_then_then_and_lastly(ex):
 def test_osteotomies_done_at_the_levels_in_the_template_field(ex):
     """Wave 17 (X1091's class): "Type: [Smith-Petersen (Schwab grade 2)]  Level(s): [T12-L1, L1-2, L2-3]" in the
     template and "Smith-Petersen osteotomies at the levels in the osteotomy field" in the narrative."""
-    text = ("PROCEDURE(S):\n  Osteotomy: [x] Yes  [ ] No\n      Type: [Smith-Petersen (Schwab grade 2)]      "
-            "Level(s): [T12-L1, L1-2, L2-3]\n\nNARRATIVE:\nMidline exposure T9-L4. Pedicle screws placed bilaterally. "
-            "Smith-Petersen osteotomies at the levels in the osteotomy field: spinous process bases, ligamentum flavum "
-            "and both facet joints removed at each. Rods seated and the osteotomies closed.\n")
-    codes = {(s["code"], s["units"]) for s in ex.extract(text)["suggestions"]}
-    assert {c for c in codes if c[0].startswith("222")} == {("22212", 1), ("22216", 2)}
+    procedures = ("  Osteotomy: [x] Yes  [ ] No\n      Type: [Smith-Petersen (Schwab grade 2)]      "
+                  "Level(s): [T12-L1, L1-2, L2-3]\n")
+    body = ("Midline exposure T9-L4. Pedicle screws placed bilaterally. Smith-Petersen osteotomies at the levels in the "
+            "osteotomy field: spinous process bases, ligamentum flavum and both facet joints removed at each. Rods "
+            "seated and the osteotomies closed.\n")
+    assert osteotomy_codes_of(ex, body, procedures) == {("22212", 1), ("22216", 2)}
