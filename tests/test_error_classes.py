@@ -2622,3 +2622,42 @@ def test_osteotomies_done_at_the_levels_in_the_template_field(ex):
             "osteotomy field: spinous process bases, ligamentum flavum and both facet joints removed at each. Rods "
             "seated and the osteotomies closed.\n")
     assert osteotomy_codes_of(ex, body, procedures) == {("22212", 1), ("22216", 2)}
+
+
+def test_a_wedge_of_the_named_pso_body_told_through_the_disc_above_is_not_a_second_pso(ex):
+    """Wave 18 (X1153's class): "Extended PSO" at L3 named, then "Wedge resection of the L3 body ... extending
+    through the superior end plate of L3 and the L2-3 disc space": one extended PSO, no add-on."""
+    body = ("Both L3 pedicles resected down to the body. L2-3 disc excised. Wedge resection of the L3 body with the base "
+            "posterior, extending through the superior end plate of L3 and the L2-3 disc space; lateral walls taken. "
+            "Osteotomy closed 35 degrees. Correction table: L3 Extended PSO (incl. L2-3 disc) 35 deg.")
+    assert osteotomy_codes_of(ex, body, "1. Extended pedicle subtraction osteotomy L3.") == {("22207", 1)}
+
+
+def test_a_marrow_harvest_for_a_transplant_donor_is_not_a_spine_operation(ex):
+    """Wave 18 (X1123's class): a hematology procedure note of a bone marrow harvest from both posterior iliac
+    crests for an allogeneic transplant, which mentions 'Prior spine surgery: No'."""
+    text = ("HEMATOLOGY / BLOOD AND MARROW TRANSPLANT SERVICE\nPROCEDURE NOTE\n\nProcedure: Bone marrow harvest, "
+            "allogeneic unrelated donor\nIndication: Collection of marrow for allogeneic hematopoietic cell transplant\n"
+            "Anesthesia: General\nPosition: Prone\nPrior spine surgery:  [ ] Yes  [x] No\n\nDescription: Through two "
+            "small stab incisions over the posterior iliac crests, marrow was aspirated with harvest needles in 5 mL "
+            "pulls from multiple sites, 1,100 mL in total. The spinal canal was not approached. Pressure dressings.\n")
+    record = ex.extract(text)
+    assert record["status"] == "skipped" and not record["suggestions"]
+
+
+def test_a_cage_we_had_planned_but_could_not_place_is_not_coded(ex):
+    """Wave 18 (X1160's class): "We had planned a right L5-S1 transforaminal cage ... no interbody cage was
+    implanted", with the procedure list still naming the cage."""
+    body = ("We had planned a right L5-S1 transforaminal cage. A discectomy was performed and the end plates prepared. "
+            "However the disc space was very collapsed and the trial cages would not pass. So no interbody cage was "
+            "implanted. Instead the disc space was packed with morselized local bone.")
+    assert not {c for c in all_codes_of(ex, body) if c[0] == "22853"}
+
+
+def test_bank_spacers_written_allo_graft_spacer_or_cancellous_allograft_spacer_are_structural(ex):
+    """Wave 18 (X1122's class): "a 7mm allo graft spacer", "a 7 millimeter cortico cancellous allograft spacer":
+    structural allograft only (20931), no morselized allograft."""
+    body = ("At C4-5 the trials were placed and removed and a 7mm allo graft spacer was tapped into the C4-5 space. At "
+            "C3-4 a 7 millimeter cortico cancellous allograft spacer was tapped into the C3-4 space. An anterior "
+            "cervical plate was placed from C3 to C5.")
+    assert {c for c in all_codes_of(ex, body) if c[0].startswith("209")} == {("20931", 1)}

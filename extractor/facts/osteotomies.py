@@ -309,6 +309,11 @@ _PLACE_AFTER = re.compile(r"[ \t]+(?:vertebra|vertebrae|levels?|sites?|segments?
 _NOT_SEPARATE = re.compile(r"\b(?:separate|distinct|independent)[ \t]+(?:[a-z-]+[ \t]+)?$", re.IGNORECASE)
 
 
+def _touches(m: Mention, vertebrae: set[str]) -> bool:
+    """Do the mention's levels share a vertebra with ``vertebrae``?"""
+    return any(set(lv.vertebrae()) & vertebrae for lv in m.level_values())
+
+
 def _place_noun(m: Mention, index: MentionIndex) -> bool:
     """Does the untyped mention name a place by its own noun ("osteotomy sites", "the osteotomy segments")?"""
     return bool(_SITE.search(m.text) or _PLACE_AFTER.match(index.text, m.end))
@@ -341,6 +346,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
     type_named = any(m.meta.get("family") and m.present for m in index.of("OSTEOTOMY"))
     earlier = {v for m in index.of("OSTEOTOMY") if m.assertion == "historical" for lv in m.level_values()
                for v in lv.vertebrae()} - named
+    named_three_column = {v for m in index.of("OSTEOTOMY") if m.meta.get("family") == "three_column" and m.counted
+                          for lv in m.level_values() for v in lv.vertebrae()}
     fields = levels_fields(index)
     cut_at = {v for m in index.of("OSTEOTOMY") if m.counted and m.levels and _done_here(index, m)
               for lv in m.level_values() for v in lv.vertebrae()}
@@ -389,6 +396,9 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
             continue
         m = placed
         family, kind, inferred = resolve_type(m, index, context)
+        if family == "three_column" and inferred and _touches(m, named_three_column):
+            generic.append(m)  # "wedge resection of the L3 body ... through the L2-3 disc space": the named L3 PSO
+            continue
         if family == "posterior":
             m = _between(replace(m, count=_stated_count(m, index.text)), index.text)
         if family == "three_column" and _refers_back(m, index, cut_at):
