@@ -2661,3 +2661,15 @@ def test_bank_spacers_written_allo_graft_spacer_or_cancellous_allograft_spacer_a
             "C3-4 a 7 millimeter cortico cancellous allograft spacer was tapped into the C3-4 space. An anterior "
             "cervical plate was placed from C3 to C5.")
     assert {c for c in all_codes_of(ex, body) if c[0].startswith("209")} == {("20931", 1)}
+
+
+def test_a_site_told_in_the_same_way_between_two_named_osteotomies(ex):
+    """Wave 18 (X1146's class): "The T12 osteotomy was then done: ... At L1 the inferior facets ... were excised
+    with the superior facets of L2 and the intervening ligamentum flavum, in the same way ... The L2 osteotomy"."""
+    body = ("The T12 osteotomy was then done: the inferior facets and the base of the spinous process of T12, the "
+            "superior facets of L1 and the ligamentum flavum between them were removed. At L1 the inferior facets and "
+            "the base of the L1 spinous process were excised with the superior facets of L2 and the intervening "
+            "ligamentum flavum, in the same way. The L2 osteotomy completed the series, with removal of the L2 inferior "
+            "facets, the superior facets of L3 and the ligamentum flavum.")
+    assert osteotomy_codes_of(ex, body, "  - Smith-Petersen osteotomy T12\n  - Smith-Petersen osteotomy L1\n"
+                              "  - Smith-Petersen osteotomy L2") == {("22212", 1), ("22216", 2)}
