@@ -2673,3 +2673,11 @@ def test_a_site_told_in_the_same_way_between_two_named_osteotomies(ex):
             "facets, the superior facets of L3 and the ligamentum flavum.")
     assert osteotomy_codes_of(ex, body, "  - Smith-Petersen osteotomy T12\n  - Smith-Petersen osteotomy L1\n"
                               "  - Smith-Petersen osteotomy L2") == {("22212", 1), ("22216", 2)}
+
+
+def test_screws_upsized_into_old_tracts_are_new_hardware(ex):
+    """Wave 18 (X1144's class): "Old L4/L5/S1 tracts probed, upsized - 7.5 mm screws b/l L4, L5, S1" after the old
+    screws came out: the new construct runs L3-S1."""
+    body = ("ROH: set screws out, b/l rods out, all 6 PS L4/L5/S1 removed. L3 PS placed b/l (6.5 x 45). Old L4/L5/S1 "
+            "tracts probed, upsized - 7.5 mm screws b/l L4, L5, S1. 2 new rods contoured, placed L3-S1, final tighten.")
+    assert {c for c in all_codes_of(ex, body) if c[0].startswith("228")} == {("22842", 1)}
