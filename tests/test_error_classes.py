@@ -2681,3 +2681,13 @@ def test_screws_upsized_into_old_tracts_are_new_hardware(ex):
     body = ("ROH: set screws out, b/l rods out, all 6 PS L4/L5/S1 removed. L3 PS placed b/l (6.5 x 45). Old L4/L5/S1 "
             "tracts probed, upsized - 7.5 mm screws b/l L4, L5, S1. 2 new rods contoured, placed L3-S1, final tighten.")
     assert {c for c in all_codes_of(ex, body) if c[0].startswith("228")} == {("22842", 1)}
+
+
+@pytest.mark.parametrize("body", [
+    "THE BONE REMOVED AT THE PONTE OSTEOTOMY RESECTIONS WAS MIXED WITH FREEZE-DRIED ALLOGRAFT CHIPS AND PACKED.",
+    "The bone from the wedge, mixed with freeze-dried bank bone, was laid along both sides.",
+    "The anterior spur was taken down flush and the spur bone was saved; it was packed with allograft chips.",
+])
+def test_local_bone_named_by_the_resection_it_came_from(ex, body):
+    """Waves 17-18: bone from the Ponte resections, from the wedge, spur bone."""
+    assert ("20936", 1) in all_codes_of(ex, "Pedicle screws were placed at L2, L3 and L4. " + body)
