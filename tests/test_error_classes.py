@@ -2691,3 +2691,15 @@ def test_screws_upsized_into_old_tracts_are_new_hardware(ex):
 def test_local_bone_named_by_the_resection_it_came_from(ex, body):
     """Waves 17-18: bone from the Ponte resections, from the wedge, spur bone."""
     assert ("20936", 1) in all_codes_of(ex, "Pedicle screws were placed at L2, L3 and L4. " + body)
+
+
+def test_marrow_drawn_through_the_pedicle_tracts_in_the_same_wound_is_no_20939(ex):
+    """Wave 15 (X1029's class): "Jamshidi needle thru pedicle tracts ... marrow aspirated, same wound, no separate
+    incision. Allo chips soaked in BMA" - and "BMA" again later - is no separate-incision aspiration."""
+    body = ("- Jamshidi needle thru pedicle tracts into L3, L4, L5 bodies -> ~30 mL marrow aspirated, same wound, no "
+            "separate incision. Allo chips soaked in BMA on back table.\n- PS placed b/l L3, L4, L5.\n"
+            "- PLF L3-L5: allo chips/BMA + laminectomy bone laid in gutters b/l.\n")
+    assert not {c for c in all_codes_of(ex, body) if c[0] == "20939"}
+    crest = ("- Through a separate stab incision over the right iliac crest, 30 mL marrow aspirated. Allo chips soaked "
+             "in BMA.\n- PS placed b/l L3, L4, L5.\n")
+    assert ("20939", 1) in all_codes_of(ex, crest)

@@ -84,6 +84,7 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
         if m.category == "GRAFT":
             named.add(kind)
     _harvest_told_by_steps(kinds, index)
+    _marrow_from_the_same_wound(kinds, index)
     _harvest_of_the_block(kinds, named)
     _own_bone_of_the_harvest(kinds)
     return _grafts(kinds, spacer, index)
@@ -114,6 +115,18 @@ def _taken_away(m: Mention, text: str) -> bool:
 @lru_cache(maxsize=1)
 def _taken_away_words() -> re.Pattern:
     return re.compile(_config()["taken_away"], re.IGNORECASE)
+
+
+def _marrow_from_the_same_wound(kinds: dict[str, list[Evidence]], index: MentionIndex) -> None:
+    """Marrow the note says was drawn through the same wound ("Jamshidi needle thru pedicle tracts into L3, L4,
+    L5 bodies -> marrow aspirated, same wound, no separate incision"), and never from the crest, is not a
+    separate-incision aspiration: its later "BMA" is that marrow (rules/decisions.json, grafts.same_incision)."""
+    rule = _config()["same_incision"]
+    marrow = [m for m in index.counted if m.category == "GRAFT" and m.kind == "bone_marrow_aspirate"]
+    same = [m for m in marrow if any(x.category == "INCISION" and x.kind in rule["same_cue_kinds"] and x.present
+                                     for x in index.in_sentence(m.sentence))]
+    if same and not any("iliac" in index.counted_kinds(m.sentence) for m in marrow):
+        kinds.pop("bone_marrow_aspirate", None)
 
 
 def _harvest_told_by_steps(kinds: dict[str, list[Evidence]], index: MentionIndex) -> None:
