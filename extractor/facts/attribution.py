@@ -145,8 +145,11 @@ def _opening_belongs(span: LevelSpan, first: Mention, text: str, others: tuple[M
     levels of their own after a level that names anatomy ("preserving the T2-3 and L2-3 facet capsules
     ..., pedicle screws were placed at every level from T3 to L2")."""
     e = span.end
-    if ";" in text[e:first.start]:
-        return False  # "At L2-3 and L3-4 the facets ... were resected ...; at L4-5 a laminectomy": the clause before
+    semicolon = text.find(";", e, first.start)
+    if semicolon != -1 and any(e <= o.start < semicolon for o in others):
+        # "At L2-3 and L3-4 both facet joints and the ligamentum flavum were resected ...; at L4-5 a laminectomy": the
+        # clause before tells work of its own (not "The L3 level was confirmed with fluoroscopy; a PSO was then done")
+        return False
     if first.category != "INSTRUMENT" or first.meta.get("role") == "device":
         return True
     if first.start - e > _OPENING_REACH:
