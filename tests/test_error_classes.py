@@ -2703,3 +2703,14 @@ def test_marrow_drawn_through_the_pedicle_tracts_in_the_same_wound_is_no_20939(e
     crest = ("- Through a separate stab incision over the right iliac crest, 30 mL marrow aspirated. Allo chips soaked "
              "in BMA.\n- PS placed b/l L3, L4, L5.\n")
     assert ("20939", 1) in all_codes_of(ex, crest)
+
+
+def test_the_levels_an_angle_was_measured_over_are_no_osteotomy_sites(ex):
+    """X1045's class: "a fixed kyphosis of twenty-two degrees between C2 and C7 ...; the disc spaces are narrow but
+    have not bridged, which is what makes a posterior closing osteotomy possible" names no site."""
+    body = ("His cervical facet joints have fused solid, leaving him with a fixed kyphosis of twenty-two degrees between "
+            "C2 and C7 and a good deal of neck pain; the disc spaces are narrow but have not bridged, which is what "
+            "makes a posterior closing osteotomy possible. Lateral mass screws were placed at C3 and pedicle screws at "
+            "C7 and T1. The Smith-Petersen osteotomy was made at C5, taking the fused facet mass and lamina on both "
+            "sides.")
+    assert osteotomy_codes_of(ex, body) == {("22210", 1)}

@@ -67,7 +67,7 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
                                 heading=ent.start_char in heading_starts))
     group = doc.spans[LEVELS_KEY] if LEVELS_KEY in doc.spans else []
     levels = [_level_span(span, info, text) for span, info in zip(group, group.attrs["levels"])] if group else []
-    levels = [ls for ls in levels if not _MEASURED.search(view, max(0, ls.start - 24), ls.start)]
+    levels = _not_measured(levels, view)
     # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
     retracted = _retracted_sentences(text, sentences)
     mentions = _not_placed_rows([_qualified(m, view, m.sentence in retracted) for m in mentions], text)
@@ -76,9 +76,26 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     return MentionIndex(attributed, loose_levels(mentions, levels, sentences.at, unowned), view), sections
 
 
-# A level naming where an angle was measured ("Lordosis L1-S1 after correction: 52 degrees", "kyphosis (T3-T12) 88"):
+# A level naming where an angle was measured ("Lordosis L1-S1 after correction: 52 degrees", "kyphosis (T3-T12) 88",
+# "a fixed kyphosis of twenty-two degrees between C2 and C7"):
 # a radiographic parameter, never where work was done.
-_MEASURED = re.compile(r"\b(?:lordosis|kyphosis|cobb(?:\s+angle)?)[ \t]*\(?[ \t]*$", re.IGNORECASE)
+_MEASURED = re.compile(r"\b(?:lordosis|kyphosis|cobb(?:\s+angle)?)(?:[ \t]+of[ \t]+[\w-]+(?:[ \t]+[\w-]+)?[ \t]+degrees?)?"
+                       r"[ \t]*(?:\(|\b(?:from|between|across|over)\b)?[ \t]*(?:the[ \t]+)?$", re.IGNORECASE)
+
+
+def _not_measured(levels: list[LevelSpan], view: str) -> list[LevelSpan]:
+    """The levels but those naming where an angle was measured, with the rest of their list ("between C2 and C7")."""
+    kept, previous = [], None
+    for ls in sorted(levels, key=lambda x: x.start):
+        measured = _MEASURED.search(view, max(0, ls.start - 60), ls.start) is not None or (
+            previous is not None and _LIST_JOIN.fullmatch(view, previous.end, ls.start) is not None)
+        previous = ls if measured else None
+        if not measured:
+            kept.append(ls)
+    return kept
+
+
+_LIST_JOIN = re.compile(r"[ \t]*(?:,|and|to|through|-)[ \t]*(?:the[ \t]+)?", re.IGNORECASE)
 
 
 def _headings(view: str, headers: list) -> set[int]:
