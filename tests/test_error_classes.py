@@ -2714,3 +2714,11 @@ def test_the_levels_an_angle_was_measured_over_are_no_osteotomy_sites(ex):
             "C7 and T1. The Smith-Petersen osteotomy was made at C5, taking the fused facet mass and lamina on both "
             "sides.")
     assert osteotomy_codes_of(ex, body) == {("22210", 1)}
+
+
+def test_bone_saved_from_the_corpectomy_body_is_local_bone(ex):
+    """Wave 17 (X1110's class): "a titanium mesh cage ... packed with the bone saved from the C4 body"."""
+    body = ("A C4 corpectomy was performed with the bone collected. A titanium mesh cage, cut to length and packed with "
+            "the bone saved from the C4 body, was placed in the corpectomy trough from C3 to C5. An anterior plate was "
+            "applied from C3 to C5.")
+    assert ("20936", 1) in all_codes_of(ex, body)
