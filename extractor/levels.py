@@ -170,6 +170,13 @@ def repeated_at_pattern() -> re.Pattern:
 
 
 @lru_cache(maxsize=1)
+def repeated_at_place_pattern() -> re.Pattern:
+    """"At L1 we did the same", "At L1 the facets ... were excised, in the same way": a repeat only in a sentence
+    that opens on its place (rules/decisions.json, levels.repeated_at_place)."""
+    return re.compile(load_json("decisions.json")["levels"]["repeated_at_place"], re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def told_next_pattern() -> re.Pattern:
     """A sentence that gives the levels of the osteotomy told just before it ("These were at T7-8, T8-9
     and T9-10"; rules/decisions.json, levels.told_next): read by the view's triage and by

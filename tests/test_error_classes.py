@@ -2722,3 +2722,40 @@ def test_bone_saved_from_the_corpectomy_body_is_local_bone(ex):
             "the bone saved from the C4 body, was placed in the corpectomy trough from C3 to C5. An anterior plate was "
             "applied from C3 to C5.")
     assert ("20936", 1) in all_codes_of(ex, body)
+
+
+@pytest.mark.parametrize("body,codes", [
+    # a slip's grade is no osteotomy row
+    ("Spondylolisthesis grade 2: L5 on S1, partially reduced. Pedicle screws were placed at L4, L5 and S1 and rods were "
+     "locked. Local bone was laid posterolaterally.", set()),
+    # "and lastly" joins a list only while the item ends it
+    ("Ponte osteotomies were performed at T11-12 and T12-L1, and lastly L4-5 was decompressed with a laminotomy and "
+     "foraminotomies for the stenosis.", {("22212", 1), ("22216", 1)}),
+    # "did the same" / "in the same manner" repeat an osteotomy only in a sentence opening on its place
+    ("A Ponte osteotomy was performed at L2-3 removing the facets and ligamentum flavum. The dura was inspected at L2-3 "
+     "and no tear was seen; we then did the same at L4-5 after the laminotomy.", {("22214", 1)}),
+    ("A Ponte osteotomy was performed at T11-12 removing the facets and ligamentum flavum. Triggered EMG testing of the "
+     "T12 and L1 pedicle tracts was then carried out, in the same manner as on the right.", {("22212", 1)}),
+    # a step "in preparation for" the osteotomy does not cancel it, nor does "as we had planned"
+    ("A temporary rod was placed on the left in preparation for the L3 pedicle subtraction osteotomy. The L3 lamina, "
+     "both pedicles and a posterior wedge of the body were removed. The osteotomy was closed.", {("22207", 1)}),
+    ("As we had planned, Ponte osteotomies were then performed at T11-12, T12-L1 and L1-2, with resection of the "
+     "facets and ligamentum flavum.", {("22212", 1), ("22216", 2)}),
+    # the apex of the kyphosis is where the PSO was done; "across the kyphosis from T8 to T12" are the Pontes' sites
+    ("A pedicle subtraction osteotomy was performed at the apex of the kyphosis (L1), resecting both pedicles and a "
+     "wedge of the body.", {("22207", 1)}),
+    ("Ponte osteotomies were then performed across the kyphosis from T8 to T12, removing the facets and ligamentum "
+     "flavum at each interspace.", {("22212", 1), ("22216", 3)}),
+    # a clause before a semicolon that only begins the osteotomy keeps its level
+    ("At L3 the spinous process and lamina were removed bilaterally; a pedicle subtraction osteotomy was then carried "
+     "out through both pedicles and the body.", {("22207", 1)}),
+])
+def test_cold_review_probes_of_the_sessions_new_readings(ex, body, codes):
+    """The cold review's probes (overreach of this session's readings) give the codes a careful coder gives."""
+    assert osteotomy_codes_of(ex, body) == codes
+
+
+def test_screws_placed_freehand_are_not_left_free(ex):
+    body = ("Pedicle screws were placed at L2 and L5 bilaterally under navigation, and at L3 and L4 left freehand because "
+            "the reference array was obstructed. Rods were locked.")
+    assert {c for c in all_codes_of(ex, body) if c[0].startswith("228")} == {("22842", 1)}

@@ -146,9 +146,10 @@ def _opening_belongs(span: LevelSpan, first: Mention, text: str, others: tuple[M
     ..., pedicle screws were placed at every level from T3 to L2")."""
     e = span.end
     semicolon = text.find(";", e, first.start)
-    if semicolon != -1 and any(e <= o.start < semicolon for o in others):
+    if semicolon != -1 and any(e <= o.start < semicolon for o in others) and _LEVEL_WORD.search(text, semicolon, first.start):
         # "At L2-3 and L3-4 both facet joints and the ligamentum flavum were resected ...; at L4-5 a laminectomy": the
-        # clause before tells work of its own (not "The L3 level was confirmed with fluoroscopy; a PSO was then done")
+        # clause before tells work of its own and the next opens on its own level (not "At L3 the spinous process and
+        # lamina were removed; a PSO was then carried out")
         return False
     if first.category != "INSTRUMENT" or first.meta.get("role") == "device":
         return True
@@ -165,9 +166,11 @@ def _opening_belongs(span: LevelSpan, first: Mention, text: str, others: tuple[M
 # A table row's level and its first cell: "T11      Pedicle screw 5.0 x 35" (a row run onto the one
 # before it by an export keeps the level with its own row).
 _COLUMN_GAP = re.compile(r"[ \t]{2,30}")
+_LEVEL_WORD = re.compile(r"\b[CTLS]\d{1,2}\b")
 # Levels told as left without anything: "C7 and T1 left free", "T12 and L1 were skipped"
 _SKIPPED_AFTER = re.compile(r"(?:[ \t]*(?:,|and|or)[ \t]*[CTLS]\d{1,2})*[ \t]+(?:were[ \t]+|was[ \t]+)?(?:left[ \t]+"
-                            r"(?:free|empty|open|uninstrumented|without\b)|skipped\b|not[ \t]+instrumented\b)", re.IGNORECASE)
+                            r"(?:free|empty|open|uninstrumented|without)\b(?!-?hand)|skipped\b|not[ \t]+instrumented\b)",
+                            re.IGNORECASE)
 _FIELD_AFTER = re.compile(r"[ \t]*:")  # "Fusion levels: T8-L3     Ponte osteotomy: T12-L1": the next field's label
 # A level cell, then the row's first value ("8.5 x 50 mm", "--"), not the number of a list's next item.
 _ROW_LABEL = re.compile(r"[ \t]{2,30}(?!\d{1,2}[.)][ \t])(?:\d|--)")
@@ -221,7 +224,7 @@ def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: s
 _WEDGE_TYPES = frozenset({"wedge", "wedge_shape"})
 # "T9, then T10, then T11": a level after "then" is a list item only where the item ends there (not "then
 # L1 and L2 were decorticated").
-_THEN = re.compile(r"\bthen\b", re.IGNORECASE)
+_THEN = re.compile(r"\b(?:then|lastly|finally)\b", re.IGNORECASE)  # a list going on only while each item ends
 # A next step after an osteotomy, elsewhere ("..., then across L5-S1"), not its list going on ("..., then at T11-12",
 # "..., then the identical resection was carried out at L3-4").
 _THEN_ELSEWHERE = re.compile(r",[ \t]*then[ \t]+(?!at\b|and\b|[CTLS]\d|again\b|similarly\b"

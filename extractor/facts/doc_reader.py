@@ -79,15 +79,18 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
 # A level naming where an angle was measured ("Lordosis L1-S1 after correction: 52 degrees", "kyphosis (T3-T12) 88",
 # "a fixed kyphosis of twenty-two degrees between C2 and C7"):
 # a radiographic parameter, never where work was done.
-_MEASURED = re.compile(r"\b(?:lordosis|kyphosis|cobb(?:\s+angle)?)(?:[ \t]+of[ \t]+[\w-]+(?:[ \t]+[\w-]+)?[ \t]+degrees?)?"
+_MEASURED = re.compile(r"\b(?:lordosis|kyphosis|cobb(?:\s+angle)?)(?P<degrees>[ \t]+of[ \t]+[\w-]+(?:[ \t]+[\w-]+)?[ \t]+degrees?)?"
                        r"[ \t]*(?:\(|\b(?:from|between|across|over)\b)?[ \t]*(?:the[ \t]+)?$", re.IGNORECASE)
+# ... and the angle itself right after the level ("L1-S1 after correction: 52 degrees", "T3-T12)      88")
+_DEGREES_AFTER = re.compile(r"[^.;\n]{0,30}?(?<![A-Za-z])\d{1,3}(?:\.\d)?[ \t]*(?:degrees?|deg\b|°|[ \t]|$)", re.IGNORECASE)
 
 
 def _not_measured(levels: list[LevelSpan], view: str) -> list[LevelSpan]:
     """The levels but those naming where an angle was measured, with the rest of their list ("between C2 and C7")."""
     kept, previous = [], None
     for ls in sorted(levels, key=lambda x: x.start):
-        measured = _MEASURED.search(view, max(0, ls.start - 60), ls.start) is not None or (
+        angle = _MEASURED.search(view, max(0, ls.start - 60), ls.start)
+        measured = (angle is not None and (angle.group("degrees") is not None or _DEGREES_AFTER.match(view, ls.end))) or (
             previous is not None and _LIST_JOIN.fullmatch(view, previous.end, ls.start) is not None)
         previous = ls if measured else None
         if not measured:

@@ -309,6 +309,10 @@ _PLACE_AFTER = re.compile(r"[ \t]+(?:vertebra|vertebrae|levels?|sites?|segments?
 _NOT_SEPARATE = re.compile(r"\b(?:separate|distinct|independent)[ \t]+(?:[a-z-]+[ \t]+)?$", re.IGNORECASE)
 
 
+_GRADE_ROW_RULE = "osteo.grade2_row"
+_LEVEL_BEFORE = re.compile(r"\b[CTLS]\d{1,2}(?:[ \t]*[-/][ \t]*[CTLS]?\d{1,2})?[ \t]+$")
+
+
 def _touches(m: Mention, vertebrae: set[str]) -> bool:
     """Do the mention's levels share a vertebra with ``vertebrae``?"""
     return any(set(lv.vertebrae()) & vertebrae for lv in m.level_values())
@@ -354,6 +358,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
     field_levels = tuple(span._replace(sentence=f.sentence) for f in fields for span in f.levels)
     repeated = repeated_at(index)
     for m in index.of("OSTEOTOMY"):
+        if m.rule == _GRADE_ROW_RULE and not _LEVEL_BEFORE.search(index.text, max(0, m.start - 12), m.start):
+            continue  # "Spondylolisthesis grade 2: L5 on S1" is no osteotomy row ("L2-3 Gr 2: b/l SAP + IAP out")
         # "The same resection was then completed at C7-T1"; "At C4-5 the fusion mass was cut ... At C5-6 the same osteotomy"
         again = repeated.get(id(m), ()) + cut_before_the_same(m, index)
         if any(m is f for f in fields):

@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from dataclasses import replace
 
-from ..levels import repeated_at_pattern, told_next_pattern
+from ..levels import repeated_at_pattern, repeated_at_place_pattern, told_next_pattern
 from ..resources import load_json
 from ..sentences import TABLE_HEADER
 from .attribution import first_list
@@ -47,12 +47,17 @@ def repeated_at(index: MentionIndex) -> dict[int, tuple]:
     osteotomies = [m for m in index.of("OSTEOTOMY") if m.counted]
     added: dict[int, tuple] = defaultdict(tuple)
     for sentence, spans in index.loose_levels.items():
-        if not osteotomies or not pattern.search(index.text, *sentence):
+        if not osteotomies or not (pattern.search(index.text, *sentence) or _repeated_at_its_place(index.text, sentence)):
             continue
         before = [m for m in osteotomies if m.end <= sentence[0] and sentence[0] - m.end <= config["repeated_within_chars"]]
         if before and not _other_step_between(index, before[-1].end, sentence[0]):
             added[id(before[-1])] += tuple(span._replace(sentence=sentence) for span in spans)
     return added
+
+
+def _repeated_at_its_place(text: str, sentence: Sentence) -> bool:
+    opening = told_next_pattern().match(text, *sentence)
+    return bool(opening and opening.group("place") and repeated_at_place_pattern().search(text, *sentence))
 
 
 _STEPS = frozenset({"NON_OSTEOTOMY", "INSTRUMENT", "FUSION", "GRAFT"})
