@@ -2759,3 +2759,43 @@ def test_screws_placed_freehand_are_not_left_free(ex):
     body = ("Pedicle screws were placed at L2 and L5 bilaterally under navigation, and at L3 and L4 left freehand because "
             "the reference array was obstructed. Rods were locked.")
     assert {c for c in all_codes_of(ex, body) if c[0].startswith("228")} == {("22842", 1)}
+
+
+def test_a_pso_planned_and_not_performed_with_its_site_marked_is_not_coded(ex):
+    """Wave 19 (X1175's class): "L3 pedicle subtraction osteotomy planned, 30-35 degrees. NOT PERFORMED." with
+    "L3 left empty for the osteotomy" and "the L3 osteotomy site marked, before any bone at L3 had been cut"."""
+    procedures = "6. L3 pedicle subtraction osteotomy - NOT PERFORMED (see Osteotomy)"
+    body = ("Freehand pedicle screws bilaterally T4 through L2 and L4 through S1, L3 left empty for the osteotomy.\n\n"
+            "Osteotomy. L3 pedicle subtraction osteotomy planned, 30-35 degrees. NOT PERFORMED. With all screws in and "
+            "the L3 osteotomy site marked, before any bone at L3 had been cut, the motor potentials dropped.\n")
+    assert osteotomy_codes_of(ex, body, procedures) == set()
+
+
+def test_a_vertebral_column_resection_told_with_both_discs_is_one_vertebra(ex):
+    """Wave 19 (X1174's class): "the T11 body was removed in its entirety, by decancellation from each side ..., and
+    the T10-11 and T11-12 discs were removed": one three-column site, T11."""
+    procedures = "1. Posterior vertebral column resection of T11."
+    body = ("With both sides open, the T11 body was removed in its entirety, by decancellation from each side and then "
+            "the lateral walls, and the T10-11 and T11-12 discs were removed completely back to bleeding endplate bone.")
+    assert osteotomy_codes_of(ex, body, procedures) == {("22206", 1)}
+
+
+def test_an_osteotomy_heading_naming_its_level_and_type_in_parentheses(ex):
+    """Wave 20 (X1212's class): "Osteotomy (L2 PSO):" over bullets resecting the L2 spinous process, laminae, facets
+    (exposing the L1 and L2 roots), pedicles and body: the PSO, no posterior-column osteotomy."""
+    body = ("Osteotomy (L2 PSO):\n- L2 spinous process and laminae removed.\n- L2 facets removed bilaterally, exposing the "
+            "L2 pedicles and the L1 and L2 roots.\n- Both L2 pedicles removed; decancellation of the L2 body through the "
+            "pedicles with curettes.\n- Closed with compression.\n")
+    assert osteotomy_codes_of(ex, body, "1. L2 PSO.") == {("22207", 1)}
+
+
+def test_a_cage_opened_on_the_back_table_and_not_implanted_is_not_coded(ex):
+    """Wave 20 (X1203's class): the time-out confirms "the availability of the implants, including the expandable
+    cage"; a VCR with "placement of an anterior column cage ... would add risk"; the cage "opened on the back table
+    was not implanted"."""
+    body = ("A time-out was performed confirming the availability of the implants, including the expandable cage. "
+            "Pedicle screws were placed at T12, L1, L3 and L4. A pedicle subtraction osteotomy of L2 was performed and "
+            "closed. I judged that a complete vertebral column resection, with placement of an anterior column cage, "
+            "would add risk without benefit. The L1-2 and L2-3 discs were left intact, and the expandable cage opened on "
+            "the back table was not implanted.")
+    assert not {c for c in all_codes_of(ex, body) if c[0] in ("22853", "22854")}

@@ -140,7 +140,7 @@ def _synonym_in_parentheses(previous: Mention, meta: dict, view: str, ent: Any) 
 
 
 _JOINED = re.compile(r"[ \t-]?(?:\([^()\n]{1,30}\)[ \t]?)?|[ \t]?[()][ \t]?|,?\s+(?:or|OR)\s+[A-Za-z-]{3,20},?\s+")
-_OPENS_TYPE = re.compile(r"[ \t]*\([ \t]*")
+_OPENS_TYPE = re.compile(r"[ \t]*\([ \t]*(?:[CTLS]\d{1,2}(?:[ \t]*-[ \t]*[CTLS]?\d{1,2})?[ \t]+)?")  # "Osteotomy (L2 PSO)"
 # Not where the bone went through or across ("the cut through the deeper bone across the width of the osteotomy").
 _GRAFT_SOURCE = re.compile(r"\b(?:bone|graft|autograft|chips|shavings)\b(?:(?!\b(?:across|through|width)\b)[^.;:]){0,60}"
                            r"\b(?:from|during|in|off|of)\b[^.;:]{0,30}$", re.IGNORECASE)

@@ -573,6 +573,11 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
     listed = [t.mention for t in items if t.mention.role == "procedure_list" and t.mention.present]
     present = [t for t in body if t.mention.present]
     cancelled = [t.mention for t in body if t.mention.assertion in ("aborted", "negated")]
+    if present and all(t.mention.category == "OSTEOTOMY" and t.mention.meta["type"] is None for t in present) and any(
+            t.mention.meta.get("type") is not None and t.mention.assertion in _NOT_DONE_ASSERTIONS for t in body):
+        # "L3 pedicle subtraction osteotomy planned, 30-35 degrees. NOT PERFORMED ... the L3 osteotomy site marked":
+        # the narrative names the type only as not done; its bare "osteotomy" words are the plan's
+        return None, [Flag.header_body_conflict]
     if not present and listed and not cancelled and confirmed_by_generic:
         # "PSO at L3" in the procedure list and "the osteotomy was then performed" in the narrative.
         present = [Typed(m, False) for m in listed]
@@ -616,6 +621,7 @@ def _osteotomy(family: str, kind: str, items: list[Typed], confirmed_by_generic:
                       if label in {lv.label for lv in levels})), []
 
 
+_NOT_DONE_ASSERTIONS = ("hypothetical", "negated", "aborted")
 _WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 

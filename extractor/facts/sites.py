@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from ..levels import Level, interspace_label, vertebra_index
+from ..levels import Level, interspace_label, make_level, vertebra_index
 from ..model import Site
 
 
@@ -16,6 +16,8 @@ def osteotomy_sites(family: str, levels: Iterable[Level], range_mode: str) -> tu
     vertebra or per interspace (setting ``posterior_range_sites``).
     """
     levels = list(levels)
+    if family == "three_column" and (inner := _bodies_between_discs(levels)):
+        levels = [make_level(v) for v in inner]  # "the T11 body ... and the T10-11 and T11-12 discs removed": T11
     explicit = {v for lv in levels if lv.kind != "range" for v in lv.vertebrae()}
     # A range restating named sites ("compression across T10-11 through T12-L1", "satellite rods
     # across the PSO from L2 to L4") adds none.
@@ -33,6 +35,17 @@ def osteotomy_sites(family: str, levels: Iterable[Level], range_mode: str) -> tu
         covered = {v for site in sites.values() if site.kind == "interspace" for v in site.vertebrae}
         sites = {k: s for k, s in sites.items() if not (s.kind == "vertebra" and not s.from_range and k in covered)}
     return tuple(sorted(sites.values(), key=lambda s: (vertebra_index(s.vertebrae[0]), len(s.vertebrae))))
+
+
+def _bodies_between_discs(levels: list[Level]) -> list[str]:
+    """The vertebrae inside a chain of two or more disc spaces given as a three-column resection's only levels
+    (T10-11 and T11-12 enclose the resected T11)."""
+    if len(levels) < 2 or any(lv.kind != "interspace" for lv in levels):
+        return []
+    chain = sorted(levels, key=lambda lv: vertebra_index(lv.start))
+    if any(a.end != b.start for a, b in zip(chain, chain[1:])):
+        return []
+    return [lv.end for lv in chain[:-1]]
 
 
 def _add_three_column(sites: dict[str, Site], lv: Level) -> None:
