@@ -2799,3 +2799,21 @@ def test_a_cage_opened_on_the_back_table_and_not_implanted_is_not_coded(ex):
             "would add risk without benefit. The L1-2 and L2-3 discs were left intact, and the expandable cage opened on "
             "the back table was not implanted.")
     assert not {c for c in all_codes_of(ex, body) if c[0] in ("22853", "22854")}
+
+
+def test_posterior_elements_fused_into_a_plate_of_bone_are_no_anterior_plate(ex):
+    """Wave 19 (X1163's class): "the posterior elements, which were fused into a single plate of bone" in an
+    ankylosed spine: anatomy, not an anterior plate construct."""
+    body = ("Through a midline incision from T10 down to the sacrum we stripped the muscles off the posterior elements, "
+            "which were fused into a single plate of bone. Pedicle screws were then placed on both sides at T11, T12 and "
+            "L1 above and at L3, L4 and L5 below, leaving L2 without a screw. Rods were seated from T11 to L5.")
+    assert {c for c in all_codes_of(ex, body) if c[0].startswith("228")} == {("22843", 1)}
+
+
+def test_old_screws_not_exposed_or_disturbed_in_a_lateral_operation(ex):
+    """Wave 19 (X1196's class): "No posterior surgery was done today, and the L4-S1 pedicle screws and rods were not
+    exposed or disturbed" beside a lateral interbody implant and plate."""
+    body = ("Through a left retroperitoneal transpsoas approach a lateral PEEK implant packed with allograft chips was "
+            "placed at L3-4 and a two-screw lateral plate applied from L3 to L4. No posterior surgery was done today, and "
+            "the L4-S1 pedicle screws and rods were not exposed or disturbed.")
+    assert {c for c in all_codes_of(ex, body) if c[0].startswith("228")} == {("22853", 1), ("22845", 1)}
