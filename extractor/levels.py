@@ -208,7 +208,7 @@ _CHAIN = re.compile(rf"{_BOUND_L}(?=[CTLSctls])(?P<chain>{_V}(?:{_SEP}(?:{_V}|{_
                     re.IGNORECASE)
 _NOUN = r"(?:\s+(?:vertebral\s+bodies|vertebral\s+body|vertebrae|vertebra|levels|level|segments|segment))?"
 _WORDS = re.compile(
-    rf"""{_BOUND_L}(?P<word>(?:{_ORD})(?:(?:\s*,\s*(?:and\s+)?|\s+(?:and|through|to)\s+(?:the\s+)?)(?:{_ORD}))*\s+(?:{_REG})
+    rf"""{_BOUND_L}(?P<word>(?:{_ORD})(?:(?:\s*,\s*(?:and\s+)?(?:the\s+)?|\s+(?:and|through|to)\s+(?:the\s+)?)(?:{_ORD}))*\s+(?:{_REG})
          {_NOUN}(?:\s+(?:through|to|down\s+to)\s+(?:the\s+)?(?:{_ORD})\s+(?:{_REG}){_NOUN})?){_BOUND_R}""",
     re.VERBOSE | re.IGNORECASE,
 )

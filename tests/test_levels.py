@@ -94,3 +94,9 @@ def test_spoken_levels_are_read_as_levels_without_moving_offsets(text, expected)
 ])
 def test_two_adjacent_vertebrae_between_which_something_lies_are_their_interspace(text, labels):
     assert [m.level.label for m in find_levels(text)] == labels
+
+
+def test_ordinal_vertebrae_each_with_its_article_share_one_region_word():
+    """Wave 20 (X1207's class): "the second, the third and the fourth lumbar vertebrae"."""
+    text = "through the posterior elements of the second, the third and the fourth lumbar vertebrae in turn"
+    assert [m.level.label for m in find_levels(text)] == ["L2", "L3", "L4"]
