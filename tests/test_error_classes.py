@@ -2817,3 +2817,14 @@ def test_old_screws_not_exposed_or_disturbed_in_a_lateral_operation(ex):
             "placed at L3-4 and a two-screw lateral plate applied from L3 to L4. No posterior surgery was done today, and "
             "the L4-S1 pedicle screws and rods were not exposed or disturbed.")
     assert {c for c in all_codes_of(ex, body) if c[0].startswith("228")} == {("22853", 1), ("22845", 1)}
+
+
+@pytest.mark.parametrize("line,graft", [
+    ("- Follow OR cultures and sensitivities; weekly CBC, BMP, ESR, CRP.", False),
+    ("4. CKD stage 3. No contrast used. Recheck BMP in AM.", False),
+    ("rhBMP-2 sponges were laid in the lateral gutters. BMP was placed over the decorticated bed.", True),
+])
+def test_bmp_the_metabolic_panel_is_not_bone_morphogenetic_protein(ex, line, graft):
+    """Wave 19-20 (X1171, X1219): a hospitalist's plan rechecking the BMP adds no 20930."""
+    body = "Pedicle screws were placed at L3, L4 and L5 and local bone was laid posterolaterally.\n" + line + "\n"
+    assert (("20930", 1) in all_codes_of(ex, body)) == graft

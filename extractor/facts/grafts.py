@@ -71,7 +71,7 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
     named: set[str] = set()  # kinds a graft word names (not only a harvest step)
     spacer = False
     for m in _candidates(index, brief):
-        if m.category == "GRAFT" and _taken_away(m, index.text):
+        if m.category == "GRAFT" and (_taken_away(m, index.text) or _lab_panel(m, index.text)):
             continue
         here = index.counted_kinds(m.sentence)
         kind = (_brand_kind(index) if m.kind == config["brand_allograft"]["kind"]
@@ -104,6 +104,16 @@ def _gaps_between(told: list) -> list:
     """The stretches of text between the sentences ``told``: sentences without any mention ("A window was cut
     in the outer table and strips of cancellous bone were scooped out with gouges.")."""
     return [(a[1], b[0]) for a, b in zip(told, told[1:]) if b[0] > a[1]]
+
+
+_LAB_NEAR = re.compile(r"\b(?:cbc|cmp|esr|crp|inr|labs?|electrolytes|recheck|check|draw|trend|in\s+am|in\s+the\s+morning)\b",
+                       re.IGNORECASE)
+
+
+def _lab_panel(m: Mention, text: str) -> bool:
+    """"BMP" beside laboratory words ("weekly CBC, BMP, ESR, CRP", "Recheck BMP in AM") is the basic metabolic panel,
+    not bone morphogenetic protein."""
+    return m.text.strip().upper() == "BMP" and _LAB_NEAR.search(text, max(0, m.start - 20), m.end + 20) is not None
 
 
 def _taken_away(m: Mention, text: str) -> bool:
