@@ -9,9 +9,14 @@ OPENING = ("OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Kyphosis.\nDESCRIPTION OF 
            "A midline incision was made and subperiosteal exposure carried out. ")
 
 
-def osteotomy_codes_of(ex, body, procedures=""):
+def note_with(body, procedures=""):
+    """The test note: its opening, a procedure list when ``procedures`` is given, and ``body`` as the narrative."""
     text = OPENING.replace("DESCRIPTION", f"PROCEDURES PERFORMED:\n{procedures}\nDESCRIPTION") if procedures else OPENING
-    return osteotomy_codes_in(ex, text + body)
+    return text + body
+
+
+def osteotomy_codes_of(ex, body, procedures=""):
+    return osteotomy_codes_in(ex, note_with(body, procedures))
 
 
 def all_codes_of(ex, body):
@@ -2463,7 +2468,7 @@ def test_a_pso_listed_with_its_transpedicular_wedge_synonym_and_told_by_steps(ex
             "was removed through both pedicles. The wedge was then closed by extending the table. Bone from the "
             "resections was morselized and laid in the gutters.")
     assert osteotomy_codes_of(ex, body, procedures) == {("22207", 1)}
-    assert ("20936", 1) in codes_of(ex, OPENING.replace("DESCRIPTION", f"PROCEDURES PERFORMED:\n{procedures}\nDESCRIPTION") + body)
+    assert ("20936", 1) in codes_of(ex, note_with(body, procedures))
 
 
 def test_osteotomies_told_one_by_one_with_ordinals_in_the_next_sentence(ex):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from ..levels import repeated_at_pattern, repeated_at_place_pattern, told_next_pattern
@@ -234,13 +235,20 @@ def first_of_repeats(m: Mention, index: MentionIndex) -> Mention:
     if (repeat is None or not repeat.levels or repeat.start - m.end > within
             or not repeated_at_pattern().search(index.text, *repeat.sentence)):
         return m
-    before = max((s for s in index.loose_levels if s[1] <= m.sentence[0]), default=None)
-    if before is None or index.text[before[1]:m.sentence[0]].strip() or not cuts(index, before):
-        return m
-    spans = first_list(index.text, index.loose_levels[before])
-    if len(spans) != 1:
-        return m  # one site at a time ("The spinous processes of T10, T11, T12 and L1 were removed"): not a place
-    return replace(m, levels=tuple(span._replace(sentence=before) for span in spans))
+    spans = _one_place_cut_before(index, m.sentence, index.loose_levels, index.loose_levels.__getitem__)
+    return replace(m, levels=spans) if spans else m
+
+
+def _one_place_cut_before(index: MentionIndex, sentence: Sentence, pool: Iterable[Sentence],
+                          levels_of: Callable[[Sentence], tuple]) -> tuple:
+    """The one place where the sentence of ``pool`` right before ``sentence`` cut bone (its levels by
+    ``levels_of``), or nothing: several places are one site at a time ("The spinous processes of T10, T11, T12 and
+    L1 were removed"), not a place."""
+    before = max((s for s in pool if s[1] <= sentence[0]), default=None)
+    if before is None or index.text[before[1]:sentence[0]].strip() or not cuts(index, before):
+        return ()
+    spans = first_list(index.text, levels_of(before))
+    return tuple(span._replace(sentence=before) for span in spans) if len(spans) == 1 else ()
 
 
 _SAME_BEFORE = re.compile(r"\bsame[ \t]+(?:[a-z-]+[ \t]+)?$", re.IGNORECASE)
@@ -252,12 +260,9 @@ def cut_before_the_same(m: Mention, index: MentionIndex) -> tuple:
     place, where no other procedure or device is told."""
     if m.role != BODY or not m.present or not _SAME_BEFORE.search(index.text, max(m.sentence[0], m.start - 20), m.start):
         return ()
-    before = max((s for s in set(index.loose_levels) | set(index.sentences) if s[1] <= m.sentence[0]), default=None)
-    if (before is None or index.text[before[1]:m.sentence[0]].strip() or not cuts(index, before)
-            or _other_step_between(index, *before)):
-        return ()
-    spans = first_list(index.text, _levels_of(index, before))
-    return tuple(span._replace(sentence=before) for span in spans) if len(spans) == 1 else ()
+    spans = _one_place_cut_before(index, m.sentence, set(index.loose_levels) | set(index.sentences),
+                                  lambda sentence: _levels_of(index, sentence))
+    return () if spans and _other_step_between(index, *spans[0].sentence) else spans
 
 
 def levels_told_elsewhere(m: Mention, index: MentionIndex) -> Mention:
