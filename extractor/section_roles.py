@@ -8,7 +8,8 @@ history, plan, administrative fields: never evidence).
 * A **field** header ("Surgeon:", "EBL:", "- Drain: Hemovac", "Neuromonitoring: stable") covers its own
   line when a value follows it, else its lines up to a blank line or a line that ends a sentence (up to a
   blank line for history, consent and attestation fields); the text after it goes back to the section it
-  interrupted, so a labelled bullet inside the narrative does not end the narrative.
+  interrupted, so a labelled bullet inside the narrative does not end the narrative. A field that details
+  that section ("Laterality:", "Level(s):" under the procedure list) keeps its role.
 * An **unknown** header (a label that is not in the vocabulary) gets a role from the words of its name
   ("FINDINGS AND PROCEDURE" is a narrative); without a telling word it continues a narrative it
   interrupts, and otherwise counts as narrative only when its content reads as one.
@@ -41,6 +42,7 @@ class SectionSpan(NamedTuple):
 class _Config:
     role_of: dict[str, str]
     fields: frozenset[str]
+    detail_fields: frozenset[str]
     unknown_keywords: tuple[tuple[re.Pattern, str], ...]
     narrative_min_cues: int
     narrative_min_chars: int
@@ -57,6 +59,7 @@ def _config() -> _Config:
     return _Config(
         role_of=role_of,
         fields=frozenset(data["field_categories"]),
+        detail_fields=frozenset(data["detail_field_categories"]),
         unknown_keywords=tuple((re.compile(rule["words"], re.IGNORECASE), rule["category"])
                                for rule in data["unknown_headers"]),
         narrative_min_cues=content["narrative_min_cues"],
@@ -96,9 +99,25 @@ def _field_end(text: str, header_end: int, limit: int, category: str = "") -> in
         value = header_end + len(text[header_end:line_end]) - len(text[header_end:line_end].lstrip(" \t,:;-"))
         if line_end - header_end > _FIELD_LINE_MAX and (end := _VALUE_END.search(text, value, line_end)):
             return end.end()
-        return _bracket_closed(text, header_end, line_end, limit)
+        return _bracket_closed(text, header_end, _wrapped_value_end(text, line_end, limit), limit)
     end = (_BLANK_LINE if category in _LONG_FIELDS else _FIELD_LINES_END).search(text, header_end, limit)
     return end.end() if end else limit
+
+
+_WRAPPED_VALUE_LINE = 45  # a shorter line ends its value ("EBL: 200 mL"); a longer one may have been wrapped
+
+
+def _wrapped_value_end(text: str, line_end: int, limit: int) -> int:
+    """A value an export hard-wrapped goes on over the lines that continue its sentence in lower case
+    ("ATTESTATION: I was present and scrubbed for the entire" / "procedure, including screw placement ...")."""
+    while line_end < limit:
+        line = text[text.rfind("\n", 0, line_end) + 1:line_end].rstrip()
+        nxt_end = text.find("\n", line_end + 1, limit)
+        nxt_end = limit if nxt_end == -1 else nxt_end
+        if len(line) < _WRAPPED_VALUE_LINE or line[-1] in ".:;!?" or not text[line_end + 1:nxt_end].lstrip()[:1].islower():
+            break
+        line_end = nxt_end
+    return line_end
 
 
 def _bracket_closed(text: str, header_end: int, line_end: int, limit: int) -> int:
@@ -144,7 +163,8 @@ def _raw_sections(text: str, headers: list) -> list[SectionSpan]:
         limit = headers[i + 1].start if i + 1 < len(headers) else len(text)
         if header.category in _config().fields:
             end = _field_end(text, header.end, limit, header.category)
-            spans.append(SectionSpan(header.start, end, header.category, EXCLUDED))
+            detail = header.category in _config().detail_fields  # "Level(s): [L3-L5]" under the procedure list
+            spans.append(SectionSpan(header.start, end, header.category, resume.role if detail else EXCLUDED))
             if end < limit:
                 spans.append(SectionSpan(end, limit, resume.category, resume.role))
             continue

@@ -147,7 +147,7 @@ def _wrapped(text: str, runs: list[tuple[int, int, int]]) -> bool:
 
 def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> None:
     """A line break ends a sentence before a list item, after a colon, between bracketed fields ("[Graft: chips]" /
-    "[Osteotomy type: Ponte]"), after a field answered "None", or after a short label or
+    "[Osteotomy type: Ponte]"), after a field answered "None", before a table row opening on its level cell, or after a short label or
     list line (a few words) when a capital follows, or after a finished sentence before a field label in any case;
     a hard-wrapped line goes on, and so does the short
     tail of a wrapped line (a line re-wrapped by a narrower export: "...REMOVING THE INFERIOR AND /
@@ -157,16 +157,23 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
     for start, end in breaks:
         line = text[text.rfind("\n", 0, start) + 1:start].strip()  # from the last break, a blank line too
         nxt = text[end: end + 40]
-        if _row_goes_on(line, text, end):
-            continue  # a table row an export wrapped: its cells go on on the next line
+        if _row_goes_on(line, text, end) or _bracket_goes_on(line, nxt):
+            continue  # a table row or a bracketed field an export wrapped: it goes on on the next line
         if line and (_LIST_ITEM.match(nxt) or line.endswith(":") or _fields_apart(line, nxt) or TABLE_ROW.search(line) or _next_is_row(text, end)
                      or (":" in line and len(line) < SHORT_LINE and next_field(line, nxt))
                      or _label_after_sentence(text, start, line, nxt)
-                     or (_LAST_LEVEL_ITEM.search(line) and nxt[:1].isupper()) or _level_rows(line, nxt) or (
+                     or (_LAST_LEVEL_ITEM.search(line) and nxt[:1].isupper()) or _level_rows(line, nxt)
+                     or _LEVEL_CELL.match(nxt) or (
                 not wrapped and len(line) < SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
                 and not _continues(line, nxt))):
             cuts.add(start)
         wrapped = len(line) >= SHORT_LINE and line[-1] not in ".:;!?" and start not in cuts
+
+
+def _bracket_goes_on(line: str, nxt: str) -> bool:
+    """A bracketed field wrapped inside its brackets ("[Autograft:" / "N/A] [BMP: N/A]")."""
+    close = nxt.find("]")
+    return line.rfind("[") > line.rfind("]") and close != -1 and "[" not in nxt[:close]
 
 
 def _label_after_sentence(text: str, start: int, line: str, nxt: str) -> bool:
@@ -197,6 +204,9 @@ _LAST_LEVEL_ITEM = re.compile(rf"(?:^|[ \t]){_LEVEL_ITEM.pattern}$")  # "...inte
 # The last item of a run-on list that is only a level, before the next sentence: "3. T9-10 At each interspace".
 _LEVEL_THEN_SENTENCE = re.compile(rf"\(?\d{{1,2}}[.)][ \t]+{_LEVEL}[ \t]+(?=[A-Z][a-z]+[ \t])")
 _LEVEL_ROW = re.compile(rf"[ \t]*{_LEVEL}(?:AI|ai)?\b(?![-/])")  # "S2AI 8.5x90"
+# A table row opening on its level cell ("  L3-4     Left lateral  PEEK cage    11"): a row of its own even after the
+# wrapped tail of the row before ("mm x 18 x 50, 6 deg").
+_LEVEL_CELL = re.compile(rf"[ \t]*{_LEVEL}(?:AI|ai)?[ \t]{{3,}}\S")
 
 
 def _level_rows(line: str, nxt: str) -> bool:
@@ -210,9 +220,10 @@ def _level_rows(line: str, nxt: str) -> bool:
 # ("  Levels: T10-11, T11-12") stays with the field above it.
 FIELD_LABEL = re.compile(r"[A-Za-z][A-Za-z/ \t-]{1,30}:")
 # A templated field giving the levels of the procedure named above it ("Level(s): [L3-4, L4-5]"; its colon may be
-# lost, the value then on the next line).
+# lost, or its value wrapped onto the next line).
 PROCEDURE_LEVELS_FIELD = re.compile(
-    r"[ \t]*(?:operative[ \t]+|surgical[ \t]+)?levels?[ \t]*(?:\(s\))?[ \t]*(?::|\n|(?=\[))[ \t]*\[?[ \t]*[CTLS]\d", re.IGNORECASE)
+    r"[ \t]*(?:operative[ \t]+|surgical[ \t]+)?levels?[ \t]*(?:\(s\))?[ \t]*(?::[ \t]*\n?|\n|(?=\[))[ \t]*\[?[ \t]*[CTLS]\d",
+    re.IGNORECASE)
 TABLE_HEADER = re.compile(r"\S[ \t]{2,}\S.*\S[ \t]{2,}\S")  # a line of three cells or more
 _SUB_FIELD = re.compile(r"[A-Za-z /-]*\b(?:levels?|sites?|number|type|size|side)\b[A-Za-z /()-]*:", re.IGNORECASE)
 

@@ -456,7 +456,7 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
     if m and " " not in m.group("header").strip() and _wrapped_word(text, pos, pos, after=False):
         return None  # "... COSTOTRANSVERSECTOMY WAS THEN" / "PERFORMED: ...": a wrapped clause, not a label
     if _generic_label(m) and (m.re is _GENERIC_LINE or header_category(m.group("header")) in _sentence_case_categories()
-                              or m.re is _LOWER_LINE and _after_field(text, pos)):
+                              or m.re is _LOWER_LINE and (_after_field(text, pos) or _label_alone(text, pos, m))):
         return m.start("prefix"), m.start("header"), m.end("header")
     return None
 
@@ -492,6 +492,13 @@ def _paragraph_start(text: str, pos: int) -> bool:
 _FIELD_START = re.compile(r"[ \t]*" + FIELD_LABEL.pattern)
 # A line that stops on a word its phrase goes on from ("Date of / surgery: [DATE]") was wrapped.
 _RUNS_ON = re.compile(r"\b(?:of|the|and|or|to|a|an|for|with|at|in|on|by)[ \t]*\n?$", re.IGNORECASE)
+
+
+def _label_alone(text: str, pos: int, label: re.Match) -> bool:
+    """A lower-case label alone on a line that opens a paragraph ("findings and procedure:" / "- supine..."):
+    a header an export lower-cased, not a wrapped sentence (which goes on after its colon or follows a line)."""
+    line_end = text.find("\n", label.end())
+    return _paragraph_start(text, pos) and not text[label.end():len(text) if line_end == -1 else line_end].strip()
 
 
 def _after_field(text: str, pos: int) -> bool:
@@ -820,6 +827,9 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
         if i and _LEVEL_START.search(chunks[i - 1].text):
             keep[i - 1] = True  # the place an osteotomy told without a level is at ("Apex confirmed at T12/L1.")
         _keep_levels_below(chunks, i, keep)
+        for j in range(i + 1, min(i + 3, len(chunks))):  # the label may be a sentence of its own
+            if _LEVELS_LABEL_BETWEEN.fullmatch(cleaned, e, sentences[j][0]) and _LEVEL_START.search(chunks[j].text[:4]):
+                keep[j] = True  # "Type: [Smith-Petersen]      Level(s):" / "[T12-L1, L1-2]": the field's value wrapped
         if i + 1 < len(chunks) and told_next_pattern().match(chunks[i + 1].text.lstrip()):
             keep[i + 1] = True  # "These were at T7-8, T8-9 and T9-10."
         for j in range(i - 1, -1, -1):
@@ -840,6 +850,9 @@ def _keep_purposes_after_resections(chunks: list["_Chunk"], keep: list[bool], el
     for i in range(len(chunks) - 1):
         if keep[i] and not keep[i + 1] and elements.in_chunk(chunks[i]) and purpose.in_chunk(chunks[i + 1]):
             keep[i + 1] = True
+
+
+_LEVELS_LABEL_BETWEEN = re.compile(r"\s*levels?(?:[ \t]*\(s\))?[ \t]*:?\s*", re.IGNORECASE)
 
 
 def _keep_levels_below(chunks: list["_Chunk"], i: int, keep: list[bool]) -> None:

@@ -227,7 +227,7 @@ _WEDGE_TYPES = frozenset({"wedge", "wedge_shape"})
 _THEN = re.compile(r"\b(?:then|lastly|finally)\b", re.IGNORECASE)  # a list going on only while each item ends
 # A next step after an osteotomy, elsewhere ("..., then across L5-S1"), not its list going on ("..., then at T11-12",
 # "..., then the identical resection was carried out at L3-4").
-_THEN_ELSEWHERE = re.compile(r",[ \t]*then[ \t]+(?!at\b|and\b|[CTLS]\d|again\b|similarly\b"
+_THEN_ELSEWHERE = re.compile(r",\s*then\s++(?!at\b|and\b|[CTLS]\d|again\b|similarly\b"
                              r"|(?:the|an?)[ \t]+(?:same|identical|similar)\b)", re.IGNORECASE)
 _ITEM_END = re.compile(r"\s*(?:[,.;:]|\bthen\b|\band\s+(?:lastly|finally)\b|$)", re.IGNORECASE)
 _AND_AT = re.compile(r"(?:\s+for\s+(?:the\s+)?[a-z][a-z \t\n-]{1,40}?)?,?\s+and\s+(?:also\s+)?(?:at|between\s+(?:the\s+)?)\s*",

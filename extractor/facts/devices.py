@@ -93,15 +93,15 @@ def _near_any(m: Mention, work: list[Mention]) -> bool:
 
 def _levels_field(index: MentionIndex, work: list[Mention]) -> list[Level]:
     """The interspaces of a templated "Level(s):" field set on its own line just after a procedure named without
-    levels in the procedure list ("Procedure(s): Lateral interbody fusion, stand-alone" ... "Level(s): [L3-4, L4-5]"),
-    within ``levels_field_reach_chars`` of it."""
+    levels in the procedure list ("Procedure(s): Lateral interbody fusion, stand-alone" ... "Level(s): [L3-4, L4-5]",
+    or a range: "Level(s): [L3-L5]"), within ``levels_field_reach_chars`` of it."""
     listed = [m.sentence[1] for m in work if m.role == "procedure_list"]
     if not listed:
         return []
     end, reach = min(listed), _config()["levels_field_reach_chars"]
     fields = [s for s in sorted(index.loose_levels)
               if end <= s[0] <= end + reach and PROCEDURE_LEVELS_FIELD.match(index.text, s[0])]
-    return [span.level for s in fields[:1] for span in index.loose_levels[s] if span.level.kind == "interspace"]
+    return [span.level for s in fields[:1] for span in index.loose_levels[s] if span.level.kind != "vertebra"]
 
 
 _EACH_SPACE = re.compile(r"\b(?:each|every|both|all)\b(?![ \t]+remaining)", re.IGNORECASE)

@@ -211,6 +211,23 @@ def _levels_of(index: MentionIndex, sentence: Sentence) -> tuple:
         span for other in index.in_sentence(sentence) if other.kind in _NOT_STEPS for span in other.levels)
 
 
+# From a type in a template field to the levels of the field below it: "Smith-Petersen (Schwab grade 2)]" /
+# "Level(s): [T12-L1, ...", the label at the end of the type's line or on a line of its own, its colon lost or not.
+_TO_FIELD_LEVELS = re.compile(r"[ \t)\]]*\s*levels?(?:[ \t]*\(s\))?[ \t]*:?\s*\[?[ \t]*", re.IGNORECASE)
+
+
+def levels_field_below(m: Mention, index: MentionIndex) -> Mention:
+    """A type told without a level at the end of a template field takes the levels of the "Level(s)" field right
+    below it ("Type: [Smith-Petersen]" / "Level(s): [T12-L1, L1-2]"), as an export wraps or sets apart a field."""
+    if m.levels or not names_type(m):
+        return m
+    gap = load_json("decisions.json")["levels"]["told_next_max_gap"]
+    nxt = min((s for s in index.loose_levels if m.sentence[1] <= s[0] <= m.sentence[1] + gap), default=None)
+    if nxt is None or not _TO_FIELD_LEVELS.fullmatch(index.text, m.end, index.loose_levels[nxt][0].start):
+        return m
+    return replace(m, levels=index.loose_levels[nxt])
+
+
 def listed_above(m: Mention, index: MentionIndex) -> Mention:
     """A named osteotomy done "at the levels listed above" takes the levels of the last mention of its
     type before it, in any section (a template field "Level(s) - osteotomy: [Ponte: T11-12, T12-L1]")."""
@@ -219,8 +236,9 @@ def listed_above(m: Mention, index: MentionIndex) -> Mention:
     if not re.search(load_json("decisions.json")["levels"]["listed_above"], index.text[m.sentence[0]:m.sentence[1]],
                      re.IGNORECASE):
         return m
-    earlier = [x for x in index.of("OSTEOTOMY") if x.end <= m.start and x.levels and x.meta.get("type") == m.meta["type"]
-               and x.assertion not in NOT_DONE]
+    earlier = [levels_field_below(x, index) for x in index.of("OSTEOTOMY") if x.end <= m.start
+               and x.meta.get("type") == m.meta["type"] and x.assertion not in NOT_DONE]
+    earlier = [x for x in earlier if x.levels]
     return replace(m, levels=earlier[-1].levels) if earlier else m
 
 
@@ -268,7 +286,7 @@ def cut_before_the_same(m: Mention, index: MentionIndex) -> tuple:
 def levels_told_elsewhere(m: Mention, index: MentionIndex) -> Mention:
     """The mention with the levels its own words do not give but the note tells elsewhere, each reader
     trying in turn where the previous found none."""
-    for read in (wedge_place, levels_listed_below, table_column, first_of_repeats, told_next, under_heading,
-                 listed_above):
+    for read in (wedge_place, levels_listed_below, levels_field_below, table_column, first_of_repeats, told_next,
+                 under_heading, listed_above):
         m = read(m, index)
     return m
