@@ -98,22 +98,26 @@ def _inline_list_items(text: str) -> list[int]:
     return cuts
 
 
-# An item starts with a capitalised word or name ("- Anterior", "- IONM", "- S2-alar-iliac screws"), never with a
-# bare level ("L3 - L5": a range).
-_ITEM_START = r"(?=[A-Z][A-Za-z0-9])(?![CTLS]\d{1,2}(?![-/]?[A-Za-z]{2}))"
-_BULLETS_START = re.compile(rf":[ \t]*([-*•])[ \t]+{_ITEM_START}")
+# Items after the first may open in lower case ("Description: - GETA, Ancef ... - midline T2-L2 incision ... -
+# freehand PS b/l T3-L1"), never on a level or a number; so may the first when three items or more follow the label.
+_NEXT_ITEM_START = r"(?=[A-Za-z][A-Za-z0-9/])(?![CTLS]\d{1,2}(?![-/]?[A-Za-z]{2}))"
+_BULLETS_START = re.compile(rf":[ \t]*([-*•])[ \t]+{_NEXT_ITEM_START}")
+_LOWER_LIST_ITEMS = 3
 
 
 def _inline_bullets(text: str) -> list[int]:
     """"Performed: - Anterior osteotomies T8-9 - Anterior instrumentation T7-T12": a bulleted list
-    an export ran onto one line after its label; each next bullet of the same mark before a capitalised
-    word or name ("- S2-alar-iliac screws"), never before a bare level ("L3 - L5"), opens an item, up to the
-    line end."""
+    an export ran onto one line after its label; each next bullet of the same mark before a word or name
+    ("- S2-alar-iliac screws", "- freehand PS"), never before a bare level or number ("L3 - L5", "71 - 19"),
+    opens an item, up to the line end. A list opening in lower case ("Description: - prone Jackson, TO ...")
+    is one only with three items or more."""
     cuts = []
     for start in _BULLETS_START.finditer(text):
         line_end = text.find("\n", start.end())
-        bullet = re.compile(rf"[ \t]{re.escape(start.group(1))}[ \t]+{_ITEM_START}")
-        cuts += [m.start() + 1 for m in bullet.finditer(text, start.end(), len(text) if line_end == -1 else line_end)]
+        bullet = re.compile(rf"[ \t]{re.escape(start.group(1))}[ \t]+{_NEXT_ITEM_START}")
+        items = [m.start() + 1 for m in bullet.finditer(text, start.end(), len(text) if line_end == -1 else line_end)]
+        if text[start.end()].isupper() or len(items) + 1 >= _LOWER_LIST_ITEMS:
+            cuts += items
     return cuts
 
 
