@@ -32,6 +32,11 @@ _FLAT_BREAK = re.compile(r"(?<=[.?!]),(?=[A-Z0-9(\[])")
 # A row of a space-aligned table an export flattened: glued to the row before by a comma and opening on a
 # level or a label before a column gap (",T10     side-by-side connector", ",Rods    5.5 mm").
 _FLAT_ROW = re.compile(r"(?<=\S),(?=(?:[CTLS]\d{1,2}|[A-Z][A-Za-z]+)[ \t]{3,}\S)")
+# A paragraph whose dictation left off its period, run onto the next by an export ("...or CSF leak  Pedicle screws were
+# then placed"): a gap of two spaces or more before a clause that opens a sentence, on a line too long to be one.
+_FLAT_PARAGRAPH = re.compile(r"(?<=[a-z]{3})[ \t]{2,}(?=(?:The|This|These|We|He|She|After|Next|Then|Attention|Once)[ \t]"
+                             r"|[A-Z][a-z]+(?:[ \t]+[a-z]+){0,3}[ \t]+(?:was|were)[ \t])")
+_FLAT_PARAGRAPH_LINE = 200
 _FLAT_ITEM = re.compile(r"(?<=[,;])[ \t]*(?:\(?\d{1,2}[.)][ \t]+(?=[A-Z])|[-*•][ \t]+(?=[A-Za-z]))")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*•▪◦>]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)](?=\s))\s")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
@@ -151,7 +156,8 @@ def _wrapped(text: str, runs: list[tuple[int, int, int]]) -> bool:
 
 def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> None:
     """A line break ends a sentence before a list item, after a colon, between bracketed fields ("[Graft: chips]" /
-    "[Osteotomy type: Ponte]"), after a field answered "None", before a table row opening on its level cell, or after a short label or
+    "[Osteotomy type: Ponte]"), after a field answered "None", before a table row opening on its level cell, after a
+    paragraph left without its period, or after a short label or
     list line (a few words) when a capital follows, or after a finished sentence before a field label in any case;
     a hard-wrapped line goes on, and so does the short
     tail of a wrapped line (a line re-wrapped by a narrower export: "...REMOVING THE INFERIOR AND /
@@ -167,11 +173,20 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
                      or (":" in line and len(line) < SHORT_LINE and next_field(line, nxt))
                      or _label_after_sentence(text, start, line, nxt)
                      or (_LAST_LEVEL_ITEM.search(line) and nxt[:1].isupper()) or _level_rows(line, nxt)
-                     or _LEVEL_CELL.match(nxt) or (
+                     or _LEVEL_CELL.match(nxt) or _paragraph_without_period(line, nxt) or (
                 not wrapped and len(line) < SHORT_LINE and len(line.split()) <= _LABEL_WORDS and nxt[:1].isupper()
                 and not _continues(line, nxt))):
             cuts.add(start)
         wrapped = len(line) >= SHORT_LINE and line[-1] not in ".:;!?" and start not in cuts
+
+
+_PARAGRAPH_LINE = 140  # longer than any hard-wrap width: a line this long is a paragraph of its own
+
+
+def _paragraph_without_period(line: str, nxt: str) -> bool:
+    """A paragraph whose dictation left off its period, before a capitalised line ("...or CSF leak" / "Pedicle
+    screws were then placed"): a line longer than any wrap width ends its sentence at the line break."""
+    return len(line) > _PARAGRAPH_LINE and nxt[:1].isupper() and not _continues(line, nxt)
 
 
 def _bracket_goes_on(line: str, nxt: str) -> bool:
@@ -280,6 +295,11 @@ def _continues(line: str, nxt: str) -> bool:
     return bool(last and last[-1].lower() in _CONTINUATION) or bool(first and first.group().lower() in _CONTINUATION)
 
 
+def _on_long_line(text: str, pos: int) -> bool:
+    start, end = text.rfind("\n", 0, pos) + 1, text.find("\n", pos)
+    return (len(text) if end == -1 else end) - start > _FLAT_PARAGRAPH_LINE
+
+
 def split_sentences(text: str, headers: list[tuple[int, int]] | None = None,
                     whole: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Sentence spans ``(start, end)`` over ``text``, trimmed of surrounding whitespace; ``headers`` are
@@ -290,6 +310,7 @@ def split_sentences(text: str, headers: list[tuple[int, int]] | None = None,
             continue
         cuts.add(m.end())
     cuts.update(m.start() for m in _FLAT_ITEM.finditer(text))
+    cuts.update(m.end() for m in _FLAT_PARAGRAPH.finditer(text) if _on_long_line(text, m.start()))
     cuts.update(m.end() for m in _FLAT_ROW.finditer(text))
     items = _inline_list_items(text)
     cuts.difference_update(c for i in items for c in range(i + 2, i + 5))  # not after "2." of an item
