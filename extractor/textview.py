@@ -295,9 +295,12 @@ _GENERIC_LINE = re.compile(rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}{_CAP
 _SENTENCE_LINE = re.compile(r"(?P<prefix>[ \t]*)(?P<header>[A-Z][a-z]{2,}(?:[ \t]+[a-z]{2,}){1,2}[ \t]*:)(?![:/\\])")
 # The same field with its label in lower case, as some exports write every label ("interbody/graft:").
 _LOWER_LINE = re.compile(r"(?P<prefix>[ \t]*)(?P<header>[a-z]{3,}(?:[/ \t-][a-z]{2,}){0,2}[ \t]*:)(?![:/\\])")
-_GENERIC_INLINE = re.compile(rf"(?P<header>(?:{_CAPS_WORD}[ \t]+{_CAPS_LABEL}|[A-Z]{{6,}}{_PLURAL})[ \t]*:)(?![:/\\])")
-_TITLE_INLINE = re.compile(rf"(?P<header>{_TITLE_LABEL}[ \t]*:)(?![:/\\])")  # after a collapsed line break
-_SENTENCE_INLINE = re.compile(r"(?P<header>[A-Z][a-z]{2,}(?:[ \t]+[a-z]{2,}){1,2}[ \t]*:)(?![:/\\])")  # "Osteotomy type:"
+# Inline, a label's words are one space apart: a wider gap is where the export joined two lines ("Elective  Operation:"
+# is the word "Elective", then the label "Operation:").
+_ONE_GAP = (r"[ \t]+", r"[ \t]")
+_GENERIC_INLINE = re.compile(rf"(?P<header>(?:{_CAPS_WORD}[ \t]{_CAPS_LABEL.replace(*_ONE_GAP)}|[A-Z]{{6,}}{_PLURAL})[ \t]*:)(?![:/\\])")
+_TITLE_INLINE = re.compile(rf"(?P<header>{_TITLE_LABEL.replace(*_ONE_GAP)}[ \t]*:)(?![:/\\])")  # after a collapsed line break
+_SENTENCE_INLINE = re.compile(r"(?P<header>[A-Z][a-z]{2,}(?:[ \t][a-z]{2,}){1,2}[ \t]*:)(?![:/\\])")  # "Osteotomy type:"
 _LABEL_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
@@ -552,7 +555,7 @@ def _answered_label(text: str, pos: int) -> tuple[int, int, int] | None:
 
 def _wrapped_word(text: str, pos: int, end: int, after: bool = True) -> bool:
     """A line of header words without a colon that is a wrapped piece of a sentence: the line before
-    runs on (no closing punctuation) and the line after goes on in lower case ("induced by the /
+    runs on (no closing punctuation or bracket) and the line after goes on in lower case ("induced by the /
     anesthesia / team without difficulty") or the line before ends on an open word ("LEADS WERE PLACED
     AND" / "NEUROMONITORING"); with ``after`` False, the line before alone decides."""
     window = text[max(0, pos - 80):pos]
@@ -560,7 +563,7 @@ def _wrapped_word(text: str, pos: int, end: int, after: bool = True) -> bool:
     line_before = stripped.rpartition("\n")[2]
     rest = text[end:end + 40].lstrip(" \t\r\n")
     return (len(line_before) >= _WRAPPED_LINE and window[len(stripped):].count("\n") == 1
-            and line_before[-1] not in ".:;!?)" and (not after or rest[:1].islower() or ends_open(line_before)))
+            and line_before[-1] not in ".:;!?)]" and (not after or rest[:1].islower() or ends_open(line_before)))
 
 
 _WRAPPED_LINE = 30  # a shorter line before is a field's value ("same" / "Proc" / "posterior wedge..."), not wrapped prose
