@@ -133,14 +133,41 @@ _COLLAPSED_ROWS = 200  # a shorter line is one row; a table whose rows start wit
 
 def _collapsed_rows(text: str) -> list[int]:
     """"T1 | None - PSO level | None - PSO level T2 | Pedicle screw 4.5 x 30 | ...": the rows of a pipe
-    table an export ran onto one line; each row that starts with its level is a sentence again, so a level
-    never joins the row before it. Only on a line too long to be one row, in a table whose rows do not open with
-    a pipe ("| 1 | Ponte osteotomy T10-11 | ..." is a cell's level)."""
+    table an export ran onto one line; each row is a sentence again, so a level never joins the row before it.
+    Only on a line too long to be one row. Under a separator row ("|----|----|"), rows open with a pipe and have
+    as many cells as the separator ("| Ponte L1-2 | - | 7 deg | | TLIF L4-5 | ..."); without one, a row opens on
+    its level (in a table whose rows open with a pipe, "| 1 | Ponte osteotomy T10-11 |" is a cell's level)."""
     cuts = []
     for line in re.finditer(r"[^\n]+", text) if "|" in text else ():
         row = line.group()
-        if row.count("|") >= _MIN_PIPES and len(row) > _COLLAPSED_ROWS and not row.lstrip().startswith("|"):
+        if row.count("|") < _MIN_PIPES or len(row) <= _COLLAPSED_ROWS:
+            continue
+        if _SEPARATOR_ROW.search(row):
+            cuts += _counted_rows(text, line.start(), line.end())
+        elif not row.lstrip().startswith("|"):
             cuts += [m.start() for m in _ROW_START.finditer(text, line.start(), line.end())]
+    return cuts
+
+
+_SEPARATOR_ROW = re.compile(r"\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+")
+_NEXT_PIPE = re.compile(r"[ \t]*\|")
+
+
+def _counted_rows(text: str, start: int, end: int) -> list[int]:
+    """Starts of the rows after each separator row of a collapsed pipe table: each row has the separator's
+    number of cells, and the next opens at the next pipe."""
+    cuts = []
+    for separator in _SEPARATOR_ROW.finditer(text, start, end):
+        cells, pos = separator.group().count("|") - 1, separator.end()
+        cuts.append(separator.start())
+        while (opening := _NEXT_PIPE.match(text, pos, end)) is not None:
+            row_start = close = opening.end() - 1
+            for _ in range(cells):
+                close = text.find("|", close + 1, end)
+                if close == -1:
+                    return cuts
+            cuts.append(row_start)
+            pos = close + 1
     return cuts
 
 
@@ -243,6 +270,8 @@ FIELD_LABEL = re.compile(r"[A-Za-z][A-Za-z/ \t-]{1,30}:")
 PROCEDURE_LEVELS_FIELD = re.compile(
     r"[ \t]*(?:operative[ \t]+|surgical[ \t]+)?levels?[ \t]*(?:\(s\))?[ \t]*(?::[ \t]*\n?|\n|(?=\[))[ \t]*\[?[ \t]*[CTLS]\d",
     re.IGNORECASE)
+# A templated field naming the interbody levels ("[Interbody level(s): L3-4, L4-5]").
+INTERBODY_LEVELS_LABEL = re.compile(r"\binterbody\s+levels?(?:\s*\(s\))?\s*:", re.IGNORECASE)
 TABLE_HEADER = re.compile(r"\S[ \t]{2,}\S.*\S[ \t]{2,}\S")  # a line of three cells or more
 _SUB_FIELD = re.compile(r"[A-Za-z /-]*\b(?:levels?|sites?|number|type|size|side)\b[A-Za-z /()-]*:", re.IGNORECASE)
 

@@ -23,7 +23,7 @@ from typing import NamedTuple
 from .levels import repeated_at_pattern, spoken_levels, thoracic_from_dorsal, told_next_pattern
 from .resources import load_json
 from .section_roles import SectionSpan, assign_sections, unknown_category
-from .sentences import FIELD_LABEL, PROCEDURE_LEVELS_FIELD, SHORT_LINE, TABLE_HEADER, ends_open, next_field, split_sentences
+from .sentences import FIELD_LABEL, INTERBODY_LEVELS_LABEL, PROCEDURE_LEVELS_FIELD, SHORT_LINE, TABLE_HEADER, ends_open, next_field, split_sentences
 from .target_rules import TARGET_RULE_FILES, asserted_categories, load_target_rules
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>")
@@ -364,9 +364,9 @@ def header_category(header: str) -> str:
 _BREAKS = re.compile(r"[.;,!?)\]][ \t](?=[A-Za-z])|[ \t]{2}(?=[A-Za-z])|[.;,!?](?=[A-Z])|[a-z][ \t](?=[A-Z]{2,}[ \t]+[A-Z]{2})")
 
 
-# Before a Title Case label and its colon mid-line ("...endotracheal Preoperative Diagnosis: C6-7"):
+# Before a Title Case label and its colon mid-line ("...endotracheal Preoperative Diagnosis: C6-7", "Procedure(s):"):
 # a header only on a line too long to be one (line breaks that became single spaces).
-_TITLE_BREAK = re.compile(r"[A-Za-z0-9)\]}][ \t](?=[A-Z][a-z]+(?:[ \t][A-Za-z][a-z]+){0,3}[ \t]*:)")
+_TITLE_BREAK = re.compile(r"[A-Za-z0-9)\]}][ \t](?=[A-Z][a-z]+(?:[ \t][A-Za-z][a-z]+){0,3}(?:\((?:s|es)\))?[ \t]*:)")
 _COLLAPSED_LINE = 200
 
 
@@ -816,7 +816,8 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
     (its type is read from the elements resected around it: see facts.osteotomies.elements_near)."""
     chunks = [_Chunk(cleaned[s:e]) for s, e in sentences]
     trigger = triggers(rule_files)
-    keep = [trigger.in_chunk(c) or bool(PROCEDURE_LEVELS_FIELD.match(c.text)) for c in chunks]  # "Level(s): [L3-4, L4-5]"
+    keep = [trigger.in_chunk(c) or bool(PROCEDURE_LEVELS_FIELD.match(c.text) or INTERBODY_LEVELS_LABEL.search(c.text))
+            for c in chunks]  # "Level(s): [L3-4, L4-5]", "[Interbody level(s): L3-4, L4-5]"
     osteotomy = triggers(rule_files, frozenset({"OSTEOTOMY"}))
     elements = triggers(rule_files, frozenset({"RESECTION"}))
     window = load_json("decisions.json")["osteotomy_typing"]["window"]

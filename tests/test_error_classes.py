@@ -2833,3 +2833,4 @@ def test_bmp_the_metabolic_panel_is_not_bone_morphogenetic_protein(ex, line, gra
     """Wave 19-20 (X1171, X1219): a hospitalist's plan rechecking the BMP adds no 20930."""
     body = "Pedicle screws were placed at L3, L4 and L5 and local bone was laid posterolaterally.\n" + line + "\n"
     assert (("20930", 1) in all_codes_of(ex, body)) == graft
+

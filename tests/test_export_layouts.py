@@ -243,3 +243,148 @@ def test_an_operation_as_listed_label_run_onto_a_line_is_the_procedure_list(ex):
             "and L5 and rods were locked. The listed Smith-Petersen osteotomy at L3/4 was not performed: the segment "
             "was mobile and no osteotomy was needed. Local bone from the laminectomy was laid posterolaterally.")
     assert ("22842", 1) in codes_of(ex, text) and not osteotomy_codes_in(ex, text)
+
+
+# Waves 17-20 (issue 9): each layout below once changed the codes of a dev note under a transform.
+PONTE_THEN = ("OPERATIVE REPORT\nPROCEDURE: Posterior spinal fusion T6-T12 with osteotomies.\n\nDESCRIPTION:\nPedicle "
+              "screws were placed at T6, T7, T8, T10, T11 and T12. The osteotomies were made at the stiff apex, beginning "
+              "at T7-8, then\nT8-9, then T9-10 and lastly T10-11, and at each we took away the spinous process, the\n"
+              "ligamentum flavum and both facet joints back to the pedicles, leaving a chevron-shaped gap.\n")
+
+
+@pytest.mark.parametrize("transform", [None, "crlf", "extra_blank_lines", "html", "rtf"])
+def test_a_list_of_sites_told_with_then_across_a_line_break_keeps_every_site(ex, transform):
+    text = TRANSFORMS[transform](PONTE_THEN) if transform else PONTE_THEN
+    assert osteotomy_codes_in(ex, text) == {("22212", 1), ("22216", 3)}
+
+
+ACDF_LOWER = ("OPERATIVE REPORT\n\nSurgeon: [SURGEON]\nPre-op dx: C5-6 and C6-7 disc herniation with myelopathy\n\n"
+              "PROCEDURES:\n1. ACDF C5-6, C6-7\n\nINDICATION: myelopathy, consented.\n\nFINDINGS AND PROCEDURE:\n"
+              "- Supine, shoulder roll, time-out.\n- C5-6 and C6-7 discectomies with PLL resection.\n- 7 mm PEEK cage "
+              "packed with allograft chips at each level.\n- Plate C5-C7 with six screws, locked.\n\nEBL: 30 mL\n")
+
+
+def test_a_narrative_label_alone_on_its_line_is_a_header_in_lower_case_too(ex):
+    expected = codes_of(ex, ACDF_LOWER)
+    assert {("22853", 2), ("22845", 1)} <= expected
+    assert codes_of(ex, TRANSFORMS["lower_case_headers"](ACDF_LOWER)) == expected
+
+
+TLIF_FIELDS = ("OPERATIVE NOTE\nSurgeon: [SURGEON], MD\n\nProcedure(s): Posterior spinal fusion with pedicle screw "
+               "instrumentation; transforaminal lumbar interbody fusion, 2 levels\nLaterality: [Bilateral instrumentation] "
+               "[TLIF approach side: Left]\nLevel(s): [L3-L5]\nInterbody: [Yes]   [Approach: TLIF]   [Device: PEEK]\n\n"
+               "Narrative:\nProne, midline approach. Pedicle screws placed bilaterally L3, L4 and L5. Left facetectomies, "
+               "then discectomy and endplate preparation at both disc spaces with a PEEK cage placed in each, packed "
+               "with local bone. Rods seated and tightened. Closed in layers.\n")
+
+
+@pytest.mark.parametrize("transform", [None, "newlines_to_spaces", "hard_wrap_60", "extra_blank_lines"])
+def test_laterality_and_levels_fields_stay_in_the_procedure_list(ex, transform):
+    """The cages told without levels take the interspaces of the procedure's "Level(s): [L3-L5]"."""
+    text = TRANSFORMS[transform](TLIF_FIELDS) if transform else TLIF_FIELDS
+    assert ("22853", 2) in codes_of(ex, text)
+
+
+SPO_FIELD = ("OPERATIVE NOTE\nPROCEDURE(S):\n  Fusion: [x] Yes   Level(s): [T9-L4]\n  Osteotomy: [x] Yes  [ ] No\n"
+             "      Type: [Smith-Petersen (Schwab grade 2)]      Level(s): [T12-L1, L1-2, L2-3]\n  Revision: [ ] Yes\n\n"
+             "NARRATIVE:\nMidline exposure T9-L4, pedicle screws placed bilaterally at each level from T9 to L4. "
+             "Smith-Petersen osteotomies at the levels in the osteotomy field: spinous process bases, ligamentum "
+             "flavum and both facet joints removed at each. Rods seated, osteotomies closed by compression.\n")
+
+
+@pytest.mark.parametrize("transform", [None, "headers_without_colons", "hard_wrap_60"])
+def test_a_template_type_keeps_the_levels_of_its_levels_field_when_wrapped_or_set_apart(ex, transform):
+    text = TRANSFORMS[transform](SPO_FIELD) if transform else SPO_FIELD
+    assert osteotomy_codes_in(ex, text) == {("22212", 1), ("22216", 2)}
+
+
+RADIOLOGY = ("EXAMINATION: XR SPINE STANDING BIPLANAR, PA AND LATERAL\nDATE: [DATE]\n\nCLINICAL HISTORY: Six weeks after "
+             "posterior fusion T4 to pelvis with Ponte osteotomies at T12-L1 and L1-2.\n\nCOMPARISON: Preoperative "
+             "standing films.\n\nTECHNIQUE: Standing low-dose biplanar acquisition.\n\nFINDINGS:\nBilateral pedicle screws "
+             "extend from T4 through S1 with S2-alar-iliac screws. Rods intact. No lucency about the screws.\n\n"
+             "IMPRESSION:\nIntact instrumentation T4 to pelvis. Lordosis restored.\n")
+
+
+def test_a_radiology_report_whose_labels_lost_their_colons_is_still_skipped(ex):
+    for text in (RADIOLOGY, TRANSFORMS["headers_without_colons"](RADIOLOGY)):
+        record = ex.extract(text, "r")
+        assert (record["status"], record["error"]) == ("skipped", "not an operative report: radiology report")
+
+
+ATTESTED = ("OPERATIVE REPORT\nPROCEDURE: Posterior instrumentation L4-L5.\n\nDESCRIPTION: Prone on a Jackson frame. "
+            "Pedicle screws were placed bilaterally at L4 and L5 and rods set. Closed in layers.\n\n"
+            "ATTESTATION: I was present and scrubbed for the entire procedure, including screw placement and cement "
+            "augmentation at the L2 level.\n")
+
+
+@pytest.mark.parametrize("transform", [None, "hard_wrap_60"])
+def test_an_attestation_wrapped_over_lines_stays_an_attestation(ex, transform):
+    """Its wrapped lines do not reach the construct (L4-L5 stays 22840)."""
+    text = TRANSFORMS[transform](ATTESTED) if transform else ATTESTED
+    assert ("22840", 1) in codes_of(ex, text)
+
+
+LATERAL_TABLE = ("OPERATIVE NOTE\nProcedure(s): Lateral lumbar interbody fusion L2-3, L3-4; L4-5 attempted\n\n"
+                 "Implants:\n  Level    Side          Implant                        Size\n"
+                 "  -------  ------------  -----------------------------  ----------------------\n"
+                 "  L2-3     Left lateral  PEEK lateral interbody cage    10 mm x 18 x 50, 6 deg\n"
+                 "  L3-4     Left lateral  PEEK lateral interbody cage    11 mm x 18 x 50, 6 deg\n"
+                 "  L4-5     --            None (level aborted)           --\n\n"
+                 "Narrative:\nLeft transpsoas approach; L2-3 and L3-4 discs prepared and each filled with a PEEK cage. "
+                 "At L4-5 the plexus lay across the disc, so the level was abandoned and no cage was placed there.\n")
+
+
+@pytest.mark.parametrize("transform", [None, "hard_wrap_60"])
+def test_table_rows_wrapped_by_an_export_stay_rows_of_their_own(ex, transform):
+    text = TRANSFORMS[transform](LATERAL_TABLE) if transform else LATERAL_TABLE
+    assert ("22853", 2) in codes_of(ex, text)
+
+
+GRAFT_FIELDS = ("OPERATIVE NOTE\nProcedure: ACDF C4-5 with a PEEK cage and anterior plate\n\nGraft: [Allograft: "
+                "cancellous chips] [DBM: yes] [Autograft: N/A] [BMP: N/A]\n\nNarrative: Supine, right-sided approach. "
+                "C4-5 discectomy, a 7 mm PEEK cage packed with allograft chips and DBM, plate C4-C5 with four screws.\n")
+
+
+@pytest.mark.parametrize("transform", [None, "hard_wrap_60"])
+def test_a_bracketed_field_wrapped_inside_its_brackets_keeps_its_answer(ex, transform):
+    text = TRANSFORMS[transform](GRAFT_FIELDS) if transform else GRAFT_FIELDS
+    assert not any(code in {"20936", "20937", "20938"} for code, _ in codes_of(ex, text))
+
+
+TERSE = ("BRIEF OP NOTE\n\nProc: PSF T3-L1; b/l PS T3-L1 every level; rods x2; Ponte osteotomies T8-9, T9-10\n"
+         "EBL: 700 mL\nDescription:\n- prone Jackson, baselines ok -> time-out\n- midline T2-L2 incision, exposure T3-L1\n"
+         "- freehand PS b/l T3-L1, fluoro ok\n- Pontes x2 @ T8-9, T9-10: SP, LF, b/l facets out\n- rods placed, "
+         "segmental compression\n- local bone laid down b/l\n")
+
+
+@pytest.mark.parametrize("transform", [None, "newlines_to_spaces"])
+def test_bullets_opening_in_lower_case_run_onto_one_line_stay_items(ex, transform):
+    """The incision's T2-L2 does not reach the screws of the next item (T3-L1 is 22843, not 22844)."""
+    text = TRANSFORMS[transform](TERSE) if transform else TERSE
+    assert ("22843", 1) in codes_of(ex, text)
+
+
+NO_PERIOD = ("OPERATIVE REPORT\nPROCEDURE: Laminectomy L3 and posterior instrumented fusion L3-L5, revision.\n\n"
+             "DESCRIPTION OF PROCEDURE: The old incision was opened. The old rods were removed and the old L4 and L5 "
+             "screws backed out. A laminectomy of L3 was done and the roots decompressed. There was no dural tear or CSF "
+             "leak\n\nPedicle screws were then placed at L3 bilaterally using fluoroscopy. New screws were placed into the "
+             "old L4 and L5 tracks. Two new rods were placed and the set screws tightened.\n")
+
+
+@pytest.mark.parametrize("transform", [None, "newlines_to_spaces", "flatten_kaggle"])
+def test_a_paragraph_left_without_its_period_does_not_negate_the_next(ex, transform):
+    text = TRANSFORMS[transform](NO_PERIOD) if transform else NO_PERIOD
+    assert ("22842", 1) in codes_of(ex, text)
+
+
+CHECKED_BLOCK = ("OPERATIVE NOTE\nProcedure(s): Revision posterior spinal fusion T10-L1; pedicle subtraction osteotomy\n"
+                 "Level(s) instrumented: [T10, T11, T12, L1 - bilateral]\nOsteotomy: [Yes]   [Osteotomy type: PSO]   "
+                 "[Level: L2]\n\nNarrative:\nProne, old incision reopened. Bilateral pedicle screws placed T10, T11, T12, "
+                 "L1. L2 lamina and both pedicles removed, then a wedge of the L2 body resected with roots protected, and "
+                 "osteotomy closed to 26 degrees. Rods connected to the old rods at L3.\n")
+
+
+@pytest.mark.parametrize("transform", [None, "newlines_to_spaces"])
+def test_a_field_after_a_bracketed_answer_is_a_header_of_its_own(ex, transform):
+    text = TRANSFORMS[transform](CHECKED_BLOCK) if transform else CHECKED_BLOCK
+    assert osteotomy_codes_in(ex, text) == {("22207", 1)}

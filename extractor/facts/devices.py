@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..flags import Flag
 from ..levels import Level, interspace_label, vertebra_index
 from ..resources import load_json
-from ..sentences import PROCEDURE_LEVELS_FIELD
+from ..sentences import INTERBODY_LEVELS_LABEL, PROCEDURE_LEVELS_FIELD
 from .constructs import fixation_points
 from .mentions import BODY, Mention, MentionIndex
 
@@ -72,6 +72,7 @@ class _DeviceReader:
                                  if (m in work and m.levels) or _near_any(m, work_without_levels)
                                  for lv in m.level_values() if lv.kind != "vertebra"]
         self.levels_field = _levels_field(index, work_without_levels) if work_without_levels else []
+        self.interbody_levels += _interbody_levels_field(index)
 
     def in_defect(self, m: Mention) -> bool:
         """A cage in a corpectomy or VCR defect rather than in a disc space."""
@@ -102,6 +103,19 @@ def _levels_field(index: MentionIndex, work: list[Mention]) -> list[Level]:
     fields = [s for s in sorted(index.loose_levels)
               if end <= s[0] <= end + reach and PROCEDURE_LEVELS_FIELD.match(index.text, s[0])]
     return [span.level for s in fields[:1] for span in index.loose_levels[s] if span.level.kind != "vertebra"]
+
+
+# A template field named for the interbody levels, up to one of its levels: "[Interbody level(s): L3-4, L4-5".
+_INTERBODY_LEVELS_FIELD = re.compile(INTERBODY_LEVELS_LABEL.pattern + r"\s*\[?(?:\s*[CTLS]\d{1,2}(?:-[CTLS]?\d{1,2})?\s*,?)*\s*$",
+                                     re.IGNORECASE)
+
+
+def _interbody_levels_field(index: MentionIndex) -> list[Level]:
+    """The interspaces of a template field named for them ("[Interbody level(s): L3-4, L4-5]"), whichever mention
+    stands nearest (the field is often under a label set aside from the narrative)."""
+    spans = [span for m in index for span in m.levels] + [span for group in index.loose_levels.values() for span in group]
+    return [span.level for span in spans if span.level.kind != "vertebra"
+            and _INTERBODY_LEVELS_FIELD.search(index.text, max(0, span.start - 60), span.start)]
 
 
 _EACH_SPACE = re.compile(r"\b(?:each|every|both|all)\b(?![ \t]+remaining)", re.IGNORECASE)
