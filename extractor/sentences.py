@@ -146,7 +146,15 @@ def _collapsed_rows(text: str) -> list[int]:
             cuts += _counted_rows(text, line.start(), line.end())
         elif not row.lstrip().startswith("|"):
             cuts += [m.start() for m in _ROW_START.finditer(text, line.start(), line.end())]
+    for line in re.finditer(r"[^\n]{%d,}" % _COLLAPSED_ROWS, text) if "   " in text else ():
+        if TABLE_HEADER.search(line.group()):
+            cuts += [m.end() for m in _ALIGNED_ROW_START.finditer(text, line.start(), line.end())]
     return cuts
+
+
+# A row of a space-aligned table an export ran onto one line: it opens on a level cell between column gaps
+# ("...5.0 x 35   T5      pedicle screw 5.0 x 35 ...").
+_ALIGNED_ROW_START = re.compile(r"\S[ \t]{2,}(?=[CTLS]\d{1,2}(?:-[CTLS]?\d{1,2})?(?:AI)?[ \t]{3,}\S)")
 
 
 _SEPARATOR_ROW = re.compile(r"\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+")

@@ -388,3 +388,70 @@ CHECKED_BLOCK = ("OPERATIVE NOTE\nProcedure(s): Revision posterior spinal fusion
 def test_a_field_after_a_bracketed_answer_is_a_header_of_its_own(ex, transform):
     text = TRANSFORMS[transform](CHECKED_BLOCK) if transform else CHECKED_BLOCK
     assert osteotomy_codes_in(ex, text) == {("22207", 1)}
+
+
+PIPE_TABLE = ("OPERATIVE NOTE\nProcedure(s): Posterior spinal fusion T10-S1; Ponte osteotomy L1-2; TLIF L4-5 and L5-S1\n\n"
+              "Narrative:\nProne, exposure T10 to the sacrum, pedicle screws placed bilaterally T10 to S1. A Ponte osteotomy "
+              "was done at L1-2, taking the spinous process, ligamentum flavum and both facets. Left-sided TLIF at L4-5 and "
+              "L5-S1 with one PEEK cage per disc, packed with local bone. Rods seated with compression.\n\n"
+              "Segmental correction:\n| Step                   | Before | After  | Gain   |\n"
+              "|------------------------|--------|--------|--------|\n| Ponte L1-2             | -      | -      | 7 deg  |\n"
+              "| TLIF L4-5 (segmental)  | 4 deg  | 13 deg | 9 deg  |\n| TLIF L5-S1 (segmental) | 8 deg  | 18 deg | 10 deg |\n")
+
+
+@pytest.mark.parametrize("transform", [None, "newlines_to_spaces"])
+def test_a_pipe_table_run_onto_one_line_keeps_each_row_to_itself(ex, transform):
+    """A row's level stays with its first cell: the Ponte's L1-2 does not join the TLIF row after it (two cages)."""
+    text = TRANSFORMS[transform](PIPE_TABLE) if transform else PIPE_TABLE
+    assert ("22853", 2) in codes_of(ex, text)
+
+
+ALIGNED_IMPLANTS = ("OPERATIVE REPORT\nPROCEDURE: Posterior instrumentation T4-T9, connected to the old construct.\n\n"
+                    "DESCRIPTION: Pedicle screws were placed at T4, T5, T6, T7, T8 and T9 bilaterally and joined to the old "
+                    "rods at T10 with side-by-side connectors. Local bone was laid from T4 to T9.\n\n"
+                    "IMPLANTS\n  Level   Left                      Right\n"
+                    "  T4      pedicle screw 5.0 x 35    pedicle screw 5.0 x 35\n"
+                    "  T5      pedicle screw 5.0 x 35    pedicle screw 5.0 x 35\n"
+                    "  T9      pedicle screw 6.0 x 45    pedicle screw 6.0 x 45\n"
+                    "  T10     side-by-side connector    side-by-side connector\n")
+
+
+@pytest.mark.parametrize("transform", [None, "newlines_to_spaces"])
+def test_a_space_aligned_table_run_onto_one_line_keeps_each_row_to_itself(ex, transform):
+    """The connector row's T10 does not extend the screws (T4-T9 is 22842, T4-T10 would be 22843)."""
+    text = TRANSFORMS[transform](ALIGNED_IMPLANTS) if transform else ALIGNED_IMPLANTS
+    assert ("22842", 1) in codes_of(ex, text)
+
+
+TWO_FIELDS = ("OPERATIVE NOTE\nProcedure(s): [Posterior spinal fusion T10-L5; posterior segmental instrumentation T10-L5; "
+              "right TLIF L4-5]\nLaterality: [Bilateral; TLIF right]\nLevel(s): [T10-L5]\n\nNarrative:\nProne, exposure "
+              "T10-L5, pedicle screws placed bilaterally T10-L5. Complete right L4-5 facetectomy for the TLIF, with "
+              "discectomy, endplate preparation and one PEEK cage packed with local bone. Rods seated.\n")
+INTERBODY_FIELD = ("OPERATIVE NOTE\nProcedure(s): Posterior spinal fusion with pedicle screws; transforaminal interbody "
+                   "fusion, 2 levels\nLaterality: [Bilateral] [TLIF side: Right]\nLevel(s): [L2-L5]\nInterbody: [Yes]   "
+                   "[Interbody level(s): L3-4, L4-5]   [Approach: TLIF]\n\nNarrative:\nProne, midline approach. Pedicle screws "
+                   "placed bilaterally L2 to L5. Right facetectomies, then discectomy and endplate preparation at both "
+                   "disc spaces with a PEEK cage placed in each, packed with local bone. Rods seated.\n")
+
+
+@pytest.mark.parametrize("transform", [None, "newlines_to_spaces", "lower_case_headers", "hard_wrap_60"])
+def test_the_procedure_levels_field_is_not_the_tlif_s_but_an_interbody_levels_field_is(ex, transform):
+    """"[Bilateral; TLIF right]" / "Level(s): [T10-L5]": one cage at L4-5, not seven; "[Interbody level(s): L3-4,
+    L4-5]" gives the cages told "in each" their two interspaces, not the three of L2-L5."""
+    for text, cages in ((TWO_FIELDS, 1), (INTERBODY_FIELD, 2)):
+        text = TRANSFORMS[transform](text) if transform else text
+        assert ("22853", cages) in codes_of(ex, text)
+
+
+ANGLE_COLUMN = ("OPERATIVE REPORT\nPROCEDURE: Posterior spinal fusion T4-L1 with Ponte osteotomies T7-8 and T8-9.\n\n"
+                "DESCRIPTION: Pedicle screws were placed from T4 to L1. Ponte osteotomies were done at T7-8 and T8-9, "
+                "taking the spinous processes, ligamentum flavum and both facets. Rods were seated with compression.\n\n"
+                "CORRECTION TABLE\nStep                          Cobb          Kyphosis T5-T12\n"
+                "Preoperative                  72 deg        81 deg\nAfter the Ponte osteotomies   51 deg        58 deg\n"
+                "Final                         33 deg        44 deg\n")
+
+
+@pytest.mark.parametrize("transform", [None, "newlines_to_spaces"])
+def test_a_measured_column_title_run_onto_the_rows_names_no_osteotomy_site(ex, transform):
+    text = TRANSFORMS[transform](ANGLE_COLUMN) if transform else ANGLE_COLUMN
+    assert osteotomy_codes_in(ex, text) == {("22212", 1), ("22216", 1)}

@@ -28,14 +28,11 @@ KNOWN = {
         "fluoroscopy is read as today's (22853 gained); reading a label stacked after another as a header cost "
         "narratives written 'Description of Procedure: Indications: ...'",
     **{("external/dev", nid, "newlines_to_spaces"): _TABLE
-       for nid in ("X447", "X493", "X544", "X663", "X686", "X700", "X853", "X942", "X957")},
+       for nid in ("X493", "X544", "X663", "X686", "X700", "X853", "X942")},
     # Waves 17-20: found by this test when the notes were added; each is listed under Limits in the README.
     ("external/dev", "X1081", "newlines_to_spaces"):
         "run onto one line, a correction table titled 'PONTE OSTEOTOMIES' over its level rows gives the title's "
         "Ponte its first row only, where the original reads the sites from the procedure list (22216 x2 lost)",
-    ("external/dev", "X1211", "newlines_to_spaces"):
-        "a pipe table whose rows open with a pipe, run onto one line: a row's level cut from its first cell "
-        "('| Ponte L1-2 |') joins the next row's TLIF, and a cage is counted at a third interspace",
     ("external/dev", "X439", "headers_without_colons"):
         "the 'Graft type' field set apart from its value: the structural allograft spacer is read as template text",
 }

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from ..flags import Flag
 from ..levels import Level, interspace_label, vertebra_index
 from ..resources import load_json
-from ..sentences import INTERBODY_LEVELS_LABEL, PROCEDURE_LEVELS_FIELD
+from ..sentences import INTERBODY_LEVELS_LABEL
+from .attribution import first_list
 from .constructs import fixation_points
 from .mentions import BODY, Mention, MentionIndex
 
@@ -93,16 +94,24 @@ def _near_any(m: Mention, work: list[Mention]) -> bool:
 
 
 def _levels_field(index: MentionIndex, work: list[Mention]) -> list[Level]:
-    """The interspaces of a templated "Level(s):" field set on its own line just after a procedure named without
-    levels in the procedure list ("Procedure(s): Lateral interbody fusion, stand-alone" ... "Level(s): [L3-4, L4-5]",
-    or a range: "Level(s): [L3-L5]"), within ``levels_field_reach_chars`` of it."""
-    listed = [m.sentence[1] for m in work if m.role == "procedure_list"]
+    """The interspaces of a templated "Level(s):" field set just after a procedure named without levels in the
+    procedure list ("Procedure(s): Lateral interbody fusion, stand-alone" ... "Level(s): [L3-4, L4-5]", or a range:
+    "Level(s): [L3-L5]"), on its own line or run onto the procedure's, within ``levels_field_reach_chars`` of it."""
+    listed = [m for m in work if m.role == "procedure_list"]
     if not listed:
         return []
-    end, reach = min(listed), _config()["levels_field_reach_chars"]
-    fields = [s for s in sorted(index.loose_levels)
-              if end <= s[0] <= end + reach and PROCEDURE_LEVELS_FIELD.match(index.text, s[0])]
-    return [span.level for s in fields[:1] for span in index.loose_levels[s] if span.level.kind != "vertebra"]
+    start, end = min(m.sentence[0] for m in listed), min(m.sentence[1] for m in listed)
+    reach = _config()["levels_field_reach_chars"]
+    spans = sorted((span for s, group in index.loose_levels.items() if start <= s[0] <= end + reach for span in group
+                    if span.start > min(m.end for m in listed)), key=lambda span: span.start)
+    opening = next((i for i, span in enumerate(spans)
+                    if _LEVELS_LABEL_BEFORE.search(index.text, max(0, span.start - 30), span.start)), None)
+    if opening is None:
+        return []
+    return [span.level for span in first_list(index.text, tuple(spans[opening:])) if span.level.kind != "vertebra"]
+
+
+_LEVELS_LABEL_BEFORE = re.compile(r"\blevels?(?:[ \t]*\(s\))?[ \t]*:?\s*\[?[ \t]*$", re.IGNORECASE)
 
 
 # A template field named for the interbody levels, up to one of its levels: "[Interbody level(s): L3-4, L4-5".
