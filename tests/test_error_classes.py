@@ -2834,3 +2834,22 @@ def test_bmp_the_metabolic_panel_is_not_bone_morphogenetic_protein(ex, line, gra
     body = "Pedicle screws were placed at L3, L4 and L5 and local bone was laid posterolaterally.\n" + line + "\n"
     assert (("20930", 1) in all_codes_of(ex, body)) == graft
 
+
+
+C1_C2 = ("OP NOTE\nProc: Posterior C1-C2 fusion - C1 lateral mass + C2 pedicle screws b/l, rods x2; local bone + allo\n"
+         "Description:\n- Prone in Mayfield pins, fluoro lat.\n"
+         "- Midline incision to C3, C1 posterior arch + C2 lamina and spinous process exposed subperiosteally.\n"
+         "- Lower edge of C1 posterior arch notched w/ burr b/l {words},\n  then C1 LMS 3.5 x 30 mm b/l, fluoro ok.\n"
+         "- C2 pedicle screws b/l. Rods x2 set and tightened.\n"
+         "- C1 arch + C2 lamina decorticated. Tip of C2 SP taken -> morselized, + allo chips laid over C1-C2.\n")
+
+
+@pytest.mark.parametrize("words", ["to clear the screw entry points (osteotomy of C1 arch)",
+                                   "to clear C1 screw entry (osteotomy of the arch)"])
+def test_bone_cut_to_make_room_for_a_screw_is_no_osteotomy(ex, words):
+    """Wave 21 (X1254's class): the C1 arch notched for the lateral mass screws is a cut for the screws, whatever
+    the sentence calls it; an osteotomy told in a sentence of its own still types from the resection."""
+    assert osteotomy_codes_in(ex, C1_C2.format(words=words)) == set()
+    corrective = C1_C2.format(words="for the screws").replace(
+        "- C2 pedicle screws", "- Osteotomy at C2-3: C2 spinous process, flavum and both C2-3 facets resected.\n- C2 pedicle screws")
+    assert osteotomy_codes_in(ex, corrective) == {("22210", 1)}
