@@ -340,81 +340,50 @@ _PLACE_BEFORE = re.compile(r"\b(?:at|into|of|over|around|across|near|through|to|
                            r"(?:[-/][CTLS]?\d{1,2})?)?[ \t]+)?$", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """What the note's osteotomy mentions say as a whole, read once before each one is typed."""
+
+    named: set[str]  # vertebrae of the named types done here
+    type_named: bool
+    earlier: set[str]  # vertebrae of historical osteotomies only
+    named_three_column: set[str]
+    fields: tuple[Mention, ...]  # a template's "Osteotomy level(s):" fields (levels_fields)
+    field_levels: tuple
+    cut_at: set[str]  # vertebrae where the narrative cut bone for an osteotomy
+    repeated: dict
+
+
+def _seen(index: MentionIndex) -> _Seen:
+    mentions = index.of("OSTEOTOMY")
+    named = {v for m in mentions if names_type(m) and m.counted for lv in m.level_values() for v in lv.vertebrae()}
+    fields = levels_fields(index)
+    return _Seen(
+        named=named, type_named=any(m.meta.get("family") and m.present for m in mentions),
+        earlier={v for m in mentions if m.assertion == "historical" for lv in m.level_values() for v in lv.vertebrae()} - named,
+        named_three_column={v for m in mentions if m.meta.get("family") == "three_column" and m.counted
+                            for lv in m.level_values() for v in lv.vertebrae()},
+        fields=fields, field_levels=tuple(span._replace(sentence=f.sentence) for f in fields for span in f.levels),
+        cut_at={v for m in mentions if m.counted and m.levels and _done_here(index, m)
+                for lv in m.level_values() for v in lv.vertebrae()},
+        repeated=repeated_at(index))
+
+
 def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
     """Typed osteotomy mentions by (family, type), in order of first appearance, and the untyped ones."""
     context = _note_context(index, approach)
+    seen = _seen(index)
     typed: dict[TypeKey, list[Typed]] = defaultdict(list)
     generic: list[Mention] = []
-    named = {v for m in index.of("OSTEOTOMY") if names_type(m) and m.counted
-             for lv in m.level_values() for v in lv.vertebrae()}
-    type_named = any(m.meta.get("family") and m.present for m in index.of("OSTEOTOMY"))
-    earlier = {v for m in index.of("OSTEOTOMY") if m.assertion == "historical" for lv in m.level_values()
-               for v in lv.vertebrae()} - named
-    named_three_column = {v for m in index.of("OSTEOTOMY") if m.meta.get("family") == "three_column" and m.counted
-                          for lv in m.level_values() for v in lv.vertebrae()}
-    fields = levels_fields(index)
-    cut_at = {v for m in index.of("OSTEOTOMY") if m.counted and m.levels and _done_here(index, m)
-              for lv in m.level_values() for v in lv.vertebrae()}
-    field_levels = tuple(span._replace(sentence=f.sentence) for f in fields for span in f.levels)
-    repeated = repeated_at(index)
     for m in index.of("OSTEOTOMY"):
         if m.rule == _GRADE_ROW_RULE and not _LEVEL_BEFORE.search(index.text, max(0, m.start - 12), m.start):
             continue  # "Spondylolisthesis grade 2: L5 on S1" is no osteotomy row ("L2-3 Gr 2: b/l SAP + IAP out")
-        # "The same resection was then completed at C7-T1"; "At C4-5 the fusion mass was cut ... At C5-6 the same osteotomy"
-        again = repeated.get(id(m), ()) + cut_before_the_same(m, index)
-        if any(m is f for f in fields):
-            generic.append(m)  # its levels are the sites of the type the template ticks
-            continue
-        if fields and names_type(m) and m.present and not m.levels and not again:
-            m = replace(m, levels=field_levels)
-        if m.graft_source:
-            generic.append(replace(m, levels=()))  # where graft bone came from: never a site of its own
-            continue
-        if m.meta["type"] is None and (m.heading or _names_a_place(m, index) and not context.listed) and m.present:
-            # "OSTEOTOMY" over template fields: a label; "at the L2-3 osteotomy site the clot was cleared", in a
-            # note whose procedure list names no osteotomy: a place. Neither says an osteotomy was done (a type
-            # told elsewhere may take their levels).
-            generic.append(m)
-            continue
-        if m.meta["type"] is None and m.assertion == "negated" and (_place_noun(m, index) or _NOT_SEPARATE.search(
-                index.text, max(m.sentence[0], m.start - 30), m.start)):
-            # "No fixation was placed at C5, C6 or C7, the osteotomy segments": said of the place; "the L1-2 and
-            # L2-3 facets came away with the L2 resection; these were not separate osteotomies": part of the one done
-            generic.append(m)
-            continue
-        placed = levels_told_elsewhere(m, index)  # unchanged when its own words give levels
-        if again:  # the levels told for it, then those of the sentence that repeats it
-            m, placed = replace(m, levels=m.levels + again), replace(placed, levels=placed.levels + again)
-        if m.meta["type"] is None and named and all(set(lv.vertebrae()) & named for lv in m.level_values()) and (
-                not placed.levels or m.levels):
-            generic.append(m)  # "the C7 osteotomy was closed" refers back to the named C7 PSO
-            continue
-        if m.meta["type"] is None and m.present and m.levels and not _done_here(index, m) and all(
-                set(lv.vertebrae()) <= earlier for lv in m.level_values()):
-            generic.append(replace(m, assertion="historical"))  # "At the L3 osteotomy" of the 2021 operation
-            continue
-        if m.meta["type"] == "wedge_shape" and type_named:
-            listed = context.listed_type(m) if m.levels else None
-            if listed is not None:  # "the same steps were then carried out at L1 ... the wedge": the listed L1 PSO
-                typed[listed[:2]].append(Typed(context.at_listed(m, listed[:2]), False))
-            else:
-                generic.append(m)  # "the wedge was extended cephalad" describes the PSO the note names
-            continue
-        m = placed
-        family, kind, inferred = resolve_type(m, index, context)
-        if family == "three_column" and inferred and _touches(m, named_three_column):
-            generic.append(m)  # "wedge resection of the L3 body ... through the L2-3 disc space": the named L3 PSO
-            continue
-        if family == "posterior":
-            m = _between(replace(m, count=_stated_count(m, index.text)), index.text)
-        if family == "three_column" and _refers_back(m, index, cut_at):
-            m = replace(m, levels=())  # "The hemi-PSO component closed the right side more, tilting L2 and L4"
-        if family:
-            typed[(family, kind)].append(Typed(m, inferred))
-            if (excepted := excepted_sites(m, index.text)) is not None:
-                typed[(family, kind)].append(Typed(excepted, inferred))
+        result = _classify_one(m, index, context, seen)
+        if isinstance(result, Mention):
+            generic.append(result)
         else:
-            generic.append(m)
+            for key, item in result:
+                typed[key].append(item)
     for m in release_mentions(index):
         typed[("posterior", "posterior_release")].append(Typed(m, True))
     for (family, kind), m in listed_resections(index, context) or unlevelled_listed_resection(index, context):
@@ -422,6 +391,74 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
     if (seed := unnamed_wedge(index, context.ankylosis)) is not None:
         typed[("posterior", "posterior_wedge")].append(Typed(seed, True))
     return typed, generic
+
+
+def _classify_one(m: Mention, index: MentionIndex, context: _Context, seen: _Seen) -> Mention | list[tuple[TypeKey, Typed]]:
+    """One osteotomy mention: set aside untyped (a Mention), or typed under its (family, type) keys."""
+    # "The same resection was then completed at C7-T1"; "At C4-5 the fusion mass was cut ... At C5-6 the same osteotomy"
+    again = seen.repeated.get(id(m), ()) + cut_before_the_same(m, index)
+    if any(m is f for f in seen.fields):
+        return m  # its levels are the sites of the type the template ticks
+    if seen.fields and names_type(m) and m.present and not m.levels and not again:
+        m = replace(m, levels=seen.field_levels)
+    if (aside := _no_site_of_its_own(m, index, context)) is not None:
+        return aside
+    placed = levels_told_elsewhere(m, index)  # unchanged when its own words give levels
+    if again:  # the levels told for it, then those of the sentence that repeats it
+        m, placed = replace(m, levels=m.levels + again), replace(placed, levels=placed.levels + again)
+    if (aside := _told_before(m, placed, index, seen)) is not None:
+        return aside
+    if m.meta["type"] == "wedge_shape" and seen.type_named:
+        listed = context.listed_type(m) if m.levels else None
+        if listed is None:
+            return m  # "the wedge was extended cephalad" describes the PSO the note names
+        return [(listed[:2], Typed(context.at_listed(m, listed[:2]), False))]  # "... at L1 ... the wedge": the listed PSO
+    return _typed(placed, index, context, seen)
+
+
+def _no_site_of_its_own(m: Mention, index: MentionIndex, context: _Context) -> Mention | None:
+    """The mention as an untyped one when it says no osteotomy was done where it stands, else None."""
+    if m.graft_source:
+        return replace(m, levels=())  # where graft bone came from: never a site of its own
+    if m.meta["type"] is None and (m.heading or _names_a_place(m, index) and not context.listed) and m.present:
+        # "OSTEOTOMY" over template fields: a label; "at the L2-3 osteotomy site the clot was cleared", in a
+        # note whose procedure list names no osteotomy: a place. Neither says an osteotomy was done (a type
+        # told elsewhere may take their levels).
+        return m
+    if m.meta["type"] is None and m.assertion == "negated" and (_place_noun(m, index) or _NOT_SEPARATE.search(
+            index.text, max(m.sentence[0], m.start - 30), m.start)):
+        # "No fixation was placed at C5, C6 or C7, the osteotomy segments": said of the place; "the L1-2 and
+        # L2-3 facets came away with the L2 resection; these were not separate osteotomies": part of the one done
+        return m
+    return None
+
+
+def _told_before(m: Mention, placed: Mention, index: MentionIndex, seen: _Seen) -> Mention | None:
+    """An untyped mention that refers back to an osteotomy the note names, or to one of an earlier operation."""
+    if m.meta["type"] is None and seen.named and all(set(lv.vertebrae()) & seen.named for lv in m.level_values()) and (
+            not placed.levels or m.levels):
+        return m  # "the C7 osteotomy was closed" refers back to the named C7 PSO
+    if m.meta["type"] is None and m.present and m.levels and not _done_here(index, m) and all(
+            set(lv.vertebrae()) <= seen.earlier for lv in m.level_values()):
+        return replace(m, assertion="historical")  # "At the L3 osteotomy" of the 2021 operation
+    return None
+
+
+def _typed(m: Mention, index: MentionIndex, context: _Context, seen: _Seen) -> Mention | list[tuple[TypeKey, Typed]]:
+    """The mention under the type it names or that its resection tells, or untyped."""
+    family, kind, inferred = resolve_type(m, index, context)
+    if family == "three_column" and inferred and _touches(m, seen.named_three_column):
+        return m  # "wedge resection of the L3 body ... through the L2-3 disc space": the named L3 PSO
+    if not family:
+        return m
+    if family == "posterior":
+        m = _between(replace(m, count=_stated_count(m, index.text)), index.text)
+    if family == "three_column" and _refers_back(m, index, seen.cut_at):
+        m = replace(m, levels=())  # "The hemi-PSO component closed the right side more, tilting L2 and L4"
+    typed = [((family, kind), Typed(m, inferred))]
+    if (excepted := excepted_sites(m, index.text)) is not None:
+        typed.append(((family, kind), Typed(excepted, inferred)))
+    return typed
 
 
 def listed_resections(index: MentionIndex, context: _Context) -> list[tuple[TypeKey, Mention]]:
