@@ -2853,3 +2853,15 @@ def test_bone_cut_to_make_room_for_a_screw_is_no_osteotomy(ex, words):
     corrective = C1_C2.format(words="for the screws").replace(
         "- C2 pedicle screws", "- Osteotomy at C2-3: C2 spinous process, flavum and both C2-3 facets resected.\n- C2 pedicle screws")
     assert osteotomy_codes_in(ex, corrective) == {("22210", 1)}
+
+
+@pytest.mark.parametrize("graft", ["tricortical graft from the right iliac crest", "H-graft from the left iliac crest",
+                                   "bicortical graft from the posterior iliac crest"])
+def test_a_structural_crest_graft_named_with_graft_from_the_crest_is_one_graft(ex, graft):
+    """Wave 21 (X1255's class): "an interspinous H-graft from the right iliac crest" is the structural graft the
+    narrative harvests as a bicortical block (20938), not a second, morselized crest graft (20937)."""
+    body = (f"An interspinous {graft} was used. Through a separate incision over the crest a bicortical block was cut "
+            "with osteotomes, shaped and keyed between the L4 and L5 spinous processes. Pedicle screws were placed at L4 "
+            "and L5 and the rods locked.\n")
+    codes = all_codes_of(ex, body)
+    assert ("20938", 1) in codes and ("20937", 1) not in codes
