@@ -2865,3 +2865,13 @@ def test_a_structural_crest_graft_named_with_graft_from_the_crest_is_one_graft(e
             "and L5 and the rods locked.\n")
     codes = all_codes_of(ex, body)
     assert ("20938", 1) in codes and ("20937", 1) not in codes
+
+
+def test_old_hooks_disengaged_and_connectors_to_old_rods_do_not_extend_the_new_construct(ex):
+    """Wave 21 (X1244's and X1257's classes): "T4 hook and L3 hook disengaged -> rod + hooks out" removes the old
+    construct; "side-by-side rod-to-rod connectors (L1-L2)" join the new rods to the old ones and hold no bone."""
+    body = ("Revision. The old Harrington rod was exposed; T4 hook and L3 hook disengaged -> rod + hooks out.\n"
+            "Pedicle screws were placed bilaterally at T12 and L1 and joined with two cobalt chrome rods; "
+            "2 x side-by-side rod-to-rod connectors (L2-L3) joined them to the old rods below.\n")
+    codes = all_codes_of(ex, body)
+    assert ("22840", 1) in codes  # T12-L1 (not T4-L3, nor T12-L3)
