@@ -20,9 +20,6 @@ OTHER_OPERATIVE = "operative report of another site"
 
 _TOKENS = re.compile(r"[a-z0-9]+|[:#&/]")
 _LEVEL = re.compile(r"(?<![A-Za-z0-9])[CTL][ -]?(?:1[0-2]|[1-9])(?![0-9])")
-# A label alone on its line ("IMPRESSION", "Comparison"): a header whose colon an export dropped; it reads as
-# "IMPRESSION:" so that cues written with the colon still find it.
-_LABEL_LINE = re.compile(r"^([ \t]*[A-Z][A-Za-z/&()-]+(?:[ \t]+[A-Za-z/&()-]+){0,3})[ \t]*$", re.MULTILINE)
 
 
 def normal_form(text: str) -> str:
@@ -122,7 +119,7 @@ def classify(text: str) -> DocumentKind:
     """The kind of document ``text`` is; ``.coded`` only for a spine operative report."""
     config = _config()
     data = config.data
-    text = _LABEL_LINE.sub(r"\1:", text[: data["scan_chars"]])  # what a document is shows early: long notes cost no more
+    text = text[: data["scan_chars"]]  # what a document is shows early; long notes cost no more
     normal = Text(text)
     title = Text(text.lstrip()[: data["title_chars"]])
     operative = _score(config.operative, normal, title)

@@ -116,8 +116,13 @@ def _wrapped_value_end(text: str, line_end: int, limit: int) -> int:
         nxt_end = limit if nxt_end == -1 else nxt_end
         if len(line) < _WRAPPED_VALUE_LINE or line[-1] in ".:;!?" or not text[line_end + 1:nxt_end].lstrip()[:1].islower():
             break
+        if (stop := _SENTENCE_END.search(text, line_end + 1, nxt_end)) is not None:
+            return stop.end()  # "...monitored throughout and" / "remained stable. Ponte osteotomies were...": its sentence only
         line_end = nxt_end
     return line_end
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=[ \t]|$)")
 
 
 def _bracket_closed(text: str, header_end: int, line_end: int, limit: int) -> int:

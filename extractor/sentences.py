@@ -104,8 +104,10 @@ def _inline_list_items(text: str) -> list[int]:
 
 
 # Items after the first may open in lower case ("Description: - GETA, Ancef ... - midline T2-L2 incision ... -
-# freehand PS b/l T3-L1"), never on a level or a number; so may the first when three items or more follow the label.
-_NEXT_ITEM_START = r"(?=[A-Za-z][A-Za-z0-9/])(?![CTLS]\d{1,2}(?![-/]?[A-Za-z]{2}))"
+# freehand PS b/l T3-L1"), never on a level or a number, nor on a word that says what became of the item before
+# ("- Ponte T11-12 - aborted"); so may the first when three items or more follow the label.
+_NEXT_ITEM_START = (r"(?=[A-Za-z][A-Za-z0-9/])(?![CTLS]\d{1,2}(?![-/]?[A-Za-z]{2}))"
+                    r"(?!(?i:aborted|abandoned|not|no|none|deferred|cancell?ed|declined|held|omitted|skipped|planned)\b)")
 _BULLETS_START = re.compile(rf":[ \t]*([-*•])[ \t]+{_NEXT_ITEM_START}")
 _LOWER_LIST_ITEMS = 3
 
@@ -215,7 +217,7 @@ def _line_breaks(text: str, breaks: list[tuple[int, int]], cuts: set[int]) -> No
         wrapped = len(line) >= SHORT_LINE and line[-1] not in ".:;!?" and start not in cuts
 
 
-_PARAGRAPH_LINE = 140  # longer than any hard-wrap width: a line this long is a paragraph of its own
+_PARAGRAPH_LINE = 250  # longer than any hard-wrap width (some wrap at 150): a line this long is a paragraph of its own
 
 
 def _paragraph_without_period(line: str, nxt: str) -> bool:
@@ -231,12 +233,12 @@ def _bracket_goes_on(line: str, nxt: str) -> bool:
 
 
 def _label_after_sentence(text: str, start: int, line: str, nxt: str) -> bool:
-    """A finished sentence before a field label in lower case ("...with a burr." / "rods: Two 5.5 mm rods..."):
-    the label opens a sentence even though no capital follows the break."""
-    return line[-1] in ".?!" and not _is_abbreviation(text, start - 1) and bool(_SHORT_LABEL.match(nxt))
+    """A finished sentence or bracketed value before a field label in lower case ("...with a burr." / "rods: Two
+    5.5 mm rods...", "...TLIF L4-5]" / "laterality: [...]"): the label opens a sentence though no capital follows."""
+    return line[-1] in ".?!]" and not _is_abbreviation(text, start - 1) and bool(_SHORT_LABEL.match(nxt))
 
 
-_SHORT_LABEL = re.compile(r"[A-Za-z][A-Za-z/-]*(?:[ \t][A-Za-z/-]+){0,2}[ \t]*:")  # "rods:", "bone graft:"
+_SHORT_LABEL = re.compile(r"[A-Za-z][A-Za-z/-]*(?:[ \t][A-Za-z/-]+){0,2}(?:\(s\))?[ \t]*:")  # "rods:", "level(s):"
 
 
 def _row_goes_on(line: str, text: str, end: int) -> bool:
@@ -260,7 +262,7 @@ _LEVEL_THEN_SENTENCE = re.compile(rf"\(?\d{{1,2}}[.)][ \t]+{_LEVEL}[ \t]+(?=[A-Z
 _LEVEL_ROW = re.compile(rf"[ \t]*{_LEVEL}(?:AI|ai)?\b(?![-/])")  # "S2AI 8.5x90"
 # A table row opening on its level cell ("  L3-4     Left lateral  PEEK cage    11"): a row of its own even after the
 # wrapped tail of the row before ("mm x 18 x 50, 6 deg").
-_LEVEL_CELL = re.compile(rf"[ \t]*{_LEVEL}(?:AI|ai)?[ \t]{{3,}}\S")
+_LEVEL_CELL = re.compile(rf"[ \t]*{_LEVEL}(?:AI|ai)?[ \t]{{3,}}(?!(?:and|or|to|through)\b)\S")
 
 
 def _level_rows(line: str, nxt: str) -> bool:
@@ -274,9 +276,9 @@ def _level_rows(line: str, nxt: str) -> bool:
 # ("  Levels: T10-11, T11-12") stays with the field above it.
 FIELD_LABEL = re.compile(r"[A-Za-z][A-Za-z/ \t-]{1,30}:")
 # A templated field giving the levels of the procedure named above it ("Level(s): [L3-4, L4-5]"; its colon may be
-# lost, or its value wrapped onto the next line).
+# lost, or its value wrapped onto the next line, or set after a comma by a flattened export: "Level(s): , [L3-4]").
 PROCEDURE_LEVELS_FIELD = re.compile(
-    r"[ \t]*(?:operative[ \t]+|surgical[ \t]+)?levels?[ \t]*(?:\(s\))?[ \t]*(?::[ \t]*\n?|\n|(?=\[))[ \t]*\[?[ \t]*[CTLS]\d",
+    r"[ \t]*(?:operative[ \t]+|surgical[ \t]+)?levels?[ \t]*(?:\(s\))?[ \t]*(?::[ \t,]*\n?|\n|(?=\[))[ \t,]*\[?[ \t]*[CTLS]\d",
     re.IGNORECASE)
 # A templated field naming the interbody levels ("[Interbody level(s): L3-4, L4-5]").
 INTERBODY_LEVELS_LABEL = re.compile(r"\binterbody\s+levels?(?:\s*\(s\))?\s*:", re.IGNORECASE)
@@ -347,7 +349,8 @@ def split_sentences(text: str, headers: list[tuple[int, int]] | None = None,
             continue
         cuts.add(m.end())
     cuts.update(m.start() for m in _FLAT_ITEM.finditer(text))
-    cuts.update(m.end() for m in _FLAT_PARAGRAPH.finditer(text) if _on_long_line(text, m.start()))
+    cuts.update(m.end() for m in _FLAT_PARAGRAPH.finditer(text)
+                if _on_long_line(text, m.start()) and not ends_open(text[max(0, m.start() - 20):m.start()]))
     cuts.update(m.end() for m in _FLAT_ROW.finditer(text))
     items = _inline_list_items(text)
     cuts.difference_update(c for i in items for c in range(i + 2, i + 5))  # not after "2." of an item

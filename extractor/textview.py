@@ -892,15 +892,20 @@ def _answered_headers(cleaned: str, spans: list[tuple[int, int]]) -> list[tuple[
 def _collapsed_field_starts(cleaned: str, run_in: list[tuple[int, int, int]], others: list[int]) -> list[tuple[int, int]]:
     """On a line an export collapsed, a run-in field label starts its sentence where its own line would
     have (after a short field, see ``sentences.next_field``), unless it details the field before it
-    ("Osteotomy: Yes  Osteotomy type: Ponte  Levels: T10-11")."""
+    ("Osteotomy: Yes  Osteotomy type: Ponte  Levels: T10-11"); a side field has no detail of its own
+    ("Laterality: [Bilateral; TLIF right]  Level(s): [T10-L5]")."""
     starts = sorted(others + [h for _, h, _ in run_in])
     cuts = []
     for _, h, _ in run_in:
         i = bisect_left(starts, h)
         field = cleaned[starts[i - 1] if i else 0:h].strip()
-        if _collapsed_line(cleaned, h) and len(field) < SHORT_LINE and next_field(field, cleaned[h:h + 40]):
+        if _collapsed_line(cleaned, h) and len(field) < SHORT_LINE and (
+                next_field(field, cleaned[h:h + 40]) or _SIDE_FIELD.match(field)):
             cuts.append((h, h))
     return cuts
+
+
+_SIDE_FIELD = re.compile(r"(?:laterality|sides?)[ \t]*:", re.IGNORECASE)  # no procedure: the levels after it are not its
 
 
 _ROW_SEPARATOR = re.compile(r"[-=|+ \t]{3,}$")

@@ -2875,3 +2875,20 @@ def test_old_hooks_disengaged_and_connectors_to_old_rods_do_not_extend_the_new_c
             "2 x side-by-side rod-to-rod connectors (L2-L3) joined them to the old rods below.\n")
     codes = all_codes_of(ex, body)
     assert ("22840", 1) in codes  # T12-L1 (not T4-L3, nor T12-L3)
+
+
+def test_a_range_of_sites_after_the_word_kyphosis_is_not_a_measured_angle(ex):
+    """A cold review's probe: "Ponte osteotomies ... across the kyphosis from T10-11 to T12-L1 ..., removing 6 mm of
+    bone at each level": the millimetres are no angle, the range is where the osteotomies were done."""
+    body = ("Pedicle screws were placed from T8 to L3. Ponte osteotomies were then done across the kyphosis from T10-11 to "
+            "T12-L1 with Kerrison punches, taking 6 mm of bone at each level. Rods were placed and compressed.\n")
+    assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 2)}
+
+
+def test_screw_entry_far_along_the_sentence_leaves_the_resection_typed(ex):
+    """A cold review's probe: an osteotomy told by its resection, in a sentence that also names the screw entry sites
+    well away from it, is still typed from the resection."""
+    body = ("At L3 the osteotomy was performed: the lamina, both facets and both pedicles were removed and a wedge of the L3 "
+            "body was resected with osteotomes and closed, after the screw entry sites at L2 and L4 had been prepared "
+            "with the awl.\n")
+    assert osteotomy_codes_of(ex, body) == {("22207", 1)}

@@ -33,6 +33,10 @@ KNOWN = {
     ("external/dev", "X1081", "newlines_to_spaces"):
         "run onto one line, a correction table titled 'PONTE OSTEOTOMIES' over its level rows gives the title's "
         "Ponte its first row only, where the original reads the sites from the procedure list (22216 x2 lost)",
+    ("external/dev", "X1083", "headers_without_colons"):
+        "a radiology report whose labels lose their colons reads as an operative report (old screws read as placed): "
+        "reading a colon-less label as a labelled header in the document gate also made colon-less clinic notes "
+        "that recount an osteotomy read as operative (a cold review's probe), so the gate keeps the colons",
     ("external/dev", "X439", "headers_without_colons"):
         "the 'Graft type' field set apart from its value: the structural allograft spacer is read as template text",
 }

@@ -120,10 +120,12 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
         return before[-2][1]
     if before:
         last = before[-1][0]
+        if last.category == "OSTEOTOMY" and _LEVELS_LABEL.search(text, max(0, s - 20), s):
+            listed = [(a, i) for a, i in before[:-1] if a.category in ("FUSION", "INSTRUMENT")]
+            if listed and not _FIELD_BETWEEN.search(text, listed[-1][0].end, last.start):
+                return listed[-1][1]  # "Fusion and instrumentation with Ponte osteotomies" / "Levels: T4-L1": the fusion's
         if ";" in text[last.end:s] and last.category == "INSTRUMENT" and last.meta.get("role") == "device":
             return None  # "to load the cage; gentle in situ bending L2-L4": not the cage's level
-        if last.category == "FUSION" and last.kind == "interbody" and _FIELDS_APART.search(text, last.end, s):
-            return None  # "Laterality: [Bilateral; TLIF right] Level(s): [T10-L5]": the fusion's levels, not the TLIF's
         if (last.category == "OSTEOTOMY" and _REFERS_BACK.search(text, max(0, last.start - 12), last.start)
                 and (last.meta.get("type") is None or not _OF_THE.search(text, max(0, last.start - 12), last.start))
                 and any(0 <= o.start - e <= gap for o in others)):
@@ -169,8 +171,8 @@ def _opening_belongs(span: LevelSpan, first: Mention, text: str, others: tuple[M
 # before it by an export keeps the level with its own row).
 _COLUMN_GAP = re.compile(r"[ \t]{2,30}")
 _LEVEL_WORD = re.compile(r"\b[CTLS]\d{1,2}\b")
-# One bracketed field closed, the next opened after its label: "[Bilateral; TLIF right] Level(s): [T10-L5]".
-_FIELDS_APART = re.compile(r"\][ \t\r\n]*(?:[A-Za-z][A-Za-z() /-]{0,30}:[ \t\r\n]*)?\[")
+_FIELD_BETWEEN = re.compile(r"[:\[\]]")  # another field between two procedures: each has its own levels
+_LEVELS_LABEL = re.compile(r"\blevels?(?:[ \t]*\(s\))?[ \t]*:?[ \t\[]*$", re.IGNORECASE)  # "Levels: T4-L1"
 # Levels told as left without anything: "C7 and T1 left free", "T12 and L1 were skipped"
 _SKIPPED_AFTER = re.compile(r"(?:[ \t]*(?:,|and|or)[ \t]*[CTLS]\d{1,2})*[ \t]+(?:were[ \t]+|was[ \t]+)?(?:left[ \t]+"
                             r"(?:free|empty|open|uninstrumented|without)\b(?!-?hand)|skipped\b|not[ \t]+instrumented\b)",

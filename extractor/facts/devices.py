@@ -73,7 +73,7 @@ class _DeviceReader:
                                  if (m in work and m.levels) or _near_any(m, work_without_levels)
                                  for lv in m.level_values() if lv.kind != "vertebra"]
         self.levels_field = _levels_field(index, work_without_levels) if work_without_levels else []
-        self.interbody_levels += _interbody_levels_field(index)
+        self.interbody_field = _interbody_levels_field(index)
 
     def in_defect(self, m: Mention) -> bool:
         """A cage in a corpectomy or VCR defect rather than in a disc space."""
@@ -121,7 +121,8 @@ _INTERBODY_LEVELS_FIELD = re.compile(INTERBODY_LEVELS_LABEL.pattern + r"\s*\[?(?
 
 def _interbody_levels_field(index: MentionIndex) -> list[Level]:
     """The interspaces of a template field named for them ("[Interbody level(s): L3-4, L4-5]"), whichever mention
-    stands nearest (the field is often under a label set aside from the narrative)."""
+    stands nearest (the field is often under a label set aside from the narrative): the cages' levels only where
+    the interbody work names none (a plan's or a history's field never overrides the narrative's)."""
     spans = [span for m in index for span in m.levels] + [span for group in index.loose_levels.values() for span in group]
     return [span.level for span in spans if span.level.kind != "vertebra"
             and _INTERBODY_LEVELS_FIELD.search(index.text, max(0, span.start - 60), span.start)]
@@ -159,6 +160,9 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
     if any(not m.levels for m in cages) and not corpectomy:
         # A cage named without its level sits at the interbody fusion / discectomy levels.
         interbody |= interspaces(reader.interbody_levels)
+        if not interbody and reader.interbody_field:  # "[Interbody level(s): L3-4, L4-5]", where the work names none
+            interbody = interspaces(reader.interbody_field)
+            flags.append(Flag.interbody_levels_from_field)
         if not interbody and reader.levels_field and _one_per_space([m for m in cages if not m.levels], index):
             interbody = interspaces(reader.levels_field)
             flags.append(Flag.interbody_levels_from_field)

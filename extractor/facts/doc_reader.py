@@ -81,9 +81,11 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
 # a radiographic parameter, never where work was done.
 _MEASURED = re.compile(r"\b(?:lordosis|kyphosis|cobb(?:\s+angle)?)(?P<degrees>[ \t]+of[ \t]+[\w-]+(?:[ \t]+[\w-]+)?[ \t]+degrees?)?"
                        r"[ \t]*(?:\(|\b(?:from|between|across|over)\b)?[ \t]*(?:the[ \t]+)?$", re.IGNORECASE)
-# ... and the angle itself after the level, a few cells along a table row at most ("L1-S1 after correction: 52 degrees",
-# "T3-T12)      88", a column title "Kyphosis T5-T12" run onto its first row "Preoperative    --    104 deg    88 deg")
-_DEGREES_AFTER = re.compile(r"[^.;\n]{0,60}?(?<![A-Za-z])\d{1,3}(?:\.\d)?[ \t]*(?:degrees?|deg\b|°|[ \t]|$)", re.IGNORECASE)
+# ... and the angle itself right after the level ("L1-S1 after correction: 52 degrees", "T3-T12)      88"), or a few
+# cells along a table row when it says degrees (a column title "Kyphosis T5-T12" run onto its first row
+# "Preoperative    --    104 deg    88 deg"; not "... removing 6 mm")
+_DEGREES_AFTER = re.compile(r"[^.;\n]{0,30}?(?<![A-Za-z])\d{1,3}(?:\.\d)?[ \t]*(?:degrees?|deg\b|°|[ \t]|$)"
+                            r"|[^.;\n]{0,60}?(?<![A-Za-z])\d{1,3}(?:\.\d)?[ \t]*(?:degrees?|deg\b|°)", re.IGNORECASE)
 
 
 def _not_measured(levels: list[LevelSpan], view: str) -> list[LevelSpan]:

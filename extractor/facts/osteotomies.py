@@ -38,6 +38,7 @@ class _TypingRule(NamedTuple):
     note_kinds: frozenset[str] | None
     result: tuple[str | None, str | None, bool]
     own_sentence: bool = False  # read the elements of the mention's own sentence only
+    kinds_within: int | None = None  # sentence_kinds only of mentions this near the osteotomy (characters)
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +51,7 @@ def _typing_rules() -> tuple[_TypingRule, ...]:
                              optional_set(r.get("elements_within")),
                              optional_set(r.get("sentence_kinds")), optional_set(r.get("note_kinds")),
                              (r["result"]["family"], r["result"]["type"], r["result"]["inferred"]) if r["result"]
-                             else (None, None, False), r.get("own_sentence", False))
+                             else (None, None, False), r.get("own_sentence", False), r.get("kinds_within_chars"))
                  for r in load_json("decisions.json")["osteotomy_typing"]["rules"])
 
 
@@ -103,6 +104,13 @@ class _Context:
         return replace(m, levels=tuple(levels))
 
 
+def _kinds_near(m: Mention, index: MentionIndex, within: int | None, kinds: set[str]) -> set[str]:
+    """The kinds of the sentence's mentions (``kinds``), or of those within ``within`` characters of ``m``."""
+    if within is None:
+        return kinds
+    return {x.kind for x in index.in_sentence(m.sentence) if x.kind and x.start - within <= m.end and m.start - within <= x.end}
+
+
 def resolve_type(m: Mention, index: MentionIndex, context: _Context, elements: set[str] | None = None
                  ) -> tuple[str | None, str | None, bool]:
     """(family, type, inferred) of an osteotomy mention by the typing table of rules/decisions.json;
@@ -127,7 +135,7 @@ def resolve_type(m: Mention, index: MentionIndex, context: _Context, elements: s
                 and (rule.elements_any is None or found & rule.elements_any)
                 and (rule.elements_all is None or rule.elements_all <= found)
                 and (rule.elements_within is None or found and found <= rule.elements_within)
-                and (rule.sentence_kinds is None or kinds & rule.sentence_kinds)
+                and (rule.sentence_kinds is None or _kinds_near(m, index, rule.kinds_within, kinds) & rule.sentence_kinds)
                 and (rule.note_kinds is None or context.kinds & rule.note_kinds)):
             return rule.result
     return None, None, False
