@@ -46,7 +46,8 @@ FROZEN_BUDGET = {
     # 2026-12-06, second session: headers without colons 2 -> 0, all caps 1 -> 0, flatten 1 -> 0; newlines to
     # spaces 6 -> 7 after field labels on a collapsed line started their sentences (three dev notes fixed; the
     # frozen notes are not looked at).
-    "external/test": {"newlines_to_spaces": 6, "html": 1},
+    # 2026-12-07, wave 21's session: newlines to spaces 6 -> 4 after tables run onto one line were cut into their rows.
+    "external/test": {"newlines_to_spaces": 4, "html": 1},
 }
 
 pytestmark = pytest.mark.slow
