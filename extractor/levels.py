@@ -209,7 +209,7 @@ _CHAIN = re.compile(rf"{_BOUND_L}(?=[CTLSctls])(?P<chain>{_V}(?:{_SEP}(?:{_V}|{_
 _NOUN = r"(?:\s+(?:vertebral\s+bodies|vertebral\s+body|vertebrae|vertebra|levels|level|segments|segment))?"
 _WORDS = re.compile(
     rf"""{_BOUND_L}(?P<word>(?:{_ORD})(?:(?:\s*,\s*(?:and\s+)?(?:the\s+)?|\s+(?:and|through|to)\s+(?:the\s+)?)(?:{_ORD}))*\s+(?:{_REG})
-         {_NOUN}(?:\s+(?:through|to|down\s+to)\s+(?:the\s+)?(?:{_ORD})\s+(?:{_REG}){_NOUN})?){_BOUND_R}""",
+         {_NOUN}(?:\s+(?:through|to|down\s+to)\s+(?:the\s+)?(?:(?:{_ORD})\s+(?:{_REG}){_NOUN}|(?:{_PELVIC})))?){_BOUND_R}""",
     re.VERBOSE | re.IGNORECASE,
 )
 # "L2, 3 and 4" / "T10-11, 11-12": bare numbers continuing a list inherit the region.
@@ -268,19 +268,22 @@ def _parse_chain(text: str) -> Level | None:
 def _parse_words(text: str) -> tuple[Level, ...]:
     """'the third lumbar vertebra' -> [L3]; 'fifth and sixth cervical' -> [C5, C6];
     'tenth through twelfth thoracic', 'first to the fifth lumbar' -> [T10-T12], [L1-L5]; 'third thoracic to
-    the first lumbar vertebra' -> [T3-L1]."""
+    the first lumbar vertebra' -> [T3-L1]; 'eleventh thoracic vertebra down to the sacrum' -> [T11-S1]."""
     words = re.findall(r"[a-z0-9]+", text.lower())
-    labels, pending = [], []
+    labels, pending, pelvis = [], [], False
     for w in words:  # each ordinal takes the region word that follows it ("third thoracic to first lumbar")
         if w in _ORDINALS:
             pending.append(_ORDINALS[w])
         elif w in _REGION_WORDS:
             labels += [_with_region(str(n), _REGION_WORDS[w]) for n in pending]
             pending = []
+        elif w in _PELVIC_WORDS and labels:  # "the eleventh thoracic vertebra down to the sacrum"
+            labels.append("S1")
+            pelvis = _PELVIC_WORDS[w]
     if not labels or None in labels:
         return ()
     if any(w in ("through", "to") for w in words) and len(labels) == 2:
-        level = make_level(labels[0], labels[1])
+        level = make_level(labels[0], labels[1], pelvis)
         return (level,) if level else ()
     return tuple(lv for lv in (make_level(x) for x in labels) if lv)
 

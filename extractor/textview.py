@@ -294,7 +294,7 @@ _GENERIC_LINE = re.compile(rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}{_CAP
 # indications stays their text).
 _SENTENCE_LINE = re.compile(r"(?P<prefix>[ \t]*)(?P<header>[A-Z][a-z]{2,}(?:[ \t]+[a-z]{2,}){1,2}[ \t]*:)(?![:/\\])")
 # The same field with its label in lower case, as some exports write every label ("interbody/graft:").
-_LOWER_LINE = re.compile(r"(?P<prefix>[ \t]*)(?P<header>[a-z]{3,}(?:[/ \t-][a-z]{2,}){0,2}[ \t]*:)(?![:/\\])")
+_LOWER_LINE = re.compile(r"(?P<prefix>[ \t]*)(?P<header>[a-z]{3,}(?:[/ \t-][a-z]{2,}){0,4}[ \t]*:)(?![:/\\])")
 # Inline, a label's words are one space apart: a wider gap is where the export joined two lines ("Elective  Operation:"
 # is the word "Elective", then the label "Operation:").
 _ONE_GAP = (r"[ \t]+", r"[ \t]")

@@ -2892,3 +2892,15 @@ def test_screw_entry_far_along_the_sentence_leaves_the_resection_typed(ex):
             "body was resected with osteotomes and closed, after the screw entry sites at L2 and L4 had been prepared "
             "with the awl.\n")
     assert osteotomy_codes_of(ex, body) == {("22207", 1)}
+
+
+def test_osteotomies_at_each_interspace_of_a_range_in_words_are_counted(ex):
+    """Wave 22 (X1301's class): "the osteotomies, which were done at each interspace from the first to the fifth lumbar
+    vertebra", with screws "from the eleventh thoracic vertebra down to the sacrum": four lumbar sites and a T11-S1
+    construct (a range of the osteotomies' sentence is their sites when it says each interspace)."""
+    body = ("We put in the pedicle screws on both sides from the eleventh thoracic vertebra down to the sacrum. With the "
+            "screws in we turned to the osteotomies, which were done at each interspace from the first to the fifth "
+            "lumbar vertebra. At every one we took the base of the spinous process, the ligamentum flavum and both "
+            "facet joints, leaving a chevron-shaped gap. Rods were seated and the gaps closed by compression.\n")
+    codes = all_codes_of(ex, body)
+    assert {("22214", 1), ("22216", 3), ("22843", 1)} <= codes

@@ -264,10 +264,12 @@ ACDF_LOWER = ("OPERATIVE REPORT\n\nSurgeon: [SURGEON]\nPre-op dx: C5-6 and C6-7 
               "packed with allograft chips at each level.\n- Plate C5-C7 with six screws, locked.\n\nEBL: 30 mL\n")
 
 
-def test_a_narrative_label_alone_on_its_line_is_a_header_in_lower_case_too(ex):
-    expected = codes_of(ex, ACDF_LOWER)
+@pytest.mark.parametrize("label", ["FINDINGS AND PROCEDURE:", "SUMMARY OF SURGERY IN DETAIL:"])
+def test_a_narrative_label_alone_on_its_line_is_a_header_in_lower_case_too(ex, label):
+    note = ACDF_LOWER.replace("FINDINGS AND PROCEDURE:", label)
+    expected = codes_of(ex, note)
     assert {("22853", 2), ("22845", 1)} <= expected
-    assert codes_of(ex, TRANSFORMS["lower_case_headers"](ACDF_LOWER)) == expected
+    assert codes_of(ex, TRANSFORMS["lower_case_headers"](note)) == expected
 
 
 TLIF_FIELDS = ("OPERATIVE NOTE\nSurgeon: [SURGEON], MD\n\nProcedure(s): Posterior spinal fusion with pedicle screw "

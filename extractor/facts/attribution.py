@@ -208,14 +208,19 @@ def _landmark(m: Mention, text: str) -> bool:
     return m.category == "OSTEOTOMY" and bool(_landmark_before().search(text, max(0, m.start - 24), m.start))
 
 
+_EACH_SITE = re.compile(r"\b(?:at\s+)?(?:each|every)\s+(?:interspace|level|segment|disc\s+space)\b", re.IGNORECASE)
+
+
 def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: str, resection: bool) -> Mention:
     joined = _AND_THE if _landmark(m, text) else _PLUS
     if any(joined.fullmatch(text, m.end, ls.start) for ls in m.levels):
         # "compression across SPOs + L5-S1", "across each of the osteotomies and the L4-5 interbody level":
         # the level joined after the osteotomy named as a landmark is another procedure's
         m = replace(m, levels=tuple(ls for ls in m.levels if not joined.fullmatch(text, m.end, ls.start)))
-    if m.meta["type"] is None and m.levels and not resection and all(ls.level.kind == "range" for ls in m.levels):
-        # "the bone removed in the osteotomies was laid from L1 to S1": a span, not osteotomy sites
+    if m.meta["type"] is None and m.levels and not resection and all(ls.level.kind == "range" for ls in m.levels) and not (
+            _EACH_SITE.search(text, m.end, max(m.end, min(ls.start for ls in m.levels)))):
+        # "the bone removed in the osteotomies was laid from L1 to S1": a span, not osteotomy sites (but "the osteotomies,
+        # done at each interspace from the first to the fifth lumbar vertebra")
         return replace(m, levels=())
     if m.meta["type"] in _WEDGE_TYPES and not m.text.lower().endswith("s") and (one := _one_interspace(m.levels)):
         return replace(m, levels=one)
