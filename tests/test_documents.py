@@ -63,7 +63,16 @@ osteotomy completed. The acetabular fragment was rotated and fixed with three co
 The wound was closed in layers."""
 
 
+COMANAGEMENT = """HOSPITAL MEDICINE - OPERATIVE DAY NOTE (SPINE CO-MANAGEMENT)
+Diagnoses: L1-2 flexion-distraction injury; small-bowel repair POD 2.
+Operation (per the operative report): prone, posterior midline approach, the locked L1-2 facets unlocked by trimming
+the L2 superior articular processes, pedicle screws at T12, L1, L2 and L3 with two rods, posterolateral fusion with
+local bone and allograft chips.
+Assessment and plan by problem: 1. Pain: PCA overnight. 2. Abdomen: clear liquids per general surgery. 3. VTE: SCDs."""
+
+
 @pytest.mark.parametrize("text,reason", [
+    (COMANAGEMENT, "not an operative report: progress note"),
     (RADIOLOGY, "not an operative report: radiology report"),
     (MARROW, "not an operative report: procedure note (not an operation)"),
     (KNEE, "operative report of another site"),
