@@ -294,7 +294,9 @@ _GENERIC_LINE = re.compile(rf"(?P<prefix>[ \t]*)(?P<header>(?:{_CAPS_LABEL}{_CAP
 # indications stays their text).
 _SENTENCE_LINE = re.compile(r"(?P<prefix>[ \t]*)(?P<header>[A-Z][a-z]{2,}(?:[ \t]+[a-z]{2,}){1,2}[ \t]*:)(?![:/\\])")
 # The same field with its label in lower case, as some exports write every label ("interbody/graft:").
-_LOWER_LINE = re.compile(r"(?P<prefix>[ \t]*)(?P<header>[a-z]{3,}(?:[/ \t-][a-z]{2,}){0,4}[ \t]*:)(?![:/\\])")
+_LOWER_LINE = re.compile(r"(?P<prefix>[ \t]*)(?P<header>[a-z]{3,}(?:[/ \t-][a-z]{2,}){0,2}[ \t]*:)(?![:/\\])")
+# ... and a longer one alone on a paragraph's first line ("summary of surgery in detail:"), a header lower-cased
+_LOWER_ALONE = re.compile(r"(?P<prefix>[ \t]*)(?P<header>[a-z]{3,}(?:[/ \t-][a-z]{2,}){3,4}[ \t]*:)(?![:/\\])")
 # Inline, a label's words are one space apart: a wider gap is where the export joined two lines ("Elective  Operation:"
 # is the word "Elective", then the label "Operation:").
 _ONE_GAP = (r"[ \t]+", r"[ \t]")
@@ -455,9 +457,13 @@ def _line_header(text: str, pos: int, caps: bool = False) -> tuple[int, int, int
         if bare and bare.group("header") and _literal(bare.group("header")) not in _colon_required() and (
                 not _wrapped_word(text, pos, bare.end("header"))):
             return pos, word.start(1), bare.end("gap") if bare.group("gap") is not None else bare.end("header")
-    m = _GENERIC_LINE.match(text, pos) or _SENTENCE_LINE.match(text, pos) or _LOWER_LINE.match(text, pos)
+    m = (_GENERIC_LINE.match(text, pos) or _SENTENCE_LINE.match(text, pos) or _LOWER_LINE.match(text, pos)
+         or _LOWER_ALONE.match(text, pos))
     if m and " " not in m.group("header").strip() and _wrapped_word(text, pos, pos, after=False):
         return None  # "... COSTOTRANSVERSECTOMY WAS THEN" / "PERFORMED: ...": a wrapped clause, not a label
+    if m is not None and m.re is _LOWER_ALONE:
+        return (m.start("prefix"), m.start("header"), m.end("header")) if (
+            _generic_label(m) and _label_alone(text, pos, m)) else None
     if _generic_label(m) and (m.re is _GENERIC_LINE or header_category(m.group("header")) in _sentence_case_categories()
                               or m.re is _LOWER_LINE and (_after_field(text, pos) or _label_alone(text, pos, m))):
         return m.start("prefix"), m.start("header"), m.end("header")

@@ -37,12 +37,8 @@ KNOWN = {
     **{("external/dev", nid, name): why for nid, names, why in (
         ("X1289", ("headers_without_colons",), "a template's levels field set apart from its label: three lumbar "
                                                 "Pontes found only once the colons go"),
-        ("X1291", ("newlines_to_spaces", "all_caps"), "a hospital-medicine note of an operation reads as an operative "
-                                                       "report once its layout changes (codes gained)"),
         ("X1296", ("newlines_to_spaces",), "run onto one line, four Smith-Petersen sites named by the spinous "
                                            "processes taken lose their add-on units"),
-        ("X1297", ("newlines_to_spaces", "all_caps"), "a hospital-medicine note, coded in the original against gold, "
-                                                       "loses its local bone once its layout changes"),
     ) for name in names},
     ("external/dev", "X1083", "headers_without_colons"):
         "a radiology report whose labels lose their colons reads as an operative report (old screws read as placed): "
