@@ -8,6 +8,11 @@ from extractor.sentences import split_sentences
 from extractor.textview import build_view
 from extractor.transforms import TRANSFORMS
 
+def exported(text: str, transform: str | None) -> str:
+    """``text`` as the named export transform writes it (``None``: the note as written)."""
+    return TRANSFORMS[transform](text) if transform else text
+
+
 TEMPLATE = (
     "OPERATIVE NOTE\nPatient: [PATIENT]   MRN: ___\nDate of Surgery: [DATE]\n"
     "Pre-op Diagnosis: Adolescent idiopathic scoliosis\n\nProcedure(s):\n1. Posterior spinal fusion T3-L1\n"
@@ -67,7 +72,7 @@ CHECKBOXES = ("OPERATIVE NOTE\nProcedure: Kyphoplasty L1.\n\nDescription:\nBilat
 
 @pytest.mark.parametrize("transform", [None, "newlines_to_spaces", "flatten_kaggle"])
 def test_unticked_options_stay_negated_on_any_layout(ex, transform):
-    text = TRANSFORMS[transform](CHECKBOXES) if transform else CHECKBOXES
+    text = exported(CHECKBOXES, transform)
     assert codes_of(ex, text) == set()
 
 
@@ -166,7 +171,7 @@ LATERAL = ("OPERATIVE NOTE\nSurgeon: [SURGEON]\nProcedure(s): Lateral transpsoas
 
 @pytest.mark.parametrize("transform", [None, "newlines_to_spaces", "flatten_kaggle", "hard_wrap_60"])
 def test_a_levels_field_under_the_procedure_line_gives_the_cages_their_interspaces(ex, transform):
-    text = TRANSFORMS[transform](LATERAL) if transform else LATERAL
+    text = exported(LATERAL, transform)
     assert ("22853", 2) in codes_of(ex, text)
 
 
@@ -197,7 +202,7 @@ STACKED = ("OPERATIVE REPORT\nPROCEDURE PERFORMED: REMOVAL OF POSTERIOR SPINAL I
 def test_a_background_label_under_findings_keeps_the_old_cage_out(ex, transform):
     """A bare "BACKGROUND" line is an indications header: the old cage it tells is history (run onto the FINDINGS line
     by an export, it is not: see the README's limits)."""
-    text = TRANSFORMS[transform](STACKED) if transform else STACKED
+    text = exported(STACKED, transform)
     codes = codes_of(ex, text)
     assert ("22843", 1) in codes and not any(code in ("22853", "22854") for code, _ in codes)
     view = build_view(text, triage=False)
@@ -218,7 +223,7 @@ STEPS = ("OPERATIVE REPORT\nPROCEDURES:\n1. Posterior spinal fusion L1-S1\n\nDES
 def test_a_table_column_titled_procedure_opens_no_procedure_list(ex, transform):
     """A table row "Interspace   Procedure   Note" names columns, not a section: the graft told after the table is
     still in the narrative."""
-    text = TRANSFORMS[transform](STEPS) if transform else STEPS
+    text = exported(STEPS, transform)
     codes = codes_of(ex, text)
     assert ("20936", 1) in codes and ("20930", 1) in codes
 
@@ -254,7 +259,7 @@ PONTE_THEN = ("OPERATIVE REPORT\nPROCEDURE: Posterior spinal fusion T6-T12 with 
 
 @pytest.mark.parametrize("transform", [None, "crlf", "extra_blank_lines", "html", "rtf"])
 def test_a_list_of_sites_told_with_then_across_a_line_break_keeps_every_site(ex, transform):
-    text = TRANSFORMS[transform](PONTE_THEN) if transform else PONTE_THEN
+    text = exported(PONTE_THEN, transform)
     assert osteotomy_codes_in(ex, text) == {("22212", 1), ("22216", 3)}
 
 
@@ -283,7 +288,7 @@ TLIF_FIELDS = ("OPERATIVE NOTE\nSurgeon: [SURGEON], MD\n\nProcedure(s): Posterio
 @pytest.mark.parametrize("transform", [None, "newlines_to_spaces", "hard_wrap_60", "extra_blank_lines"])
 def test_laterality_and_levels_fields_stay_in_the_procedure_list(ex, transform):
     """The cages told without levels take the interspaces of the procedure's "Level(s): [L3-L5]"."""
-    text = TRANSFORMS[transform](TLIF_FIELDS) if transform else TLIF_FIELDS
+    text = exported(TLIF_FIELDS, transform)
     assert ("22853", 2) in codes_of(ex, text)
 
 
@@ -296,7 +301,7 @@ SPO_FIELD = ("OPERATIVE NOTE\nPROCEDURE(S):\n  Fusion: [x] Yes   Level(s): [T9-L
 
 @pytest.mark.parametrize("transform", [None, "headers_without_colons", "hard_wrap_60"])
 def test_a_template_type_keeps_the_levels_of_its_levels_field_when_wrapped_or_set_apart(ex, transform):
-    text = TRANSFORMS[transform](SPO_FIELD) if transform else SPO_FIELD
+    text = exported(SPO_FIELD, transform)
     assert osteotomy_codes_in(ex, text) == {("22212", 1), ("22216", 2)}
 
 
@@ -309,7 +314,7 @@ ATTESTED = ("OPERATIVE REPORT\nPROCEDURE: Posterior instrumentation L4-L5.\n\nDE
 @pytest.mark.parametrize("transform", [None, "hard_wrap_60"])
 def test_an_attestation_wrapped_over_lines_stays_an_attestation(ex, transform):
     """Its wrapped lines do not reach the construct (L4-L5 stays 22840)."""
-    text = TRANSFORMS[transform](ATTESTED) if transform else ATTESTED
+    text = exported(ATTESTED, transform)
     assert ("22840", 1) in codes_of(ex, text)
 
 
@@ -325,7 +330,7 @@ LATERAL_TABLE = ("OPERATIVE NOTE\nProcedure(s): Lateral lumbar interbody fusion 
 
 @pytest.mark.parametrize("transform", [None, "hard_wrap_60"])
 def test_table_rows_wrapped_by_an_export_stay_rows_of_their_own(ex, transform):
-    text = TRANSFORMS[transform](LATERAL_TABLE) if transform else LATERAL_TABLE
+    text = exported(LATERAL_TABLE, transform)
     assert ("22853", 2) in codes_of(ex, text)
 
 
@@ -336,7 +341,7 @@ GRAFT_FIELDS = ("OPERATIVE NOTE\nProcedure: ACDF C4-5 with a PEEK cage and anter
 
 @pytest.mark.parametrize("transform", [None, "hard_wrap_60"])
 def test_a_bracketed_field_wrapped_inside_its_brackets_keeps_its_answer(ex, transform):
-    text = TRANSFORMS[transform](GRAFT_FIELDS) if transform else GRAFT_FIELDS
+    text = exported(GRAFT_FIELDS, transform)
     assert not any(code in {"20936", "20937", "20938"} for code, _ in codes_of(ex, text))
 
 
@@ -349,7 +354,7 @@ TERSE = ("BRIEF OP NOTE\n\nProc: PSF T3-L1; b/l PS T3-L1 every level; rods x2; P
 @pytest.mark.parametrize("transform", [None, "newlines_to_spaces"])
 def test_bullets_opening_in_lower_case_run_onto_one_line_stay_items(ex, transform):
     """The incision's T2-L2 does not reach the screws of the next item (T3-L1 is 22843, not 22844)."""
-    text = TRANSFORMS[transform](TERSE) if transform else TERSE
+    text = exported(TERSE, transform)
     assert ("22843", 1) in codes_of(ex, text)
 
 
@@ -363,7 +368,7 @@ NO_PERIOD = ("OPERATIVE REPORT\nPROCEDURE: Laminectomy L3 and posterior instrume
 
 @pytest.mark.parametrize("transform", [None, "newlines_to_spaces", "flatten_kaggle"])
 def test_a_paragraph_left_without_its_period_does_not_negate_the_next(ex, transform):
-    text = TRANSFORMS[transform](NO_PERIOD) if transform else NO_PERIOD
+    text = exported(NO_PERIOD, transform)
     assert ("22842", 1) in codes_of(ex, text)
 
 
@@ -376,7 +381,7 @@ CHECKED_BLOCK = ("OPERATIVE NOTE\nProcedure(s): Revision posterior spinal fusion
 
 @pytest.mark.parametrize("transform", [None, "newlines_to_spaces"])
 def test_a_field_after_a_bracketed_answer_is_a_header_of_its_own(ex, transform):
-    text = TRANSFORMS[transform](CHECKED_BLOCK) if transform else CHECKED_BLOCK
+    text = exported(CHECKED_BLOCK, transform)
     assert osteotomy_codes_in(ex, text) == {("22207", 1)}
 
 
@@ -392,7 +397,7 @@ PIPE_TABLE = ("OPERATIVE NOTE\nProcedure(s): Posterior spinal fusion T10-S1; Pon
 @pytest.mark.parametrize("transform", [None, "newlines_to_spaces"])
 def test_a_pipe_table_run_onto_one_line_keeps_each_row_to_itself(ex, transform):
     """A row's level stays with its first cell: the Ponte's L1-2 does not join the TLIF row after it (two cages)."""
-    text = TRANSFORMS[transform](PIPE_TABLE) if transform else PIPE_TABLE
+    text = exported(PIPE_TABLE, transform)
     assert ("22853", 2) in codes_of(ex, text)
 
 
@@ -409,7 +414,7 @@ ALIGNED_IMPLANTS = ("OPERATIVE REPORT\nPROCEDURE: Posterior instrumentation T4-T
 @pytest.mark.parametrize("transform", [None, "newlines_to_spaces"])
 def test_a_space_aligned_table_run_onto_one_line_keeps_each_row_to_itself(ex, transform):
     """The connector row's T10 does not extend the screws (T4-T9 is 22842, T4-T10 would be 22843)."""
-    text = TRANSFORMS[transform](ALIGNED_IMPLANTS) if transform else ALIGNED_IMPLANTS
+    text = exported(ALIGNED_IMPLANTS, transform)
     assert ("22842", 1) in codes_of(ex, text)
 
 
@@ -429,7 +434,7 @@ def test_the_procedure_levels_field_is_not_the_tlif_s_but_an_interbody_levels_fi
     """"[Bilateral; TLIF right]" / "Level(s): [T10-L5]": one cage at L4-5, not seven; "[Interbody level(s): L3-4,
     L4-5]" gives the cages told "in each" their two interspaces, not the three of L2-L5."""
     for text, cages in ((TWO_FIELDS, 1), (INTERBODY_FIELD, 2)):
-        text = TRANSFORMS[transform](text) if transform else text
+        text = exported(text, transform)
         assert ("22853", cages) in codes_of(ex, text)
 
 
@@ -443,7 +448,7 @@ ANGLE_COLUMN = ("OPERATIVE REPORT\nPROCEDURE: Posterior spinal fusion T4-L1 with
 
 @pytest.mark.parametrize("transform", [None, "newlines_to_spaces"])
 def test_a_measured_column_title_run_onto_the_rows_names_no_osteotomy_site(ex, transform):
-    text = TRANSFORMS[transform](ANGLE_COLUMN) if transform else ANGLE_COLUMN
+    text = exported(ANGLE_COLUMN, transform)
     assert osteotomy_codes_in(ex, text) == {("22212", 1), ("22216", 1)}
 
 
@@ -456,7 +461,7 @@ NEITHER = ("OPERATIVE REPORT\nPROCEDURE PERFORMED: Posterior spinal fusion T9-L3
 
 @pytest.mark.parametrize("transform", [None, "crlf", "newlines_to_spaces", "flatten_kaggle"])
 def test_a_negation_wrapped_before_its_osteotomy_keeps_it_negated_in_every_layout(ex, transform):
-    text = TRANSFORMS[transform](NEITHER) if transform else NEITHER
+    text = exported(NEITHER, transform)
     assert osteotomy_codes_in(ex, text) == set()
 
 
@@ -477,7 +482,7 @@ MONITORING = ("OPERATIVE REPORT\n\nPROCEDURE PERFORMED: Posterior spinal fusion 
 
 @pytest.mark.parametrize("transform", [None, "hard_wrap_60"])
 def test_a_wrapped_field_value_ends_with_its_sentence(ex, transform):
-    text = TRANSFORMS[transform](MONITORING) if transform else MONITORING
+    text = exported(MONITORING, transform)
     assert osteotomy_codes_in(ex, text) == {("22212", 1), ("22216", 2)}
 
 
