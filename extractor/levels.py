@@ -177,6 +177,13 @@ def repeated_at_place_pattern() -> re.Pattern:
 
 
 @lru_cache(maxsize=1)
+def told_in_turn_pattern() -> re.Pattern:
+    """"The third was made between L2 and L3": the next site of the osteotomy told before, by its ordinal
+    (rules/decisions.json, levels.told_in_turn): read by the view's triage and by facts.osteotomy_levels."""
+    return re.compile(load_json("decisions.json")["levels"]["told_in_turn"], re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def told_next_pattern() -> re.Pattern:
     """A sentence that gives the levels of the osteotomy told just before it ("These were at T7-8, T8-9
     and T9-10"; rules/decisions.json, levels.told_next): read by the view's triage and by

@@ -534,7 +534,7 @@ _CAPS_TITLE_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Z/&'\-]+(?:[ \t]+[A-Z][
 def _caps_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
     """In a note written in mixed case, a line of two to five words in capitals after a blank line is
     a header without a colon even outside the vocabulary ("RADIOGRAPHIC PARAMETERS"); so is one word in
-    capitals over a block of labelled fields ("OSTEOTOMY" / " Osteotomy: [Schwab grade 4]"). Vocabulary
+    capitals over a block of labelled fields ("OSTEOTOMY" / " Osteotomy: [Schwab grade 4]", "[Osteotomy type: Ponte]"). Vocabulary
     headers follow their own rules (``_line_header``)."""
     m = _CAPS_TITLE_LINE.match(text, pos) or _CAPS_WORD_LINE.match(text, pos)
     if m and not in_vocabulary(m.group("header")) and (pos == 0 or not text[max(0, pos - 80):pos - 1].rstrip(" \t").rpartition("\n")[2].strip()):
@@ -542,8 +542,9 @@ def _caps_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
     return None
 
 
-# One capitalised word on its line, the next line a labelled field ("Osteotomy: ..." or "Osteotomy [...]").
-_CAPS_WORD_LINE = re.compile(r"[ \t]*(?P<header>[A-Z]{4,})[ \t]*\n(?=\s*[A-Z][A-Za-z()/ \t-]{1,30}?(?::|\s*\[))")
+# One capitalised word on its line, the next line a labelled field ("Osteotomy: ...", "Osteotomy [...]", "[Osteotomy
+# type: Ponte]").
+_CAPS_WORD_LINE = re.compile(r"[ \t]*(?P<header>[A-Z]{4,})[ \t]*\n(?=\s*\[?[A-Z][A-Za-z()/ \t-]{1,30}?(?::|\s*\[))")
 
 
 _LABEL_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Za-z/&'\-]{2,}(?:[ \t]+[A-Za-z][A-Za-z/&'\-]*){0,4})[ \t]*(?=\n)")

@@ -2904,3 +2904,105 @@ def test_osteotomies_at_each_interspace_of_a_range_in_words_are_counted(ex):
             "facet joints, leaving a chevron-shaped gap. Rods were seated and the gaps closed by compression.\n")
     codes = all_codes_of(ex, body)
     assert {("22214", 1), ("22216", 3), ("22843", 1)} <= codes
+
+
+def test_sites_told_one_paragraph_each_by_ordinal_are_all_counted(ex):
+    """Wave 22 (X1285's class): a type named in the title, then one paragraph per site, the later ones only by their
+    ordinal ("The third was taken between ...", "The fourth and last was between ..."), the first site at the junction
+    in words: four posterior sites, coded from the thoracic junction (not one lumbar site)."""
+    body = ("Pedicle screws were placed from T11 to L4.\n\nWe started the osteotomies cephalad, between "
+            "the twelfth thoracic and the first lumbar vertebrae. The spinous process base and the yellow ligament came "
+            "away and both facet joints were cut out with an osteotome until the roots were seen.\n\nThe second osteotomy "
+            "lay between the first and second lumbar vertebrae, where the joints were thick; they were cut through as "
+            "before.\n\nThe third was taken between the second and third lumbar vertebrae in the same manner, spinous base, "
+            "flavum and both facets being removed with osteotomes.\n\nThe fourth and last was between the third and fourth "
+            "lumbar vertebrae.\n\nRods were placed and the gaps shut by compression.\n")
+    assert osteotomy_codes_of(ex, body, "1. Posterior fusion T11-L4.\n2. Smith-Petersen osteotomies.") == {
+        ("22212", 1), ("22216", 3)}
+
+
+def test_levels_named_as_a_type_by_a_copula_belong_to_that_type(ex):
+    """Wave 22 (X1307's class): "the L2-3 and L3-4 resections are Ponte osteotomies, and the L4-5 resection is called
+    a grade 2 osteotomy": each list goes to the type the sentence names it as (three posterior sites)."""
+    body = ("Attention was turned to the osteotomies. At L2-3, L3-4 and L4-5 the spinous process base, the flavum and "
+            "both facet joints were resected. The L2-3 and L3-4 resections are Ponte osteotomies, and the L4-5 "
+            "resection is called a grade 2 osteotomy. Rods were placed and compressed.\n")
+    listed = "1. Ponte osteotomies L2-3, L3-4.\n2. Grade 2 osteotomy L4-5."
+    record = ex.extract(note_with(body, listed), "copula")
+    ponte = [[s["label"] for s in o["sites"]] for o in record["facts"]["osteotomies"] if o["type"] == "ponte"]
+    assert ponte == [["L2-3", "L3-4"]]
+    assert osteotomy_codes_of(ex, body, listed) == {("22214", 1), ("22216", 2)}
+
+
+def test_a_range_of_osteotomies_not_counted_among_another_step_stays_done(ex):
+    """Wave 22 (X1284's class): "it is not counted among the posterior column osteotomies between T12 and L3" says the
+    TLIF facetectomy is not one of them; the osteotomies it names are still done (three sites)."""
+    body = ("Posterior column osteotomies were performed at each interspace between T12 and L3: the spinous process base, "
+            "the laminar edges, the flavum and both facets were removed. A left L4-5 TLIF was then done with a complete "
+            "facetectomy for access to the disc. That facetectomy was done for the cage; it is not counted among the "
+            "posterior column osteotomies between T12 and L3.\n")
+    assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 2)}
+
+
+def test_an_unlevelled_osteotomy_word_beside_the_abandoned_site_keeps_the_others(ex):
+    """Wave 22 (X1298's class): "because closing an osteotomy at this level would buckle the dura, the L3-4 osteotomy
+    was abandoned": the abandoned site is L3-4 only; the osteotomies done at L2-3 and L4-5 stay coded."""
+    body = ("The Smith-Petersen osteotomy at L4-5 was performed first, removing the spinous process base, the flavum and "
+            "both facet joints. At L3-4 a dural scar was found; because closing an osteotomy at this level would buckle "
+            "the dura, the L3-4 osteotomy was abandoned and both facets were left intact. The L2-3 Smith-Petersen "
+            "osteotomy was then completed in the same way. Rods were placed and the gaps closed.\n")
+    assert osteotomy_codes_of(ex, body) == {("22214", 1), ("22216", 1)}
+
+
+def test_a_capitals_block_title_over_bracketed_fields_is_a_section(ex):
+    """Wave 22 (X1289's class): "OSTEOTOMY" alone on its line over "[Osteotomy type: Ponte]" / "[Level(s): L2-L5]" is
+    the block of the osteotomy done (three sites), not part of the administrative fields before it; "[Graft: Allograft
+    - N/A]" and a table cell "Interbody device      N/A" place nothing."""
+    text = ("OPERATIVE NOTE\nProcedure date: [DATE]\nPosition: [Prone]     Table: [Jackson]\nApproach: [Posterior]\n\n"
+            "INSTRUMENTATION\n[Implant: Pedicle screws, bilateral, T12 to L5]\n[Implant: Rods x 2]\n"
+            "Interbody device        N/A\n\nOSTEOTOMY\n[Osteotomy type: Ponte]\n[Level(s): L2-L5]\n[Number of osteotomies: 3]\n"
+            "[Elements resected: spinous process base, ligamentum flavum, bilateral facets]\n\nFUSION\n[Fusion levels: "
+            "T12-L5]\n[Graft: Local autograft]\n[Graft: Allograft - N/A]\n\nNARRATIVE:\nProne positioning and a midline "
+            "exposure from T12 to L5 were done. Screws were placed as listed. Ponte osteotomies were performed at the "
+            "levels listed in the osteotomy field. Rods were placed, the osteotomies closed with compression, and the "
+            "local bone laid posterolaterally.\n")
+    codes = codes_of(ex, text)
+    assert {c for c in codes if c[0].startswith("222")} == {("22214", 1), ("22216", 2)}
+    assert not {"20930", "22853"} & {code for code, _ in codes}
+
+
+def test_the_next_site_told_as_the_lower_of_two_gives_its_place(ex):
+    """Wave 22 (X1317's class): "We then turned to the osteotomies. At the upper of the two, between the fourth and fifth
+    lumbar vertebrae, we took away ..." places the first site; the lumbosacral one follows (two lumbar sites)."""
+    body = ("We then turned to the osteotomies. At the upper of the two, between the fourth and fifth lumbar vertebrae, we "
+            "took away the base of the spinous process, the ligamentum flavum and both facet joints with osteotomes and "
+            "Kerrison punches. The rods were laid in. Last came the lumbosacral osteotomy, which we closed by "
+            "compression between the fifth lumbar and first sacral screws.\n")
+    assert osteotomy_codes_of(ex, body, "Smith-Petersen osteotomies L4-5 and L5-S1.") == {("22214", 1), ("22216", 1)}
+
+
+@pytest.mark.parametrize("told", [
+    "the bone that we had saved from the osteotomies, morselised, was laid along both sides",
+    "the bone we had removed was mixed with the chips and packed along both sides",
+])
+def test_local_bone_told_as_the_bone_we_saved_is_local_autograft(ex, told):
+    """Wave 22 (X1301's and X1317's class): the bone the surgeon saved or removed, told without the word "local"."""
+    body = f"Pedicle screws were placed at L3, L4 and L5. The laminae were decorticated and {told}.\n"
+    assert ("20936", 1) in all_codes_of(ex, body)
+
+
+def test_a_misrecognised_allograft_is_still_allograft(ex):
+    """Wave 22 (X1286's class): speech recognition writes "allograft chips" as "aloe graft chips"."""
+    body = "Pedicle screws were placed at L4 and L5 and local autograft and aloe graft chips were laid in the gutters.\n"
+    assert ("20930", 1) in all_codes_of(ex, body)
+
+
+@pytest.mark.parametrize("told", [
+    "The old interspinous spacer at L3-4 was removed intact.",
+    "The spacer was sitting loose between the L3 and L4 spinous processes and it was removed intact.",
+])
+def test_an_interspinous_spacer_is_no_interbody_device(ex, told):
+    """Wave 22 (X1313's class): an interspinous spacer (named, or told between the spinous processes) holds no disc
+    space: no 22853."""
+    body = f"{told} Pedicle screws were placed at L3 and L4 and joined with rods; no interbody device was used.\n"
+    assert "22853" not in {code for code, _ in all_codes_of(ex, body)}

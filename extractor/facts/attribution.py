@@ -105,6 +105,10 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
                  or _COLUMN_GAP.fullmatch(text, e, a.start) and not _FIELD_AFTER.match(text, a.end)]
     if following:
         return following[0]
+    named = [i for a, i in zip(anchors, indexes) if a.category == "OSTEOTOMY" and 0 < a.start - e <= _NAMED_REACH
+             and _NAMED_AS.fullmatch(text, e, a.start)]
+    if named:  # "the L1-2, L2-3 and L3-4 resections are Ponte osteotomies, and the L4-5 resection is called a grade 2 ..."
+        return named[0]
     if _DETERMINER.search(text, max(0, s - 12), s):
         listed = [i for a, i in zip(anchors, indexes)
                   if 0 < a.start - e <= _LIST_REACH and _LIST_BEFORE.fullmatch(text, e, a.start)]
@@ -184,6 +188,12 @@ _ROW_LABEL = re.compile(r"[ \t]{2,30}(?!\d{1,2}[.)][ \t])(?:\d|--)")
 _LIST_BEFORE = re.compile(r"(?:[ \t]*(?:,[ \t]*(?:and[ \t]+)?|and[ \t]+|&[ \t]*)[CTLS]\d{1,2}(?:[ \t]*-[ \t]*[CTLS]?\d{1,2})?)+"
                           r"[ \t]{0,3}", re.IGNORECASE)
 _LIST_REACH = 60
+# Levels a sentence names as a type: "the L1-2 and L2-3 resections are Ponte osteotomies", "the L4-5 cut is called a grade 2
+# osteotomy", "T10-11 and T11-12 were Smith-Petersen osteotomies".
+_NAMED_AS = re.compile("(?:" + _LIST_BEFORE.pattern + r")?\s+(?:(?:resections?|cuts?|sites?|levels?|ones?)\s+)?(?:is|are|was|were)"
+                       r"\s+(?:(?:called|termed|considered|classed|classified|labell?ed|counted|coded)\s+(?:as\s+)?)?"
+                       r"(?:an?\s+)?", re.IGNORECASE)
+_NAMED_REACH = 120
 _OPENING_REACH = 150  # characters from a level opening a sentence to the first mention it may belong to
 _DETERMINER = re.compile(r"\b(?:the|both)[ \t]+$", re.IGNORECASE)
 # "a midline incision was made from T9 to L4", "subperiosteal dissection was carried out to the transverse processes

@@ -138,6 +138,10 @@ def _one_per_space(cages: list[Mention], index: MentionIndex) -> bool:
     return any(m.text.lower().endswith("s") or _EACH_SPACE.search(index.text, *m.sentence) for m in cages)
 
 
+_BETWEEN_SPINOUS = re.compile(r"\bbetween\s+(?:the\s+)?(?:[CTLS]\d{1,2}\s+and\s+(?:the\s+)?[CTLS]?\d{1,2}\s+)?spinous\s+processes\b",
+                              re.IGNORECASE)  # "the spacer was sitting loose between the L3 and L4 spinous processes"
+
+
 def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
     """The devices placed in this operation, by class, and the note flags they raise."""
     config = _config()
@@ -150,9 +154,10 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
             x.category == "DEFECT" or _is_corpectomy(x) or _is_generic_spacer(x) for x in sentence(m.sentence)))]
     corpectomy = [m for m in devices if m.kind in config["corpectomy_kinds"]
                   or (m.kind in config["interbody_kinds"] and reader.in_defect(m))]
-    laminoplasty = any(m.kind in config["laminoplasty_kinds"] for m in index.counted)
+    posterior_spacer = any(m.kind in config["posterior_spacer_kinds"] for m in index.counted)
     cages = [m for m in devices if m.kind in config["interbody_kinds"] and m not in corpectomy
-             and not (_is_generic_spacer(m) and (laminoplasty or any(x in mma for x in sentence(m.sentence))))]
+             and not (_is_generic_spacer(m) and (posterior_spacer or _BETWEEN_SPINOUS.search(index.text, *m.sentence)
+                                                 or any(x in mma for x in sentence(m.sentence))))]
     defect_points = _defect_points(corpectomy, index)
     interbody = interspaces(lv for m in cages for lv in m.level_values())
     unknown = False

@@ -19,7 +19,7 @@ from ..resources import load_json
 from .approach import ApproachTrack
 from .attribution import typing_elements
 from .mentions import BODY, LevelSpan, Mention, MentionIndex, Sentence
-from .osteotomy_levels import cut_before_the_same, levels_fields, levels_told_elsewhere, names_type, repeated_at
+from .osteotomy_levels import cut_before_the_same, levels_fields, levels_told_elsewhere, names_type, repeated_at, told_in_turn
 from .osteotomy_readings import (Typed, TypeKey, denied_for_case, excepted as excepted_sites,
                                  far_from_the_operation, unlevelled_into_listed, untyped_sites_of_the_one_type)
 from .resections import cuts, unnamed_wedge
@@ -374,7 +374,15 @@ def _seen(index: MentionIndex) -> _Seen:
         fields=fields, field_levels=tuple(span._replace(sentence=f.sentence) for f in fields for span in f.levels),
         cut_at={v for m in mentions if m.counted and m.levels and _done_here(index, m)
                 for lv in m.level_values() for v in lv.vertebrae()},
-        repeated=repeated_at(index))
+        repeated=_joined(repeated_at(index), told_in_turn(index)))
+
+
+def _joined(*by_mention: dict[int, tuple]) -> dict[int, tuple]:
+    joined: dict[int, tuple] = defaultdict(tuple)
+    for added in by_mention:
+        for key, spans in added.items():
+            joined[key] += spans
+    return joined
 
 
 def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
@@ -756,9 +764,12 @@ def apply_generic(generic: list[Mention], facts: list[Osteotomy], approach: Appr
     """Untyped 'osteotomy' mentions of the narrative: more evidence for the one typed osteotomy, or
     its cancellation when aborted ("the osteotomy at L2 was abandoned")."""
     flags: list[Flag] = []
+    placed = {m.sentence for m in generic if m.assertion == "aborted" and m.levels}
     for m in (m for m in generic if m.role == BODY):
         if m.assertion == "aborted":
             labels = set(m.level_labels())
+            if not labels and m.sentence in placed:
+                continue  # "closing an osteotomy at this level would buckle the dura, so the L3-4 osteotomy was abandoned"
             if not labels and len(facts) == 1:
                 facts = []
                 flags.append(Flag.osteotomy_aborted)

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from ..levels import repeated_at_pattern, repeated_at_place_pattern, told_next_pattern
+from ..levels import repeated_at_pattern, repeated_at_place_pattern, told_in_turn_pattern, told_next_pattern
 from ..resources import load_json
 from ..sentences import TABLE_HEADER
 from .attribution import first_list
@@ -53,6 +53,29 @@ def repeated_at(index: MentionIndex) -> dict[int, tuple]:
         before = [m for m in osteotomies if m.end <= sentence[0] and sentence[0] - m.end <= config["repeated_within_chars"]]
         if before and not _other_step_between(index, before[-1].end, sentence[0]):
             added[id(before[-1])] += tuple(span._replace(sentence=sentence) for span in spans)
+    return added
+
+
+def told_in_turn(index: MentionIndex) -> dict[int, tuple]:
+    """Sites told one sentence each by their ordinal after the osteotomy told before them ("The second osteotomy was
+    between the first and second lumbar vertebrae ... The third was made between the second and third ... The
+    fourth and last was between the third and fourth"): their levels, by id of that mention; each sentence within
+    ``repeated_within_chars`` of the site told before it, with no other procedure or device between them."""
+    within = load_json("decisions.json")["levels"]["repeated_within_chars"]
+    pattern = told_in_turn_pattern()
+    added: dict[int, tuple] = defaultdict(tuple)
+    anchor, last_end = None, 0
+    for sentence in sorted(set(index.loose_levels) | set(index.sentences)):
+        own = [m for m in index.in_sentence(sentence) if m.category == "OSTEOTOMY" and m.counted]
+        if own:
+            anchor, last_end = own[-1], sentence[1]
+            continue
+        if anchor is None or sentence[0] - last_end > within or not pattern.match(index.text, *sentence):
+            continue
+        spans = first_list(index.text, _levels_of(index, sentence))
+        if spans and not _other_step_between(index, last_end, sentence[1]):
+            added[id(anchor)] += tuple(span._replace(sentence=sentence) for span in spans)
+            last_end = sentence[1]
     return added
 
 

@@ -78,14 +78,18 @@ def excepted(m: Mention, text: str) -> Mention | None:
 
 
 def untyped_sites_of_the_one_type(typed: dict[TypeKey, list[Typed]], generic: list[Mention], index: MentionIndex
-                                   ) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
+                                  ) -> tuple[dict[TypeKey, list[Typed]], list[Mention]]:
     """The one posterior type the narrative tells without levels takes the sites an untyped mention names
     as sites or cuts, in its sentence or the next ("This localised the two osteotomy sites to L1/2 and L2/3. At each
-    site an osteotomy through the fusion mass was made: a V-shaped cut ... fused laminae and facet bone"); not the
-    levels of surfaces ("bleeding from the osteotomy surfaces at T12 and L2")."""
+    site an osteotomy through the fusion mass was made: a V-shaped cut ... fused laminae and facet bone"), and those
+    read as posterior only from what they resect ("posterior (Smith-Petersen) osteotomies" / "We began the osteotomies
+    between T12 and L1 ..." / "The second osteotomy was between L1 and L2, ... both facet joints were cut through");
+    not the levels of surfaces ("bleeding from the osteotomy surfaces at T12 and L2")."""
     key = _the_one_posterior_type(typed)
     if key is None:
         return typed, generic
+    typed = {key: [t for k, items in typed.items() for t in items if k == key or _only_inferred(items)],
+             **{k: items for k, items in typed.items() if k != key and not _only_inferred(items)}}
     sites = [m for m in generic if m.counted and m.levels and not m.graft_source
              and ("site" in m.text.lower() or any(cuts(index, s) for s in _told_in(m) | _next(index, m)))]
     if not sites:
@@ -93,18 +97,24 @@ def untyped_sites_of_the_one_type(typed: dict[TypeKey, list[Typed]], generic: li
     return {**typed, key: typed[key] + [Typed(m, True) for m in sites]}, [m for m in generic if m not in sites]
 
 
+def _only_inferred(items: list[Typed]) -> bool:
+    return all(t.inferred for t in items)
+
+
 def _the_one_posterior_type(typed: dict[TypeKey, list[Typed]]) -> TypeKey | None:
     """The posterior type the narrative tells without levels: the only type, or the only one the surgeon
     names among posterior types read from bare words ("Smith-Petersen osteotomies" beside "posterior
-    osteotomies through the joints would give him the correction")."""
-    if not typed or any(k[0] != "posterior" for k in typed) or any(
-            t.mention.levels for items in typed.values() for t in items if t.mention.role == BODY):
+    osteotomies through the joints would give him the correction"), which may have levels of their own."""
+    if not typed or any(k[0] != "posterior" for k in typed):
         return None
+    levelled = {k for k, items in typed.items() if any(t.mention.levels for t in items if t.mention.role == BODY)}
     if len(typed) == 1:
         (key, items), = typed.items()
-        return key if any(t.mention.counted for t in items) else None
+        return key if not levelled and any(t.mention.counted for t in items) else None
     named = [k for k, items in typed.items() if any(t.mention.counted and not t.inferred for t in items)]
-    return named[0] if len(named) == 1 else None
+    if len(named) != 1 or any(k == named[0] or not _only_inferred(typed[k]) for k in levelled):
+        return None
+    return named[0]
 
 
 def _next(index: MentionIndex, m: Mention) -> set:
