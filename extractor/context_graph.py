@@ -83,14 +83,28 @@ class _SentenceModifier(ConTextModifier):
     def modifies(self, target) -> bool:
         """medSpaCy's, except that a rule whose metadata names ``wide_types`` reaches targets of other types
         only within ``narrow_scope`` tokens ("old" reaches the hardware of its whole sentence, "the old fusion
-        mass was solid from L2 to L5, a PSO was performed at L3" not the PSO)."""
+        mass was solid from L2 to L5, a PSO was performed at L3" not the PSO), and one whose metadata says
+        ``answer`` is a field's answer (``_answers``)."""
         if not super().modifies(target):
             return False
         metadata = self.rule.metadata or {}
+        if metadata.get("answer") and not self._answers(target):
+            return False
         if "wide_types" not in metadata or target.label_ in metadata["wide_types"]:
             return True
         distance = target.start - self._end if target.start >= self._end else self._start - target.end
         return distance < metadata["narrow_scope"]
+
+    def _answers(self, target) -> bool:
+        """A field's answer ("Osteotomy: No") negates the label before it only where it ends the field, and the words
+        after it only where they go on from it ("... on this point: no osteotomy was performed"; not "the same
+        exposure: no second skin incision")."""
+        doc = target.doc
+        end = self._end
+        goes_on = end < len(doc) and doc[end].is_alpha and doc[end - 1].is_alpha and (
+            "\n" not in doc.text[doc[end - 1].idx:doc[end].idx]) and not any(
+            t.text == ":" for t in doc[end:end + 3])  # "no osteotomy", not "[No]", "No\nCage", "No Interbody cage:"
+        return (target.start >= end) == goes_on
 
     def _ConTextModifier__set_scope(self, doc: Doc) -> None:
         if self._max_scope:  # a window, not the sentence: medSpaCy's own way

@@ -302,10 +302,13 @@ _BRACKET_LABEL = re.compile(r"\[[ \t]*([A-Za-z]+)[A-Za-z /()-]*:")
 
 
 def _fields_apart(line: str, nxt: str) -> bool:
-    """Bracketed template fields on consecutive lines ("[Graft: chips]" / "[Osteotomy type: Ponte]") are
-    sentences of their own, unless the next details the same item ("[Osteotomy type: Ponte]" /
-    "[Osteotomy levels: T6, T7]")."""
-    if not (line.endswith("]") and nxt.startswith("[")):
+    """Bracketed template fields on consecutive lines ("[Graft: chips]" / "[Osteotomy type: Ponte]"), or a bare
+    field before one ("Laterality: Bilateral (TLIF right)" / "[Level(s) instrumented: T7-L5]", where an export lost the
+    blank line between them), are sentences of their own, unless the next details the same item ("[Osteotomy type:
+    Ponte]" / "[Osteotomy levels: T6, T7]")."""
+    if not line.endswith("]"):
+        return nxt.startswith("[") and bool(_BRACKET_LABEL.match(nxt)) and bool(_SHORT_LABEL.match(line))
+    if not nxt.startswith("["):
         return False
     this, following = _BRACKET_LABEL.search(line[line.rfind("["):]), _BRACKET_LABEL.match(nxt)
     if not (this and following):

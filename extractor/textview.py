@@ -403,7 +403,7 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     caps = _mostly_capitals(text)
     for pos in [0] + [m.end() for m in _LINE_STARTS.finditer(text)]:
         header = _line_header(text, pos, caps) or (None if caps else _caps_title_line(text, pos)) or (
-            None if caps else _answered_label(text, pos))
+            _block_title_line(text, pos)) or (None if caps else _answered_label(text, pos))
         if header:
             found[header[1]] = header
     for pos in (m.end() for m in _BREAKS.finditer(text)):
@@ -534,17 +534,37 @@ _CAPS_TITLE_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Z/&'\-]+(?:[ \t]+[A-Z][
 def _caps_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
     """In a note written in mixed case, a line of two to five words in capitals after a blank line is
     a header without a colon even outside the vocabulary ("RADIOGRAPHIC PARAMETERS"); so is one word in
-    capitals over a block of labelled fields ("OSTEOTOMY" / " Osteotomy: [Schwab grade 4]", "[Osteotomy type: Ponte]"). Vocabulary
+    capitals over a block of labelled fields ("OSTEOTOMY" / " Osteotomy: [Schwab grade 4]"). Vocabulary
     headers follow their own rules (``_line_header``)."""
     m = _CAPS_TITLE_LINE.match(text, pos) or _CAPS_WORD_LINE.match(text, pos)
-    if m and not in_vocabulary(m.group("header")) and (pos == 0 or not text[max(0, pos - 80):pos - 1].rstrip(" \t").rpartition("\n")[2].strip()):
+    if m and not in_vocabulary(m.group("header")) and not _line_before(text, pos):
         return m.start("header"), m.start("header"), m.end("header")
     return None
 
 
-# One capitalised word on its line, the next line a labelled field ("Osteotomy: ...", "Osteotomy [...]", "[Osteotomy
-# type: Ponte]").
-_CAPS_WORD_LINE = re.compile(r"[ \t]*(?P<header>[A-Z]{4,})[ \t]*\n(?=\s*\[?[A-Z][A-Za-z()/ \t-]{1,30}?(?::|\s*\[))")
+def _block_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
+    """One word alone on its line over a bracketed template field ("OSTEOTOMY" / "[Osteotomy type: Ponte]"), after a
+    blank line or a field's closed value, in any case: the block's title (in ALL-CAPS notes and lower-cased exports
+    too)."""
+    m = _BLOCK_WORD_LINE.match(text, pos)
+    if m and not in_vocabulary(m.group("header")) and (not (before := _line_before(text, pos)) or before.endswith("]")):
+        return m.start("header"), m.start("header"), m.end("header")
+    return None
+
+
+def _line_before(text: str, pos: int) -> str:
+    return "" if pos == 0 else text[max(0, pos - 80):pos - 1].rstrip(" \t").rpartition("\n")[2].strip()
+
+
+# One capitalised word on its line, the next line a labelled field ("Osteotomy: ..." or "Osteotomy [...]").
+_CAPS_WORD_LINE = re.compile(r"[ \t]*(?P<header>[A-Z]{4,})[ \t]*\n(?=\s*[A-Z][A-Za-z()/ \t-]{1,30}?(?::|\s*\[))")
+# One word in any case over a bracketed field, on the next line or run onto its own ("OSTEOTOMY" / "[Osteotomy type:
+# Ponte]", "osteotomy [osteotomy type: ponte]" as exports leave it).
+_BLOCK_WORD_LINE = re.compile(r"[ \t]*(?P<header>[A-Za-z]{4,})(?:[ \t]*\n|[ \t]+(?=\[))(?=\s*\[[A-Za-z][A-Za-z()/ \t-]{1,30}?:)")
+
+
+# ... and the same run onto the line of the field before it ("[Rods x 2] OSTEOTOMY [Osteotomy type: Ponte]").
+_CAPS_WORD_INLINE = re.compile(r"(?P<header>[A-Z]{4,})(?=[ \t]*,?[ \t]*\[[A-Z][A-Za-z()/ \t-]{1,30}?:)")
 
 
 _LABEL_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Za-z/&'\-]{2,}(?:[ \t]+[A-Za-z][A-Za-z/&'\-]*){0,4})[ \t]*(?=\n)")
@@ -587,6 +607,8 @@ def _inline_header(text: str, pos: int, caps: bool, collapsed: bool = False) -> 
     without a colon counts only where a paragraph or a numbered heading marks it ("Same.  Procedure
     Second stage...", "2) DIAGNOSES Pre-op")."""
     _, inline, inline_caps, inline_bare, inline_comma, *_ = _header_patterns()
+    if (block := _CAPS_WORD_INLINE.match(text, pos)) and text[max(0, pos - 3):pos].rstrip(" \t,").endswith("]"):
+        return pos, pos, block.end("header")  # "...[Rods x 2] OSTEOTOMY [Osteotomy type: Ponte]": a block over its fields
     number = _INLINE_NUMBER.match(text, pos)
     start = number.end() if number else pos
     word = _LEADING_WORD.match(text, start)

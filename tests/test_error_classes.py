@@ -3006,3 +3006,96 @@ def test_an_interspinous_spacer_is_no_interbody_device(ex, told):
     space: no 22853."""
     body = f"{told} Pedicle screws were placed at L3 and L4 and joined with rods; no interbody device was used.\n"
     assert "22853" not in {code for code, _ in all_codes_of(ex, body)}
+
+
+def test_no_osteotomy_told_after_a_colon_is_negated_and_a_field_answer_still_is(ex):
+    """Wave 23 (X1337's class): "I want to be clear on this point: no osteotomy was performed" negates the listed PSO
+    the operation was booked for (it was deferred); "Osteotomy: No" still negates its label."""
+    body = ("Pedicle screws were placed at T10, T11, L1 and L2 and rods were placed. We began to expose the T12 lamina in "
+            "preparation for the osteotomy, but the operation had to be cut short. I want to be clear on this point: no "
+            "osteotomy was performed, and the osteotomy has been deferred.\n")
+    assert osteotomy_codes_of(ex, body, "1. T12 pedicle subtraction osteotomy.") == set()
+    answered = "Pedicle screws were placed at L2 and L3.\nOsteotomy: No\nThe L3 pedicle subtraction osteotomy was planned.\n"
+    assert osteotomy_codes_of(ex, answered) == set()
+
+
+def test_a_field_answer_opening_a_phrase_does_not_negate_the_label_before_it(ex):
+    """Wave 23 (X1355's class): "iliac crest graft through the same exposure: no second skin or fascial incision" is a
+    crest graft through the same wound (local autograft, 20936), not a separate-incision harvest."""
+    body = ("Pedicle screws were placed at L4 and L5. Left iliac crest graft through the same exposure: no second skin or "
+            "fascial incision. The fascia was lifted off the crest and cancellous bone curetted out and laid on the "
+            "transverse processes.\n")
+    codes = all_codes_of(ex, body)
+    assert ("20936", 1) in codes and ("20937", 1) not in codes
+
+
+@pytest.mark.parametrize("told", [
+    "The caudal ends of the old rods from the 2011 T10 to L2 fusion and pedicle subtraction osteotomy at T12 were seen "
+    "lying in solid fusion mass and were left undisturbed.",
+    "The 2014 construct (L2-S1 pedicle screws, iliac screws, two rods) was exposed caudally and kept.",
+])
+def test_hardware_and_osteotomies_of_a_dated_earlier_operation_are_not_today_s(ex, told):
+    """Wave 23 (X1352's and X1341's classes): what "the 2011 fusion" or "the 2014 construct" holds was done then: no
+    three-column code, no pelvic fixation today."""
+    body = f"{told} Pedicle screws were placed at L3 and L4 bilaterally and joined with rods.\n"
+    codes = {code for code, _ in all_codes_of(ex, body)}
+    assert not codes & {"22206", "22207", "22848"}
+
+
+def test_a_tlif_facet_osteotomized_at_its_own_interspace_is_no_osteotomy_but_one_elsewhere_is(ex):
+    """Wave 23 (X1333's class): "R L3 IAP osteotomized w/ osteotome + removed ... LF out" is the access of the L3-4
+    TLIF; posterior osteotomies at C6-7 and C7-T1 beside anterior cages at C4-5 and C5-6 stay osteotomies (X797)."""
+    tlif = ("- PS L3 + L4 b/l\n- R L3 IAP osteotomized w/ osteotome + removed; L4 SAP trimmed flush w/ pedicle -> LF out, "
+            "R L4 root decompressed\n- discectomy + EP prep, 11 mm PEEK cage packed w/ graft\n")
+    assert osteotomy_codes_of(ex, tlif, "R L3-4 TLIF; PS L3, L4 b/l") == set()
+    cervical = ("A lordotic PEEK cage was placed at C4-5 and at C5-6 through the front. Turned prone, the osteotomies at "
+                "C6-7 and C7-T1 were performed on both sides: the facet masses were removed completely and the "
+                "ligamentum flavum resected. Lateral mass screws were placed from C3 to C6.\n")
+    assert osteotomy_codes_of(ex, cervical) == {("22210", 1), ("22216", 1)}
+
+
+def test_anterior_osteotomies_named_without_levels_are_placed_where_the_bony_bridge_was_cut(ex):
+    """Wave 23 (X1348's class): "anterior osteotomies at two levels through the bony fusion" in the title, then "At L3-4
+    we ... cut through the bony bridge with a broad osteotome ... We did exactly the same at L4-5": two sites."""
+    body = ("Through a retroperitoneal approach the fused disc spaces were exposed. At L3-4 we marked the line of the old "
+            "disc and cut through the bony bridge with a broad osteotome and the burr back to the posterior cortex. We "
+            "did exactly the same at L4-5, where the bone was harder. Cages were placed at L3-4 and L4-5.\n")
+    listed = "Anterior osteotomies at two levels through the bony fusion; interbody cages; plate."
+    assert osteotomy_codes_of(ex, body, listed) == {("22224", 1), ("22226", 1)}
+
+
+def test_a_release_the_procedure_list_tells_in_full_is_confirmed_by_the_narrative(ex):
+    """Wave 23 (X1335's class): a template field "[Posterior release: T10-11 and T11-12 - complete bilateral
+    facetectomies with resection of ligamentum flavum, for correction]" and the narrative's "The apical releases
+    mobilised the stiff curve": two posterior osteotomies (flagged as read from a release)."""
+    listed = ("Posterior instrumentation and fusion with apical posterior releases\n[Posterior release: T10-11 and "
+              "T11-12 - complete bilateral facetectomies with resection of ligamentum flavum, for correction]")
+    body = "Pedicle screws were placed from T7 to L3. The apical releases mobilised the stiff curve. Rods were placed.\n"
+    assert osteotomy_codes_of(ex, body, listed) == {("22212", 1), ("22216", 1)}
+
+
+def test_a_brand_allograft_at_another_interspace_than_the_cage_is_structural_allograft(ex):
+    """Wave 23 (X1322's class): a PEEK spacer at C5-6 and a "VG2" at C6-7: the brand is the graft of its own
+    interspace (20931), the PEEK spacer the device (22853)."""
+    body = ("ACDF C5-6 and C6-7. At C5-6 a 6 mm PEEK spacer filled with DBM was placed. The C6-7 end plates were soft, so "
+            "a VG2 7 mm was tapped in at C6-7. A plate was fixed from C5 to C7.\n")
+    codes = all_codes_of(ex, body)
+    assert {("20931", 1), ("22853", 1)} <= codes
+
+
+def test_graft_words_of_marrow_and_of_a_corpectomy(ex):
+    """Wave 23 (X1326's and X1339's classes): "allograft chips soaked in autologous bone marrow aspirate" is no local
+    autograft; "the cancellous bone saved from the C6 corpectomy" is."""
+    marrow = ("ACDF C4-5. A PEEK cage was filled with allograft chips soaked in autologous bone marrow aspirate drawn "
+              "from the iliac crest through a separate stab incision.\n")
+    assert "20936" not in {code for code, _ in all_codes_of(ex, marrow)}
+    saved = ("C6 corpectomy. A titanium mesh cage was packed with the cancellous bone saved from the C6 corpectomy and "
+             "placed into the defect. A plate was fixed from C5 to C7.\n")
+    assert ("20936", 1) in all_codes_of(ex, saved)
+
+
+def test_a_blunt_hook_passed_along_the_roots_is_an_instrument(ex):
+    """Wave 23 (X1328's class): "until a blunt hook passed freely along the C5 and C6 roots" places no hook."""
+    body = ("ACDF C4-5 and C5-6. The foramina were undercut until a blunt hook passed freely along the C5 and C6 roots. "
+            "A plate was fixed from C4 to C6.\n")
+    assert "22840" not in {code for code, _ in all_codes_of(ex, body)}

@@ -508,3 +508,28 @@ def test_levels_given_after_a_list_of_procedures_are_the_fusion_s_not_the_osteot
     text = ("BRIEF OP NOTE\n\nProcedure: Posterior spinal fusion and instrumentation with Ponte osteotomies\nLevels: T4-L1\n"
             "Surgeon: [SURGEON]\nEBL: 900 mL\nImplants: 5.5 mm rods, pedicle screws\n")
     assert not any(code in {"22212", "22214", "22216"} for code, _ in codes_of(ex, text))
+
+
+BLOCKS = (
+    "OPERATIVE NOTE - SPINE\nDate of Procedure: [DATE]\n\nPROCEDURE(S) PERFORMED:\n[Posterior spinal fusion T10 to pelvis]\n"
+    "[Posterior column osteotomies]\n[Right L4-5 TLIF]\n\nPosition: [Prone]     Table: [Jackson]\n"
+    "Laterality: Bilateral (TLIF right)\n\n[Level(s) instrumented: T10-L5]\n[Level(s) fused: T10-L5]\n\n"
+    "INSTRUMENTATION\n[Implant: Pedicle screws, bilateral, T10 to L5]\n[Implant: Rods x 2]\n\n"
+    "OSTEOTOMY\n[Osteotomy type: Ponte]\n[Level(s): L1-L4]\n[Number of osteotomies: 3]\n"
+    "[Elements resected: spinous process base, ligamentum flavum, bilateral facets]\n\n"
+    "FUSION\n[Fusion levels: T10-L5]\n[Graft: Local autograft]\n\n"
+    "NARRATIVE:\nStandard posterior exposure T10 to L5 with pedicle screws as listed. Ponte osteotomies were performed at "
+    "the levels listed in the osteotomy field. The right L4-5 facetectomy gave access to the disc, which was removed, "
+    "and a PEEK cage packed with local bone was tapped in. Rods were placed and the osteotomies closed with "
+    "compression.\n")
+
+
+@pytest.mark.parametrize("transform", [None, "flatten_kaggle", "newlines_to_spaces", "headers_without_colons"])
+def test_a_template_s_capitals_blocks_and_bare_fields_keep_their_codes(ex, transform):
+    """Wave 22 and 23 (X1289's and X1335's classes): "OSTEOTOMY" over bracketed fields is the block of the osteotomy
+    done (three sites), also once a flattened export runs it after a closed field ("...],OSTEOTOMY,[Osteotomy type:
+    ..."); "Laterality: Bilateral (TLIF right)" before "[Level(s) instrumented: T10-L5]" keeps the TLIF at L4-5 (one
+    cage) once the blank line between them is lost."""
+    codes = codes_of(ex, exported(BLOCKS, transform))
+    assert {c for c in codes if c[0].startswith("222")} == {("22214", 1), ("22216", 2)}
+    assert ("22853", 1) in codes

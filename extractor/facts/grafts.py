@@ -74,7 +74,7 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
         if m.category == "GRAFT" and (_taken_away(m, index.text) or _lab_panel(m, index.text)):
             continue
         here = index.counted_kinds(m.sentence)
-        kind = (_brand_kind(index) if m.kind == config["brand_allograft"]["kind"]
+        kind = (_brand_kind(m, index) if m.kind == config["brand_allograft"]["kind"]
                 else graft_kind(m, here, m.sentence in spacer_sentences))
         if kind not in known:
             continue
@@ -90,14 +90,16 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
     return _grafts(kinds, spacer, index)
 
 
-def _brand_kind(index: MentionIndex) -> str | None:
+def _brand_kind(m: Mention, index: MentionIndex) -> str | None:
     """An allograft spacer named by brand alone is a structural allograft, unless the narrative names a cage (a
-    bare "spacer" is not one): then the brand is that device, not a graft (rules/decisions.json,
-    grafts.brand_allograft)."""
+    bare "spacer" is not one) at its interspace, or either gives none: then the brand is that device, not a graft
+    (rules/decisions.json, grafts.brand_allograft). A PEEK spacer at C5-6 leaves the "VG2" at C6-7 a graft."""
     rule = _config()["brand_allograft"]
-    devices = any(x.category == "INSTRUMENT" and x.kind in rule["device_kinds"] and not x.meta.get("generic_spacer")
-                  for x in index.counted)
-    return None if devices else rule["result"]
+    devices = [x for x in index.counted if x.category == "INSTRUMENT" and x.kind in rule["device_kinds"]
+               and not x.meta.get("generic_spacer")]
+    mine = set(m.level_labels())
+    elsewhere = bool(mine) and all(x.levels and not mine & set(x.level_labels()) for x in devices)
+    return None if devices and not elsewhere else rule["result"]
 
 
 def _gaps_between(told: list) -> list:

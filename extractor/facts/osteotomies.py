@@ -13,13 +13,14 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..flags import Flag
-from ..levels import Level, make_level, vertebra_index
+from ..levels import REGION_SIZES, Level, make_level, repeated_at_pattern, vertebra_index, vertebra_label
 from ..model import DroppedSite, Exclusion, Osteotomy
 from ..resources import load_json
 from .approach import ApproachTrack
-from .attribution import typing_elements
+from .attribution import first_list, typing_elements
 from .mentions import BODY, LevelSpan, Mention, MentionIndex, Sentence
-from .osteotomy_levels import cut_before_the_same, levels_fields, levels_told_elsewhere, names_type, repeated_at, told_in_turn
+from .osteotomy_levels import (cut_before_the_same, levels_fields, levels_of, levels_told_elsewhere, names_type, repeated_at,
+                              told_in_turn)
 from .osteotomy_readings import (Typed, TypeKey, denied_for_case, excepted as excepted_sites,
                                  far_from_the_operation, unlevelled_into_listed, untyped_sites_of_the_one_type)
 from .resections import cuts, unnamed_wedge
@@ -39,6 +40,7 @@ class _TypingRule(NamedTuple):
     result: tuple[str | None, str | None, bool]
     own_sentence: bool = False  # read the elements of the mention's own sentence only
     kinds_within: int | None = None  # sentence_kinds only of mentions this near the osteotomy (characters)
+    note_kinds_at_site: bool = False  # note_kinds only of mentions at the osteotomy's interspaces (or without levels)
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +53,8 @@ def _typing_rules() -> tuple[_TypingRule, ...]:
                              optional_set(r.get("elements_within")),
                              optional_set(r.get("sentence_kinds")), optional_set(r.get("note_kinds")),
                              (r["result"]["family"], r["result"]["type"], r["result"]["inferred"]) if r["result"]
-                             else (None, None, False), r.get("own_sentence", False), r.get("kinds_within_chars"))
+                             else (None, None, False), r.get("own_sentence", False), r.get("kinds_within_chars"),
+                             r.get("note_kinds_at_site", False))
                  for r in load_json("decisions.json")["osteotomy_typing"]["rules"])
 
 
@@ -136,9 +139,37 @@ def resolve_type(m: Mention, index: MentionIndex, context: _Context, elements: s
                 and (rule.elements_all is None or rule.elements_all <= found)
                 and (rule.elements_within is None or found and found <= rule.elements_within)
                 and (rule.sentence_kinds is None or _kinds_near(m, index, rule.kinds_within, kinds) & rule.sentence_kinds)
-                and (rule.note_kinds is None or context.kinds & rule.note_kinds)):
+                and (rule.note_kinds is None or context.kinds & rule.note_kinds)
+                and (not rule.note_kinds_at_site or _kind_at_site(m, index, rule.note_kinds))):
             return rule.result
     return None, None, False
+
+
+def _kind_at_site(m: Mention, index: MentionIndex, kinds: frozenset[str]) -> bool:
+    """Is a mention of ``kinds`` done at one of the osteotomy's interspaces (a TLIF at L3-4 beside "R L3 IAP
+    osteotomized"; not the C4-5 cages of an anterior stage beside posterior C6-7 osteotomies), or, where none of them
+    gives a level, any?"""
+    done = [x for x in index if x.kind in kinds and x.counted]
+    placed = [x for x in done if x.levels]
+    sites = _sites(m)
+    if not placed or not sites:
+        return bool(done)
+    return any(sites & _sites(x) for x in placed)
+
+
+def _sites(m: Mention) -> set[str]:
+    """The interspaces a mention's levels name or touch ("L3" -> L2-3, L3-4)."""
+    return {s for lv in m.level_values() for s in (lv.interspaces() or _around(lv.start))}
+
+
+_COLUMN = sum(size for _, size in REGION_SIZES)  # vertebrae from C1 to S5
+
+
+def _around(vertebra: str) -> list[str]:
+    """The two interspaces of a vertebra ("L3" -> L2-3, L3-4)."""
+    i = vertebra_index(vertebra)
+    pairs = [(j, j + 1) for j in (i - 1, i) if j >= 0 and j + 1 < _COLUMN]
+    return [lv.label for lv in (make_level(vertebra_label(a), vertebra_label(b)) for a, b in pairs) if lv]
 
 
 _OTHER_STEPS = frozenset({"decompression", "discectomy"})  # "Attention was then turned to the stenosis ... laminotomy"
@@ -198,7 +229,17 @@ def release_mentions(index: MentionIndex) -> list[Mention]:
         if told is not None:
             later = [span._replace(sentence=s) for s in told[1:] for span in _release_levels(index, s, config)]
             found.append(replace(m, levels=m.levels or tuple(later)))
-    return found + _unnamed_releases(index, config, {m.sentence for m in found})
+    return found + _unnamed_releases(index, config, {m.sentence for m in found}) + _narrative_of_listed(index, found)
+
+
+def _narrative_of_listed(index: MentionIndex, found: list[Mention]) -> list[Mention]:
+    """The narrative's release told without levels or elements ("The apical releases mobilised the stiff curve") when
+    the procedure list tells the releases in full ("[Posterior release: T10-11 and T11-12 - complete bilateral
+    facetectomies with resection of ligamentum flavum, for correction]"): done, at the listed levels."""
+    listed = tuple(span for m in found if m.role == "procedure_list" for span in m.levels)
+    told = [m for m in index.of("NON_OSTEOTOMY") if m.kind == "release" and m.counted and m.role == BODY
+            and not m.levels and m not in found]
+    return [replace(told[0], levels=listed)] if listed and told else []
 
 
 _PARTIAL = re.compile(r"(?:medial|partial|hemi|foraminal)\b", re.IGNORECASE)
@@ -406,7 +447,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
         typed[(family, kind)].append(Typed(m, True))
     if (seed := unnamed_wedge(index, context.ankylosis)) is not None:
         typed[("posterior", "posterior_wedge")].append(Typed(seed, True))
-    return typed, generic
+    return _placed_by_its_resections(typed, index, context), generic
 
 
 def _classify_one(m: Mention, index: MentionIndex, context: _Context, seen: _Seen) -> Mention | list[tuple[TypeKey, Typed]]:
@@ -494,6 +535,42 @@ def listed_resections(index: MentionIndex, context: _Context) -> list[tuple[Type
         if at and _meets(needs, {m.meta["element"] for m in resected}):
             found.append(_as_listed(family, kind, resected[0], at))
     return found
+
+
+def _placed_by_its_resections(typed: dict[TypeKey, list[Typed]], index: MentionIndex, context: _Context
+                              ) -> dict[TypeKey, list[Typed]]:
+    """The one type a note names, nowhere with a level ("anterior osteotomies at two levels through the bony fusion"),
+    whose resection the narrative tells at its levels without the word ("At L3-4 we ... cut through the bony bridge with
+    a broad osteotome ... We did exactly the same at L4-5"): those levels are its sites (read from the resection:
+    flagged as inferred). Posterior sites are read by ``untyped_sites_of_the_one_type``."""
+    needs = load_json("decisions.json")["listed_resection"]["families"]
+    if len(typed) != 1:
+        return typed
+    (key, items), = typed.items()
+    named = [t.mention for t in items if t.mention.present and not t.inferred and t.mention.role in (BODY, "procedure_list")]
+    if key[0] not in needs or key[0] == "posterior" or not named or any(t.mention.levels for t in items) or (
+            context.kinds & set(needs[key[0]]["skip_note_kinds"])):
+        return typed
+    spans = _resection_places(index, needs[key[0]])
+    return {key: items + [Typed(replace(named[0], levels=spans, role=BODY), True)]} if spans else typed
+
+
+def _resection_places(index: MentionIndex, needs: dict) -> tuple:
+    """The levels of the narrative sentences that name no osteotomy and resect a family's elements there, and of the
+    sentences right after one of them that say the same was done elsewhere (``repeated_at``)."""
+    within = load_json("decisions.json")["levels"]["repeated_within_chars"]
+    spans, last = (), None
+    for sentence in sorted(set(index.sentences) | set(index.loose_levels)):
+        mentions = index.in_sentence(sentence)
+        if any(m.category == "OSTEOTOMY" for m in mentions):
+            continue
+        elements = {m.meta["element"] for m in mentions if m.category == "RESECTION" and m.counted}
+        levels = first_list(index.text, levels_of(index, sentence))
+        if levels and _meets(needs, elements) and cuts(index, sentence):
+            spans, last = spans + tuple(s._replace(sentence=sentence) for s in levels), sentence
+        elif last and levels and sentence[0] - last[1] <= within and repeated_at_pattern().search(index.text, *sentence):
+            spans, last = spans + tuple(s._replace(sentence=sentence) for s in levels), sentence
+    return spans
 
 
 def _meets(needs: dict, elements: set[str]) -> bool:

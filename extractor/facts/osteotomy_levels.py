@@ -72,7 +72,7 @@ def told_in_turn(index: MentionIndex) -> dict[int, tuple]:
             continue
         if anchor is None or sentence[0] - last_end > within or not pattern.match(index.text, *sentence):
             continue
-        spans = first_list(index.text, _levels_of(index, sentence))
+        spans = first_list(index.text, levels_of(index, sentence))
         if spans and not _other_step_between(index, last_end, sentence[1]):
             added[id(anchor)] += tuple(span._replace(sentence=sentence) for span in spans)
             last_end = sentence[1]
@@ -169,7 +169,7 @@ def told_next(m: Mention, index: MentionIndex) -> Mention:
     while (nxt := _next_place(index, last, form)) is not None:
         # the first list only: "At T8-9, the margins of the T8 and T9 laminae", "This was done at L3, with the
         # L2 and L3 roots protected" (a list may go on "above, and at T9-10 below")
-        spans += tuple(span._replace(sentence=nxt) for span in first_list(index.text, _levels_of(index, nxt)))
+        spans += tuple(span._replace(sentence=nxt) for span in first_list(index.text, levels_of(index, nxt)))
         last, form = _past_the_same_step(index, nxt), "place"
     return replace(m, levels=spans) if spans else m
 
@@ -216,7 +216,7 @@ def _next_place(index: MentionIndex, last: Sentence, form: str) -> Sentence | No
         return None
     if index.sentence_values(nxt, "PURPOSE", "purpose") - {"correction"}:
         return None  # "At L4-5 the facets were undercut and the flavum removed for stenosis": a decompression
-    return nxt if _levels_of(index, nxt) else None
+    return nxt if levels_of(index, nxt) else None
 
 
 def _sentence_right_after(index: MentionIndex, last: Sentence) -> Sentence | None:
@@ -228,7 +228,7 @@ def _sentence_right_after(index: MentionIndex, last: Sentence) -> Sentence | Non
     return None if nxt is None or index.text[last[1]:nxt[0]].strip() else nxt
 
 
-def _levels_of(index: MentionIndex, sentence: Sentence) -> tuple:
+def levels_of(index: MentionIndex, sentence: Sentence) -> tuple:
     """The levels no mention of the sentence took, or those an osteotome took ("with an osteotome")."""
     return index.loose_levels.get(sentence) or tuple(
         span for other in index.in_sentence(sentence) if other.kind in _NOT_STEPS for span in other.levels)
@@ -302,7 +302,7 @@ def cut_before_the_same(m: Mention, index: MentionIndex) -> tuple:
     if m.role != BODY or not m.present or not _SAME_BEFORE.search(index.text, max(m.sentence[0], m.start - 20), m.start):
         return ()
     spans = _one_place_cut_before(index, m.sentence, set(index.loose_levels) | set(index.sentences),
-                                  lambda sentence: _levels_of(index, sentence))
+                                  lambda sentence: levels_of(index, sentence))
     return () if spans and _other_step_between(index, *spans[0].sentence) else spans
 
 

@@ -26,12 +26,13 @@ class Typed:
 
 
 def denied_for_case(generic: list[Mention], typed: dict[TypeKey, list[Typed]], text: str) -> bool:
-    """Does a narrative sentence end by denying any osteotomy in this operation ("No osteotomy was performed in
-    this case.") with no osteotomy told after it? It outweighs a procedure line or a template block carried over
+    """Does a narrative sentence or its clause deny any osteotomy in this operation ("No osteotomy was performed in
+    this case.", "I want to be clear on this point: no osteotomy was performed; ...") with no osteotomy told after it? It outweighs a procedure line or a template block carried over
     (rules/decisions.json, assertions.case_negation); a denial before the osteotomy the narrative tells ("at
     L5-S1 ... No osteotomy was performed. A PSO was then performed at L3") does not."""
-    denials = [m for m in generic if m.role == BODY and m.assertion == "negated" and not m.levels
-               and _case_denial().search(text[m.sentence[0]:m.sentence[1]])]
+    untyped = generic + [t.mention for items in typed.values() for t in items if t.mention.meta.get("type") is None]
+    denials = [m for m in untyped if m.role == BODY and m.assertion == "negated"  # (a bare word the list typed, too)
+               and _case_denial().search(text[m.sentence[0]:m.sentence[1]])]  # its clause names no level
     if not denials:
         return False
     last = max(m.sentence[1] for m in denials)
