@@ -96,14 +96,17 @@ class _SentenceModifier(ConTextModifier):
         return distance < metadata["narrow_scope"]
 
     def _answers(self, target) -> bool:
-        """A field's answer ("Osteotomy: No") negates the label before it only where it ends the field, and the words
-        after it only where they go on from it ("... on this point: no osteotomy was performed"; not "the same
-        exposure: no second skin incision")."""
+        """A field's answer ("Osteotomy: No", "PSO at L3: No given bone quality") negates the label before it, and the
+        words after it only where they go on from it to name what was not done ("... on this point: no osteotomy was
+        performed", "the same exposure: no second skin or fascial incision")."""
         doc = target.doc
         end = self._end
-        goes_on = end < len(doc) and doc[end].is_alpha and doc[end - 1].is_alpha and (
-            "\n" not in doc.text[doc[end - 1].idx:doc[end].idx]) and not any(
-            t.text == ":" for t in doc[end:end + 3])  # "no osteotomy", not "[No]", "No\nCage", "No Interbody cage:"
+        after, answer = (doc[end], doc[end - 1]) if end < len(doc) else (None, None)
+        goes_on = after is not None and after.is_alpha and answer.is_alpha and (
+            after.is_lower or after.is_upper and answer.is_upper) and "\n" not in doc.text[answer.idx:after.idx] and not any(
+            t.text == ":" for t in doc[end:end + 3]) and (answer.is_lower or any(
+            end <= e.start <= end + 1 and not (e.end < len(doc) and doc[e.end].text == ":") for e in doc.ents)
+        )  # "no osteotomy", "No osteotomy was ..."; not "[No]", "No\nCage", "No Pedicle", "No given bone quality"
         return (target.start >= end) == goes_on
 
     def _ConTextModifier__set_scope(self, doc: Doc) -> None:
@@ -131,13 +134,19 @@ class _SentenceModifier(ConTextModifier):
 
 def _level_extra(doc: Doc) -> list[int]:
     """Prefix sums over the tokens of ``doc``: how many tokens before each index are the second or later token of a
-    level ("L2-3" is three tokens, one word), computed once per Doc."""
+    level ("L2-3" is three tokens, one word) or of a list of levels ("T4, T5, T8, T11 and L1" is one word too),
+    computed once per Doc."""
     cached = doc.user_data.get(_LEVEL_EXTRA)
     if cached is None:
         extra = [0] * (len(doc) + 1)
-        for span in doc.spans[LEVELS_KEY] if LEVELS_KEY in doc.spans else ():
+        spans = sorted(doc.spans[LEVELS_KEY], key=lambda s: s.start) if LEVELS_KEY in doc.spans else []
+        for span in spans:
             for i in range(span.start + 1, span.end):
                 extra[i + 1] += 1
+        for before, after in zip(spans, spans[1:]):
+            if after.start > before.end and all(t.lower_ in _LIST_JOINERS or t.is_space for t in doc[before.end:after.start]):
+                for i in range(before.end, after.start + 1):  # the joiners and the next level's first token
+                    extra[i + 1] += 1
         for i in range(1, len(extra)):
             extra[i] += extra[i - 1]
         cached = doc.user_data[_LEVEL_EXTRA] = extra
@@ -145,6 +154,7 @@ def _level_extra(doc: Doc) -> list[int]:
 
 
 _LEVEL_EXTRA = "opnote_level_extra"
+_LIST_JOINERS = frozenset({",", "and", "&", "or", "/", ";"})
 
 
 def _sentence_table(doc: Doc):

@@ -299,15 +299,16 @@ TABLE_ROW = re.compile(r"\S[ \t]{3,}\S+(?:[ \t]\S+)*[ \t]{3,}\S|\|")  # three co
 
 
 _BRACKET_LABEL = re.compile(r"\[[ \t]*([A-Za-z]+)[A-Za-z /()-]*:")
+_SIDE_LABEL = re.compile(r"(?:laterality|sides?|position|approach)[ \t]*:", re.IGNORECASE)  # a field of its own
 
 
 def _fields_apart(line: str, nxt: str) -> bool:
-    """Bracketed template fields on consecutive lines ("[Graft: chips]" / "[Osteotomy type: Ponte]"), or a bare
-    field before one ("Laterality: Bilateral (TLIF right)" / "[Level(s) instrumented: T7-L5]", where an export lost the
-    blank line between them), are sentences of their own, unless the next details the same item ("[Osteotomy type:
+    """Bracketed template fields on consecutive lines ("[Graft: chips]" / "[Osteotomy type: Ponte]"), or a side or
+    position field before one ("Laterality: Bilateral (TLIF right)" / "[Level(s) instrumented: T7-L5]", where an export
+    lost the blank line between them), are sentences of their own, unless the next details the same item ("[Osteotomy type:
     Ponte]" / "[Osteotomy levels: T6, T7]")."""
-    if not line.endswith("]"):
-        return nxt.startswith("[") and bool(_BRACKET_LABEL.match(nxt)) and bool(_SHORT_LABEL.match(line))
+    if not line.endswith("]"):  # (not "Osteotomy: Smith-Petersen" / "[Levels: T10-11, T11-12]", its detail)
+        return nxt.startswith("[") and bool(_BRACKET_LABEL.match(nxt)) and bool(_SIDE_LABEL.match(line))
     if not nxt.startswith("["):
         return False
     this, following = _BRACKET_LABEL.search(line[line.rfind("["):]), _BRACKET_LABEL.match(nxt)

@@ -403,7 +403,7 @@ def find_headers(text: str) -> list[tuple[int, int, int]]:
     caps = _mostly_capitals(text)
     for pos in [0] + [m.end() for m in _LINE_STARTS.finditer(text)]:
         header = _line_header(text, pos, caps) or (None if caps else _caps_title_line(text, pos)) or (
-            _block_title_line(text, pos)) or (None if caps else _answered_label(text, pos))
+            _block_title_line(text, pos)) or _ruled_title_line(text, pos) or (None if caps else _answered_label(text, pos))
         if header:
             found[header[1]] = header
     for pos in (m.end() for m in _BREAKS.finditer(text)):
@@ -529,14 +529,18 @@ def _inline_bare_pattern() -> re.Pattern:
 
 
 _CAPS_TITLE_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Z/&'\-]+(?:[ \t]+[A-Z][A-Z/&'\-]*){1,4})[ \t]*(?=\n|$)")
+# Words in capitals and a note in brackets, alone on its line ("TEMPLATING (planning software, standing films)",
+# "TWO-STAGE PLAN (agreed with patient)").
+_CAPS_NOTED_LINE = re.compile(r"[ \t]*(?P<header>[A-Z][A-Z/&'\-]{4,}(?:[ \t]+[A-Z][A-Z/&'\-]*){0,4})[ \t]+\([^()\n]{1,80}\)[ \t]*(?=\n)")
 
 
 def _caps_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
-    """In a note written in mixed case, a line of two to five words in capitals after a blank line is
-    a header without a colon even outside the vocabulary ("RADIOGRAPHIC PARAMETERS"); so is one word in
+    """In a note written in mixed case, a line of two to five words in capitals after a blank line (or a ruler) is
+    a header without a colon even outside the vocabulary ("RADIOGRAPHIC PARAMETERS", "TEMPLATING (planning
+    software)"); so is one word in
     capitals over a block of labelled fields ("OSTEOTOMY" / " Osteotomy: [Schwab grade 4]"). Vocabulary
     headers follow their own rules (``_line_header``)."""
-    m = _CAPS_TITLE_LINE.match(text, pos) or _CAPS_WORD_LINE.match(text, pos)
+    m = _CAPS_TITLE_LINE.match(text, pos) or _CAPS_WORD_LINE.match(text, pos) or _CAPS_NOTED_LINE.match(text, pos)
     if m and not in_vocabulary(m.group("header")) and not _line_before(text, pos):
         return m.start("header"), m.start("header"), m.end("header")
     return None
@@ -552,15 +556,35 @@ def _block_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
     return None
 
 
+# A title set between rulers, in any case ("----" / "staged reconstruction plan" / "----").
+_RULED_TITLE_LINE = re.compile(r"[ \t]*(?P<header>[A-Za-z][A-Za-z/&'\-]+(?:[ \t]+[A-Za-z(][A-Za-z/&'\-(),]*){0,7})[ \t]*"
+                               r"(?=\n[ \t]*[-=_]{5,}[ \t]*(?:\n|$))")
+
+
+def _ruled_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
+    """A plan's title between two rulers, in any case (a lower-cased export of "STAGED RECONSTRUCTION PLAN"); other
+    ruled lines ("procedure performed today") stay the text they head."""
+    m = _RULED_TITLE_LINE.match(text, pos)
+    line = text[max(0, pos - 80):max(0, pos - 1)].rstrip(" \t").rpartition("\n")[2].strip()
+    if m and pos > 0 and line and not line.strip("-=_") and not in_vocabulary(m.group("header")) and (
+            unknown_category(m.group("header")) == "plan"):
+        return m.start("header"), m.start("header"), m.end("header")
+    return None
+
+
 def _line_before(text: str, pos: int) -> str:
-    return "" if pos == 0 else text[max(0, pos - 80):pos - 1].rstrip(" \t").rpartition("\n")[2].strip()
+    """The line before ``pos``, stripped; "" for a blank line or a ruler ("-------") that sets a title apart."""
+    line = "" if pos == 0 else text[max(0, pos - 80):pos - 1].rstrip(" \t").rpartition("\n")[2].strip()
+    return "" if not line.strip("-=_*~") else line
 
 
 # One capitalised word on its line, the next line a labelled field ("Osteotomy: ..." or "Osteotomy [...]").
 _CAPS_WORD_LINE = re.compile(r"[ \t]*(?P<header>[A-Z]{4,})[ \t]*\n(?=\s*[A-Z][A-Za-z()/ \t-]{1,30}?(?::|\s*\[))")
-# One word in any case over a bracketed field, on the next line or run onto its own ("OSTEOTOMY" / "[Osteotomy type:
-# Ponte]", "osteotomy [osteotomy type: ponte]" as exports leave it).
-_BLOCK_WORD_LINE = re.compile(r"[ \t]*(?P<header>[A-Za-z]{4,})(?:[ \t]*\n|[ \t]+(?=\[))(?=\s*\[[A-Za-z][A-Za-z()/ \t-]{1,30}?:)")
+# One word in any case over a bracketed field or a yes/no checkbox, on the next line or run onto its own ("OSTEOTOMY" /
+# "[Osteotomy type: Ponte]", "osteotomy [osteotomy type: ponte]", "OSTEOTOMY" / "[x] Yes  [ ] No" as exports leave it).
+_BLOCK_WORD_LINE = re.compile(r"[ \t]*(?P<header>[A-Za-z]{4,})(?:[ \t]*\n|[ \t]+(?=\[))"
+                              r"(?=\s*(?:\[(?:[A-Za-z][A-Za-z()/ \t-]{1,30}?:|[ xX✓]\][ \t]*(?:yes|no)\b)"
+                              r"|(?:yes|no)[ \t]+\[[A-Za-z][A-Za-z()/ \t-]{1,30}?:))", re.IGNORECASE)  # the checkbox read
 
 
 # ... and the same run onto the line of the field before it ("[Rods x 2] OSTEOTOMY [Osteotomy type: Ponte]").

@@ -3099,3 +3099,79 @@ def test_a_blunt_hook_passed_along_the_roots_is_an_instrument(ex):
     body = ("ACDF C4-5 and C5-6. The foramina were undercut until a blunt hook passed freely along the C5 and C6 roots. "
             "A plate was fixed from C4 to C6.\n")
     assert "22840" not in {code for code, _ in all_codes_of(ex, body)}
+
+
+def test_an_osteotomy_in_a_staged_plan_and_its_templating_is_not_today_s(ex):
+    """Wave 24 (X1361's and X1375's classes): a titled plan between rulers ("STAGED RECONSTRUCTION PLAN"), a templating
+    table ("TEMPLATING (planning software)"), "C7 PSO remains a stage 2 option only" and "Stage 2 (posterior fusion, L3
+    PSO): [DATE]" tell the next stage: today's anterior cage gets no osteotomy code."""
+    text = ("OPERATIVE REPORT\nSTAGE 1 OF 2\n\n------------------------------\nSTAGED RECONSTRUCTION PLAN\n"
+            "------------------------------\nStage 1  [DATE]   Supine. L5-S1 ALIF with anterior plate.    <-- TODAY\n"
+            "Stage 2  [DATE]   Prone. Posterior spinal fusion T10-pelvis\n                  with L3 pedicle subtraction "
+            "osteotomy,\n                  templated 30 deg.       PLANNED\n------------------------------\n\n"
+            "TEMPLATING (planning software, standing films)\n------------------------------\n"
+            "L3 PSO        --        30 deg        stage 2 only\n------------------------------\n\n"
+            "PROCEDURES PERFORMED\n1. L5-S1 anterior lumbar interbody fusion with a PEEK cage and an anterior plate.\n\n"
+            "DESCRIPTION OF PROCEDURE\nThrough a left retroperitoneal approach the L5-S1 disc was removed, a PEEK cage "
+            "packed with allograft chips was impacted and an anterior plate fixed to L5 and S1. C7 PSO remains a stage 2 "
+            "option only.\n\nStage 2 (posterior T10-pelvis fusion, L3 PSO 30 deg): [DATE].\n")
+    assert osteotomy_codes_in(ex, text) == set()
+    posterior = ("Pedicle screws were placed from T10 to the pelvis. The L3 pedicle subtraction osteotomy was performed, "
+                 "resecting both pedicles and a wedge of the body, and closed. Nothing was done at the cervicothoracic "
+                 "junction today. C7 PSO remains a stage 2 option only.\nDispo: SICU. Stage 2 decision at 3 months on "
+                 "standing films (> 20 deg = proceed with C7 PSO).\n")
+    assert osteotomy_codes_of(ex, posterior) == {("22207", 1)}
+
+
+def test_booked_pontes_skipped_and_soft_tissue_releases_are_no_osteotomies(ex):
+    """Wave 24 (X1396's and X1386's classes): "booked Pontes T7-8, T8-9, T9-10 skipped"; "the supraspinous and
+    interspinous ligaments were divided and the facet capsules opened to mobilise the apical segments" (no bone)."""
+    skipped = ("- PS b/l T4-L2\n- Curve reassessed under traction: supple -> booked Pontes T7-8, T8-9, T9-10 skipped\n"
+               "- IAP excised every level for fusion bed only\n")
+    assert osteotomy_codes_of(ex, skipped, "Ponte osteotomies T7-8, T8-9, T9-10") == set()
+    released = ("Posterior releases: At T6-7, T7-8 and T8-9 the supraspinous and interspinous ligaments were divided and "
+                "the facet capsules opened to mobilise the apical segments. Pedicle screws were placed from T3 to L1.\n")
+    assert osteotomy_codes_of(ex, released) == set()
+
+
+def test_a_misrecognised_smith_petersen_and_a_tlif_facet_osteotomy_for_access(ex):
+    """Wave 24 (X1379's class): "Smith Patterson osteotomy L2-3" is the Smith-Petersen osteotomy; "at L4-5 the facet
+    osteotomy was performed removing the left L4-5 facet joint for access into the disc space ... an 11 mm PEEK cage
+    ... was tapped into position at L4-5" is the TLIF's access (one site, and the cage is placed)."""
+    body = ("Pedicle screws were placed from L1 to L5. At L2-3 the osteotomy was performed for lordosis, taking the "
+            "spinous process, the flavum and both facet joints. Then on the left side at L4-5 the facet osteotomy was "
+            "performed removing the left L4-5 facet joint for access into the disc space, the L5 root was retracted, "
+            "discectomy was done and endplates prepped and an 11 mm PEEK cage packed with graft was tapped into "
+            "position at L4-5, and then the rods were placed and the osteotomy closed.\n")
+    listed = "1. Smith Patterson osteotomy L2-3.\n2. Left L4-5 TLIF with PEEK cage."
+    codes = codes_of(ex, note_with(body, listed))
+    assert {c for c in codes if c[0].startswith("222")} == {("22214", 1)} and ("22853", 1) in codes
+
+
+def test_hooks_disengaged_and_removed_after_a_list_of_levels_are_out(ex):
+    """Wave 24 (X1363's class): "All twelve hooks, bilaterally at T4, T5, T8, T11, T12 and L1, were then disengaged and
+    removed": no construct is placed."""
+    body = ("The fusion mass had grown over the hooks. All twelve hooks, bilaterally at T4, T5, T8, T11, T12 and L1, were "
+            "then disengaged and removed. The wound was closed over a drain.\n")
+    assert not {code for code, _ in all_codes_of(ex, body)} & {"22840", "22842", "22843", "22844"}
+
+
+def test_a_cage_told_at_the_discs_around_a_resected_vertebra_is_a_corpectomy_device(ex):
+    """Wave 24 (X1388's class): an L1 vertebrectomy, "the T12-L1 and L1-L2 discs were removed ... to support the
+    cage": one cage in the defect (22854), not two interbody devices."""
+    body = ("Vertebrectomy. The L1 body was removed piecemeal. The T12-L1 and L1-L2 discs were removed completely, "
+            "preserving the bony end plates to support the cage. An expandable titanium cage was filled with allograft "
+            "chips and expanded between T12 and L2. Pedicle screws at T11, T12, L2 and L3 were joined with rods.\n")
+    codes = codes_of(ex, note_with(body, "1. L1 vertebrectomy with expandable cage T12-L2."))
+    assert ("22854", 1) in codes and "22853" not in {code for code, _ in codes}
+
+
+@pytest.mark.parametrize("told", [
+    "Decort, local + allo chips + DBM laid posterolaterally",
+    "A mesh cage was packed with the saved trough bone and set between C5 and C7",
+    "The resected rib was cleaned of soft tissue, morselized and packed into the disc space",
+])
+def test_local_bone_in_the_words_of_terse_and_anterior_notes(ex, told):
+    """Wave 24 (X1387's, X1378's and X1394's classes): local bone told as "local +", "the saved trough bone", "the
+    resected rib ... morselized"."""
+    assert ("20936", 1) in all_codes_of(ex, f"Pedicle screws were placed at L4 and L5. {told}.\n")

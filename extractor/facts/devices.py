@@ -57,6 +57,8 @@ class _DeviceReader:
         self.index = index
         listed_or_body = [m for m in index if m.present and m.role in ("body", "procedure_list")]
         self.resection_in_note = any(is_body_resection(x) for x in listed_or_body)
+        self.resected = {v for x in listed_or_body if is_body_resection(x) for lv in x.level_values()
+                         if lv.kind != "interspace" for v in lv.vertebrae()}  # the bodies, not the discs taken with them
         self.interbody_fusion = any(m.category == "FUSION" and m.kind == "interbody" for m in listed_or_body)
         # Levels of interbody work: the levels of an interbody fusion, a discectomy or an anterior osteotomy
         # (which includes the discectomy of its segment); where those name none ("Anterior cervical discectomy
@@ -82,7 +84,15 @@ class _DeviceReader:
         levels = m.level_values()
         if not levels:  # "the expandable cage was inserted" in a corpectomy without interbody fusion
             return self.resection_in_note and not self.interbody_fusion
-        return self.resection_in_note and not any(lv.kind == "interspace" for lv in levels)
+        spaces = [lv for lv in levels if lv.kind == "interspace"]
+        return self.resection_in_note and (not spaces or self._spans_the_defect(m, spaces))
+
+    def _spans_the_defect(self, m: Mention, spaces: list[Level]) -> bool:
+        """One cage told at both discs around a resected body ("the T12-L1 and L1-L2 discs were removed ... to support
+        the cage" of an L1 vertebrectomy); not cages, one in each disc beside a partial corpectomy."""
+        below = {lv.start for lv in spaces}
+        above = {lv.end for lv in spaces}
+        return not m.text.lower().endswith("s") and bool(below & above & self.resected)
 
 
 _NEAR_WORK_CHARS = 250  # in a run-on dictated sentence, the levels of other steps are far from the discectomy
@@ -156,7 +166,7 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
                   or (m.kind in config["interbody_kinds"] and reader.in_defect(m))]
     posterior_spacer = any(m.kind in config["posterior_spacer_kinds"] for m in index.counted)
     cages = [m for m in devices if m.kind in config["interbody_kinds"] and m not in corpectomy
-             and not (_is_generic_spacer(m) and (posterior_spacer or _BETWEEN_SPINOUS.search(index.text, *m.sentence)
+             and not (_is_generic_spacer(m) and (posterior_spacer or _BETWEEN_SPINOUS.search(index.text, m.end, m.end + 80)
                                                  or any(x in mma for x in sentence(m.sentence))))]
     defect_points = _defect_points(corpectomy, index)
     interbody = interspaces(lv for m in cages for lv in m.level_values())

@@ -58,25 +58,42 @@ def repeated_at(index: MentionIndex) -> dict[int, tuple]:
 
 def told_in_turn(index: MentionIndex) -> dict[int, tuple]:
     """Sites told one sentence each by their ordinal after the osteotomy told before them ("The second osteotomy was
-    between the first and second lumbar vertebrae ... The third was made between the second and third ... The
-    fourth and last was between the third and fourth"): their levels, by id of that mention; each sentence within
-    ``repeated_within_chars`` of the site told before it, with no other procedure or device between them."""
+    between the first and second lumbar vertebrae ... The third was made between the second and third, the facets
+    being taken ... The fourth and last was between the third and fourth"): their levels, by id of that mention; the
+    first such sentence must cut bone or name the cut ("the third osteotomy") unless the osteotomy before it was
+    numbered ("The first osteotomy was made ... The second was made ..."), each one the next number, within
+    ``repeated_within_chars`` of the site before it, with no other procedure or device between them."""
     within = load_json("decisions.json")["levels"]["repeated_within_chars"]
-    pattern = told_in_turn_pattern()
     added: dict[int, tuple] = defaultdict(tuple)
-    anchor, last_end = None, 0
+    anchor, last_end, number, chained = None, 0, 1, False
     for sentence in sorted(set(index.loose_levels) | set(index.sentences)):
         own = [m for m in index.in_sentence(sentence) if m.category == "OSTEOTOMY" and m.counted]
         if own:
             anchor, last_end = own[-1], sentence[1]
+            said = _ORDINAL_NUMBERS.get(_ordinal_before(index.text, anchor))  # "The first osteotomy was made ..."
+            number, chained = said or 1, said is not None  # a sequence the writer numbers goes on by number alone
             continue
-        if anchor is None or sentence[0] - last_end > within or not pattern.match(index.text, *sentence):
+        turn = told_in_turn_pattern().match(index.text, *sentence)
+        if anchor is None or turn is None or sentence[0] - last_end > within:
             continue
+        told = _ORDINAL_NUMBERS.get(turn.group("ordinal").lower())
+        named = turn.group("noun") is not None or cuts(index, sentence)
         spans = first_list(index.text, levels_of(index, sentence))
-        if spans and not _other_step_between(index, last_end, sentence[1]):
+        if spans and (chained or named) and told in (number + 1, None if chained else -1) and not _other_step_between(
+                index, last_end, sentence[1]):
             added[id(anchor)] += tuple(span._replace(sentence=sentence) for span in spans)
-            last_end = sentence[1]
+            last_end, number, chained = sentence[1], told or number + 1, True
     return added
+
+
+_ORDINAL_NUMBERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                    "next": None, "last": None, "final": None}
+
+
+def _ordinal_before(text: str, m: Mention) -> str:
+    """The ordinal word just before a mention ("The second osteotomy" -> "second")."""
+    words = re.findall(r"[a-z]+", text[max(0, m.start - 12):m.start].lower())
+    return words[-1] if words else ""
 
 
 def _repeated_at_its_place(text: str, sentence: Sentence) -> bool:

@@ -31,8 +31,12 @@ def denied_for_case(generic: list[Mention], typed: dict[TypeKey, list[Typed]], t
     (rules/decisions.json, assertions.case_negation); a denial before the osteotomy the narrative tells ("at
     L5-S1 ... No osteotomy was performed. A PSO was then performed at L3") does not."""
     untyped = generic + [t.mention for items in typed.values() for t in items if t.mention.meta.get("type") is None]
-    denials = [m for m in untyped if m.role == BODY and m.assertion == "negated"  # (a bare word the list typed, too)
-               and _case_denial().search(text[m.sentence[0]:m.sentence[1]])]  # its clause names no level
+    named = [t.mention.start for items in typed.values() for t in items if t.mention.counted and t.mention.meta.get("family")]
+    # (a bare word the list typed counts too); a denial in a clause after a colon ("As for the lumbar curve: no
+    # osteotomy was performed") speaks for the whole case only where the narrative names no osteotomy before it
+    denials = [m for m in untyped if m.role == BODY and m.assertion == "negated"
+               and (denial := _case_denial().search(text[m.sentence[0]:m.sentence[1]]))
+               and (not denial.group().lstrip(" \t\n-*•").startswith(":") or not any(start < m.start for start in named))]
     if not denials:
         return False
     last = max(m.sentence[1] for m in denials)
