@@ -119,9 +119,10 @@ class Extractor:
         except Exception as exc:  # one bad note must not stop a batch; no note text in the message
             log.error("note %s failed: internal error %s", note_id, type(exc).__name__)
             return {**record, "status": "error", "error": f"internal error: {type(exc).__name__}"}
-        return self._learn({**record, "suggestions": [s.to_dict() for s in suggestions],
-                            "flags": [flag_record(f) for f in facts.flags], "facts": facts.to_dict()},
-                           text, [(s.start, s.end) for s in view.sections if s.role == BODY], SPINE_OPERATIVE)
+        found = {**record, "suggestions": [s.to_dict() for s in suggestions],
+                 "flags": [flag_record(f) for f in facts.flags], "facts": facts.to_dict()}
+        return self._learn(_in_the_note_s_words(found, text), text,
+                           [(s.start, s.end) for s in view.sections if s.role == BODY], SPINE_OPERATIVE)
 
     def _learn(self, record: dict, text: str, body: list[tuple[int, int]] | None, rule_kind: str) -> dict:
         """The learned layer's additions (calibrated confidence, flags); the rules' record if it fails."""
@@ -133,3 +134,14 @@ class Extractor:
             log.error("note %s: learned layer failed: %s", record["note_id"], type(exc).__name__)
             return rules_only(record)
 
+
+def _in_the_note_s_words(value, text: str):
+    """The record with every evidence span's text as the note writes it: the view a span was read in may have joined
+    a wrapped line ("T12 and L3" for "T12\nand L3"); the offsets are the note's own."""
+    if isinstance(value, dict):
+        if {"start", "end", "text"} <= value.keys() and isinstance(value["start"], int):
+            return {**value, "text": text[value["start"]:value["end"]]}
+        return {k: _in_the_note_s_words(v, text) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_in_the_note_s_words(v, text) for v in value]
+    return value

@@ -228,16 +228,29 @@ def _block_not_done(header, text: str) -> bool:
 
 def _narrative_paragraphs(text: str, span: SectionSpan) -> list[SectionSpan]:
     """An excluded section or procedure list split where one of its paragraphs reads as an operative
-    narrative (a narrative whose header was lost continues the section before it)."""
+    narrative (a narrative whose header was lost continues the section before it); a procedure section's first
+    paragraph too when its header stands alone on the line above it ("OPERATION" / "He was intubated ...")."""
     out: list[SectionSpan] = []
     start = span.start
     for blank in re.finditer(r"\n[ \t]*\n", text[span.start:span.end]):
         out.append(SectionSpan(start, span.start + blank.end(), span.category, span.role))
         start = span.start + blank.end()
     out.append(SectionSpan(start, span.end, span.category, span.role))
-    if len(out) == 1:
-        return out
-    return [s._replace(role=BODY) if i and reads_as_narrative(text[s.start:s.end]) else s for i, s in enumerate(out)]
+    first = _after_title(text, out[0]) if span.role == PROCEDURE_LIST else ""
+    return [s._replace(role=BODY) if reads_as_narrative(text[s.start:s.end] if i else first) else s
+            for i, s in enumerate(out)]
+
+
+def _after_title(text: str, span: SectionSpan) -> str:
+    """The first paragraph of a section without its header line, when the header stands alone on it ("OPERATION" /
+    "He was intubated and placed prone ..."): a narrative under a procedure header; "" otherwise (the list itself)."""
+    first = text.find("\n", span.start, span.end)
+    if first == -1 or len(text[span.start:first].split()) > _TITLE_WORDS:
+        return ""
+    return text[first:span.end]
+
+
+_TITLE_WORDS = 4  # a header alone on its line has a few words; a longer first line is the section's own text
 
 
 def _fold_subheadings(text: str, headers: list) -> list:

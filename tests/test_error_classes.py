@@ -3175,3 +3175,42 @@ def test_local_bone_in_the_words_of_terse_and_anterior_notes(ex, told):
     """Wave 24 (X1387's, X1378's and X1394's classes): local bone told as "local +", "the saved trough bone", "the
     resected rib ... morselized"."""
     assert ("20936", 1) in all_codes_of(ex, f"Pedicle screws were placed at L4 and L5. {told}.\n")
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a field answered with a reason negates its label, not the next field
+    ("Pedicle subtraction osteotomy at L3: No given bone quality\nPonte osteotomy: L2-3, L3-4\n\nDESCRIPTION: Pedicle "
+     "screws were placed from T10 to L5. Ponte osteotomies were performed at L2-3 and L3-4 with resection of the "
+     "facets and flavum. Rods were placed.\n", {("22214", 1), ("22216", 1)}),
+    # a region's denial after the narrative named its osteotomies leaves them
+    ("DESCRIPTION: Ponte osteotomies were performed at T10-11, T11-12 and T12-L1 removing the facets and flavum. As "
+     "for the lumbar curve: no osteotomy was performed; it corrected with the rods.\n", {("22212", 1), ("22216", 2)}),
+    # the second stage's own note: "Stage 2 (posterior): L3 PSO" is today's
+    ("PROCEDURES PERFORMED:\nStage 2 (posterior): L3 pedicle subtraction osteotomy, T10-pelvis fusion.\n"
+     "DESCRIPTION: Pedicle screws were placed from T10 to L5. At L3 both pedicles and a wedge of the body were "
+     "resected and the osteotomy closed.\n", {("22207", 1)}),
+    # "the mean arterial pressure dropped" negates no osteotomy
+    ("DESCRIPTION: Smith-Petersen osteotomies were performed at T11-12 and T12-L1. During the closure the mean "
+     "arterial pressure dropped and was corrected.\n", {("22212", 1), ("22216", 1)}),
+    # an implant log's N/A cell beside an osteotomy row means no implant, not no osteotomy
+    ("DESCRIPTION: Ponte osteotomies were done at L2-3 and L3-4, removing the facets and flavum.\nImplant log:\n"
+     "Ponte osteotomy      L2-3, L3-4      N/A\n", {("22214", 1), ("22216", 1)}),
+    # a type field and its bracketed levels stay one field
+    ("Osteotomy: Smith-Petersen\n[Levels: T10-11, T11-12]\n\nDESCRIPTION: The osteotomies were performed at the listed "
+     "levels, taking the facets and ligamentum flavum. Rods were placed.\n", {("22212", 1), ("22216", 1)}),
+    # an ordinal about something else is no next site
+    ("DESCRIPTION: A Ponte osteotomy was performed at T12-L1, removing the facets and flavum. Two levels of foraminal "
+     "stenosis were seen on the MRI. The second was at L4-5. Foraminotomies were done there.\n", {("22212", 1)}),
+])
+def test_cold_review_probes_of_the_waves_23_24_readings(ex, text, expected):
+    """The cold review's probes of this session's readings (each over-reach narrowed) give the codes a careful coder
+    gives."""
+    assert osteotomy_codes_in(ex, text) == expected
+
+
+def test_a_spreader_between_spinous_processes_leaves_the_disc_space_spacer(ex):
+    """The cold review's probe: a lamina spreader "between the L4 and L5 spinous processes" in the sentence of a disc
+    space spacer does not make the spacer interspinous."""
+    body = ("A PEEK spacer was impacted into the L4-5 disc space with a lamina spreader between the L4 and L5 spinous "
+            "processes. Pedicle screws were placed at L4 and L5.\n")
+    assert ("22853", 1) in all_codes_of(ex, body)

@@ -533,3 +533,16 @@ def test_a_template_s_capitals_blocks_and_bare_fields_keep_their_codes(ex, trans
     codes = codes_of(ex, exported(BLOCKS, transform))
     assert {c for c in codes if c[0].startswith("222")} == {("22214", 1), ("22216", 2)}
     assert ("22853", 1) in codes
+
+
+def test_a_narrative_under_a_procedure_header_alone_on_its_line_is_read(ex):
+    """Wave 24 (X1394's class): "OPERATION" alone on its line over the narrative, in a note whose "COURSE LEADING TO
+    SURGERY" header reads as the description: the narrative under it is the operation told (screws, local rib bone)."""
+    text = ("OPERATIVE NOTE\nDIAGNOSES\n1. T8-9 discitis.\nPROCEDURE: Costotransversectomy T8-9, debridement, fusion "
+            "T6-T11.\n\nCOURSE LEADING TO SURGERY\nAdmitted with bacteremia; the abscess grew despite antibiotics.\n\n"
+            "OPERATION\nHe was intubated and placed prone on a Jackson table. The back was prepped and draped and a "
+            "midline incision made. Pedicle screws were placed at T6, T7, T10 and T11. The right T8 rib was resected and "
+            "the disc debrided. The resected rib was cleaned, morselized and packed into the disc space. Rods were "
+            "placed and the wound was closed in layers. Counts were correct.\n\nASSESSMENT AND PLAN\n1. Discitis.\n")
+    codes = codes_of(ex, text)
+    assert {("22842", 1), ("20936", 1)} <= codes
