@@ -105,7 +105,8 @@ class _SentenceModifier(ConTextModifier):
         goes_on = after is not None and after.is_alpha and answer.is_alpha and (
             after.is_lower or after.is_upper and answer.is_upper) and "\n" not in doc.text[answer.idx:after.idx] and not any(
             t.text == ":" for t in doc[end:end + 3]) and (answer.is_lower or any(
-            end <= e.start <= end + 1 and not (e.end < len(doc) and doc[e.end].text == ":") for e in doc.ents)
+            (e_end := _target_ends(doc).get(i)) is not None and not (e_end < len(doc) and doc[e_end].text == ":")
+            for i in (end, end + 1))
         )  # "no osteotomy", "No osteotomy was ..."; not "[No]", "No\nCage", "No Pedicle", "No given bone quality"
         return (target.start >= end) == goes_on
 
@@ -132,6 +133,14 @@ class _SentenceModifier(ConTextModifier):
             self._widen_past_levels(doc)
 
 
+def _target_ends(doc: Doc) -> dict[int, int]:
+    """Start token -> end token of each target of ``doc``, computed once per Doc (a long note has thousands)."""
+    cached = doc.user_data.get(_TARGET_ENDS)
+    if cached is None:
+        cached = doc.user_data[_TARGET_ENDS] = {e.start: e.end for e in doc.ents}
+    return cached
+
+
 def _level_extra(doc: Doc) -> list[int]:
     """Prefix sums over the tokens of ``doc``: how many tokens before each index are the second or later token of a
     level ("L2-3" is three tokens, one word) or of a list of levels ("T4, T5, T8, T11 and L1" is one word too),
@@ -154,6 +163,7 @@ def _level_extra(doc: Doc) -> list[int]:
 
 
 _LEVEL_EXTRA = "opnote_level_extra"
+_TARGET_ENDS = "opnote_target_ends"
 _LIST_JOINERS = frozenset({",", "and", "&", "or", "/", ";"})
 
 
