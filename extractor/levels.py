@@ -47,6 +47,12 @@ def interspace_label(upper: str, lower: str) -> str:
     return f"{upper}-{lower}"
 
 
+def interspaces_around(vertebra: str) -> list[str]:
+    """The interspaces above and below a vertebra ("L3" -> L2-3, L3-4; "C1" -> C1-2 only)."""
+    i = vertebra_index(vertebra)
+    return [interspace_label(_LABELS[j], _LABELS[j + 1]) for j in (i - 1, i) if 0 <= j < len(_LABELS) - 1]
+
+
 @dataclass(frozen=True)
 class Level:
     """One normalized level mention: a vertebra, an interspace or a range of vertebrae.

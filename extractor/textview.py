@@ -565,8 +565,8 @@ def _ruled_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
     """A plan's title between two rulers, in any case (a lower-cased export of "STAGED RECONSTRUCTION PLAN"); other
     ruled lines ("procedure performed today") stay the text they head."""
     m = _RULED_TITLE_LINE.match(text, pos)
-    line = text[max(0, pos - 80):max(0, pos - 1)].rstrip(" \t").rpartition("\n")[2].strip()
-    if m and pos > 0 and line and not line.strip("-=_") and not in_vocabulary(m.group("header")) and (
+    line = _previous_line(text, pos)
+    if m and line and not line.strip("-=_") and not in_vocabulary(m.group("header")) and (
             unknown_category(m.group("header")) == "plan"):
         return m.start("header"), m.start("header"), m.end("header")
     return None
@@ -574,8 +574,13 @@ def _ruled_title_line(text: str, pos: int) -> tuple[int, int, int] | None:
 
 def _line_before(text: str, pos: int) -> str:
     """The line before ``pos``, stripped; "" for a blank line or a ruler ("-------") that sets a title apart."""
-    line = "" if pos == 0 else text[max(0, pos - 80):pos - 1].rstrip(" \t").rpartition("\n")[2].strip()
+    line = _previous_line(text, pos)
     return "" if not line.strip("-=_*~") else line
+
+
+def _previous_line(text: str, pos: int) -> str:
+    """The line before the one starting at ``pos``, stripped (its last 80 characters; "" at the note's start)."""
+    return "" if pos == 0 else text[max(0, pos - 80):pos - 1].rstrip(" \t").rpartition("\n")[2].strip()
 
 
 # One capitalised word on its line, the next line a labelled field ("Osteotomy: ..." or "Osteotomy [...]").

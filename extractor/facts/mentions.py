@@ -9,6 +9,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 from ..levels import Level
@@ -130,6 +131,11 @@ class MentionIndex:
         """The next sentence holding a mention."""
         i = self._position[sentence]
         return self.sentences[i + 1] if i + 1 < len(self.sentences) else None
+
+    @cached_property
+    def told_sentences(self) -> list[Sentence]:
+        """Every sentence holding a mention or loose levels, in text order (computed on first use)."""
+        return sorted(set(self.sentences) | set(self.loose_levels))
 
     def sentences_near(self, lo: int, hi: int) -> list[Sentence]:
         """The sentences holding a mention that reach into ``[lo, hi]`` (sentences do not overlap, so

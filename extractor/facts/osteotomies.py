@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..flags import Flag
-from ..levels import REGION_SIZES, Level, make_level, repeated_at_pattern, vertebra_index, vertebra_label
+from ..levels import Level, interspaces_around, make_level, repeated_at_pattern, vertebra_index
 from ..model import DroppedSite, Exclusion, Osteotomy
 from ..resources import load_json
 from .approach import ApproachTrack
@@ -159,17 +159,7 @@ def _kind_at_site(m: Mention, index: MentionIndex, kinds: frozenset[str]) -> boo
 
 def _sites(m: Mention) -> set[str]:
     """The interspaces a mention's levels name or touch ("L3" -> L2-3, L3-4)."""
-    return {s for lv in m.level_values() for s in (lv.interspaces() or _around(lv.start))}
-
-
-_COLUMN = sum(size for _, size in REGION_SIZES)  # vertebrae from C1 to S5
-
-
-def _around(vertebra: str) -> list[str]:
-    """The two interspaces of a vertebra ("L3" -> L2-3, L3-4)."""
-    i = vertebra_index(vertebra)
-    pairs = [(j, j + 1) for j in (i - 1, i) if j >= 0 and j + 1 < _COLUMN]
-    return [lv.label for lv in (make_level(vertebra_label(a), vertebra_label(b)) for a, b in pairs) if lv]
+    return {s for lv in m.level_values() for s in (lv.interspaces() or interspaces_around(lv.start))}
 
 
 _OTHER_STEPS = frozenset({"decompression", "discectomy"})  # "Attention was then turned to the stenosis ... laminotomy"
@@ -560,7 +550,7 @@ def _resection_places(index: MentionIndex, needs: dict) -> tuple:
     sentences right after one of them that say the same was done elsewhere (``repeated_at``)."""
     within = load_json("decisions.json")["levels"]["repeated_within_chars"]
     spans, last = (), None
-    for sentence in sorted(set(index.sentences) | set(index.loose_levels)):
+    for sentence in index.told_sentences:
         mentions = index.in_sentence(sentence)
         if any(m.category == "OSTEOTOMY" for m in mentions):
             continue

@@ -66,7 +66,7 @@ def told_in_turn(index: MentionIndex) -> dict[int, tuple]:
     within = load_json("decisions.json")["levels"]["repeated_within_chars"]
     added: dict[int, tuple] = defaultdict(tuple)
     anchor, last_end, number, chained = None, 0, 1, False
-    for sentence in sorted(set(index.loose_levels) | set(index.sentences)):
+    for sentence in index.told_sentences:
         own = [m for m in index.in_sentence(sentence) if m.category == "OSTEOTOMY" and m.counted]
         if own:
             anchor, last_end = own[-1], sentence[1]
@@ -240,7 +240,7 @@ def _sentence_right_after(index: MentionIndex, last: Sentence) -> Sentence | Non
     """The sentence (holding a mention or loose levels) that starts at most ``told_next_max_gap`` characters
     after ``last``, with only blanks between them."""
     gap = load_json("decisions.json")["levels"]["told_next_max_gap"]
-    nxt = min((s for s in set(index.loose_levels) | set(index.sentences) if last[1] <= s[0] <= last[1] + gap),
+    nxt = min((s for s in index.told_sentences if last[1] <= s[0] <= last[1] + gap),
               default=None)
     return None if nxt is None or index.text[last[1]:nxt[0]].strip() else nxt
 
@@ -318,7 +318,7 @@ def cut_before_the_same(m: Mention, index: MentionIndex) -> tuple:
     place, where no other procedure or device is told."""
     if m.role != BODY or not m.present or not _SAME_BEFORE.search(index.text, max(m.sentence[0], m.start - 20), m.start):
         return ()
-    spans = _one_place_cut_before(index, m.sentence, set(index.loose_levels) | set(index.sentences),
+    spans = _one_place_cut_before(index, m.sentence, index.told_sentences,
                                   lambda sentence: levels_of(index, sentence))
     return () if spans and _other_step_between(index, *spans[0].sentence) else spans
 
