@@ -3214,3 +3214,20 @@ def test_a_spreader_between_spinous_processes_leaves_the_disc_space_spacer(ex):
     body = ("A PEEK spacer was impacted into the L4-5 disc space with a lamina spreader between the L4 and L5 spinous "
             "processes. Pedicle screws were placed at L4 and L5.\n")
     assert ("22853", 1) in all_codes_of(ex, body)
+
+
+@pytest.mark.parametrize("told,local", [
+    ("A PEEK cage packed with the morselized spur bone was tapped into C5-6.", True),
+    ("A PEEK cage filled with morselised bone from the osteophytes was inserted at C5-6.", True),
+    ("A PEEK cage packed with allograft chips and the trimmed C6 lip bone was impacted into C5-6.", True),
+    ("The osteophyte bone was taken down with a rongeur and saved. A PEEK cage was placed at C5-6.", True),
+    ("The bridging spur bone was taken down with a Leksell rongeur to reach the disc. A PEEK cage with allograft chips "
+     "was placed at C5-6.", False),
+    ("The anterior osteophyte bone was burred flat with a drill. A PEEK cage with allograft chips was placed at C5-6.",
+     False),
+])
+def test_spur_and_lip_bone_packed_in_a_cage_is_local_bone_and_spur_bone_burred_away_is_not(ex, told, local):
+    """ACDF notes of waves 17-21 (X1147's, X1179's, X1192's class): the spur, the osteophytes or the trimmed lip saved and
+    packed in the cage are local autograft; spur bone taken down or burred flat to reach the disc is no graft."""
+    codes = codes_of(ex, f"ANTERIOR CERVICAL DISCECTOMY AND FUSION\nDESCRIPTION: Anterior discectomy at C5-6. {told}\n")
+    assert (("20936", 1) in codes) is local
