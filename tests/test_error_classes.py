@@ -3170,10 +3170,12 @@ def test_a_cage_told_at_the_discs_around_a_resected_vertebra_is_a_corpectomy_dev
     "Decort, local + allo chips + DBM laid posterolaterally",
     "A mesh cage was packed with the saved trough bone and set between C5 and C7",
     "The resected rib was cleaned of soft tissue, morselized and packed into the disc space",
+    "Decort T10-S1. Local PSO bone + allo chips + Infuse laid in gutters",
+    "The bone taken out at the Ponte osteotomies was morselized and laid in the gutters",
 ])
 def test_local_bone_in_the_words_of_terse_and_anterior_notes(ex, told):
-    """Wave 24 (X1387's, X1378's and X1394's classes): local bone told as "local +", "the saved trough bone", "the
-    resected rib ... morselized"."""
+    """Waves 17-24 (X1387's, X1378's, X1394's, X1223's and X1081's classes): local bone told as "local +", "the saved
+    trough bone", "the resected rib ... morselized", "PSO bone", "the bone taken out at the osteotomies"."""
     assert ("20936", 1) in all_codes_of(ex, f"Pedicle screws were placed at L4 and L5. {told}.\n")
 
 
