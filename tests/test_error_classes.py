@@ -3233,3 +3233,24 @@ def test_spur_and_lip_bone_packed_in_a_cage_is_local_bone_and_spur_bone_burred_a
     packed in the cage are local autograft; spur bone taken down or burred flat to reach the disc is no graft."""
     codes = codes_of(ex, f"ANTERIOR CERVICAL DISCECTOMY AND FUSION\nDESCRIPTION: Anterior discectomy at C5-6. {told}\n")
     assert (("20936", 1) in codes) is local
+
+
+@pytest.mark.parametrize("told,local", [
+    ("The laminar fragment was saved for graft", True),
+    ("Care was taken to keep the cement fragments apart from the bone being saved for graft", True),
+    ("The loose L5 arch was removed in one piece and set aside for bone graft", True),
+    ("As is our routine in soft bone, none of the resected bone was kept for graft", False),
+])
+def test_bone_saved_for_graft_is_local_autograft(ex, told, local):
+    """Waves 15-21 (X1025's, X1209's, X1235's class): bone "saved / kept / set aside for graft" in the narrative is
+    local autograft, as every such note of the corpus is coded; "none of it was kept for graft" is not."""
+    codes = all_codes_of(ex, f"Pedicle screws were placed at L4 and L5. {told}. Allograft chips were laid in the "
+                             "gutters.\n")
+    assert (("20936", 1) in codes) is local
+
+
+def test_bone_saved_for_graft_beside_a_separate_crest_harvest_is_that_harvest(ex):
+    body = ("Pedicle screws were placed at L4 and L5. Through a separate incision over the posterior iliac crest, "
+            "cancellous bone was harvested with gouges and saved for graft. It was laid in the gutters.\n")
+    codes = {code for code, _ in all_codes_of(ex, body)}
+    assert "20937" in codes and "20936" not in codes
