@@ -3254,3 +3254,24 @@ def test_bone_saved_for_graft_beside_a_separate_crest_harvest_is_that_harvest(ex
             "cancellous bone was harvested with gouges and saved for graft. It was laid in the gutters.\n")
     codes = {code for code, _ in all_codes_of(ex, body)}
     assert "20937" in codes and "20936" not in codes
+
+
+@pytest.mark.parametrize("incision", ["Through a second incision, an oblique one over the left posterior iliac crest,",
+                                      "We then made a separate oblique incision of about six centimetres over the left "
+                                      "posterior iliac crest and"])
+def test_a_crest_harvest_told_as_steps_through_a_second_incision_before_a_cage_is_filled(ex, incision):
+    """Waves 17-21 (X1028's, X1085's, X1173's class): a crest harvest through "a second incision" or "a separate oblique
+    incision", told as steps, then packed into the cage in the next sentence, is a separate-incision autograft."""
+    body = (f"Pedicle screws were placed at L4 and L5. {incision} we raised the gluteal fascia off the outer table, cut a "
+            "window with an osteotome and scooped out the cancellous bone with gouges. That cancellous bone was packed "
+            "into the PEEK cage, which was tapped into the L4-5 disc space.\n")
+    assert ("20937", 1) in all_codes_of(ex, body)
+
+
+def test_a_crest_harvest_for_a_sacroiliac_fusion_is_no_spinal_graft(ex):
+    """X730's class: crest bone harvested through its own incision and packed into the sacro-iliac joint is that
+    arthrodesis's graft, not a separate-incision autograft of the lumbar fusion."""
+    body = ("Pedicle screws were placed at L5 and S1 and allograft chips laid in the gutters.\n\nSacro-iliac part: "
+            "Separate oblique incision along the left posterior iliac crest. A window was cut in the outer table with "
+            "an osteotome. Cancellous bone harvested from beneath the window was packed into the joint.\n")
+    assert "20937" not in {code for code, _ in all_codes_of(ex, body)}

@@ -156,12 +156,21 @@ def _harvest_told_by_steps(kinds: dict[str, list[Evidence]], index: MentionIndex
             continue
         first = index.position(m.sentence)
         told = index.sentences[first:first + 1 + rule["follow_sentences"]]
+        line_start = index.text.rfind("\n", 0, m.sentence[0]) + 1
+        if _other_joint().search(index.text, line_start, told[-1][1]):
+            continue  # "Sacro-iliac part: Separate oblique incision ... packed into the joint": graft of another arthrodesis
         if any(index.counted_kinds(s) & set(rule["lacks_kinds"]) or any(
-                x.category == "INSTRUMENT" and x.counted for x in index.in_sentence(s)) for s in told):
-            return  # marrow aspirated, or an iliac screw's starting point prepared
+                x.category == "INSTRUMENT" and x.counted and (s == m.sentence or x.kind in rule["instrument_kinds_after"])
+                for x in index.in_sentence(s)) for s in told):
+            return  # marrow aspirated, or an iliac screw's starting point prepared (a cage filled next is no matter)
         if any(taken.search(index.text, *s) and bone.search(index.text, *s) for s in told + _gaps_between(told)):
             kinds[rule["kind"]].append(m.evidence())
             return
+
+
+@lru_cache(maxsize=1)
+def _other_joint() -> re.Pattern:
+    return re.compile(_config()["harvest_steps"]["other_joint"], re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
