@@ -3275,3 +3275,22 @@ def test_a_crest_harvest_for_a_sacroiliac_fusion_is_no_spinal_graft(ex):
             "Separate oblique incision along the left posterior iliac crest. A window was cut in the outer table with "
             "an osteotome. Cancellous bone harvested from beneath the window was packed into the joint.\n")
     assert "20937" not in {code for code, _ in all_codes_of(ex, body)}
+
+
+def test_a_hardware_removal_template_codes_no_instrumentation(ex):
+    """X1245's class: an implant table whose Action column says "Removed", and the narrative's "palpable" screw head,
+    are the old construct: a removal places nothing."""
+    text = ("OPERATIVE NOTE - SPINE\nProcedure(s): [Removal of left S2-alar-iliac screw and offset connector]\n\n"
+            "Implants:\n| Action    | Item                  | Side | Level   |\n|-----------|-----------------------|------|---------|\n"
+            "| Removed   | S2-alar-iliac screw   | L    | S2AI    |\n| Removed   | Offset connector      | L    | S1-S2AI |\n\n"
+            "Narrative:\n[Prone, time-out done. Short incision made directly over the palpable left S2AI screw head and "
+            "carried through fascia. The set screw was loosened and the connector taken off. Closure in layers.]\n")
+    assert codes_of(ex, text) == set()
+
+
+def test_an_implant_table_s_action_column_keeps_the_rows_implanted(ex):
+    text = ("OPERATIVE NOTE - SPINE\nProcedure(s): [Posterior fusion L4-L5]\n\nImplants:\n"
+            "| Action    | Item            | Side | Level |\n|-----------|-----------------|------|-------|\n"
+            "| Implanted | Pedicle screw   | B    | L4    |\n| Implanted | Pedicle screw   | B    | L5    |\n\n"
+            "Narrative:\n[Prone. Pedicle screws were placed at L4 and L5 bilaterally and rods secured.]\n")
+    assert ("22840", 1) in codes_of(ex, text)
