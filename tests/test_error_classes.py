@@ -3280,7 +3280,7 @@ def test_a_crest_harvest_for_a_sacroiliac_fusion_is_no_spinal_graft(ex):
 def test_a_hardware_removal_template_codes_no_instrumentation(ex):
     """X1245's class: an implant table whose Action column says "Removed", and the narrative's "palpable" screw head,
     are the old construct: a removal places nothing."""
-    text = ("OPERATIVE NOTE - SPINE\nProcedure(s): [Removal of left S2-alar-iliac screw and offset connector]\n\n"
+    text = ("OPERATIVE NOTE - SPINE\nProcedure(s): [Revision of the left pelvic fixation]\n\n"
             "Implants:\n| Action    | Item                  | Side | Level   |\n|-----------|-----------------------|------|---------|\n"
             "| Removed   | S2-alar-iliac screw   | L    | S2AI    |\n| Removed   | Offset connector      | L    | S1-S2AI |\n\n"
             "Narrative:\n[Prone, time-out done. Short incision made directly over the palpable left S2AI screw head and "
