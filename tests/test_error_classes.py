@@ -3294,3 +3294,11 @@ def test_an_implant_table_s_action_column_keeps_the_rows_implanted(ex):
             "| Implanted | Pedicle screw   | B    | L4    |\n| Implanted | Pedicle screw   | B    | L5    |\n\n"
             "Narrative:\n[Prone. Pedicle screws were placed at L4 and L5 bilaterally and rods secured.]\n")
     assert ("22840", 1) in codes_of(ex, text)
+
+
+def test_screws_listed_by_level_then_backed_out_are_removed(ex):
+    """X939's class: "all eight pedicle screws, one on each side at L2, L3, L4 and L5, were backed out" removes them all,
+    however long the list between the screws and the verb."""
+    body = ("The locking caps were loosened and both rods lifted out. Then all eight pedicle screws, one on each side at "
+            "L2, L3, L4 and L5, were backed out with the driver; none was loose.\n")
+    assert all_codes_of(ex, body) == set()
