@@ -3302,3 +3302,39 @@ def test_screws_listed_by_level_then_backed_out_are_removed(ex):
     body = ("The locking caps were loosened and both rods lifted out. Then all eight pedicle screws, one on each side at "
             "L2, L3, L4 and L5, were backed out with the driver; none was loose.\n")
     assert all_codes_of(ex, body) == set()
+
+
+def test_a_sagittal_osteotomy_for_an_en_bloc_tumour_resection_is_no_osteotomy_code(ex):
+    """Wave 25 (X1432's class): the sagittal vertebral osteotomy of an en bloc tumour resection cuts for a margin, not
+    to realign the spine."""
+    body = ("Pedicle screws were placed from T4 to T8. For the sagittal osteotomy, the line was placed just to the right "
+            "of the left pedicle, beyond the medial edge of the tumor, and thin osteotomes were advanced through the T6 "
+            "body. The specimen was delivered en bloc.\n")
+    assert osteotomy_codes_of(ex, body, "1. En bloc resection of chest wall chondrosarcoma.\n2. Sagittal vertebral "
+                                        "osteotomy of T6.") == set()
+
+
+def test_a_hemivertebra_excision_is_a_vertebral_column_resection(ex):
+    """Wave 25 (X1425's class): a posterior hemivertebra excision (lamina, facets, pedicle, body and both discs) is a
+    three-column resection at its vertebra; one only weighed in the indications is not."""
+    body = ("We then excised the hemivertebra: its lamina, facets and pedicle, then its body with the discs above and "
+            "below. The gap was closed by compression between the T10 and T12 screws.\n")
+    assert osteotomy_codes_of(ex, body, "1. Excision of hemivertebra, right T11, by the posterior route.") == {("22206", 1)}
+    weighed = "The alternative of hemivertebra excision at T11 was explained; we chose a convex fusion instead.\n"
+    assert osteotomy_codes_of(ex, "Pedicle screws were placed at T10 and T12. " + weighed) == set()
+
+
+def test_a_level_the_note_says_got_no_screw_is_no_fixation_point(ex):
+    """Wave 25 (X1439's class): "at L2 and L4 ...; none were placed at L3" fixes the two ends only."""
+    codes = all_codes_of(ex, "Pedicle screws were placed bilaterally at L2 and L4 under fluoroscopy; none were placed "
+                             "at L3. Two rods were locked into the L2 and L4 screws.\n")
+    assert ("22840", 1) in codes and ("22842", 1) not in codes
+
+
+@pytest.mark.parametrize("told", [
+    "The alternative of a pedicle subtraction osteotomy at T11 was explained; we chose an in situ fusion instead.",
+    "A pedicle subtraction osteotomy at T11 was explained to the family as the alternative.",
+])
+def test_an_osteotomy_told_as_the_alternative_is_not_done(ex, told):
+    """Wave 25's cold probe of X1425's class: an osteotomy "explained" as "the alternative" was not performed."""
+    assert osteotomy_codes_of(ex, f"Pedicle screws were placed at T10 and T12. {told}\n") == set()

@@ -99,8 +99,8 @@ def _owner(span: LevelSpan, anchors: list[Mention], indexes: list[int], text: st
     first anchor)."""
     gap = _config()["adjacent_gap"]
     s, e = span.start, span.end
-    if _SKIPPED_AFTER.match(text, e):
-        return None  # "screws placed as listed above, C7 and T1 left free to allow the osteotomies"
+    if _SKIPPED_AFTER.match(text, e) or _SKIPPED_BEFORE.search(text, max(0, s - 48), s):
+        return None  # "screws placed as listed above, C7 and T1 left free to allow the osteotomies", "none were placed at L3"
     following = [i for a, i in zip(anchors, indexes) if 0 <= a.start - e <= gap and not text[e:a.start].strip(" -")
                  or _COLUMN_GAP.fullmatch(text, e, a.start) and not _FIELD_AFTER.match(text, a.end)]
     if following:
@@ -181,6 +181,10 @@ _LEVELS_LABEL = re.compile(r"\blevels?(?:[ \t]*\(s\))?[ \t]*:?[ \t\[]*$", re.IGN
 _SKIPPED_AFTER = re.compile(r"(?:[ \t]*(?:,|and|or)[ \t]*[CTLS]\d{1,2})*[ \t]+(?:were[ \t]+|was[ \t]+)?(?:left[ \t]+"
                             r"(?:free|empty|open|uninstrumented|without)\b(?!-?hand)|skipped\b|not[ \t]+instrumented\b)",
                             re.IGNORECASE)
+# Levels told as left out before them: "none were placed at L3", "no screws in L3", "skipping L3"
+_SKIPPED_BEFORE = re.compile(r"(?:\bnone[ \t]+(?:were|was)[ \t]+(?:placed|inserted|put)|\bno[ \t]+(?:screws?|fixation|anchors?)"
+                             r"(?:[ \t]+(?:were|was))?(?:[ \t]+(?:placed|inserted|put))?|\bskipping|\bsparing)"
+                             r"[ \t]+(?:(?:at|in|into|the)[ \t]+)*$", re.IGNORECASE)
 _FIELD_AFTER = re.compile(r"[ \t]*:")  # "Fusion levels: T8-L3     Ponte osteotomy: T12-L1": the next field's label
 # A level cell, then the row's first value ("8.5 x 50 mm", "--"), not the number of a list's next item.
 _ROW_LABEL = re.compile(r"[ \t]{2,30}(?!\d{1,2}[.)][ \t])(?:\d|--)")
