@@ -3338,3 +3338,12 @@ def test_a_level_the_note_says_got_no_screw_is_no_fixation_point(ex):
 def test_an_osteotomy_told_as_the_alternative_is_not_done(ex, told):
     """Wave 25's cold probe of X1425's class: an osteotomy "explained" as "the alternative" was not performed."""
     assert osteotomy_codes_of(ex, f"Pedicle screws were placed at T10 and T12. {told}\n") == set()
+
+
+def test_screws_placed_because_a_joint_had_been_removed_are_placed(ex):
+    """Wave 25 (X1419's class): "Because the left joint had been removed, pedicle screws were placed ..." places them;
+    screws that "had been removed" are out."""
+    placed = all_codes_of(ex, "Because the left joint had been removed, pedicle screws were placed bilaterally at T10 "
+                              "and T11 under fluoroscopy.\n")
+    assert ("22840", 1) in placed
+    assert all_codes_of(ex, "The old L4 and L5 pedicle screws had been removed, and the wound was irrigated.\n") == set()
