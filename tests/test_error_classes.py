@@ -3347,3 +3347,14 @@ def test_screws_placed_because_a_joint_had_been_removed_are_placed(ex):
                               "and T11 under fluoroscopy.\n")
     assert ("22840", 1) in placed
     assert all_codes_of(ex, "The old L4 and L5 pedicle screws had been removed, and the wound was irrigated.\n") == set()
+
+
+def test_a_cage_at_the_disc_between_two_partly_resected_bodies_is_a_corpectomy_device(ex):
+    """Wave 25 (X1433's class): partial corpectomies of T9 and T10 leave one defect; the cage an implant table lists at
+    "T9-10" sits in it (22854), not in a disc space."""
+    body = ("Partial corpectomies of T9 and T10 were carried out through bilateral costotransversectomies, with the "
+            "T9-10 disc. The expandable titanium cage was set into the defect and expanded. Pedicle screws at T7, T8, T11 "
+            "and T12 were joined with rods.\n\n| # | Level | Implant |\n|---|---|---|\n| 1 | T9-10 | Expandable titanium "
+            "cage |\n")
+    codes = codes_of(ex, note_with(body, "1. Partial corpectomies T9 and T10.\n2. Expandable cage."))
+    assert ("22854", 1) in codes and "22853" not in {code for code, _ in codes}

@@ -89,10 +89,12 @@ class _DeviceReader:
 
     def _spans_the_defect(self, m: Mention, spaces: list[Level]) -> bool:
         """One cage told at both discs around a resected body ("the T12-L1 and L1-L2 discs were removed ... to support
-        the cage" of an L1 vertebrectomy); not cages, one in each disc beside a partial corpectomy."""
+        the cage" of an L1 vertebrectomy), or at the disc between two resected bodies ("| T9-10 | Expandable cage |" of
+        T9 and T10 partial corpectomies); not cages, one in each disc beside a partial corpectomy."""
         below = {lv.start for lv in spaces}
         above = {lv.end for lv in spaces}
-        return not m.text.lower().endswith("s") and bool(below & above & self.resected)
+        between = any(lv.start in self.resected and lv.end in self.resected for lv in spaces)
+        return not m.text.lower().endswith("s") and (bool(below & above & self.resected) or between)
 
 
 _NEAR_WORK_CHARS = 250  # in a run-on dictated sentence, the levels of other steps are far from the discectomy
