@@ -3358,3 +3358,13 @@ def test_a_cage_at_the_disc_between_two_partly_resected_bodies_is_a_corpectomy_d
             "cage |\n")
     codes = codes_of(ex, note_with(body, "1. Partial corpectomies T9 and T10.\n2. Expandable cage."))
     assert ("22854", 1) in codes and "22853" not in {code for code, _ in codes}
+
+
+def test_a_cage_tapped_into_a_debrided_disc_space_is_an_interbody_device(ex):
+    """Wave 25 (X1405's class): after a disc-space debridement, no body resected, a cage "tapped into the disc space
+    ... towards the front of the defect" is an interbody device (22853), not a corpectomy device."""
+    body = ("Pedicle screws were placed at L4 and L5. The infected L4-5 disc was debrided and the end plates cut back to "
+            "bleeding bone, leaving a wedge-shaped defect. A titanium cage packed with allograft chips was tapped into the "
+            "L4-5 disc space towards the front of the defect.\n")
+    codes = codes_of(ex, note_with(body))
+    assert ("22853", 1) in codes and "22854" not in {code for code, _ in codes}

@@ -79,8 +79,11 @@ class _DeviceReader:
 
     def in_defect(self, m: Mention) -> bool:
         """A cage in a corpectomy or VCR defect rather than in a disc space."""
-        if any(x.category == "DEFECT" or is_body_resection(x) for x in self.index.in_sentence(m.sentence)):
-            return True  # "cage (C5-C6 corpectomy defect)": C5-C6 are the resected bodies
+        here = self.index.in_sentence(m.sentence)
+        if any(is_body_resection(x) for x in here) or any(x.category == "DEFECT" for x in here) and (
+                self.resection_in_note or not _DISC_SPACE.search(self.index.text, *m.sentence)):
+            return True  # "cage (C5-C6 corpectomy defect)": C5-C6 are the resected bodies; not "into the disc space
+            # ... the front of the defect" of a debrided disc where no body was resected
         levels = m.level_values()
         if not levels:  # "the expandable cage was inserted" in a corpectomy without interbody fusion
             return self.resection_in_note and not self.interbody_fusion
@@ -97,6 +100,7 @@ class _DeviceReader:
         return not m.text.lower().endswith("s") and (bool(below & above & self.resected) or between)
 
 
+_DISC_SPACE = re.compile(r"\b(?:disc|disk)[ \t\n]+space|\binterspace\b", re.IGNORECASE)
 _NEAR_WORK_CHARS = 250  # in a run-on dictated sentence, the levels of other steps are far from the discectomy
 
 
