@@ -3368,3 +3368,19 @@ def test_a_cage_tapped_into_a_debrided_disc_space_is_an_interbody_device(ex):
             "L4-5 disc space towards the front of the defect.\n")
     codes = codes_of(ex, note_with(body))
     assert ("22853", 1) in codes and "22854" not in {code for code, _ in codes}
+
+
+@pytest.mark.parametrize("incision,separate", [
+    ("Through the same midline skin incision a separate fascial incision was made lateral to the right paraspinal "
+     "muscles, and the right seventh to ninth ribs were exposed.", True),
+    ("Through the same midline incision, elevating the paraspinal muscles, the right seventh to ninth ribs were "
+     "exposed.", False),
+])
+def test_rib_bone_of_a_thoracoplasty_through_a_separate_fascial_incision_is_separate_incision_autograft(
+        ex, incision, separate):
+    """Waves 17 and 25 (X1058's, X1428's class): rib segments taken through a separate fascial incision and morselized
+    into the fusion are a separate-incision autograft (20937); through the midline exposure they are local bone."""
+    body = (f"Pedicle screws were placed from T4 to T12. {incision} A 3 cm segment of each rib was removed subperiosteally. "
+            "The rib segments were morselized and laid along the decorticated laminae with allograft chips.\n")
+    codes = {code for code, _ in all_codes_of(ex, body)}
+    assert ("20937" in codes, "20936" in codes) == (separate, not separate)

@@ -84,6 +84,7 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
         if m.category == "GRAFT":
             named.add(kind)
     _harvest_told_by_steps(kinds, index)
+    _rib_through_a_separate_incision(kinds, index)
     _marrow_from_the_same_wound(kinds, index)
     _harvest_of_the_block(kinds, named)
     _own_bone_of_the_harvest(kinds)
@@ -166,6 +167,26 @@ def _harvest_told_by_steps(kinds: dict[str, list[Evidence]], index: MentionIndex
         if any(taken.search(index.text, *s) and bone.search(index.text, *s) for s in told + _gaps_between(told)):
             kinds[rule["kind"]].append(m.evidence())
             return
+
+
+def _rib_through_a_separate_incision(kinds: dict[str, list[Evidence]], index: MentionIndex) -> None:
+    """Rib bone taken through a separate fascial incision (a thoracoplasty "through the same midline skin incision ...
+    a separate fascial incision was made lateral to the paraspinal muscles") is a separate-incision autograft, not
+    local bone; other local bone stays local, and so does a rib of a thoracotomy whose chest drain went through a
+    separate stab incision (rules/decisions.json, grafts.rib_separate_incision)."""
+    rule = _config()["rib_separate_incision"]
+    local = kinds.get(rule["from_kind"], [])
+    words = re.compile(rule["rib_words"], re.IGNORECASE)
+    ribs = [e for e in local if words.search(e.text)]
+    fascial = re.compile(rule["incision_words"], re.IGNORECASE)
+    if not ribs or not any(m.category == "INCISION" and m.kind in rule["incision_kinds"] and fascial.search(m.text)
+                           and words.search(index.text, m.sentence[0], m.sentence[1] + rule["follow_chars"])
+                           for m in index.counted):
+        return
+    kinds[rule["kind"]] += ribs
+    kinds[rule["from_kind"]] = [e for e in local if e not in ribs]
+    if not kinds[rule["from_kind"]]:
+        del kinds[rule["from_kind"]]
 
 
 @lru_cache(maxsize=1)
