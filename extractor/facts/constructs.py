@@ -108,7 +108,7 @@ def build_constructs(index: MentionIndex, approach: ApproachTrack) -> tuple[Cons
     anterior = _construct(sides.anterior, any(m.meta.get("side") == "anterior" == side(m, approach, sides.occipital)
                                               for m in fixation), False,
                           load_json("decisions.json")["devices"]["anterior_listed_max_segments"])
-    if (posterior or anterior) and removal_only(index):
+    if removal_only(index):  # flagged even where the removal cues already took every screw out
         return None, None, False, [Flag.hardware_removal_only]
     listed = any(c and c.levels_from_procedure_list for c in (posterior, anterior))
     return posterior, anterior, sides.pelvic, [Flag.instrumentation_levels_from_procedure_list] if listed else []

@@ -71,7 +71,7 @@ def build_grafts(index: MentionIndex, brief: bool = False) -> tuple[list[Graft],
     named: set[str] = set()  # kinds a graft word names (not only a harvest step)
     spacer = False
     for m in _candidates(index, brief):
-        if m.category == "GRAFT" and (_taken_away(m, index.text) or _lab_panel(m, index.text)):
+        if m.category == "GRAFT" and (_taken_away(m, index.text) or _lab_panel(m, index.text) or _not_a_graft(m, index)):
             continue
         here = index.counted_kinds(m.sentence)
         kind = (_brand_kind(m, index) if m.kind == config["brand_allograft"]["kind"]
@@ -160,13 +160,38 @@ def _harvest_told_by_steps(kinds: dict[str, list[Evidence]], index: MentionIndex
         line_start = index.text.rfind("\n", 0, m.sentence[0]) + 1
         if _other_joint().search(index.text, line_start, told[-1][1]):
             continue  # "Sacro-iliac part: Separate oblique incision ... packed into the joint": graft of another arthrodesis
-        if any(index.counted_kinds(s) & set(rule["lacks_kinds"]) or any(
-                x.category == "INSTRUMENT" and x.counted and (s == m.sentence or x.kind in rule["instrument_kinds_after"])
-                for x in index.in_sentence(s)) for s in told):
-            return  # marrow aspirated, or an iliac screw's starting point prepared (a cage filled next is no matter)
+        if _not_a_harvest(m, told, index, rule):
+            return
         if any(taken.search(index.text, *s) and bone.search(index.text, *s) for s in told + _gaps_between(told)):
             kinds[rule["kind"]].append(m.evidence())
             return
+
+
+def _not_a_harvest(m: Mention, told: list, index: MentionIndex, rule: dict) -> bool:
+    """Marrow aspirated; an iliac screw's starting point prepared (an instrument in the incision's own sentence, a
+    pelvic screw after it, even one backed out, "entry point", "pilot hole"); bone discarded: no harvest. A cage
+    filled with the bone in the next sentence is no matter."""
+    if re.search(rule["not_harvest"], index.text[told[0][0]:told[-1][1]], re.IGNORECASE):
+        return True
+    return any(index.counted_kinds(s) & set(rule["lacks_kinds"]) or any(
+        x.category == "INSTRUMENT" and (x.counted and s == m.sentence or x.kind in rule["instrument_kinds_after"])
+        for x in index.in_sentence(s)) for s in told)
+
+
+def _not_a_graft(m: Mention, index: MentionIndex) -> bool:
+    """A graft word before "support", "bed", "site" ("the endplates were preserved for graft support"); bone "saved
+    for graft" in a sentence naming another graft or a crest harvest, which is the bone saved, or in a clause denying
+    it ("none of the bone from the wound was kept for grafting") (rules/decisions.json, grafts.not_graft_after and
+    grafts.saved_for_graft)."""
+    config = _config()
+    if re.compile(config["not_graft_after"], re.IGNORECASE).match(index.text, m.end):
+        return True
+    saved = config["saved_for_graft"]
+    if m.rule not in saved["rule_ids"]:
+        return False
+    clause = max(m.sentence[0], index.text.rfind(";", 0, m.start) + 1)
+    return bool(index.counted_kinds(m.sentence) & set(saved["other_kinds"])) or bool(
+        re.search(saved["denied_before"], index.text[clause:m.start], re.IGNORECASE))
 
 
 def _rib_through_a_separate_incision(kinds: dict[str, list[Evidence]], index: MentionIndex) -> None:

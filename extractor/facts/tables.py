@@ -1,10 +1,11 @@
 """Implant log tables: the rows a 'placed' column marks as not placed.
 
 Templated notes list every implant opened in a pipe table ("| Level | Side | Implant | Size | Implanted |").
-A row whose cell under the placed column says "N/A", "No" or "--" names a device that was not put in,
+A row whose cell under the placed column says "N/A", "No" or "--" names a device that was not put in (under an
+"Action" or "Status" column only "Removed", "Retained", "Existing" and the like do),
 however many cells stand between the device and that cell (a ConText cue reads only a few tokens).
 The column names and cell values are data: rules/decisions.json, devices.placed_columns and
-devices.not_placed_cells. Read on the cleaned text (textview.clean: same offsets, markup blanked, line
+devices.not_placed_cells, devices.action_columns and devices.removed_cells. Read on the cleaned text (textview.clean: same offsets, markup blanked, line
 ends normalised, a flattened export's lines restored).
 """
 from __future__ import annotations
@@ -21,15 +22,17 @@ Cell = tuple[str, int, int]  # stripped lower-case text, start, end (offsets in 
 
 
 @lru_cache(maxsize=1)
-def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+def _vocabulary() -> dict[str, frozenset[str]]:
+    """Each column a table may head, with the cell values that mean "not placed" under it."""
     config = load_json("decisions.json")["devices"]
-    return frozenset(config["placed_columns"]), frozenset(config["not_placed_cells"])
+    placed, removed = frozenset(config["not_placed_cells"]), frozenset(config["removed_cells"])
+    return {**{c: placed for c in config["placed_columns"]}, **{c: removed for c in config["action_columns"]}}
 
 
 def worth_reading(text: str) -> bool:
     """Can the text hold such a table at all? (a cheap test before cleaning it)"""
     lower = text.lower()
-    return "|" in text and any(column in lower for column in _vocabulary()[0])
+    return "|" in text and any(column in lower for column in _vocabulary())
 
 
 def _rows(line: str, offset: int) -> list[list[Cell]]:
@@ -69,17 +72,17 @@ def _table_rows(text: str) -> list[list[Cell] | None]:
 def rows_not_placed(text: str) -> list[tuple[int, int, int, int]]:
     """Table rows whose placed column says the implant was not placed: (row start, row end, cell start,
     cell end) offsets in ``text`` (the cell's words, without its padding)."""
-    columns, not_placed = _vocabulary()
+    columns = _vocabulary()
     found: list[tuple[int, int, int, int]] = []
     column: int | None = None
-    width = 0
+    width, not_placed = 0, frozenset()
     for cells in _table_rows(text):
         if cells is None:
             column = None
             continue
         header = [i for i, (c, _, _) in enumerate(cells) if c in columns]
         if header:
-            column, width = header[0], len(cells)
+            column, width, not_placed = header[0], len(cells), columns[cells[header[0]][0]]
         elif column is not None and len(cells) == width and cells[column][0] in not_placed:
             _, start, end = cells[column]
             raw = text[start:end]
