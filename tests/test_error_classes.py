@@ -3426,3 +3426,28 @@ def test_an_action_column_s_dash_or_no_says_nothing_of_placing(ex):
             "| Pedicle screw | L4    | --     |\n| Pedicle screw | L5    | --     |\n\n"
             "Narrative:\n[Prone. Pedicle screws were placed at L4 and L5 bilaterally and rods secured.]\n")
     assert ("22840", 1) in codes_of(ex, text)
+
+
+def test_an_spo_whose_spinous_process_is_put_back_is_no_smith_petersen_osteotomy(ex):
+    """Wave 26 (X1441's class): in a note that cuts the L4 spinous process for the exposure and puts it back, "L4 SPO
+    (reattached)" is that spinous process osteotomy; elsewhere SPO stays a Smith-Petersen osteotomy."""
+    body = ("The L4 spinous process was cut across at its base with an osteotome and swung aside. Pedicle screws were "
+            "placed at L4 and L5 and laminotomies done. The L4 spinous process was put back on its base with sutures.\n")
+    assert osteotomy_codes_of(ex, body, "1. L4 SPO (reattached).\n2. Posterior fusion L4-5.") == set()
+    assert osteotomy_codes_of(ex, "Pedicle screws were placed from L1 to L5. SPOs were performed at L2-3 and L3-4.\n") == {
+        ("22214", 1), ("22216", 1)}
+
+
+def test_a_medial_facet_osteotomy_for_the_lateral_recess_is_a_decompression(ex):
+    """Wave 26 (X1444's class): speech recognition's "medial facet osteotomy" is a medial facetectomy."""
+    body = ("Pedicle screws were placed at L3, L4 and L5. Bilateral medial facetectomies were performed at L3-4 and L4-5. "
+            "The medial facet osteotomy on the left at L3-4 was particularly tight.\n")
+    assert osteotomy_codes_of(ex, body) == set()
+
+
+def test_an_osteotomy_that_would_have_added_risk_was_not_done(ex):
+    """Wave 26 (X1462's class): "the L1 pedicle subtraction osteotomy would have added risk without benefit; it was
+    therefore not done" (the denial beyond the semicolon)."""
+    body = ("Pedicle screws were placed from T9 to L4. With this correction the L1 pedicle subtraction osteotomy would "
+            "have added risk without benefit; it was therefore not done.\n")
+    assert osteotomy_codes_of(ex, body) == set()

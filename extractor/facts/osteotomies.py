@@ -425,6 +425,8 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
     for m in index.of("OSTEOTOMY"):
         if m.rule == _GRADE_ROW_RULE and not _LEVEL_BEFORE.search(index.text, max(0, m.start - 12), m.start):
             continue  # "Spondylolisthesis grade 2: L5 on S1" is no osteotomy row ("L2-3 Gr 2: b/l SAP + IAP out")
+        if _spinous_process_osteotomy(m, index.text):
+            continue  # "1. L4 SPO (reattached)": the spinous process cut for the exposure and put back
         result = _classify_one(m, index, context, seen)
         if isinstance(result, Mention):
             generic.append(result)
@@ -438,6 +440,13 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
     if (seed := unnamed_wedge(index, context.ankylosis)) is not None:
         typed[("posterior", "posterior_wedge")].append(Typed(seed, True))
     return _placed_by_its_resections(typed, index, context), generic
+
+
+def _spinous_process_osteotomy(m: Mention, text: str) -> bool:
+    """"SPO" in a note that puts a cut spinous process back ("L4 SP put back on its base") names that exposure cut,
+    not a Smith-Petersen osteotomy (rules/decisions.json, osteotomy_typing.spinous_process_osteotomy)."""
+    rule = load_json("decisions.json")["osteotomy_typing"]["spinous_process_osteotomy"]
+    return m.text.strip().lower() in rule["abbreviations"] and re.search(rule["reattached"], text, re.IGNORECASE) is not None
 
 
 def _classify_one(m: Mention, index: MentionIndex, context: _Context, seen: _Seen) -> Mention | list[tuple[TypeKey, Typed]]:
