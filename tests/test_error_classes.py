@@ -3431,9 +3431,10 @@ def test_an_action_column_s_dash_or_no_says_nothing_of_placing(ex):
 def test_an_spo_whose_spinous_process_is_put_back_is_no_smith_petersen_osteotomy(ex):
     """Wave 26 (X1441's class): in a note that cuts the L4 spinous process for the exposure and puts it back, "L4 SPO
     (reattached)" is that spinous process osteotomy; elsewhere SPO stays a Smith-Petersen osteotomy."""
-    body = ("The L4 spinous process was cut across at its base with an osteotome and swung aside. Pedicle screws were "
-            "placed at L4 and L5 and laminotomies done. The L4 spinous process was put back on its base with sutures.\n")
-    assert osteotomy_codes_of(ex, body, "1. L4 SPO (reattached).\n2. Posterior fusion L4-5.") == set()
+    brief = ("BRIEF OP NOTE - SPINE\nProcedures:\n1. L4 SPO (reattached)\n2. Posterior fusion L4-5, pedicle screws L4-L5\n"
+             "Description:\nL4 spinous process cut across at its base with an osteotome and swung aside. PS L4/L5 b/l. "
+             "Laminotomies L4-5. L4 SP put back on its base, heavy suture through drill holes.\n")
+    assert osteotomy_codes_in(ex, brief) == set()
     assert osteotomy_codes_of(ex, "Pedicle screws were placed from L1 to L5. SPOs were performed at L2-3 and L3-4.\n") == {
         ("22214", 1), ("22216", 1)}
 
