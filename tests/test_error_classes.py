@@ -3452,3 +3452,13 @@ def test_an_osteotomy_that_would_have_added_risk_was_not_done(ex):
     body = ("Pedicle screws were placed from T9 to L4. With this correction the L1 pedicle subtraction osteotomy would "
             "have added risk without benefit; it was therefore not done.\n")
     assert osteotomy_codes_of(ex, body) == set()
+
+
+def test_a_terse_same_at_adds_a_site_and_a_plate_like_mass_is_no_plate(ex):
+    """Wave 26 (X1451's and X1479's classes): "Ponte L1-2: ... Same at L2-3." is two sites; "a dense plate-like mass"
+    of ossified flavum is no anterior plate."""
+    body = "Pedicle screws T11-L5. Ponte L1-2: SP base off, LF out, facets resected. Same at L2-3.\n"
+    assert osteotomy_codes_of(ex, body) == {("22214", 1), ("22216", 1)}
+    ossified = ("Pedicle screws were placed from T8 to L2. The ossified ligamentum flavum at T10-11 was a dense, bilateral, "
+                "plate-like mass and was removed.\n")
+    assert not {code for code, _ in all_codes_of(ex, ossified)} & {"22845", "22846", "22847"}
