@@ -3462,3 +3462,13 @@ def test_a_terse_same_at_adds_a_site_and_a_plate_like_mass_is_no_plate(ex):
     ossified = ("Pedicle screws were placed from T8 to L2. The ossified ligamentum flavum at T10-11 was a dense, bilateral, "
                 "plate-like mass and was removed.\n")
     assert not {code for code, _ in all_codes_of(ex, ossified)} & {"22845", "22846", "22847"}
+
+
+@pytest.mark.parametrize("told,local", [
+    ("The remaining laminar bone and the transverse processes were decorticated, and allograft chips were laid", False),
+    ("The laminae were morselized and, together with allograft chips, packed over the decorticated facets", True),
+])
+def test_laminar_bone_decorticated_is_the_bed_and_laminae_morselized_are_local_bone(ex, told, local):
+    """Wave 26 (X1469's and X1449's classes)."""
+    codes = all_codes_of(ex, f"Pedicle screws were placed at L4 and L5. {told}.\n")
+    assert (("20936", 1) in codes) is local and ("20930", 1) in codes
