@@ -3472,3 +3472,24 @@ def test_laminar_bone_decorticated_is_the_bed_and_laminae_morselized_are_local_b
     """Wave 26 (X1469's and X1449's classes)."""
     codes = all_codes_of(ex, f"Pedicle screws were placed at L4 and L5. {told}.\n")
     assert (("20936", 1) in codes) is local and ("20930", 1) in codes
+
+
+def test_compression_across_the_osteotomies_and_another_level_adds_no_site(ex):
+    """Wave 27 (X1481's class): "SPO at L1-2 and L2-3 ... L3-4 left alone except decort", then "compression across SPOs
+    + L4-5" (the TLIF level): two sites, not four."""
+    body = ("SPO at L1-2 and L2-3: SP bases, LF, both facets (IAP/SAP) each level -> segments open up. L3-4 left alone "
+            "except decort\nR L4-5: complete R facetectomy -> disc out, EPs prepped, 12/8 PEEK cage w/ DBM impacted "
+            "anterior\nRods contoured, placed, compression across SPOs + L4-5 -> LL 18 -> 42. Final tighten\n")
+    assert osteotomy_codes_of(ex, body) == {("22214", 1), ("22216", 1)}
+
+
+def test_bare_spacers_in_a_note_of_femoral_rings_are_the_rings(ex):
+    """Wave 27 (X1502's class): "The two spacers sat centrally" after two femoral ring allografts, no cage named, are
+    the rings (20931), not interbody devices; a dissecting "blunt hook" is an instrument (X1492)."""
+    body = ("ALIF. A freeze-dried femoral ring allograft packed with rhBMP-2 was impacted into the L5-S1 space. A second "
+            "femoral ring was impacted into the L4-L5 space. The two spacers sat centrally on both imaging planes. "
+            "Percutaneous pedicle screws were placed at L4, L5 and S1.\n")
+    codes = {code for code, _ in all_codes_of(ex, body)}
+    assert "20931" in codes and "22853" not in codes
+    hook = "ACDF C4-C6 with a plate. At C5-C6 the ligament was dissected off the dura with a blunt hook.\n"
+    assert "22840" not in {code for code, _ in all_codes_of(ex, hook)}

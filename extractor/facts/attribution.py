@@ -177,9 +177,9 @@ _COLUMN_GAP = re.compile(r"[ \t]{2,30}")
 _LEVEL_WORD = re.compile(r"\b[CTLS]\d{1,2}\b")
 _FIELD_BETWEEN = re.compile(r"[:\[\]]")  # another field between two procedures: each has its own levels
 _LEVELS_LABEL = re.compile(r"\blevels?(?:[ \t]*\(s\))?[ \t]*:?[ \t\[]*$", re.IGNORECASE)  # "Levels: T4-L1"
-# Levels told as left without anything: "C7 and T1 left free", "T12 and L1 were skipped"
+# Levels told as left without anything: "C7 and T1 left free", "T12 and L1 were skipped", "L3-4 left alone"
 _SKIPPED_AFTER = re.compile(r"(?:[ \t]*(?:,|and|or)[ \t]*[CTLS]\d{1,2})*[ \t]+(?:were[ \t]+|was[ \t]+)?(?:left[ \t]+"
-                            r"(?:free|empty|open|uninstrumented|without)\b(?!-?hand)|skipped\b|not[ \t]+instrumented\b)",
+                            r"(?:free|empty|open|uninstrumented|without|alone|untouched)\b(?!-?hand)|skipped\b|not[ \t]+instrumented\b)",
                             re.IGNORECASE)
 # Levels told as left out before them: "none were placed at L3", "no screws in L3", "skipping L3"
 _SKIPPED_BEFORE = re.compile(r"(?:\bnone[ \t]+(?:were|was)[ \t]+(?:placed|inserted|put)|\bno[ \t]+(?:screws?|fixation|anchors?)"
@@ -231,6 +231,8 @@ def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: s
         # "compression across SPOs + L5-S1", "across each of the osteotomies and the L4-5 interbody level":
         # the level joined after the osteotomy named as a landmark is another procedure's
         m = replace(m, levels=tuple(ls for ls in m.levels if not joined.fullmatch(text, m.end, ls.start)))
+        if not m.levels:
+            return m  # nor does it borrow that level from its sentence
     if m.meta["type"] is None and m.levels and not resection and all(ls.level.kind == "range" for ls in m.levels) and not (
             _EACH_SITE.search(text, m.end, max(m.end, min(ls.start for ls in m.levels)))):
         # "the bone removed in the osteotomies was laid from L1 to S1": a span, not osteotomy sites (but "the osteotomies,

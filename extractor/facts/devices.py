@@ -76,6 +76,12 @@ class _DeviceReader:
                                  for lv in m.level_values() if lv.kind != "vertebra"]
         self.levels_field = _levels_field(index, work_without_levels) if work_without_levels else []
         self.interbody_field = _interbody_levels_field(index)
+        # "The two spacers sat centrally": in a note whose interbody implants are all structural allografts (femoral
+        # rings, no cage named), a bare "spacer" is one of those grafts, not a device
+        self.spacers_are_grafts = any(m.category == "GRAFT" and m.kind == config["structural_graft_kind"]
+                                      for m in index.counted) and not any(
+            m.category == "INSTRUMENT" and m.kind in config["interbody_kinds"] and not _is_generic_spacer(m)
+            for m in index.counted)
 
     def in_defect(self, m: Mention) -> bool:
         """A cage in a corpectomy or VCR defect rather than in a disc space."""
@@ -173,7 +179,7 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
     posterior_spacer = any(m.kind in config["posterior_spacer_kinds"] for m in index.counted)
     cages = [m for m in devices if m.kind in config["interbody_kinds"] and m not in corpectomy
              and not (_is_generic_spacer(m) and (posterior_spacer or _BETWEEN_SPINOUS.search(index.text, m.end, m.end + 80)
-                                                 or any(x in mma for x in sentence(m.sentence))))]
+                                                 or any(x in mma for x in sentence(m.sentence)) or reader.spacers_are_grafts))]
     defect_points = _defect_points(corpectomy, index)
     interbody = interspaces(lv for m in cages for lv in m.level_values())
     unknown = False
