@@ -3493,3 +3493,12 @@ def test_bare_spacers_in_a_note_of_femoral_rings_are_the_rings(ex):
     assert "20931" in codes and "22853" not in codes
     hook = "ACDF C4-C6 with a plate. At C5-C6 the ligament was dissected off the dura with a blunt hook.\n"
     assert "22840" not in {code for code, _ in all_codes_of(ex, hook)}
+
+
+def test_a_spacer_packed_with_allograft_chips_is_a_device_with_morselized_graft(ex):
+    """Wave 27 (X1494's class): "a 6 mm COALITION spacer was packed with allograft cancellous chips": an interbody
+    device (22853) filled with morselized allograft (20930), not a structural allograft spacer."""
+    body = ("Anterior discectomy C4-5. A 6 mm COALITION spacer was packed with allograft cancellous chips and tapped into "
+            "place at C4-5, and its two integrated screws were locked. No anterior plate was used.\n")
+    codes = all_codes_of(ex, body)
+    assert ("22853", 1) in codes and ("20930", 1) in codes and "20931" not in {c for c, _ in codes}

@@ -44,9 +44,12 @@ def _is_generic_spacer(m: Mention) -> bool:
 
 
 def is_allograft_spacer(device: Mention, sentence: list[Mention]) -> bool:
-    """"Cortico-cancellous allograft spacers": a bare 'spacer' beside an allograft is the graft itself."""
+    """"Cortico-cancellous allograft spacers": a bare 'spacer' beside an allograft is the graft itself (not beside
+    allograft chips it is packed with: "a 6 mm COALITION spacer was packed with allograft cancellous chips")."""
+    filling = _config()["filling_graft_words"]
     return device.kind in _config()["interbody_kinds"] and _is_generic_spacer(device) and any(
-        m.category == "GRAFT" and m.kind.startswith("allograft") for m in sentence)
+        m.category == "GRAFT" and m.kind.startswith("allograft") and not any(w in m.text.lower() for w in filling)
+        for m in sentence)
 
 
 class _DeviceReader:

@@ -25,13 +25,14 @@ class _Reclassify(NamedTuple):
     lacks: frozenset[str]
     spacer: bool
     result: str | None
+    lacks_words: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
 def _rules() -> tuple[_Reclassify, ...]:
     return tuple(_Reclassify(r["kind"], r.get("generic", False), frozenset(r.get("sentence_has", ())),
                              frozenset(r.get("sentence_lacks", ())), r.get("sentence_has_generic_spacer", False),
-                             r["result"]) for r in _config()["reclassify"])
+                             r["result"], tuple(r.get("mention_lacks_words", ()))) for r in _config()["reclassify"])
 
 
 def graft_kind(m: Mention, here: set[str], spacer_sentence: bool) -> str | None:
@@ -39,8 +40,9 @@ def graft_kind(m: Mention, here: set[str], spacer_sentence: bool) -> str | None:
     kind = m.kind
     for rule in _rules():
         if (rule.kind != kind or rule.generic and not m.meta.get("generic") or not rule.has <= here
-                or rule.lacks & here or rule.spacer and not spacer_sentence):
-            continue
+                or rule.lacks & here or rule.spacer and not spacer_sentence
+                or any(w in m.text.lower() for w in rule.lacks_words)):
+            continue  # ("allograft chips" packed in a spacer stay chips)
         kind = rule.result
         if kind is None:
             return None
