@@ -44,10 +44,11 @@ KNOWN = {
          "narrative's bare 'apical releases' are not confirmed (22212 + 22216 lost)"),
         ("X1350", ("headers_without_colons",), "labels on lines of their own with checkbox answers below them: the "
                                                "'OSTEOTOMY' block is read inside the interbody block (five PCO sites lost)"),
-        ("X1355", ("all_caps",), "in capitals, 'SAME EXPOSURE: NO SECOND SKIN OR FASCIAL INCISION' reads as a field "
-                                 "answered no (20937 gained): a capitalised answer is taken as the label's"),
         ("X1396", ("newlines_to_spaces",), "run onto one line, a terse bullet list's screw range reaches one more "
                                            "segment (22844 for 22843)"),
+        ("X1420", ("all_caps",), "the label 'Indications and preoperative parameters:' is found only in capitals; in "
+                                 "mixed case the plan paragraph under it stays in the procedure list and its 'C2-T2' "
+                                 "widens the level-less cages (22853 x7 for x4: the capitals read it right)"),
         ("X1245", ("newlines_to_spaces",), "run onto one line, an implant table's 'Removed' rows are no table: the "
                                            "removed pelvic screw reads as placed (22848 gained)"),
     ) for name in names},
