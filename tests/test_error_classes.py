@@ -3495,3 +3495,11 @@ def test_a_spacer_packed_with_allograft_chips_is_a_device_with_morselized_graft(
             "place at C4-5, and its two integrated screws were locked. No anterior plate was used.\n")
     codes = all_codes_of(ex, body)
     assert ("22853", 1) in codes and ("20930", 1) in codes and "20931" not in {c for c, _ in codes}
+
+
+def test_a_chevron_shaped_graft_is_no_chevron_osteotomy(ex):
+    """Wave 28 (X1531's class): a crest block notched into a "chevron graft" straddling C2 is a graft's shape."""
+    body = ("C1 lateral mass and C2 pars screws were placed and rods set. The tricortical crest block was cut with a V "
+            "notch into a chevron graft straddling the C2 spinous process and wired to the C1 arch.\n")
+    assert osteotomy_codes_of(ex, body) == set()
+    assert osteotomy_codes_of(ex, "Pedicle screws T8-L2. A chevron osteotomy was performed at T10-11.\n") == {("22212", 1)}
