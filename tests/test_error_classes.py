@@ -3503,3 +3503,14 @@ def test_a_chevron_shaped_graft_is_no_chevron_osteotomy(ex):
             "notch into a chevron graft straddling the C2 spinous process and wired to the C1 arch.\n")
     assert osteotomy_codes_of(ex, body) == set()
     assert osteotomy_codes_of(ex, "Pedicle screws T8-L2. A chevron osteotomy was performed at T10-11.\n") == {("22212", 1)}
+
+
+def test_bone_gone_with_the_specimen_is_no_graft_and_s2_ai_screws_are_pelvic(ex):
+    """Wave 28 (X1553's and X1554's classes): "the local bone had gone out with the specimen" is no local graft; "S2 AI
+    screws" (the abbreviation split) are pelvic fixation."""
+    gone = all_codes_of(ex, "Pedicle screws were placed at L4 and L5. Since the local bone had gone out with the "
+                            "specimen, allograft chips were laid.\n")
+    assert "20936" not in {code for code, _ in gone}
+    pelvic = all_codes_of(ex, "Pedicle screws were placed from L2 to S1, and bilateral S2 AI screws were placed under "
+                              "fluoroscopy.\n")
+    assert ("22848", 1) in pelvic
