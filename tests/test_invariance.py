@@ -44,6 +44,9 @@ KNOWN = {
          "narrative's bare 'apical releases' are not confirmed (22212 + 22216 lost)"),
         ("X1350", ("headers_without_colons",), "labels on lines of their own with checkbox answers below them: the "
                                                "'OSTEOTOMY' block is read inside the interbody block (five PCO sites lost)"),
+        ("X1543", ("headers_without_colons",), "a checkbox label on a line of its own ('Interbody Device' over "
+                                               "'[ ] Yes  [x] No'): without its colon the ticked No is not its answer "
+                                               "and the device reads as placed (22854 gained)"),
         ("X1396", ("newlines_to_spaces",), "run onto one line, a terse bullet list's screw range reaches one more "
                                            "segment (22844 for 22843)"),
         ("X1420", ("all_caps",), "the label 'Indications and preoperative parameters:' is found only in capitals; in "
