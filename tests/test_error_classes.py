@@ -3277,22 +3277,28 @@ def test_a_crest_harvest_for_a_sacroiliac_fusion_is_no_spinal_graft(ex):
     assert "20937" not in {code for code, _ in all_codes_of(ex, body)}
 
 
+def implant_log_note(procedure: str, table: list[str], narrative: str) -> str:
+    """A templated spine note: a bracketed procedure field, an implant log (pipe table lines) and a narrative box."""
+    return (f"OPERATIVE NOTE - SPINE\nProcedure(s): [{procedure}]\n\nImplants:\n" + "\n".join(table)
+            + f"\n\nNarrative:\n[{narrative}]\n")
+
+
 def test_a_hardware_removal_template_codes_no_instrumentation(ex):
     """X1245's class: an implant table whose Action column says "Removed", and the narrative's "palpable" screw head,
     are the old construct: a removal places nothing."""
-    text = ("OPERATIVE NOTE - SPINE\nProcedure(s): [Revision of the left pelvic fixation]\n\n"
-            "Implants:\n| Action    | Item                  | Side | Level   |\n|-----------|-----------------------|------|---------|\n"
-            "| Removed   | S2-alar-iliac screw   | L    | S2AI    |\n| Removed   | Offset connector      | L    | S1-S2AI |\n\n"
-            "Narrative:\n[Prone, time-out done. Short incision made directly over the palpable left S2AI screw head and "
-            "carried through fascia. The set screw was loosened and the connector taken off. Closure in layers.]\n")
+    text = implant_log_note("Revision of the left pelvic fixation", [
+        "| Action    | Item                  | Side | Level   |", "|-----------|-----------------------|------|---------|",
+        "| Removed   | S2-alar-iliac screw   | L    | S2AI    |", "| Removed   | Offset connector      | L    | S1-S2AI |"],
+        "Prone, time-out done. Short incision made directly over the palpable left S2AI screw head and carried through "
+        "fascia. The set screw was loosened and the connector taken off. Closure in layers.")
     assert codes_of(ex, text) == set()
 
 
 def test_an_implant_table_s_action_column_keeps_the_rows_implanted(ex):
-    text = ("OPERATIVE NOTE - SPINE\nProcedure(s): [Posterior fusion L4-L5]\n\nImplants:\n"
-            "| Action    | Item            | Side | Level |\n|-----------|-----------------|------|-------|\n"
-            "| Implanted | Pedicle screw   | B    | L4    |\n| Implanted | Pedicle screw   | B    | L5    |\n\n"
-            "Narrative:\n[Prone. Pedicle screws were placed at L4 and L5 bilaterally and rods secured.]\n")
+    text = implant_log_note("Posterior fusion L4-L5", [
+        "| Action    | Item            | Side | Level |", "|-----------|-----------------|------|-------|",
+        "| Implanted | Pedicle screw   | B    | L4    |", "| Implanted | Pedicle screw   | B    | L5    |"],
+        "Prone. Pedicle screws were placed at L4 and L5 bilaterally and rods secured.")
     assert ("22840", 1) in codes_of(ex, text)
 
 
@@ -3414,10 +3420,10 @@ def test_cold_review_probes_of_the_wave_25_readings(ex, body, present, absent):
 
 
 def test_an_action_column_s_dash_or_no_says_nothing_of_placing(ex):
-    text = ("OPERATIVE NOTE - SPINE\nProcedure(s): [Posterior fusion L4-L5]\n\nImplants:\n"
-            "| Item          | Level | Status |\n|---------------|-------|--------|\n"
-            "| Pedicle screw | L4    | --     |\n| Pedicle screw | L5    | --     |\n\n"
-            "Narrative:\n[Prone. Pedicle screws were placed at L4 and L5 bilaterally and rods secured.]\n")
+    text = implant_log_note("Posterior fusion L4-L5", [
+        "| Item          | Level | Status |", "|---------------|-------|--------|",
+        "| Pedicle screw | L4    | --     |", "| Pedicle screw | L5    | --     |"],
+        "Prone. Pedicle screws were placed at L4 and L5 bilaterally and rods secured.")
     assert ("22840", 1) in codes_of(ex, text)
 
 

@@ -43,13 +43,17 @@ def _is_generic_spacer(m: Mention) -> bool:
     return bool(m.meta.get("generic_spacer"))
 
 
+def fills_a_spacer(graft: Mention) -> bool:
+    """Graft words that say it fills a spacer ("allograft cancellous chips"), not that it is one
+    (rules/decisions.json, devices.filling_graft_words)."""
+    return any(w in graft.text.lower() for w in _config()["filling_graft_words"])
+
+
 def is_allograft_spacer(device: Mention, sentence: list[Mention]) -> bool:
     """"Cortico-cancellous allograft spacers": a bare 'spacer' beside an allograft is the graft itself (not beside
     allograft chips it is packed with: "a 6 mm COALITION spacer was packed with allograft cancellous chips")."""
-    filling = _config()["filling_graft_words"]
     return device.kind in _config()["interbody_kinds"] and _is_generic_spacer(device) and any(
-        m.category == "GRAFT" and m.kind.startswith("allograft") and not any(w in m.text.lower() for w in filling)
-        for m in sentence)
+        m.category == "GRAFT" and m.kind.startswith("allograft") and not fills_a_spacer(m) for m in sentence)
 
 
 class _DeviceReader:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from ..flags import Flag
 from ..model import Evidence, Graft
 from ..resources import load_json
+from .devices import fills_a_spacer
 from .mentions import BODY, Mention, MentionIndex
 
 
@@ -25,14 +26,13 @@ class _Reclassify(NamedTuple):
     lacks: frozenset[str]
     spacer: bool
     result: str | None
-    lacks_words: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
 def _rules() -> tuple[_Reclassify, ...]:
     return tuple(_Reclassify(r["kind"], r.get("generic", False), frozenset(r.get("sentence_has", ())),
                              frozenset(r.get("sentence_lacks", ())), r.get("sentence_has_generic_spacer", False),
-                             r["result"], tuple(r.get("mention_lacks_words", ()))) for r in _config()["reclassify"])
+                             r["result"]) for r in _config()["reclassify"])
 
 
 def graft_kind(m: Mention, here: set[str], spacer_sentence: bool) -> str | None:
@@ -40,8 +40,7 @@ def graft_kind(m: Mention, here: set[str], spacer_sentence: bool) -> str | None:
     kind = m.kind
     for rule in _rules():
         if (rule.kind != kind or rule.generic and not m.meta.get("generic") or not rule.has <= here
-                or rule.lacks & here or rule.spacer and not spacer_sentence
-                or any(w in m.text.lower() for w in rule.lacks_words)):
+                or rule.lacks & here or rule.spacer and (not spacer_sentence or fills_a_spacer(m))):
             continue  # ("allograft chips" packed in a spacer stay chips)
         kind = rule.result
         if kind is None:
@@ -124,12 +123,16 @@ def _lab_panel(m: Mention, text: str) -> bool:
 def _taken_away(m: Mention, text: str) -> bool:
     """Graft the sentence says was removed ("loose, nonincorporated allograft chips were removed" in a washout)
     was not placed (rules/decisions.json, grafts.taken_away)."""
-    return _taken_away_words().match(text, m.end) is not None
+    return _pattern("taken_away").match(text, m.end) is not None
 
 
-@lru_cache(maxsize=1)
-def _taken_away_words() -> re.Pattern:
-    return re.compile(_config()["taken_away"], re.IGNORECASE)
+@lru_cache(maxsize=None)
+def _pattern(*keys: str) -> re.Pattern:
+    """The regex at ``grafts.<keys...>`` of rules/decisions.json, compiled once (case-insensitive)."""
+    value = _config()
+    for key in keys:
+        value = value[key]
+    return re.compile(value, re.IGNORECASE)
 
 
 def _marrow_from_the_same_wound(kinds: dict[str, list[Evidence]], index: MentionIndex) -> None:
@@ -151,7 +154,7 @@ def _harvest_told_by_steps(kinds: dict[str, list[Evidence]], index: MentionIndex
     rule = _config()["harvest_steps"]
     if any(k.startswith("autograft_separate") for k in kinds):
         return
-    taken, bone = _harvest_words()
+    taken, bone = _pattern("harvest_steps", "taken"), _pattern("harvest_steps", "bone")
     for m in index.counted:
         if m.category != "HARVEST_SITE" or m.kind not in rule["site_kinds"] or not any(
                 x.category == "INCISION" and x.kind in rule["incision_kinds"] and x.counted
@@ -160,7 +163,7 @@ def _harvest_told_by_steps(kinds: dict[str, list[Evidence]], index: MentionIndex
         first = index.position(m.sentence)
         told = index.sentences[first:first + 1 + rule["follow_sentences"]]
         line_start = index.text.rfind("\n", 0, m.sentence[0]) + 1
-        if _other_joint().search(index.text, line_start, told[-1][1]):
+        if _pattern("harvest_steps", "other_joint").search(index.text, line_start, told[-1][1]):
             continue  # "Sacro-iliac part: Separate oblique incision ... packed into the joint": graft of another arthrodesis
         if _not_a_harvest(m, told, index, rule):
             return
@@ -173,7 +176,7 @@ def _not_a_harvest(m: Mention, told: list, index: MentionIndex, rule: dict) -> b
     """Marrow aspirated; an iliac screw's starting point prepared (an instrument in the incision's own sentence, a
     pelvic screw after it, even one backed out, "entry point", "pilot hole"); bone discarded: no harvest. A cage
     filled with the bone in the next sentence is no matter."""
-    if re.search(rule["not_harvest"], index.text[told[0][0]:told[-1][1]], re.IGNORECASE):
+    if _pattern("harvest_steps", "not_harvest").search(index.text, told[0][0], told[-1][1]):
         return True
     return any(index.counted_kinds(s) & set(rule["lacks_kinds"]) or any(
         x.category == "INSTRUMENT" and (x.counted and s == m.sentence or x.kind in rule["instrument_kinds_after"])
@@ -185,15 +188,14 @@ def _not_a_graft(m: Mention, index: MentionIndex) -> bool:
     for graft" in a sentence naming another graft or a crest harvest, which is the bone saved, or in a clause denying
     it ("none of the bone from the wound was kept for grafting") (rules/decisions.json, grafts.not_graft_after and
     grafts.saved_for_graft)."""
-    config = _config()
-    if re.compile(config["not_graft_after"], re.IGNORECASE).match(index.text, m.end):
+    if _pattern("not_graft_after").match(index.text, m.end):
         return True
-    saved = config["saved_for_graft"]
+    saved = _config()["saved_for_graft"]
     if m.rule not in saved["rule_ids"]:
         return False
     clause = max(m.sentence[0], index.text.rfind(";", 0, m.start) + 1)
     return bool(index.counted_kinds(m.sentence) & set(saved["other_kinds"])) or bool(
-        re.search(saved["denied_before"], index.text[clause:m.start], re.IGNORECASE))
+        _pattern("saved_for_graft", "denied_before").search(index.text, clause, m.start))
 
 
 def _rib_through_a_separate_incision(kinds: dict[str, list[Evidence]], index: MentionIndex) -> None:
@@ -203,9 +205,8 @@ def _rib_through_a_separate_incision(kinds: dict[str, list[Evidence]], index: Me
     separate stab incision (rules/decisions.json, grafts.rib_separate_incision)."""
     rule = _config()["rib_separate_incision"]
     local = kinds.get(rule["from_kind"], [])
-    words = re.compile(rule["rib_words"], re.IGNORECASE)
+    words, fascial = _pattern("rib_separate_incision", "rib_words"), _pattern("rib_separate_incision", "incision_words")
     ribs = [e for e in local if words.search(e.text)]
-    fascial = re.compile(rule["incision_words"], re.IGNORECASE)
     if not ribs or not any(m.category == "INCISION" and m.kind in rule["incision_kinds"] and fascial.search(m.text)
                            and words.search(index.text, m.sentence[0], m.sentence[1] + rule["follow_chars"])
                            for m in index.counted):
@@ -214,17 +215,6 @@ def _rib_through_a_separate_incision(kinds: dict[str, list[Evidence]], index: Me
     kinds[rule["from_kind"]] = [e for e in local if e not in ribs]
     if not kinds[rule["from_kind"]]:
         del kinds[rule["from_kind"]]
-
-
-@lru_cache(maxsize=1)
-def _other_joint() -> re.Pattern:
-    return re.compile(_config()["harvest_steps"]["other_joint"], re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _harvest_words() -> tuple[re.Pattern, re.Pattern]:
-    rule = _config()["harvest_steps"]
-    return re.compile(rule["taken"], re.IGNORECASE), re.compile(rule["bone"], re.IGNORECASE)
 
 
 def _own_bone_of_the_harvest(kinds: dict[str, list[Evidence]]) -> None:
