@@ -278,7 +278,8 @@ def _project_rule(data: dict) -> ConTextRule:
 @Language.factory("opnote_context", requires=["doc.ents", "token.is_sent_start"],
                   assigns=["doc._.context_graph"])
 def make_context(nlp: Language, name: str) -> ConText:
+    # Cue phrases match on NORM, so a contraction reads as its words ("weren't needed" is "were not needed").
     context = BoundedConText(nlp, name=name, rules=None, span_attrs=ASSERTION_ATTRS, input_span_type="group",
-                             span_group_name=ASSERTED_KEY)
+                             span_group_name=ASSERTED_KEY, phrase_matcher_attr="NORM")
     context.add(context_rules(nlp))
     return context

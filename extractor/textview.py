@@ -892,8 +892,9 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
         for j in range(i + 1, min(i + 3, len(chunks))):  # the label may be a sentence of its own
             if _LEVELS_LABEL_BETWEEN.fullmatch(cleaned, e, sentences[j][0]) and _LEVEL_START.search(chunks[j].text[:4]):
                 keep[j] = True  # "Type: [Smith-Petersen]      Level(s):" / "[T12-L1, L1-2]": the field's value wrapped
-        if i + 1 < len(chunks) and told_next_pattern().match(chunks[i + 1].text.lstrip()):
-            keep[i + 1] = True  # "These were at T7-8, T8-9 and T9-10."
+        if i + 1 < len(chunks) and (told_next_pattern().match(chunks[i + 1].text.lstrip())
+                                    or denied_by_next_pattern().search(chunks[i + 1].text)):
+            keep[i + 1] = True  # "These were at T7-8, T8-9 and T9-10."; "They were not done."
         for j in range(i - 1, -1, -1):
             if sentences[j][1] < s - window["before_chars"]:
                 break
@@ -903,6 +904,13 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
                 break
             keep[j] = keep[j] or elements.in_chunk(chunks[j]) or bool(repeated_at_pattern().search(chunks[j].text))
     return [span for span, kept in zip(sentences, keep) if kept]
+
+
+@lru_cache(maxsize=1)
+def denied_by_next_pattern() -> re.Pattern:
+    """A sentence denying, by a word pointing back, the osteotomies of the one before it ("They were not done.",
+    "Not needed."): rules/decisions.json, assertions.denied_by_next. The triage keeps it; facts.doc_reader reads it."""
+    return re.compile(load_json("decisions.json")["assertions"]["denied_by_next"], re.IGNORECASE)
 
 
 def _keep_purposes_after_resections(chunks: list["_Chunk"], keep: list[bool], elements: Triggers,

@@ -3520,3 +3520,69 @@ def test_bone_gone_with_the_specimen_is_no_graft_and_s2_ai_screws_are_pelvic(ex)
     pelvic = all_codes_of(ex, "Pedicle screws were placed from L2 to S1, and bilateral S2 AI screws were placed under "
                               "fluoroscopy.\n")
     assert ("22848", 1) in pelvic
+
+
+@pytest.mark.parametrize("body", [
+    "Screws T10 to S1. Ponte osteotomies at L1-2 and L2-3 were postponed to a later stage when the patient's pressure "
+    "dropped. Rods placed.\n",
+    "Screws T10 to S1. The Smith-Petersen osteotomy at L2-3 was cancelled once the blood loss reached two litres. "
+    "Rods placed.\n",
+    "Screws T10 to S1. Ponte osteotomies at L1-2 and L2-3 weren't needed; the rods brought the lordosis round.\n",
+    "Screws T10 to S1. Posterior column osteotomies at L1-2 and L2-3, booked with the consent, proved unnecessary once "
+    "the patient lay on the Jackson frame.\n",
+    "Screws T10 to S1. The SPOs at L2-3 and L3-4 were felt to be unnecessary given the correction from positioning.\n",
+    "Screws T10 to S1. A Ponte osteotomy at L2-3 remains an option for the future should the kyphosis return.\n",
+])
+def test_an_osteotomy_taken_back_after_its_name_is_not_coded(ex, body):
+    """Red-team probes (2026-12-07): cancelled, unnecessary, contracted ("weren't needed") and future-option wording
+    after the osteotomy's name, each a note where no osteotomy was done."""
+    assert osteotomy_codes_of(ex, body) == set()
+
+
+@pytest.mark.parametrize("body", [
+    "Screws T11 to L5. We had talked about SPOs at L2-3 and L3-4 with the family. With 50 degrees of lordosis on the "
+    "table they were not done. Rods placed.\n",
+    "Screws T5 to L1. Ponte osteotomies at T7-8 and T8-9? Not needed - the curve came down to 12 degrees on derotation.\n",
+    "Screws T11 to L5. The SPOs at L2-3 and L3-4 were drawn on the plan. We did not do them, the hips in extension "
+    "having given the lordosis.\n",
+])
+def test_a_next_sentence_pointing_back_denies_the_osteotomies(ex, body):
+    """A sentence that denies, by a word pointing back, the osteotomies named just before it ("they were not done",
+    "Not needed", "We did not do them")."""
+    assert osteotomy_codes_of(ex, body) == set()
+
+
+def test_a_next_sentence_that_denies_something_else_keeps_the_osteotomy(ex):
+    body = ("Screws T10 to L2. A Ponte osteotomy was performed at T11-12 with removal of both facets and the ligamentum "
+            "flavum. It was not necessary to extend the fusion above T10.\n")
+    assert osteotomy_codes_of(ex, body) == {("22212", 1)}
+
+
+@pytest.mark.parametrize("body", [
+    "Prior T10-pelvis fusion with an L3 PSO. Both rods had broken at the L3 PSO level. The old rods were removed and "
+    "new cobalt-chrome rods placed in the existing screws, with accessory rods spanning the L3 pedicle subtraction "
+    "osteotomy from L2 to L4.\n",
+    "Rod fracture after T4-L2 fusion. The fracture was found at the level of the T8-9 Ponte osteotomy. The rods were "
+    "exchanged.\n",
+    "Return for washout. The L4 PSO closure was inspected and was stable; pulse lavage and closure.\n",
+])
+def test_an_osteotomy_named_only_as_a_place_in_a_revision_is_not_coded(ex, body):
+    """An earlier operation's osteotomy named as the place today's work is at or around (a rod break at it, rods
+    spanning it, its closure inspected), no bone cut, and no osteotomy in the procedure list."""
+    assert osteotomy_codes_of(ex, body) == set()
+
+
+def test_a_listed_osteotomy_named_as_a_place_in_the_narrative_is_still_coded(ex):
+    body = ("Pedicle screws T10 to S1. Through the L3 pedicles a wedge of the body was resected with the laminae and "
+            "facets, and the roots were free after the PSO closure.\n")
+    assert osteotomy_codes_of(ex, body, procedures="1. L3 pedicle subtraction osteotomy\n") == {("22207", 1)}
+
+
+def test_pontes_placed_above_and_below_a_pso_are_pontes(ex):
+    """Wave 29 (X1598's class): "the Ponte osteotomies were made above the PSO at L1-2 and below the PSO at L4-5": the
+    levels after the PSO named as a landmark are the Pontes' sites, never more PSOs (22208 would be overcoding)."""
+    body = ("Pedicle screws T10 to S1. A pedicle subtraction osteotomy of L3 was performed, removing the laminae, facets "
+            "and pedicles and a wedge of the L3 body. After the PSO the Ponte osteotomies were made, above the PSO at "
+            "L1-2 and below the PSO at L4-5, removing the ligamentum flavum and both facets at each.\n")
+    codes = osteotomy_codes_of(ex, body)
+    assert ("22207", 1) in codes and "22208" not in {code for code, _ in codes}

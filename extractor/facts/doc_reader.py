@@ -15,7 +15,7 @@ from ..keys import LEVELS_KEY
 from ..levels import Level
 from ..model import Cue
 from ..resources import load_json
-from ..textview import clean
+from ..textview import clean, denied_by_next_pattern
 from .attribution import attribute_levels, loose_levels
 from .mentions import PRESENT, LevelSpan, Mention, MentionIndex, Sentence
 from .sections import SectionIndex
@@ -70,7 +70,9 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     levels = _not_measured(levels, view)
     # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
     retracted = _retracted_sentences(text, sentences)
-    mentions = _not_placed_rows([_qualified(m, view, m.sentence in retracted) for m in mentions], text)
+    denied = _denied_by_the_next(view, sentences, mentions) | _said_in_error(view, mentions)
+    mentions = _not_placed_rows([_qualified(m, view, m.sentence in retracted or (
+        m.category == "OSTEOTOMY" and m.sentence in denied)) for m in mentions], text)
     unowned: list[LevelSpan] = []
     attributed = attribute_levels(mentions, levels, sentences.at, view, unowned)
     return MentionIndex(attributed, loose_levels(mentions, levels, sentences.at, unowned), view), sections
@@ -149,6 +151,18 @@ _GRAFT_SOURCE = re.compile(r"\b(?:bone|graft|autograft|chips|shavings)\b(?:(?!\b
                            r"\b(?:from|during|in|off|of)\b[^.;:]{0,30}$", re.IGNORECASE)
 
 
+def _said_in_error(view: str, mentions: list[Mention]) -> set[Sentence]:
+    """Sentences naming an osteotomy only to say a line is wrong ("The Proc line was copied over from the booking
+    line and is wrong, as is the line 'pontes T6-10'": rules/decisions.json, assertions.in_error)."""
+    pattern = _in_error()
+    return {m.sentence for m in mentions if m.category == "OSTEOTOMY" and pattern.search(view, *m.sentence)}
+
+
+@lru_cache(maxsize=1)
+def _in_error() -> re.Pattern:
+    return re.compile(load_json("decisions.json")["assertions"]["in_error"], re.IGNORECASE)
+
+
 def _retracted_sentences(text: str, sentences: SentenceIndex) -> set[Sentence]:
     """The sentences the next one takes back ("A Ponte osteotomy was then performed at L4-5. Scratch that,
     wrong phrase, the facets were only decorticated": rules/decisions.json, assertions.retraction)."""
@@ -175,6 +189,22 @@ def _not_placed_rows(mentions: list[Mention], text: str) -> list[Mention]:
             m = replace(m, assertion="negated", cue=Cue(text[row[2]:row[3]], row[2], row[3], "NEGATED_EXISTENCE"))
         out.append(m)
     return out
+
+
+def _denied_by_the_next(view: str, sentences: SentenceIndex, mentions: list[Mention]) -> set[Sentence]:
+    """The sentences whose osteotomies the next one denies by pointing back ("We had considered SPOs at L2-3 and
+    L3-4. Since lordosis was already 48 degrees they were not done.": rules/decisions.json, assertions.denied_by_next);
+    a next sentence naming an osteotomy itself is ConText's to read."""
+    named = {m.sentence for m in mentions if m.category == "OSTEOTOMY"}
+    if not named:
+        return set()
+    denial = denied_by_next_pattern()
+    found = set()
+    for i, (start, end) in enumerate(sentences.spans[1:], 1):
+        before = sentences.spans[i - 1]
+        if before in named and (start, end) not in named and denial.search(view[start:end]):
+            found.add(before)
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -345,6 +345,35 @@ _SITE = re.compile(r"\bsites?$", re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"[ \t]+(?:vertebra|vertebrae|levels?|sites?|segments?)\b", re.IGNORECASE)
 
 
+def _landmark(m: Mention, index: MentionIndex) -> bool:
+    """Is the named osteotomy a place the sentence works at or around ("across the L2 PSO", "just above the L4 PSO",
+    "the region of the L3 pedicle subtraction osteotomy", "the L3 PSO site", "the L4 PSO closure")?"""
+    return bool(_LANDMARK_AFTER.match(index.text, m.end)
+                or _LANDMARK_BEFORE.search(index.text, max(m.sentence[0], m.start - 40), m.start))
+
+
+def _named_elsewhere(m: Mention, index: MentionIndex) -> bool:
+    """Does the note name the same type at other vertebrae, in a mention that is no landmark?"""
+    own = {v for lv in m.level_values() for v in lv.vertebrae()}
+    return any(x is not m and x.meta["type"] == m.meta["type"] and x.present and x.levels
+               and not own & {v for lv in x.level_values() for v in lv.vertebrae()} for x in index.of("OSTEOTOMY"))
+
+
+def _earlier_or_unlisted(m: Mention, index: MentionIndex) -> bool:
+    """Does the note tell an osteotomy of the landmark's family as an earlier operation's, or list none of it among
+    today's procedures? (A PSO the procedure list names is today's: "the roots free after PSO closure".)"""
+    family = [x for x in index.of("OSTEOTOMY") if x is not m and x.meta.get("family") == m.meta.get("family")]
+    return any(x.assertion == "historical" for x in family) or not any(
+        x.role == "procedure_list" and x.present for x in family)
+
+
+_LANDMARK_AFTER = re.compile(r"[ \t]+(?:sites?|levels?|region|area|closure|gap|bed|margins?|defect)\b", re.IGNORECASE)
+_LANDMARK_BEFORE = re.compile(
+    r"\b(?:across|spanning|span|bridging|bypassing|above|below|adjacent[ \t]+to|around|at[ \t]+the[ \t]+level[ \t]+of"
+    r"|(?:region|area|level|site)[ \t]+of|nonunion[ \t]+(?:at|of)|pseudo-?arthrosis[ \t]+(?:at|of))[ \t]+(?:the[ \t]+)?"
+    r"(?:(?:prior|previous|old|healed|earlier)[ \t]+)?(?:[CTLS]\d{1,2}(?:[ \t]*[-/][ \t]*[CTLS]?\d{1,2})?[ \t]+)?$", re.IGNORECASE)
+
+
 _NOT_SEPARATE = re.compile(r"\b(?:separate|distinct|independent)[ \t]+(?:[a-z-]+[ \t]+)?$", re.IGNORECASE)
 
 
@@ -481,6 +510,16 @@ def _no_site_of_its_own(m: Mention, index: MentionIndex, context: _Context) -> M
         # note whose procedure list names no osteotomy: a place. Neither says an osteotomy was done (a type
         # told elsewhere may take their levels).
         return m
+    if m.meta["type"] is not None and m.present and _landmark(m, index) and not _done_here(index, m) and (
+            _earlier_or_unlisted(m, index)):
+        # "the rods had broken at the L3 PSO level", "accessory rods spanning the L3 pedicle subtraction osteotomy",
+        # "the L4 PSO closure was inspected": an osteotomy that is there, named as a place, cut by no one today
+        return replace(m, levels=())
+    if m.meta["family"] == "three_column" and m.levels and _LANDMARK_BEFORE.search(
+            index.text, max(m.sentence[0], m.start - 40), m.start) and _named_elsewhere(m, index):
+        # "the Ponte osteotomies were made above the PSO at L1/2 and below the PSO at L4/5": the levels are the
+        # Pontes'; the PSO is the one the note names at L3
+        return replace(m, levels=())
     if m.meta["type"] is None and m.assertion == "negated" and (_place_noun(m, index) or _NOT_SEPARATE.search(
             index.text, max(m.sentence[0], m.start - 30), m.start)):
         # "No fixation was placed at C5, C6 or C7, the osteotomy segments": said of the place; "the L1-2 and
@@ -680,8 +719,10 @@ def build_osteotomies(index: MentionIndex, approach: ApproachTrack, range_mode: 
     facts, far = far_from_the_operation(facts, index)
     if far:
         generic_flags.append(Flag.osteotomy_far_from_operation)
-    if facts and denied_for_case(generic, typed, index.text):
-        return [], exclusions(typed, generic), flags + generic_flags + [Flag.osteotomy_denied_for_case]
+    denied = denied_for_case(generic, typed, index.text) if facts else set()
+    if denied is None or denied & {f.family for f in facts}:
+        facts = [f for f in facts if denied is not None and f.family not in denied]
+        return facts, exclusions(typed, generic), flags + generic_flags + [Flag.osteotomy_denied_for_case]
     if brief and facts:
         flags.append(Flag.osteotomy_from_brief_note)
     return facts, exclusions(typed, generic), flags + generic_flags

@@ -25,22 +25,31 @@ class Typed:
     inferred: bool
 
 
-def denied_for_case(generic: list[Mention], typed: dict[TypeKey, list[Typed]], text: str) -> bool:
-    """Does a narrative sentence or its clause deny any osteotomy in this operation ("No osteotomy was performed in
-    this case.", "I want to be clear on this point: no osteotomy was performed; ...") with no osteotomy told after it? It outweighs a procedure line or a template block carried over
-    (rules/decisions.json, assertions.case_negation); a denial before the osteotomy the narrative tells ("at
+def denied_for_case(generic: list[Mention], typed: dict[TypeKey, list[Typed]], text: str) -> set[str] | None:
+    """The families a narrative sentence or its clause denies for this operation ("No osteotomy was performed in this
+    case.": every family, None; "No Ponte osteotomies were performed at any level.": that one), each with no osteotomy of
+    it told after the denial; an empty set when there is none. It outweighs a procedure line or a template block carried
+    over (rules/decisions.json, assertions.case_negation); a denial before the osteotomy the narrative tells ("at
     L5-S1 ... No osteotomy was performed. A PSO was then performed at L3") does not."""
     untyped = generic + [t.mention for items in typed.values() for t in items if t.mention.meta.get("type") is None]
     named = [t.mention.start for items in typed.values() for t in items if t.mention.counted and t.mention.meta.get("family")]
+    told = [t.mention for items in typed.values() for t in items if t.mention.counted]
     # (a bare word the list typed counts too); a denial in a clause after a colon ("As for the lumbar curve: no
     # osteotomy was performed") speaks for the whole case only where the narrative names no osteotomy before it
-    denials = [m for m in untyped if m.role == BODY and m.assertion == "negated"
-               and (denial := _case_denial().search(text[m.sentence[0]:m.sentence[1]]))
-               and (not denial.group().lstrip(" \t\n-*•").startswith(":") or not any(start < m.start for start in named))]
-    if not denials:
-        return False
-    last = max(m.sentence[1] for m in denials)
-    return not any(t.mention.counted and t.mention.start > last for items in typed.values() for t in items)
+    denials = [m for m in untyped if _denies(m, text) and (
+        not _case_denial().search(text[m.sentence[0]:m.sentence[1]]).group().lstrip(" \t\n-*•").startswith(":")
+        or not any(start < m.start for start in named))]
+    if denials:
+        last = max(m.sentence[1] for m in denials)
+        return None if not any(m.start > last for m in told) else set()
+    typed_denials = [t.mention for items in typed.values() for t in items
+                     if t.mention.meta.get("type") is not None and _denies(t.mention, text)]
+    return {m.meta["family"] for m in typed_denials
+            if not any(x.start > m.sentence[1] and x.meta.get("family") == m.meta["family"] for x in told)}
+
+
+def _denies(m: Mention, text: str) -> bool:
+    return m.role == BODY and m.assertion == "negated" and _case_denial().search(text[m.sentence[0]:m.sentence[1]]) is not None
 
 
 def far_from_the_operation(facts: list[Osteotomy], index: MentionIndex) -> tuple[list[Osteotomy], bool]:
