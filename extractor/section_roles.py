@@ -237,8 +237,14 @@ def _narrative_paragraphs(text: str, span: SectionSpan) -> list[SectionSpan]:
         start = span.start + blank.end()
     out.append(SectionSpan(start, span.end, span.category, span.role))
     first = _after_title(text, out[0]) if span.role == PROCEDURE_LIST else ""
-    return [s._replace(role=BODY) if reads_as_narrative(text[s.start:s.end] if i else first) else s
-            for i, s in enumerate(out)]
+    roles, told = [], False
+    for i, s in enumerate(out):
+        # from a paragraph on that opens the operation, an excluded section's paragraphs that together read as a
+        # narrative tell it ("Indication: ..." / "GA, prone, prep ..." / "Midline incision ..." / "Pedicle screws ...")
+        told = told or span.role == EXCLUDED and i > 0 and narrative_cues(text[s.start:s.end]) > 0 and (
+            reads_as_narrative(text[s.start:span.end]))
+        roles.append(s._replace(role=BODY) if told or reads_as_narrative(text[s.start:s.end] if i else first) else s)
+    return roles
 
 
 def _after_title(text: str, span: SectionSpan) -> str:

@@ -3586,3 +3586,74 @@ def test_pontes_placed_above_and_below_a_pso_are_pontes(ex):
             "L1-2 and below the PSO at L4-5, removing the ligamentum flavum and both facets at each.\n")
     codes = osteotomy_codes_of(ex, body)
     assert ("22207", 1) in codes and "22208" not in {code for code, _ in codes}
+
+
+@pytest.mark.parametrize("body", [
+    "Pedicle screws at T9, T10, T12 and L1. The T11 lamina was osteotomized at the pars on both sides and lifted away "
+    "in one piece; the left T11 pedicle was then drilled down to the body and the retropulsed fragment tamped forward.\n",
+    "Screws T6 to T10 on the right. The T8 transverse process was removed and the medial rib was osteotomized with a rib "
+    "cutter and lifted off the vertebral body; the T8 pedicle was drilled to the body to reach the calcified disc.\n",
+])
+def test_a_lamina_or_rib_osteotomized_for_a_decompression_is_no_spinal_osteotomy(ex, body):
+    """Red-team probes: "the lamina was osteotomized ... lifted away in one piece", "the rib was osteotomized with a
+    rib cutter", then a transpedicular decompression: how a part was cut away, no three-column osteotomy."""
+    assert osteotomy_codes_of(ex, body) == set()
+
+
+@pytest.mark.parametrize("body", [
+    "History: T10-pelvis fusion with an L3 PSO two years ago. Broken rod ends were found at the L3 PSO level. New rods "
+    "were placed in the old screws.\n",
+    "History: L2-3 and L3-4 Smith-Petersen osteotomies at the index fusion. The L2 screws next to the L2-3 "
+    "Smith-Petersen osteotomy were loose; they were removed and larger screws placed.\n",
+    "Pseudarthrosis found at the L4 pedicle subtraction osteotomy on the left, with motion on stress; fibrous tissue "
+    "was curetted and allograft packed in. New rods placed.\n",
+])
+def test_hardware_work_at_an_old_osteotomy_cuts_no_bone(ex, body):
+    """Rods broken or screws removed next to an earlier operation's osteotomy, or its nonunion grafted: no bone cut
+    today, no osteotomy code."""
+    assert osteotomy_codes_of(ex, body) == set()
+
+
+def test_a_wedge_shaped_body_filled_with_cement_is_no_osteotomy(ex):
+    """Red-team probe: "cannulas through both T9 pedicles into the wedge-shaped T9 vertebral body" of a kyphoplasty."""
+    body = ("Under biplanar fluoroscopy, working cannulas were passed through both T9 pedicles into the wedge-shaped T9 "
+            "vertebral body; the balloons were inflated and cement was injected.\n")
+    assert osteotomy_codes_of(ex, body) == set()
+
+
+def test_psoriasis_abbreviated_near_a_level_is_no_pso(ex):
+    body = ("A PsO plaque over the L3-L4 part of the incision was prepped twice. Pedicle screws were placed at L3 and "
+            "L4 and a rod set on each side.\n")
+    assert osteotomy_codes_of(ex, body) == set()
+
+
+def test_an_operation_told_after_the_indication_without_a_header_is_the_narrative(ex):
+    """Wave 29 (X1569's class): "Indication:" followed by paragraphs telling the operation with no narrative header,
+    each shorter than a narrative on its own; and a title before a type word ("Dr Pontes") names a person."""
+    note = ("OPERATION NOTE\nProcedure: L4-5 decompression and posterolateral fusion with pedicle screws L4, L5.\n"
+            "Assistant: Dr Pontes\nIndication: 70M, claudication, mobile slip L4-5.\n\n"
+            "GA, cefazolin at induction. Prone on the Wilson frame, pressure areas checked. Prep, drape, time out.\n\n"
+            "Midline incision, subperiosteal exposure L4 to L5 out to the TPs. Pedicle screws bilat L4 and L5 placed by "
+            "Dr Pontes, good purchase on II.\n\n"
+            "L4 laminectomy, flavum removed, roots free. Two rods cut, bent and locked. TPs decorticated and local "
+            "bone from the decompression laid out bilat with allograft chips.\n\n"
+            "Washout, drain, closure in layers. EBL 300 mL.\n")
+    assert codes_of(ex, note) == {("22840", 1), ("20936", 1), ("20930", 1)}
+
+
+def test_course_of_operation_is_a_narrative_header(ex):
+    note = ("Operation: posterior screw fixation at T8 and T10.\nCourse of operation:\n1. Prone positioning, prep and drape.\n"
+            "2. Transpedicular screws are inserted bilaterally in T8 and T10 under fluoroscopy.\n"
+            "3. Two rods are contoured and fixed to the screws at T8 and T10. Allograft chips are laid on the "
+            "decorticated laminae.\n")
+    assert ("22840", 1) in codes_of(ex, note)
+
+
+def test_stage_one_osteotomies_inspected_at_stage_two_are_not_coded_again(ex):
+    """Red-team probe: a stage-two note whose history gives the stage-one Pontes and whose narrative finds them open,
+    no bone removed today."""
+    body = ("Stage 1 was four days ago (T3-L2 screws and Ponte osteotomies T6-7, T7-8, T8-9), then halo-gravity "
+            "traction. Today the wound was reopened and the temporary rods removed. The Ponte osteotomies at "
+            "T6-7, T7-8 and T8-9 were checked and were still open and mobile; no further bone was removed. Final rods "
+            "were placed and the curve corrected.\n")
+    assert osteotomy_codes_of(ex, body) == set()

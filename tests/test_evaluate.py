@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from extractor.cli import main
 from extractor.evaluate import gold_facts_to_codes, is_osteotomy, read_jsonl, render, score
 from extractor.settings import Settings
+from conftest import load_external
 
 CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 SPLITS = sorted(p.parent.name for p in CORPORA.glob("*/gold.jsonl"))
@@ -73,3 +74,19 @@ def test_cli_evaluate_reads_predictions_and_prints_json(tmp_path):
     assert figures["notes"] == 6 and figures["overall"]["f1"] == 1.0
     table = CliRunner().invoke(main, ["evaluate", str(CORPORA / "sample" / "gold.jsonl")]).output
     assert "overall  P 1.000" in table and "22207" in table
+
+
+@pytest.fixture(scope="module")
+def external_test_result(external_records):
+    """The frozen independent-writer split, scored as a whole: only its aggregate figures are read."""
+    rows = load_external("test")
+    return score(rows, [external_records[row["note_id"]] for row in rows])
+
+
+def test_floors_on_the_frozen_independent_writer_split(external_test_result):
+    """Issue 10's floors on external/test: osteotomy note exact match >= 0.97, all-family F1 >= 0.95, and no note
+    without an osteotomy given an osteotomy code (detection precision 1). Failures report figures, never notes."""
+    result = external_test_result
+    figures = (result["note_exact_match"]["osteotomy"], result["overall"]["f1"],
+               result["osteotomy_note_detection"]["precision"])
+    assert figures[0] >= 0.97 and figures[1] >= 0.95 and figures[2] == 1.0, f"osteotomy note exact, F1, detection P: {figures}"

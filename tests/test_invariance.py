@@ -54,6 +54,10 @@ KNOWN = {
                                  "widens the level-less cages (22853 x7 for x4: the capitals read it right)"),
         ("X1245", ("newlines_to_spaces",), "run onto one line, an implant table's 'Removed' rows are no table: the "
                                            "removed pelvic screw reads as placed (22848 gained)"),
+        ("X1569", ("flatten_kaggle", "newlines_to_spaces"), "an 'Indication:' paragraph followed by the operation told "
+                                                          "in short paragraphs with no narrative header: once the blank "
+                                                          "lines go, it is all one indication paragraph and nothing is "
+                                                          "coded (three codes lost; the safe side)"),
     ) for name in names},
     ("external/dev", "X1083", "headers_without_colons"):
         "a radiology report whose labels lose their colons reads as an operative report (old screws read as placed): "

@@ -17,10 +17,10 @@ def cuts(index: MentionIndex, sentence: Sentence) -> bool:
     screw step ("the L3 pedicles were probed") is not a resection (rules/decisions.json, resection_verbs),
     nor a dissection carried down to expose it ("subperiosteal dissection was carried out to the
     transverse processes")."""
-    first = _resection_verbs().search(index.text, *sentence) if index.text else None
+    first = resection_verbs().search(index.text, *sentence) if index.text else None
     if first is None or first.group().lower() != "carried":
         return first is not None
-    verbs = {m.group().lower() for m in _resection_verbs().finditer(index.text, *sentence)}
+    verbs = {m.group().lower() for m in resection_verbs().finditer(index.text, *sentence)}
     return verbs != {"carried"} or not _EXPOSURE.search(index.text, *sentence)
 
 
@@ -28,7 +28,7 @@ _EXPOSURE = re.compile(r"\b(?:dissection|expos\w*)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
-def _resection_verbs() -> re.Pattern:
+def resection_verbs() -> re.Pattern:
     return re.compile(load_json("decisions.json")["listed_resection"]["resection_verbs"], re.IGNORECASE)
 
 
