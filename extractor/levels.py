@@ -24,6 +24,7 @@ for _letter, _size in REGION_SIZES:
     for _n in range(1, _size + 1):
         _ORDER[f"{_letter}{_n}"] = len(_LABELS)
         _LABELS.append(f"{_letter}{_n}")
+VERTEBRA_COUNT = len(_LABELS)
 
 
 def vertebra_index(label: str) -> int:
@@ -180,6 +181,13 @@ def repeated_at_place_pattern() -> re.Pattern:
     """"At L1 we did the same", "At L1 the facets ... were excised, in the same way": a repeat only in a sentence
     that opens on its place (rules/decisions.json, levels.repeated_at_place)."""
     return re.compile(load_json("decisions.json")["levels"]["repeated_at_place"], re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def next_levels_pattern() -> re.Pattern:
+    """"Next two levels down done by me, same steps each level": interspaces counted on from the osteotomy told
+    before (rules/decisions.json, levels.next_levels): read by the view's triage and by facts.osteotomy_levels."""
+    return re.compile(load_json("decisions.json")["levels"]["next_levels"], re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

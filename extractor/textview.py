@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from .levels import repeated_at_pattern, spoken_levels, thoracic_from_dorsal, told_next_pattern
+from .levels import next_levels_pattern, repeated_at_pattern, spoken_levels, thoracic_from_dorsal, told_next_pattern
 from .resources import load_json
 from .section_roles import SectionSpan, assign_sections, unknown_category
 from .sentences import FIELD_LABEL, INTERBODY_LEVELS_LABEL, PROCEDURE_LEVELS_FIELD, SHORT_LINE, TABLE_HEADER, ends_open, next_field, split_sentences
@@ -893,7 +893,8 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
             if _LEVELS_LABEL_BETWEEN.fullmatch(cleaned, e, sentences[j][0]) and _LEVEL_START.search(chunks[j].text[:4]):
                 keep[j] = True  # "Type: [Smith-Petersen]      Level(s):" / "[T12-L1, L1-2]": the field's value wrapped
         if i + 1 < len(chunks) and (told_next_pattern().match(chunks[i + 1].text.lstrip())
-                                    or denied_by_next_pattern().search(chunks[i + 1].text)):
+                                    or denied_by_next_pattern().search(chunks[i + 1].text)
+                                    or next_levels_pattern().search(chunks[i + 1].text)):
             keep[i + 1] = True  # "These were at T7-8, T8-9 and T9-10."; "They were not done."
         for j in range(i - 1, -1, -1):
             if sentences[j][1] < s - window["before_chars"]:

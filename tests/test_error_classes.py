@@ -3657,3 +3657,45 @@ def test_stage_one_osteotomies_inspected_at_stage_two_are_not_coded_again(ex):
             "T6-7, T7-8 and T8-9 were checked and were still open and mobile; no further bone was removed. Final rods "
             "were placed and the curve corrected.\n")
     assert osteotomy_codes_of(ex, body) == set()
+
+
+def test_the_next_levels_counted_on_from_a_ponte_are_its_sites(ex):
+    """Wave 29 (X1570's class): "First Ponte (T11/12) by the consultant ... Next two levels down done by me, same steps
+    each level": T12-L1 and L1-2 too."""
+    body = ("- Pedicle screws bilat T8 to L3\n- First Ponte (T11/12) done by the consultant: SP base off, LF out, both facets "
+            "resected\n- Next two levels down done by me under supervision, same steps each level\n- Rods, compression "
+            "across the osteotomies\n")
+    assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 2)}
+
+
+@pytest.mark.parametrize("body,codes", [
+    ("Ponte osteotomy at L1-2 with both facets and the flavum removed, closed by compression. Thanks to it a pedicle "
+     "subtraction osteotomy at L3 was avoided.\n", {("22214", 1)}),
+    ("Ponte osteotomies at T7-8 and T8-9 with complete facet resection. This spared her a vertebral column resection at "
+     "T8.\n", {("22212", 1), ("22216", 1)}),
+    ("Screws T10 to L4. Ponte osteotomies at L1-2 and L2-3 were kept as a bailout should the rods not seat; they seated "
+     "with standard reduction.\n", set()),
+    ("Screws T10 to L4. Ponte osteotomies at T12-L1 and L1-2 were on standby if the correction fell short.\n", set()),
+    ("Screws T3 to L2. Smith-Petersen osteotomies at T7-8 and T8-9 would have been our preference, but the family "
+     "declined them.\n", set()),
+    ("Screws T10 to L3. Smith-Petersen osteotomies at L1-2 and L2-3 were obviated by the correction from positioning.\n",
+     set()),
+])
+def test_an_osteotomy_avoided_or_held_back_is_not_coded(ex, body, codes):
+    """Red-team round 2: a three-column osteotomy "avoided" or "spared" beside real Pontes, and Pontes held as a
+    bailout, on standby, preferred but declined, or obviated."""
+    assert osteotomy_codes_of(ex, body) == codes
+
+
+@pytest.mark.parametrize("body", [
+    "Screws L4, L5 and S1. At L4-5 and L5-S1 the facet joints were osteotomized with a quarter-inch osteotome to take "
+    "off the articular cartilage for arthrodesis, and packed with local bone.\n",
+    "Lateral mass screws C3 to C6. The C3-4 to C5-6 facet joints were decorticated by an osteotomy of the cartilage "
+    "surfaces and packed with allograft.\n",
+    "Pedicle screws L3 to L5. A chevron-type laminotomy was made at L4-5 for the stenosis.\n",
+    "Pedicle screws L4 and L5 through a chevron-shaped skin incision over L4-5.\n",
+])
+def test_facets_osteotomized_for_the_fusion_and_chevron_shapes_are_no_osteotomy(ex, body):
+    """Red-team round 2: facets "osteotomized" to prepare the arthrodesis, and a chevron-shaped or chevron-type cut
+    that is a laminotomy or an incision."""
+    assert osteotomy_codes_of(ex, body) == set()

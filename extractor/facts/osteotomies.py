@@ -19,8 +19,8 @@ from ..resources import load_json
 from .approach import ApproachTrack
 from .attribution import first_list, typing_elements
 from .mentions import BODY, LevelSpan, Mention, MentionIndex, Sentence
-from .osteotomy_levels import (cut_before_the_same, levels_fields, levels_of, levels_told_elsewhere, names_type, repeated_at,
-                              told_in_turn)
+from .osteotomy_levels import (counted_on, cut_before_the_same, levels_fields, levels_of, levels_told_elsewhere, names_type,
+                              repeated_at, told_in_turn)
 from .osteotomy_readings import (Typed, TypeKey, denied_for_case, excepted as excepted_sites,
                                  far_from_the_operation, unlevelled_into_listed, untyped_sites_of_the_one_type)
 from .resections import cuts, resection_verbs, unnamed_wedge
@@ -358,6 +358,28 @@ def _part_osteotomized(m: Mention, index: MentionIndex) -> bool:
     return _part_pattern().search(index.text, max(m.sentence[0], m.start - 60), m.start) is not None
 
 
+def _for_the_fusion(m: Mention, index: MentionIndex) -> bool:
+    """"The facet joints were osteotomized ... to remove the articular cartilage ... for arthrodesis": bone cut to
+    prepare the fusion, not to correct (rules/decisions.json, osteotomy_typing.fusion_purpose)."""
+    if not _DECORTICATED_BY.search(index.text, max(m.sentence[0], m.start - 30), m.start) and not (
+            m.text.lower().startswith(("osteotomized", "osteotomised"))):
+        return False  # the verb ("the facets were osteotomized ... for arthrodesis"), not a named osteotomy
+    window = (m.start, min(m.sentence[1], m.end + 150))
+    return "correction" not in index.sentence_values(m.sentence, "PURPOSE", "purpose") and _fusion_purpose().search(
+        index.text, *window) is not None and not _CORRECTING.search(index.text, *window)
+
+
+_DECORTICATED_BY = re.compile(r"\bdecorticated[ \t]+by[ \t]+(?:an?[ \t]+)?$", re.IGNORECASE)
+
+
+_CORRECTING = re.compile(r"\b(?:lordosis|kyphosis|correct\w*|realign\w*|mobili[sz]\w*|deformity)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _fusion_purpose() -> re.Pattern:
+    return re.compile(load_json("decisions.json")["osteotomy_typing"]["fusion_purpose"], re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
 def _part_pattern() -> re.Pattern:
     return re.compile(load_json("decisions.json")["osteotomy_typing"]["part_osteotomized"], re.IGNORECASE)
@@ -475,7 +497,7 @@ def _seen(index: MentionIndex) -> _Seen:
         fields=fields, field_levels=tuple(span._replace(sentence=f.sentence) for f in fields for span in f.levels),
         cut_at={v for m in mentions if m.counted and m.levels and _done_here(index, m)
                 for lv in m.level_values() for v in lv.vertebrae()},
-        repeated=_joined(repeated_at(index), told_in_turn(index)))
+        repeated=_joined(repeated_at(index), told_in_turn(index), counted_on(index)))
 
 
 def _joined(*by_mention: dict[int, tuple]) -> dict[int, tuple]:
@@ -558,7 +580,7 @@ def _classify_one(m: Mention, index: MentionIndex, context: _Context, seen: _See
 
 def _no_site_of_its_own(m: Mention, index: MentionIndex, context: _Context) -> Mention | None:
     """The mention as an untyped one when it says no osteotomy was done where it stands, else None."""
-    if m.graft_source or (m.meta["type"] is None and _part_osteotomized(m, index)):
+    if m.graft_source or (m.meta["type"] is None and (_part_osteotomized(m, index) or _for_the_fusion(m, index))):
         return replace(m, levels=())  # where graft bone came from, or how a lamina or a rib was cut: no site of its own
     if m.meta["type"] is None and (m.heading or _names_a_place(m, index) and not context.listed) and m.present:
         # "OSTEOTOMY" over template fields: a label; "at the L2-3 osteotomy site the clot was cleared", in a

@@ -9,11 +9,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from ..levels import repeated_at_pattern, repeated_at_place_pattern, told_in_turn_pattern, told_next_pattern
+from ..levels import (VERTEBRA_COUNT, make_level, next_levels_pattern, repeated_at_pattern, repeated_at_place_pattern,
+                      told_in_turn_pattern, told_next_pattern, vertebra_index, vertebra_label)
 from ..resources import load_json
 from ..sentences import TABLE_HEADER
 from .attribution import first_list
-from .mentions import BODY, NOT_DONE, Mention, MentionIndex, Sentence
+from .mentions import BODY, NOT_DONE, LevelSpan, Mention, MentionIndex, Sentence
 from .resections import cuts
 
 
@@ -54,6 +55,44 @@ def repeated_at(index: MentionIndex) -> dict[int, tuple]:
         if before and not _other_step_between(index, before[-1].end, sentence[0]):
             added[id(before[-1])] += tuple(span._replace(sentence=sentence) for span in spans)
     return added
+
+
+def counted_on(index: MentionIndex) -> dict[int, tuple]:
+    """Interspaces a sentence without an osteotomy counts on from the osteotomy told just before it ("First Ponte
+    (T11/12) done by consultant ... Next two levels down done by me, same steps each level": T12-L1 and L1-2), by id
+    of that mention (rules/decisions.json, levels.next_levels)."""
+    within = load_json("decisions.json")["levels"]["repeated_within_chars"]
+    osteotomies = [m for m in index.of("OSTEOTOMY") if m.counted and m.levels]
+    added: dict[int, tuple] = defaultdict(tuple)
+    for found in next_levels_pattern().finditer(index.text) if osteotomies else ():
+        before = [m for m in index.of("OSTEOTOMY") if m.end <= found.start()]
+        anchor = before[-1] if before else None
+        if anchor is None or anchor not in osteotomies or anchor.sentence[1] > found.start() or (
+                found.start() - anchor.end > within or _other_step_between(index, anchor.end, found.start())):
+            continue
+        line = (index.text.rfind("\n", 0, found.start()) + 1, found.end())
+        added[id(anchor)] += _counted_from(anchor, found, line)
+    return added
+
+
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5}
+_DOWN = ("down", "below", "caudal", "caudally", "distal", "distally")
+
+
+def _counted_from(m: Mention, found: re.Match, sentence: Sentence) -> tuple:
+    """The interspaces ``found`` counts on from the mention's sites, in its direction."""
+    count = _COUNTS.get(found.group("count").lower()) or int(found.group("count"))
+    step = 1 if found.group("direction").lower() in _DOWN else -1
+    ends = [vertebra_index(v) for lv in m.level_values() for v in lv.vertebrae()]
+    start = max(ends) if step == 1 else min(ends)
+    spans = []
+    for k in range(count):
+        a, b = start + step * k, start + step * (k + 1)
+        level = make_level(vertebra_label(a), vertebra_label(b)) if 0 <= min(a, b) and max(a, b) < VERTEBRA_COUNT else None
+        if level is None:
+            return ()
+        spans.append(LevelSpan(found.start(), found.end(), found.group(), level, sentence))
+    return tuple(spans)
 
 
 def told_in_turn(index: MentionIndex) -> dict[int, tuple]:
