@@ -23,7 +23,9 @@ from .osteotomy_levels import (counted_on, cut_before_the_same, levels_fields, l
                               repeated_at, told_in_turn)
 from .osteotomy_readings import (Typed, TypeKey, denied_for_case, excepted as excepted_sites,
                                  far_from_the_operation, unlevelled_into_listed, untyped_sites_of_the_one_type)
-from .resections import cuts, resection_verbs, unnamed_wedge
+from .no_cut_today import (LANDMARK_BEFORE, cut_today, earlier_at, earlier_or_unlisted, for_the_fusion, landmark,
+                           named_elsewhere, other_meaning, part_osteotomized)
+from .resections import cuts, unnamed_wedge
 from .sites import osteotomy_sites
 
 class _TypingRule(NamedTuple):
@@ -345,98 +347,6 @@ _SITE = re.compile(r"\bsites?$", re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"[ \t]+(?:vertebra|vertebrae|levels?|sites?|segments?)\b", re.IGNORECASE)
 
 
-def _landmark(m: Mention, index: MentionIndex) -> bool:
-    """Is the named osteotomy a place the sentence works at or around ("across the L2 PSO", "just above the L4 PSO",
-    "the region of the L3 pedicle subtraction osteotomy", "the L3 PSO site", "the L4 PSO closure")?"""
-    return bool(_LANDMARK_AFTER.match(index.text, m.end)
-                or _LANDMARK_BEFORE.search(index.text, max(m.sentence[0], m.start - 40), m.start))
-
-
-def _part_osteotomized(m: Mention, index: MentionIndex) -> bool:
-    """"The T10 lamina was osteotomized ...", "the left 8th rib was osteotomized": how a part was cut away
-    (rules/decisions.json, osteotomy_typing.part_osteotomized)."""
-    return _part_pattern().search(index.text, max(m.sentence[0], m.start - 60), m.start) is not None
-
-
-def _for_the_fusion(m: Mention, index: MentionIndex) -> bool:
-    """"The facet joints were osteotomized ... to remove the articular cartilage ... for arthrodesis": bone cut to
-    prepare the fusion, not to correct (rules/decisions.json, osteotomy_typing.fusion_purpose)."""
-    if not _DECORTICATED_BY.search(index.text, max(m.sentence[0], m.start - 30), m.start) and not (
-            m.text.lower().startswith(("osteotomized", "osteotomised"))):
-        return False  # the verb ("the facets were osteotomized ... for arthrodesis"), not a named osteotomy
-    window = (m.start, min(m.sentence[1], m.end + 150))
-    return "correction" not in index.sentence_values(m.sentence, "PURPOSE", "purpose") and _fusion_purpose().search(
-        index.text, *window) is not None and not _CORRECTING.search(index.text, *window)
-
-
-_DECORTICATED_BY = re.compile(r"\bdecorticated[ \t]+by[ \t]+(?:an?[ \t]+)?$", re.IGNORECASE)
-
-
-_CORRECTING = re.compile(r"\b(?:lordosis|kyphosis|correct\w*|realign\w*|mobili[sz]\w*|deformity)\b", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _fusion_purpose() -> re.Pattern:
-    return re.compile(load_json("decisions.json")["osteotomy_typing"]["fusion_purpose"], re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _part_pattern() -> re.Pattern:
-    return re.compile(load_json("decisions.json")["osteotomy_typing"]["part_osteotomized"], re.IGNORECASE)
-
-
-def _cut_today(index: MentionIndex, m: Mention) -> bool:
-    """Does the landmark's sentence cut bone or tell an osteotomy done now? Rods and screws broken, cut or removed, and
-    graft or tissue removed around the place, are no bone cut ("Rods cut at L4, just below the L3 PSO")."""
-    sentence = index.text[m.sentence[0]:m.sentence[1]]
-    if _DONE_NOW.search(sentence):
-        return True
-    return any(not (_NOT_BONE.search(sentence, max(0, v.start() - 80), v.start()) or _NOT_BONE.match(sentence, v.end())
-                    or _NO_BONE.search(sentence, max(0, v.start() - 40), v.start()))
-               for v in resection_verbs().finditer(sentence))
-
-
-_DONE_NOW = re.compile(r"\b(?:performed|done|made|created|completed|carried\s+out|(?:new|further|repeat|revision)\s+(?:\w+\s+)?osteotom\w*|again)\b",
-                       re.IGNORECASE)
-_NO_BONE = re.compile(r"\b(?:no|without)[ \t]+(?:further[ \t]+|additional[ \t]+|more[ \t]+)?bone[ \t]+(?:was[ \t]+|were[ \t]+)?$",
-                      re.IGNORECASE)  # "no further bone was removed"
-# what a verb of cutting or removing is said of, when it is no bone: the rod broken or cut, the graft or clot removed
-_NOT_BONE = re.compile(r"[ \t]*(?:(?:the|both|all|old|broken|fractured|loose|\w+)[ \t]+){0,2}?\b(?:rods?|screws?|set[ \t]*screws?"
-                       r"|hardware|construct|connectors?|caps?|graft|tissue|debris|clot|h(?:a)?ematoma|fluid|beads?|sponges?"
-                       r"|drains?|sutures?)\b|\b(?:rods?|screws?|set[ \t]*screws?|hardware|construct|connectors?|caps?|graft"
-                       r"|tissue|debris|clot|h(?:a)?ematoma|fluid|beads?|sponges?|drains?|sutures?|portions?)\b[^.;]*$", re.IGNORECASE)
-
-
-def _earlier_at(m: Mention, index: MentionIndex) -> bool:
-    """Does the note tell the same type at all of the mention's vertebrae as an earlier operation's?"""
-    own = {v for lv in m.level_values() for v in lv.vertebrae()}
-    earlier = {v for x in index.of("OSTEOTOMY") if x.assertion == "historical" and x.meta["type"] == m.meta["type"]
-               for lv in x.level_values() for v in lv.vertebrae()}
-    return bool(own) and own <= earlier
-
-
-def _named_elsewhere(m: Mention, index: MentionIndex) -> bool:
-    """Does the note name the same type at other vertebrae, in a mention that is no landmark?"""
-    own = {v for lv in m.level_values() for v in lv.vertebrae()}
-    return any(x is not m and x.meta["type"] == m.meta["type"] and x.present and x.levels
-               and not own & {v for lv in x.level_values() for v in lv.vertebrae()} for x in index.of("OSTEOTOMY"))
-
-
-def _earlier_or_unlisted(m: Mention, index: MentionIndex) -> bool:
-    """Does the note tell an osteotomy of the landmark's family as an earlier operation's, or list none of it among
-    today's procedures? (A PSO the procedure list names is today's: "the roots free after PSO closure".)"""
-    family = [x for x in index.of("OSTEOTOMY") if x is not m and x.meta.get("family") == m.meta.get("family")]
-    return any(x.assertion == "historical" for x in family) or not any(
-        x.role == "procedure_list" and x.present for x in family)
-
-
-_LANDMARK_AFTER = re.compile(r"[ \t]+(?:sites?|levels?|region|area|closure|gap|bed|margins?|defect)\b", re.IGNORECASE)
-_LANDMARK_BEFORE = re.compile(
-    r"\b(?:across|spanning|span|bridging|bypassing|above|below|adjacent[ \t]+to|around|at[ \t]+the[ \t]+level[ \t]+of"
-    r"|(?:region|area|level|site)[ \t]+of|(?:nonunion|pseudo?-?arthrosis)\b[^.;\n]{0,24}?\b(?:at|of|through))[ \t]+(?:the[ \t]+)?"
-    r"(?:(?:prior|previous|old|healed|earlier)[ \t]+)?(?:[CTLS]\d{1,2}(?:[ \t]*[-/][ \t]*[CTLS]?\d{1,2})?[ \t]+)?$", re.IGNORECASE)
-
-
 _NOT_SEPARATE = re.compile(r"\b(?:separate|distinct|independent)[ \t]+(?:[a-z-]+[ \t]+)?$", re.IGNORECASE)
 
 
@@ -519,7 +429,7 @@ def classify(index: MentionIndex, approach: ApproachTrack) -> tuple[dict[TypeKey
             continue  # "Spondylolisthesis grade 2: L5 on S1" is no osteotomy row ("L2-3 Gr 2: b/l SAP + IAP out")
         if _spinous_process_osteotomy(m, index.text):
             continue  # "1. L4 SPO (reattached)": the spinous process cut for the exposure and put back
-        if _other_meaning(m, index.text):
+        if other_meaning(m, index.text):
             continue  # "an active PsO plaque over the L3-4 incision": psoriasis; "Dr Pontes": a registrar
         result = _classify_one(m, index, context, seen)
         if isinstance(result, Mention):
@@ -541,18 +451,6 @@ def _spinous_process_osteotomy(m: Mention, text: str) -> bool:
     not a Smith-Petersen osteotomy (rules/decisions.json, osteotomy_typing.spinous_process_osteotomy)."""
     rule = load_json("decisions.json")["osteotomy_typing"]["spinous_process_osteotomy"]
     return m.text.strip().lower() in rule["abbreviations"] and re.search(rule["reattached"], text, re.IGNORECASE) is not None
-
-
-def _other_meaning(m: Mention, text: str) -> bool:
-    """A type word spelt as another meaning's abbreviation ("PsO") or a person's name after a title ("Dr Pontes")
-    (rules/decisions.json, osteotomy_typing.other_meanings and person_before)."""
-    typing = load_json("decisions.json")["osteotomy_typing"]
-    return m.text in typing["other_meanings"] or _person_before().search(text, max(0, m.start - 20), m.start) is not None
-
-
-@lru_cache(maxsize=1)
-def _person_before() -> re.Pattern:
-    return re.compile(load_json("decisions.json")["osteotomy_typing"]["person_before"], re.IGNORECASE)
 
 
 def _classify_one(m: Mention, index: MentionIndex, context: _Context, seen: _Seen) -> Mention | list[tuple[TypeKey, Typed]]:
@@ -580,24 +478,24 @@ def _classify_one(m: Mention, index: MentionIndex, context: _Context, seen: _See
 
 def _no_site_of_its_own(m: Mention, index: MentionIndex, context: _Context) -> Mention | None:
     """The mention as an untyped one when it says no osteotomy was done where it stands, else None."""
-    if m.graft_source or (m.meta["type"] is None and (_part_osteotomized(m, index) or _for_the_fusion(m, index))):
+    if m.graft_source or (m.meta["type"] is None and (part_osteotomized(m, index) or for_the_fusion(m, index))):
         return replace(m, levels=())  # where graft bone came from, or how a lamina or a rib was cut: no site of its own
     if m.meta["type"] is None and (m.heading or _names_a_place(m, index) and not context.listed) and m.present:
         # "OSTEOTOMY" over template fields: a label; "at the L2-3 osteotomy site the clot was cleared", in a
         # note whose procedure list names no osteotomy: a place. Neither says an osteotomy was done (a type
         # told elsewhere may take their levels).
         return m
-    if m.meta["type"] is not None and m.present and _landmark(m, index) and not _cut_today(index, m) and (
-            _earlier_or_unlisted(m, index)):
+    if m.meta["type"] is not None and m.present and landmark(m, index) and not cut_today(index, m) and (
+            earlier_or_unlisted(m, index)):
         # "the rods had broken at the L3 PSO level", "accessory rods spanning the L3 pedicle subtraction osteotomy",
         # "the L4 PSO closure was inspected": an osteotomy that is there, named as a place, cut by no one today
         return replace(m, levels=())
-    if m.meta["type"] is not None and m.present and m.levels and _earlier_at(m, index) and not _cut_today(index, m):
+    if m.meta["type"] is not None and m.present and m.levels and earlier_at(m, index) and not cut_today(index, m):
         # stage 2: "The Ponte osteotomies at T7-8, T8-9 and T9-10 (made at stage 1, five days ago) were inspected and
         # remained open; no further bone was removed"
         return replace(m, assertion="historical")
-    if m.meta["family"] == "three_column" and m.levels and _LANDMARK_BEFORE.search(
-            index.text, max(m.sentence[0], m.start - 40), m.start) and _named_elsewhere(m, index):
+    if m.meta["family"] == "three_column" and m.levels and LANDMARK_BEFORE.search(
+            index.text, max(m.sentence[0], m.start - 40), m.start) and named_elsewhere(m, index):
         # "the Ponte osteotomies were made above the PSO at L1/2 and below the PSO at L4/5": the levels are the
         # Pontes'; the PSO is the one the note names at L3
         return replace(m, levels=())
