@@ -3699,3 +3699,15 @@ def test_facets_osteotomized_for_the_fusion_and_chevron_shapes_are_no_osteotomy(
     """Red-team round 2: facets "osteotomized" to prepare the arthrodesis, and a chevron-shaped or chevron-type cut
     that is a laminotomy or an incision."""
     assert osteotomy_codes_of(ex, body) == set()
+
+
+@pytest.mark.parametrize("body", [
+    "Screws T2 to L1. The plan called for Ponte osteotomies at T6-7 through T9-10, but they proved unnecessary once the "
+    "patient was positioned.\n",
+    "Screws L2 to L5. We talked through SPOs at L3-4 and L4-5 and decided against them; laminotomies only.\n",
+    "The resident asked whether SPOs at L2-3 and L3-4 would help the coronal curve; the curve being supple on bending, we "
+    "did not do them. Screws T10 to L4.\n",
+])
+def test_a_later_clause_pointing_back_denies_the_osteotomies(ex, body):
+    """Red-team round 2: the denial in a clause after "but", "and" or a semicolon of the osteotomies' own sentence."""
+    assert osteotomy_codes_of(ex, body) == set()

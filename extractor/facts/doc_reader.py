@@ -204,7 +204,18 @@ def _denied_by_the_next(view: str, sentences: SentenceIndex, mentions: list[Ment
         before = sentences.spans[i - 1]
         if before in named and (start, end) not in named and denial.search(view[start:end]):
             found.add(before)
+    last = {}
+    for m in mentions:
+        if m.category == "OSTEOTOMY":
+            last[m.sentence] = max(last.get(m.sentence, 0), m.end)
+    for sentence, end in last.items():  # "..., but they proved unnecessary"; "... and decided against them"
+        clause = _LATER_CLAUSE.search(view, end, sentence[1])
+        if clause and denial.search(view[clause.end():sentence[1]]):
+            found.add(sentence)
     return found
+
+
+_LATER_CLAUSE = re.compile(r";|,?[ \t]+(?:but|and)\b")
 
 
 @lru_cache(maxsize=1)
