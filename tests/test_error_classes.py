@@ -383,9 +383,14 @@ def test_a_wedge_cut_from_two_laminae_is_one_posterior_osteotomy(ex):
     assert osteotomy_codes_of(ex, body) == {("22214", 1)}
 
 
-def test_a_wedge_fracture_is_not_an_osteotomy(ex):
-    body = ("The old L1 wedge compression fracture with anterior wedging was noted. Pedicle screws were placed at "
-            "T12 and L2 and the laminae and facets were decorticated.")
+@pytest.mark.parametrize("body", [
+    "The old L1 wedge compression fracture with anterior wedging was noted. Pedicle screws were placed at "
+    "T12 and L2 and the laminae and facets were decorticated.",
+    # red-team probe: "cannulas through both T9 pedicles into the wedge-shaped T9 vertebral body" of a kyphoplasty
+    "Under biplanar fluoroscopy, working cannulas were passed through both T9 pedicles into the wedge-shaped T9 "
+    "vertebral body; the balloons were inflated and cement was injected.\n",
+])
+def test_a_wedge_fracture_or_a_wedge_shaped_body_is_not_an_osteotomy(ex, body):
     assert osteotomy_codes_of(ex, body) == set()
 
 
@@ -3613,12 +3618,6 @@ def test_hardware_work_at_an_old_osteotomy_cuts_no_bone(ex, body):
     today, no osteotomy code."""
     assert osteotomy_codes_of(ex, body) == set()
 
-
-def test_a_wedge_shaped_body_filled_with_cement_is_no_osteotomy(ex):
-    """Red-team probe: "cannulas through both T9 pedicles into the wedge-shaped T9 vertebral body" of a kyphoplasty."""
-    body = ("Under biplanar fluoroscopy, working cannulas were passed through both T9 pedicles into the wedge-shaped T9 "
-            "vertebral body; the balloons were inflated and cement was injected.\n")
-    assert osteotomy_codes_of(ex, body) == set()
 
 
 def test_psoriasis_abbreviated_near_a_level_is_no_pso(ex):

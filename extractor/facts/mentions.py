@@ -70,6 +70,10 @@ class Mention:
     def level_values(self) -> list[Level]:
         return [ls.level for ls in self.levels]
 
+    def vertebrae(self) -> set[str]:
+        """Every vertebra its levels name or span ("T11-L1" -> T11, T12, L1)."""
+        return {v for lv in self.level_values() for v in lv.vertebrae()}
+
     def level_labels(self) -> tuple[str, ...]:
         return tuple(ls.level.label for ls in self.levels)
 

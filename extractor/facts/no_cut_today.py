@@ -23,7 +23,8 @@ def landmark(m: Mention, index: MentionIndex) -> bool:
 def part_osteotomized(m: Mention, index: MentionIndex) -> bool:
     """"The T10 lamina was osteotomized ...", "the left 8th rib was osteotomized": how a part was cut away
     (rules/decisions.json, osteotomy_typing.part_osteotomized)."""
-    return _part_pattern().search(index.text, max(m.sentence[0], m.start - 60), m.start) is not None
+    before = (max(m.sentence[0], m.start - 60), m.start)
+    return _typing_pattern("part_osteotomized").search(index.text, *before) is not None
 
 
 def for_the_fusion(m: Mention, index: MentionIndex) -> bool:
@@ -33,8 +34,9 @@ def for_the_fusion(m: Mention, index: MentionIndex) -> bool:
             m.text.lower().startswith(("osteotomized", "osteotomised"))):
         return False  # the verb ("the facets were osteotomized ... for arthrodesis"), not a named osteotomy
     window = (m.start, min(m.sentence[1], m.end + 150))
-    return "correction" not in index.sentence_values(m.sentence, "PURPOSE", "purpose") and _fusion_purpose().search(
-        index.text, *window) is not None and not _CORRECTING.search(index.text, *window)
+    purpose = _typing_pattern("fusion_purpose").search(index.text, *window)
+    return "correction" not in index.sentence_values(m.sentence, "PURPOSE", "purpose") and purpose is not None and (
+        not _CORRECTING.search(index.text, *window))
 
 
 _DECORTICATED_BY = re.compile(r"\bdecorticated[ \t]+by[ \t]+(?:an?[ \t]+)?$", re.IGNORECASE)
@@ -43,14 +45,6 @@ _DECORTICATED_BY = re.compile(r"\bdecorticated[ \t]+by[ \t]+(?:an?[ \t]+)?$", re
 _CORRECTING = re.compile(r"\b(?:lordosis|kyphosis|correct\w*|realign\w*|mobili[sz]\w*|deformity)\b", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
-def _fusion_purpose() -> re.Pattern:
-    return re.compile(load_json("decisions.json")["osteotomy_typing"]["fusion_purpose"], re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _part_pattern() -> re.Pattern:
-    return re.compile(load_json("decisions.json")["osteotomy_typing"]["part_osteotomized"], re.IGNORECASE)
 
 
 def cut_today(index: MentionIndex, m: Mention) -> bool:
@@ -69,25 +63,25 @@ _DONE_NOW = re.compile(r"\b(?:performed|done|made|created|completed|carried\s+ou
 _NO_BONE = re.compile(r"\b(?:no|without)[ \t]+(?:further[ \t]+|additional[ \t]+|more[ \t]+)?bone[ \t]+(?:was[ \t]+|were[ \t]+)?$",
                       re.IGNORECASE)  # "no further bone was removed"
 # what a verb of cutting or removing is said of, when it is no bone: the rod broken or cut, the graft or clot removed
-_NOT_BONE = re.compile(r"[ \t]*(?:(?:the|both|all|old|broken|fractured|loose|\w+)[ \t]+){0,2}?\b(?:rods?|screws?|set[ \t]*screws?"
-                       r"|hardware|construct|connectors?|caps?|graft|tissue|debris|clot|h(?:a)?ematoma|fluid|beads?|sponges?"
-                       r"|drains?|sutures?)\b|\b(?:rods?|screws?|set[ \t]*screws?|hardware|construct|connectors?|caps?|graft"
-                       r"|tissue|debris|clot|h(?:a)?ematoma|fluid|beads?|sponges?|drains?|sutures?|portions?)\b[^.;]*$", re.IGNORECASE)
+_NOT_BONE_NOUNS = (r"rods?|screws?|set[ \t]*screws?|hardware|construct|connectors?|caps?|graft|tissue|debris|clot"
+                   r"|h(?:a)?ematoma|fluid|beads?|sponges?|drains?|sutures?")
+_NOT_BONE = re.compile(rf"[ \t]*(?:(?:the|both|all|old|broken|fractured|loose|\w+)[ \t]+){{0,2}}?\b(?:{_NOT_BONE_NOUNS})\b"
+                       rf"|\b(?:{_NOT_BONE_NOUNS}|portions?)\b[^.;]*$", re.IGNORECASE)
 
 
 def earlier_at(m: Mention, index: MentionIndex) -> bool:
     """Does the note tell the same type at all of the mention's vertebrae as an earlier operation's?"""
-    own = {v for lv in m.level_values() for v in lv.vertebrae()}
+    own = m.vertebrae()
     earlier = {v for x in index.of("OSTEOTOMY") if x.assertion == "historical" and x.meta["type"] == m.meta["type"]
-               for lv in x.level_values() for v in lv.vertebrae()}
+               for v in x.vertebrae()}
     return bool(own) and own <= earlier
 
 
 def named_elsewhere(m: Mention, index: MentionIndex) -> bool:
     """Does the note name the same type at other vertebrae, in a mention that is no landmark?"""
-    own = {v for lv in m.level_values() for v in lv.vertebrae()}
-    return any(x is not m and x.meta["type"] == m.meta["type"] and x.present and x.levels
-               and not own & {v for lv in x.level_values() for v in lv.vertebrae()} for x in index.of("OSTEOTOMY"))
+    own = m.vertebrae()
+    return any(x is not m and x.meta["type"] == m.meta["type"] and x.present and x.levels and not own & x.vertebrae()
+               for x in index.of("OSTEOTOMY"))
 
 
 def earlier_or_unlisted(m: Mention, index: MentionIndex) -> bool:
@@ -109,9 +103,11 @@ def other_meaning(m: Mention, text: str) -> bool:
     """A type word spelt as another meaning's abbreviation ("PsO") or a person's name after a title ("Dr Pontes")
     (rules/decisions.json, osteotomy_typing.other_meanings and person_before)."""
     typing = load_json("decisions.json")["osteotomy_typing"]
-    return m.text in typing["other_meanings"] or _person_before().search(text, max(0, m.start - 20), m.start) is not None
+    person = _typing_pattern("person_before").search(text, max(0, m.start - 20), m.start)
+    return m.text in typing["other_meanings"] or person is not None
 
 
-@lru_cache(maxsize=1)
-def _person_before() -> re.Pattern:
-    return re.compile(load_json("decisions.json")["osteotomy_typing"]["person_before"], re.IGNORECASE)
+@lru_cache(maxsize=None)
+def _typing_pattern(key: str) -> re.Pattern:
+    """The regex ``osteotomy_typing.<key>`` of rules/decisions.json, compiled once (case-insensitive)."""
+    return re.compile(load_json("decisions.json")["osteotomy_typing"][key], re.IGNORECASE)

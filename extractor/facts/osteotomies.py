@@ -81,7 +81,7 @@ class _Context:
         listed PSO)."""
         if m.role != BODY or not self.listed:
             return None
-        vertebrae = {v for lv in m.level_values() for v in lv.vertebrae()}
+        vertebrae = m.vertebrae()
         if self.narrative_named:  # only where the narrative names no type, and wholly within one listed
             if not vertebrae or set(m.level_labels()) & self.narrative_named_at:
                 return None
@@ -323,7 +323,7 @@ def _refers_back(m: Mention, index: MentionIndex, cut_at: set[str]) -> bool:
     cut elsewhere ("The hemi-PSO component closed the right side ..., tilting L2", the PSO resected at L3), its
     levels being those of the correction it describes? Not when a level is its own ("The L1 PSO was completed",
     "the second PSO, at L1")."""
-    vertebrae = {v for lv in m.level_values() for v in lv.vertebrae()}
+    vertebrae = m.vertebrae()
     own = any(0 <= m.start - span.end <= 3 or 0 <= span.start - m.end <= 6 for span in m.levels)
     return (bool(vertebrae) and bool(cut_at) and not vertebrae & cut_at and not own and not _done_here(index, m)
             and _THE.search(index.text, max(0, m.start - 20), m.start) is not None)
@@ -331,7 +331,7 @@ def _refers_back(m: Mention, index: MentionIndex, cut_at: set[str]) -> bool:
 
 def _note_context(index: MentionIndex, approach: ApproachTrack) -> _Context:
     """What the typing table reads about the whole note, read once."""
-    listed = tuple((m.meta["family"], m.meta["type"], frozenset(v for lv in m.level_values() for v in lv.vertebrae()))
+    listed = tuple((m.meta["family"], m.meta["type"], frozenset(m.vertebrae()))
                    for m in index.of("OSTEOTOMY") if m.meta.get("family") and m.present and m.role == "procedure_list")
     return _Context(approach, any(m.category == "ANKYLOSIS" and m.assertion != "negated" for m in index),
                     frozenset(m.kind for m in index if m.kind and m.present and m.role in (BODY, "procedure_list")),
