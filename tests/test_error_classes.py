@@ -752,6 +752,21 @@ def test_a_ticked_osteotomy_type_takes_the_levels_field_and_unticked_ones_stay_n
     assert osteotomy_codes_in(ex, unticked) == set()
 
 
+def test_a_levels_field_written_as_a_range_gives_the_ticked_posterior_type_its_interspaces(ex):
+    """"Osteotomy level(s): T10-L1" under a ticked Ponte box, the count field left blank, and a narrative
+    that only says "at each interspace of the levels above": three interspaces, T10-11, T11-12 and T12-L1.
+    The same range under a ticked PSO box is no three-column count: nothing is suggested from it."""
+    template = ("OPERATIVE NOTE\nProcedure: {{Posterior fusion with posterior column osteotomies}}\nFused levels: T8-L3\n\n"
+                "Osteotomy:\n  [ ] None\n  [{ponte}] Ponte / Smith-Petersen\n  [{pso}] Pedicle subtraction\n"
+                "Osteotomy level(s): T10-L1\nNumber of osteotomies: ***\n\nProcedure Details:\nScrews placed T8 to L3 "
+                "under fluoroscopy. {narrative} Rods seated and compressed. Local bone and allograft chips laid.\n")
+    ponte = template.format(ponte="x", pso=" ", narrative="Ponte osteotomies were done at each interspace of the "
+                            "levels listed above, removing the facets and the ligamentum flavum.")
+    assert osteotomy_codes_in(ex, ponte) == {("22212", 1), ("22216", 2)}
+    pso = template.format(ponte=" ", pso="x", narrative="The pedicle subtraction osteotomy was done as planned.")
+    assert not {c for c, _ in osteotomy_codes_in(ex, pso)} & {"22207", "22208", "22206"}
+
+
 def test_the_same_done_again_at_the_next_level_is_another_site(ex):
     """A congenital unsegmented bar cut through a thoracotomy, "the same was then done at T10-11": two
     anterior osteotomy sites; without the sentence only the first."""

@@ -223,6 +223,8 @@ def _landmark(m: Mention, text: str) -> bool:
 
 
 _EACH_SITE = re.compile(r"\b(?:at\s+)?(?:each|every)\s+(?:interspace|level|segment|disc\s+space)\b", re.IGNORECASE)
+# A template field whose label says its levels are osteotomy sites: "Osteotomy level(s): T11-L2", "Osteotomy site #2:"
+OSTEOTOMY_LEVELS_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)s?(?:\(s\))?(?:[ \t]*#?\d{1,2})?[ \t]*:", re.IGNORECASE)
 
 
 def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: str, resection: bool) -> Mention:
@@ -234,9 +236,10 @@ def _osteotomy_levels(m: Mention, anchors: list[Mention], position: int, text: s
         if not m.levels:
             return m  # nor does it borrow that level from its sentence
     if m.meta["type"] is None and m.levels and not resection and all(ls.level.kind == "range" for ls in m.levels) and not (
-            _EACH_SITE.search(text, m.end, max(m.end, min(ls.start for ls in m.levels)))):
+            _EACH_SITE.search(text, m.end, max(m.end, min(ls.start for ls in m.levels)))
+            or OSTEOTOMY_LEVELS_FIELD.match(text, m.start)):
         # "the bone removed in the osteotomies was laid from L1 to S1": a span, not osteotomy sites (but "the osteotomies,
-        # done at each interspace from the first to the fifth lumbar vertebra")
+        # done at each interspace from the first to the fifth lumbar vertebra", and an "Osteotomy level(s): T11-L2" field)
         return replace(m, levels=())
     if m.meta["type"] in _WEDGE_TYPES and not m.text.lower().endswith("s") and (one := _one_interspace(m.levels)):
         return replace(m, levels=one)

@@ -13,7 +13,7 @@ from ..levels import (VERTEBRA_COUNT, make_level, next_levels_pattern, repeated_
                       told_in_turn_pattern, told_next_pattern, vertebra_index, vertebra_label)
 from ..resources import load_json
 from ..sentences import TABLE_HEADER
-from .attribution import first_list
+from .attribution import OSTEOTOMY_LEVELS_FIELD, first_list
 from .mentions import BODY, NOT_DONE, LevelSpan, Mention, MentionIndex, Sentence
 from .resections import cuts
 
@@ -174,7 +174,6 @@ def table_column(m: Mention, index: MentionIndex) -> Mention:
     return replace(m, levels=tuple(spans)) if spans else m
 
 
-_OSTEOTOMY_LEVELS_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)s?(?:\(s\))?(?:[ \t]*#?\d{1,2})?[ \t]*:", re.IGNORECASE)
 _FIELD_OPENS = re.compile(r"(?:^|\n|\[)[ \t]*$")  # a field's label starts its line or its brackets
 _NUMBERED_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)[ \t]*#?\d{1,2}[ \t]*:", re.IGNORECASE)
 
@@ -182,14 +181,17 @@ _NUMBERED_FIELD = re.compile(r"osteotom\w*[ \t]+(?:level|site)[ \t]*#?\d{1,2}[ \
 def levels_fields(index: MentionIndex) -> tuple[Mention, ...]:
     """A template's "Osteotomy level(s): {L1-L2, L2-L3}" field below a ticked type ("[x] Ponte /
     Smith-Petersen"), or its numbered fields ("[Osteotomy level 1: T11-T12]" / "[Osteotomy level 2: ...]"),
-    when every osteotomy the narrative names without levels is of one family: their levels are its sites."""
+    when every osteotomy the narrative names without levels is of one family: their levels are its sites
+    (a range, "T11-L2", only for posterior-column ones: the interspaces it spans)."""
     fields = tuple(m for m in index.of("OSTEOTOMY") if m.meta["type"] is None and m.present and m.levels
                    and (m.start == m.sentence[0] or _FIELD_OPENS.search(index.text, max(0, m.start - 12), m.start))
-                   and _OSTEOTOMY_LEVELS_FIELD.match(index.text, m.start))
+                   and OSTEOTOMY_LEVELS_FIELD.match(index.text, m.start))
     unlevelled = {(m.meta.get("family"), m.meta["type"]) for m in index.of("OSTEOTOMY")
                   if names_type(m) and m.present and not m.levels}
     families = {family for family, _ in unlevelled}
     numbered = len(fields) > 1 and all(_NUMBERED_FIELD.match(index.text, m.start) for m in fields)
+    if families != {"posterior"} and any(ls.level.kind == "range" for f in fields for ls in f.levels):
+        return ()  # "T11-L2" spans interspaces of posterior-column sites; no three-column count is read off a range
     return fields if len(families) == 1 and (len(fields) == 1 or numbered) else ()
 
 
