@@ -767,6 +767,16 @@ def test_a_levels_field_written_as_a_range_gives_the_ticked_posterior_type_its_i
     assert not {c for c, _ in osteotomy_codes_in(ex, pso)} & {"22207", "22208", "22206"}
 
 
+def test_osteotomy_paragraphs_opened_by_a_level_label_are_its_sites(ex):
+    """Sites told as paragraph labels after an unlevelled osteotomy ("T12-L1: The spinous process bases were
+    removed ..." / "T11-T12: The same resection ..."): each label is a site, as "At T12-L1 the ..." would be."""
+    body = ("Pedicle screws were placed from T8 to L4. Posterior column osteotomies were then done at two levels, working "
+            "from caudal to cranial.\nT12-L1: The spinous process bases were removed with a rongeur and both facet joints "
+            "were resected back to the pedicles.\nT11-T12: The same resection was performed, taking the ligamentum flavum "
+            "and both facets.\nRods were seated and compressed.")
+    assert osteotomy_codes_of(ex, body) == {("22212", 1), ("22216", 1)}
+
+
 def test_the_same_done_again_at_the_next_level_is_another_site(ex):
     """A congenital unsegmented bar cut through a thoracotomy, "the same was then done at T10-11": two
     anterior osteotomy sites; without the sentence only the first."""
