@@ -3014,10 +3014,34 @@ def test_the_next_site_told_as_the_lower_of_two_gives_its_place(ex):
 @pytest.mark.parametrize("told", [
     "the bone that we had saved from the osteotomies, morselised, was laid along both sides",
     "the bone we had removed was mixed with the chips and packed along both sides",
+    "the bone we had removed, trimmed of soft tissue and cut small, was packed along both sides",
+    "all the bone so obtained was packed along both sides",
+    "the laminar fragments, kept in a damp swab for grafting, were laid along both sides",
+    "the chips of spinous process that came away were kept for the graft and laid along both sides",
 ])
 def test_local_bone_told_as_the_bone_we_saved_is_local_autograft(ex, told):
     """Wave 22 (X1301's and X1317's class): the bone the surgeon saved or removed, told without the word "local"."""
     body = f"Pedicle screws were placed at L3, L4 and L5. The laminae were decorticated and {told}.\n"
+    assert ("20936", 1) in all_codes_of(ex, body)
+
+
+def test_crest_bone_so_obtained_is_the_separate_harvest_only(ex):
+    """"The bone so obtained" refers back to the bone just taken: after a crest harvest through its own incision
+    it is that harvest (20937), not a second, local graft."""
+    body = ("Pedicle screws were placed at L4 and L5. Through a separate fascial incision over the right posterior iliac "
+            "crest, cancellous bone was taken from between the tables with gouges. The bone so obtained was packed "
+            "over the decorticated transverse processes.\n")
+    grafts = {c for c in all_codes_of(ex, body) if c[0].startswith("209")}
+    assert grafts == {("20937", 1)}
+
+
+@pytest.mark.parametrize("note", [
+    "Lami bone cleaned of soft tissue and morselized on the back table, then packed over the TPs L4-5.",
+    "PLF L4-5 b/l with Local + ICBG; the crest bone came through a separate fascial incision.",
+])
+def test_terse_local_bone_words(ex, note):
+    """A resident's shorthand: "Lami bone" is laminectomy bone, "Local + ICBG" names local bone beside the crest graft."""
+    body = "Pedicle screws L4 and L5, rods locked. " + note + "\n"
     assert ("20936", 1) in all_codes_of(ex, body)
 
 
