@@ -883,6 +883,7 @@ def _triage(cleaned: str, sentences: list[tuple[int, int]], rule_files: tuple[st
     if named:  # a resection told far from any osteotomy word can be the one the procedure list names
         keep = [k or elements.in_chunk(c) for k, c in zip(keep, chunks)]
     _keep_purposes_after_resections(chunks, keep, elements, triggers(rule_files, frozenset({"PURPOSE"})))
+    _keep_denials_after(chunks, keep, triggers(rule_files, frozenset({"GRAFT"})), graft_not_used_pattern())
     for i, (s, e) in enumerate(sentences):
         if not keep[i] or not osteotomy.in_chunk(chunks[i]):
             continue
@@ -914,12 +915,27 @@ def denied_by_next_pattern() -> re.Pattern:
     return re.compile(load_json("decisions.json")["assertions"]["denied_by_next"], re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def graft_not_used_pattern() -> re.Pattern:
+    """A clause or next sentence saying a graft named before it was not used ("it was not used and was recorded as
+    wasted", "the bone bank had none in stock"): rules/decisions.json, assertions.graft_not_used. The triage keeps
+    it; facts.doc_reader reads it."""
+    return re.compile(load_json("decisions.json")["assertions"]["graft_not_used"], re.IGNORECASE)
+
+
 def _keep_purposes_after_resections(chunks: list["_Chunk"], keep: list[bool], elements: Triggers,
                                     purpose: Triggers) -> None:
     """Keep the sentence saying why, right after one that resects ("The ligamentum flavum was resected at both
     interspaces. This was done to mobilize the stiff segment"): a release is told across them."""
     for i in range(len(chunks) - 1):
         if keep[i] and not keep[i + 1] and elements.in_chunk(chunks[i]) and purpose.in_chunk(chunks[i + 1]):
+            keep[i + 1] = True
+
+
+def _keep_denials_after(chunks: list["_Chunk"], keep: list[bool], named: Triggers, denial: re.Pattern) -> None:
+    """Keep the sentence that denies what the kept one before it names ("A DBM syringe was opened. It was not used.")."""
+    for i in range(len(chunks) - 1):
+        if keep[i] and not keep[i + 1] and named.in_chunk(chunks[i]) and denial.search(chunks[i + 1].text):
             keep[i + 1] = True
 
 

@@ -3045,6 +3045,23 @@ def test_terse_local_bone_words(ex, note):
     assert ("20936", 1) in all_codes_of(ex, body)
 
 
+@pytest.mark.parametrize("told", [
+    "A tube of DBM paste was opened by mistake; it was never used and was logged as wasted.",
+    "Cancellous allograft chips were asked for, but the tissue bank had none on hand, so the local bone alone was laid.",
+    "A pack of allograft chips was on standby in the room, and the local bone proved enough.",
+    "DBM was requested but not opened.",
+    "A sheet of amniotic membrane allograft was laid over the dura.",
+    "The dural tear was closed and covered with a pericardial allograft patch.",
+])
+def test_graft_not_used_or_of_no_bone_is_not_coded(ex, told):
+    """Round-3 red team: a graft opened and wasted, asked for and out of stock, on standby, never opened, or a
+    tissue graft that is no bone (membrane, pericardium) earns no allograft code; the local bone still does."""
+    body = ("Pedicle screws were placed at L4 and L5 and rods locked. The L4 lamina was removed and the bone "
+            "morselized; local bone was laid over the transverse processes. " + told + "\n")
+    codes = {c for c, _ in all_codes_of(ex, body)}
+    assert "20930" not in codes and "20936" in codes
+
+
 def test_a_misrecognised_allograft_is_still_allograft(ex):
     """Wave 22 (X1286's class): speech recognition writes "allograft chips" as "aloe graft chips"."""
     body = "Pedicle screws were placed at L4 and L5 and local autograft and aloe graft chips were laid in the gutters.\n"

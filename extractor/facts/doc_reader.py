@@ -15,7 +15,7 @@ from ..keys import LEVELS_KEY
 from ..levels import Level
 from ..model import Cue
 from ..resources import load_json
-from ..textview import clean, denied_by_next_pattern
+from ..textview import clean, denied_by_next_pattern, graft_not_used_pattern
 from .attribution import attribute_levels, loose_levels
 from .mentions import PRESENT, LevelSpan, Mention, MentionIndex, Sentence
 from .sections import SectionIndex
@@ -71,8 +71,9 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
     retracted = _retracted_sentences(text, sentences)
     denied = _denied_by_the_next(view, sentences, mentions) | _said_in_error(view, mentions)
+    unused = _grafts_not_used(view, sentences, mentions)
     mentions = _not_placed_rows([_qualified(m, view, m.sentence in retracted or (
-        m.category == "OSTEOTOMY" and m.sentence in denied)) for m in mentions], text)
+        m.category == "OSTEOTOMY" and m.sentence in denied) or m.start in unused) for m in mentions], text)
     unowned: list[LevelSpan] = []
     attributed = attribute_levels(mentions, levels, sentences.at, view, unowned)
     return MentionIndex(attributed, loose_levels(mentions, levels, sentences.at, unowned), view), sections
@@ -199,11 +200,7 @@ def _denied_by_the_next(view: str, sentences: SentenceIndex, mentions: list[Ment
     if not named:
         return set()
     denial = denied_by_next_pattern()
-    found = set()
-    for i, (start, end) in enumerate(sentences.spans[1:], 1):
-        before = sentences.spans[i - 1]
-        if before in named and (start, end) not in named and denial.search(view[start:end]):
-            found.add(before)
+    found = _denied_by_next_sentence(view, sentences, named, denial)
     last = {}
     for m in mentions:
         if m.category == "OSTEOTOMY":
@@ -212,6 +209,37 @@ def _denied_by_the_next(view: str, sentences: SentenceIndex, mentions: list[Ment
         clause = _LATER_CLAUSE.search(view, end, sentence[1])
         if clause and denial.search(view[clause.end():sentence[1]]):
             found.add(sentence)
+    return found
+
+
+def _denied_by_next_sentence(view: str, sentences: SentenceIndex, named: set[Sentence], denial: re.Pattern
+                             ) -> set[Sentence]:
+    """The sentences of ``named`` right before a sentence, naming none of it, that ``denial`` finds in."""
+    found = set()
+    for i, (start, end) in enumerate(sentences.spans[1:], 1):
+        before = sentences.spans[i - 1]
+        if before in named and (start, end) not in named and denial.search(view[start:end]):
+            found.add(before)
+    return found
+
+
+def _grafts_not_used(view: str, sentences: SentenceIndex, mentions: list[Mention]) -> set[int]:
+    """Starts of the graft mentions a later clause of their sentence says were not used, before the next graft it
+    names ("Allograft chips had been requested, but the bank had none in stock, so only local bone was used": the
+    chips, not the local bone), and of all those of a sentence the next one denies ("A DBM syringe was opened. It
+    was not used."): rules/decisions.json, assertions.graft_not_used."""
+    grafts = [m for m in mentions if m.category == "GRAFT"]
+    if not grafts:
+        return set()
+    denial = graft_not_used_pattern()
+    denied = _denied_by_next_sentence(view, sentences, {m.sentence for m in grafts}, denial)
+    found = {m.start for m in grafts if m.sentence in denied}
+    for m in grafts:
+        after = min((o.start for o in grafts if o.sentence == m.sentence and o.start >= m.end and o.assertion == PRESENT),
+                    default=m.sentence[1])
+        clause = _LATER_CLAUSE.search(view, m.end, after)
+        if clause and denial.search(view[clause.end():after]):
+            found.add(m.start)
     return found
 
 

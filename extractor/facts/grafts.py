@@ -184,12 +184,14 @@ def _not_a_harvest(m: Mention, told: list, index: MentionIndex, rule: dict) -> b
 
 
 def _not_a_graft(m: Mention, index: MentionIndex) -> bool:
-    """A graft word before "support", "bed", "site" ("the endplates were preserved for graft support"); bone "saved
+    """A graft word before "support", "bed", "site" ("the endplates were preserved for graft support") or after a
+    tissue that is no bone ("amniotic membrane allograft", "acellular dermal allograft"); bone "saved
     for graft" in a sentence naming another graft or a crest harvest, which is the bone saved, or in a clause denying
     it ("none of the bone from the wound was kept for grafting") (rules/decisions.json, grafts.not_graft_after and
     grafts.saved_for_graft)."""
-    if _pattern("not_graft_after").match(index.text, m.end):
-        return True
+    if _pattern("not_graft_after").match(index.text, m.end) or _pattern("not_graft_before").search(
+            index.text, max(m.sentence[0], m.start - 40), m.start):
+        return True  # "graft support"; "amniotic membrane allograft", "pericardial allograft patch": no bone
     saved = _config()["saved_for_graft"]
     if m.rule not in saved["rule_ids"]:
         return False
