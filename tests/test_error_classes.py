@@ -3062,6 +3062,24 @@ def test_graft_not_used_or_of_no_bone_is_not_coded(ex, told):
     assert "20930" not in codes and "20936" in codes
 
 
+@pytest.mark.parametrize("stage", [
+    "Fluoroscopy showed the two lateral cages inserted on Tuesday at L3-4 and L4-5 sitting well.",
+    "Yesterday's interbody cages at L3-4 and L4-5 were unchanged on the lateral image.",
+])
+def test_cages_of_another_day_are_not_today_s_devices(ex, stage):
+    """Round-3 red team: a second stage names the first stage's cages by the day they went in; only the screws of
+    today are coded."""
+    body = ("Percutaneous pedicle screws were placed at L3, L4 and L5 on both sides and rods passed. " + stage + "\n")
+    assert "22853" not in {c for c, _ in all_codes_of(ex, body)}
+
+
+def test_devices_booked_for_tomorrow_are_not_coded_today(ex):
+    body = ("Through a left retroperitoneal approach the L4-5 disc was removed and a PEEK cage packed with allograft "
+            "chips was impacted. She will return tomorrow for posterior pedicle screw fixation from L4 to S1.\n")
+    codes = {c for c, _ in all_codes_of(ex, body)}
+    assert "22853" in codes and not codes & {"22840", "22842"}
+
+
 def test_a_misrecognised_allograft_is_still_allograft(ex):
     """Wave 22 (X1286's class): speech recognition writes "allograft chips" as "aloe graft chips"."""
     body = "Pedicle screws were placed at L4 and L5 and local autograft and aloe graft chips were laid in the gutters.\n"
