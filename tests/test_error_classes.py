@@ -3080,6 +3080,15 @@ def test_devices_booked_for_tomorrow_are_not_coded_today(ex):
     assert "22853" in codes and not codes & {"22840", "22842"}
 
 
+def test_a_replaced_disc_is_no_interbody_cage_level(ex):
+    """Round-3 red team: a hybrid operation, an arthroplasty at one disc and a cage told without its level at the next:
+    one interbody device, not one per disc taken out."""
+    body = ("Supine, left-sided approach. At C4-5 a complete discectomy was done to the posterior ligament, the endplates were "
+            "shaped and a 5 mm artificial disc was impacted and centred. At C5-6 a discectomy with foraminotomies was "
+            "done and a PEEK cage filled with allograft putty was tapped in. A plate was screwed to C5 and C6.\n")
+    assert ("22853", 1) in all_codes_of(ex, body)
+
+
 def test_a_misrecognised_allograft_is_still_allograft(ex):
     """Wave 22 (X1286's class): speech recognition writes "allograft chips" as "aloe graft chips"."""
     body = "Pedicle screws were placed at L4 and L5 and local autograft and aloe graft chips were laid in the gutters.\n"

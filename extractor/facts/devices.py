@@ -78,9 +78,10 @@ class _DeviceReader:
                     and (m.counted or not osteotomy_not_done))]
         # (never where another interbody step names its levels: "TLIF cage" in an implant line beside the screws)
         work_without_levels = [] if any(m.levels for m in work) else work
+        replaced = _replaced_discs(listed_or_body, work, config)
         self.interbody_levels = [lv for m in listed_or_body
                                  if (m in work and m.levels) or _near_any(m, work_without_levels)
-                                 for lv in m.level_values() if lv.kind != "vertebra"]
+                                 for lv in m.level_values() if lv.kind != "vertebra" and lv.label not in replaced]
         self.levels_field = _levels_field(index, work_without_levels) if work_without_levels else []
         self.interbody_field = _interbody_levels_field(index)
         # "The two spacers sat centrally": in a note whose interbody implants are all structural allografts (femoral
@@ -115,6 +116,18 @@ class _DeviceReader:
 
 _DISC_SPACE = re.compile(r"\b(?:disc|disk)[ \t\n]+space|\binterspace\b", re.IGNORECASE)
 _NEAR_WORK_CHARS = 250  # in a run-on dictated sentence, the levels of other steps are far from the discectomy
+
+
+def _replaced_discs(mentions: list[Mention], work: list[Mention], config: dict) -> set[str]:
+    """The interspaces of a disc arthroplasty: its own levels, and those of a discectomy told in its sentence with no
+    interbody device ("At L4-5 the disc was removed ... and a disc prosthesis inserted"). A cage told without a level
+    never sits there ("C5-6 disc arthroplasty; C6-7 discectomy and fusion with a PEEK cage")."""
+    kinds = set(config["disc_replacement_kinds"])
+    discs = [m for m in mentions if m.category == "NON_OSTEOTOMY" and m.kind in kinds]
+    sentences = {m.sentence for m in discs}
+    with_device = {m.sentence for m in mentions if m.category == "INSTRUMENT" and m.kind in config["interbody_kinds"]}
+    return {lv.label for m in discs + [w for w in work if w.sentence in sentences - with_device]
+            for lv in m.level_values() if lv.kind == "interspace"}
 
 
 def _near_any(m: Mention, work: list[Mention]) -> bool:
