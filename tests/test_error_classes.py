@@ -3089,6 +3089,15 @@ def test_a_replaced_disc_is_no_interbody_cage_level(ex):
     assert ("22853", 1) in all_codes_of(ex, body)
 
 
+def test_cement_that_hardens_into_a_spacer_is_one_device(ex):
+    """Round-3 red team: a corpectomy filled with bone cement told as "cement ... set into a spacer", the spacer checked
+    afterwards: one device without arthrodesis (22859 x1), not the cement plus a spacer."""
+    body = ("Through a left thoracotomy the T9 body was removed with the discs above and below. Steinmann pins were set "
+            "into T8 and T10 and polymethylmethacrylate was packed into the defect around them to set into a spacer; once "
+            "cured, the spacer was firm. A lateral plate joined T8 and T10.\n")
+    assert ("22859", 1) in all_codes_of(ex, body)
+
+
 def test_a_misrecognised_allograft_is_still_allograft(ex):
     """Wave 22 (X1286's class): speech recognition writes "allograft chips" as "aloe graft chips"."""
     body = "Pedicle screws were placed at L4 and L5 and local autograft and aloe graft chips were laid in the gutters.\n"

@@ -195,7 +195,9 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
         m.kind in config["no_arthrodesis_material_kinds"] and any(
             x.category == "DEFECT" or _is_corpectomy(x) or _is_generic_spacer(x) for x in sentence(m.sentence)))]
     corpectomy = [m for m in devices if m.kind in config["corpectomy_kinds"]
-                  or (m.kind in config["interbody_kinds"] and reader.in_defect(m))]
+                  or (m.kind in config["interbody_kinds"] and reader.in_defect(m)
+                      and not (_is_generic_spacer(m) and any(x in mma for x in sentence(m.sentence))))]
+    # ("cement poured into the defect ... allowed to harden into a spacer": the spacer is the cement, one device)
     posterior_spacer = any(m.kind in config["posterior_spacer_kinds"] for m in index.counted)
     cages = [m for m in devices if m.kind in config["interbody_kinds"] and m not in corpectomy
              and not (_is_generic_spacer(m) and (posterior_spacer or _BETWEEN_SPINOUS.search(index.text, m.end, m.end + 80)
@@ -216,7 +218,7 @@ def build_devices(index: MentionIndex) -> tuple[Devices, list[Flag]]:
         if not interbody:
             unknown = True
             flags.append(Flag.interbody_level_unknown)
-    mma_levels = {lv.label for m in mma for lv in m.level_values()}
+    mma_levels = {lv.label for m in mma for lv in m.level_values() if lv.kind == "interspace"}  # not the pins' vertebrae
     defects = contiguous_runs(defect_points) or (1 if corpectomy else 0)
     no_arthrodesis = 0 if no_device or not mma else max(1, len(mma_levels))
     if _fusion_ruled_out(index):  # "stabilization only, not fusion": its cages are devices without arthrodesis
