@@ -3098,6 +3098,21 @@ def test_cement_that_hardens_into_a_spacer_is_one_device(ex):
     assert ("22859", 1) in all_codes_of(ex, body)
 
 
+@pytest.mark.parametrize("middle", [
+    "At L3 the left pedicle broke on tapping and its screw was taken out; the right screw was tried but had no hold "
+    "and was removed.",
+    "Both L3 screws stripped as they went in; they were removed and no fixation was placed at L3.",
+])
+def test_screws_that_did_not_stay_leave_a_construct_fixed_at_its_ends(ex, middle):
+    """Round-3 red team: the middle screws of L2-L4 came out (taken out, tried and removed, or stripped with "they were
+    removed" in a later clause) and the rods bridge L2 to L4 locked to the end screws: fixation at the ends only, 22840,
+    not segmental 22842."""
+    body = ("Pedicle screws were placed at L2 and L4 on both sides. " + middle + " Rods spanning L2 to L4 were locked to "
+            "the L2 and L4 screws. Local bone was laid over the decorticated transverse processes.\n")
+    codes = {c for c, _ in all_codes_of(ex, body)}
+    assert "22840" in codes and "22842" not in codes
+
+
 def test_a_misrecognised_allograft_is_still_allograft(ex):
     """Wave 22 (X1286's class): speech recognition writes "allograft chips" as "aloe graft chips"."""
     body = "Pedicle screws were placed at L4 and L5 and local autograft and aloe graft chips were laid in the gutters.\n"

@@ -188,6 +188,14 @@ def _shares_a_clause(m: Mention, fixation: list[Mention], text: str) -> bool:
 _STEP_VERB = re.compile(r"\b(?:was|were|is|placed|inserted|positioned|impacted|seated|tapped|packed)\b", re.IGNORECASE)
 
 
+def _ends_named_apart(levels: list[Level]) -> list[Level]:
+    """A range whose two ends the sentence also names one by one is the span the rods bridge, not fixation at every
+    vertebra between ("Rods spanning C4 to C6 were locked into the C4 and C6 screws": no fixation at C5)."""
+    singles = {lv.start for lv in levels if lv.kind == "vertebra"}
+    spans = [lv for lv in levels if lv.kind == "range" and {lv.start, lv.end} <= singles]
+    return [lv for lv in levels if lv not in spans] if spans else levels
+
+
 def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides, text: str) -> None:
     ms = [m for m in _without_anchors(ms, sides, text) if m.start not in sides.bone_plates]
     fixation = [m for m in ms if m.category == "INSTRUMENT" and m.present and m.meta["role"] in FIXATION_ROLES]
@@ -195,7 +203,7 @@ def _read_sentence(ms: list[Mention], approach: ApproachTrack, sides: _Sides, te
         return
     instr = [m for m in ms if m.category == "INSTRUMENT" and m.present and m.meta["role"] != "other"
              and _shares_a_clause(m, fixation, text)]
-    levels = [lv for m in instr for lv in m.level_values()]
+    levels = _ends_named_apart([lv for m in instr for lv in m.level_values()])
     # "PSF T4-L1 with pedicle screws at every level": the fusion names the levels.
     levels = levels or [lv for m in ms if m.category == "FUSION" and m.present for lv in m.level_values()]
     points, pelvis_end = fixation_points(levels)

@@ -71,7 +71,7 @@ def read_doc(doc: Any, text: str, rule_meta: dict[str, dict]) -> tuple[MentionIn
     # Structure (which level belongs to which mention) is read on the view: markup blanked, wraps joined.
     retracted = _retracted_sentences(text, sentences)
     denied = _denied_by_the_next(view, sentences, mentions) | _said_in_error(view, mentions)
-    unused = _grafts_not_used(view, sentences, mentions)
+    unused = _not_kept(view, sentences, mentions)
     mentions = _not_placed_rows([_qualified(m, view, m.sentence in retracted or (
         m.category == "OSTEOTOMY" and m.sentence in denied) or m.start in unused) for m in mentions], text)
     unowned: list[LevelSpan] = []
@@ -223,24 +223,30 @@ def _denied_by_next_sentence(view: str, sentences: SentenceIndex, named: set[Sen
     return found
 
 
-def _grafts_not_used(view: str, sentences: SentenceIndex, mentions: list[Mention]) -> set[int]:
-    """Starts of the graft mentions a later clause of their sentence says were not used, before the next graft it
-    names ("Allograft chips had been requested, but the bank had none in stock, so only local bone was used": the
-    chips, not the local bone), and of all those of a sentence the next one denies ("A DBM syringe was opened. It
-    was not used."): rules/decisions.json, assertions.graft_not_used."""
-    grafts = [m for m in mentions if m.category == "GRAFT"]
-    if not grafts:
-        return set()
-    denial = graft_not_used_pattern()
-    denied = _denied_by_next_sentence(view, sentences, {m.sentence for m in grafts}, denial)
-    found = {m.start for m in grafts if m.sentence in denied}
-    for m in grafts:
-        after = min((o.start for o in grafts if o.sentence == m.sentence and o.start >= m.end and o.assertion == PRESENT),
-                    default=m.sentence[1])
-        clause = _LATER_CLAUSE.search(view, m.end, after)
-        if clause and denial.search(view[clause.end():after]):
-            found.add(m.start)
+def _not_kept(view: str, sentences: SentenceIndex, mentions: list[Mention]) -> set[int]:
+    """Starts of the graft and fixation mentions a later clause of their sentence takes back, before the next such
+    mention it names ("Allograft chips had been requested, but the bank had none in stock, so only local bone was
+    used": the chips, not the local bone; "both S1 screws stripped on insertion; they were removed"), and of all the
+    grafts of a sentence the next one denies ("A DBM syringe was opened. It was not used."): rules/decisions.json,
+    assertions.graft_not_used and assertions.hardware_taken_out."""
+    found: set[int] = set()
+    for category, denial in (("GRAFT", graft_not_used_pattern()), ("INSTRUMENT", _taken_out())):
+        named = [m for m in mentions if m.category == category]
+        if category == "GRAFT":
+            denied = _denied_by_next_sentence(view, sentences, {m.sentence for m in named}, denial)
+            found |= {m.start for m in named if m.sentence in denied}
+        for m in named:
+            after = min((o.start for o in named if o.sentence == m.sentence and o.start >= m.end and o.assertion == PRESENT),
+                        default=m.sentence[1])
+            clause = _LATER_CLAUSE.search(view, m.end, after)
+            if clause and denial.search(view[clause.end():after]):
+                found.add(m.start)
     return found
+
+
+@lru_cache(maxsize=1)
+def _taken_out() -> re.Pattern:
+    return re.compile(load_json("decisions.json")["assertions"]["hardware_taken_out"], re.IGNORECASE)
 
 
 _LATER_CLAUSE = re.compile(r";|,?[ \t]+(?:but|and)\b")
