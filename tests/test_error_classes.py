@@ -3113,6 +3113,19 @@ def test_screws_that_did_not_stay_leave_a_construct_fixed_at_its_ends(ex, middle
     assert "22840" in codes and "22842" not in codes
 
 
+@pytest.mark.parametrize("body, gone", [
+    ("After the corpectomy of T8 an expandable titanium cage was tried in the defect, but it would not seat against the "
+     "rim, so it was removed and not used; a fibular strut allograft was tapped in instead. A lateral plate joined T7 "
+     "and T9.", "22854"),
+    ("Wash-out of a deep wound infection. The pedicle screws and rods from L2 to L4 were examined; every screw was "
+     "tight, so the hardware was left in place. The wound was closed over drains.", "22842"),
+])
+def test_hardware_a_later_clause_takes_out_or_keeps_from_before_is_not_placed_today(ex, body, gone):
+    """Round-3 red team: a cage tried "so it was removed and not used"; an infected fusion's hardware examined "so the
+    hardware was left in place": neither is today's device or construct."""
+    assert gone not in {c for c, _ in all_codes_of(ex, body + "\n")}
+
+
 def test_a_misrecognised_allograft_is_still_allograft(ex):
     """Wave 22 (X1286's class): speech recognition writes "allograft chips" as "aloe graft chips"."""
     body = "Pedicle screws were placed at L4 and L5 and local autograft and aloe graft chips were laid in the gutters.\n"

@@ -228,7 +228,8 @@ def _not_kept(view: str, sentences: SentenceIndex, mentions: list[Mention]) -> s
     mention it names ("Allograft chips had been requested, but the bank had none in stock, so only local bone was
     used": the chips, not the local bone; "both S1 screws stripped on insertion; they were removed"), and of all the
     grafts of a sentence the next one denies ("A DBM syringe was opened. It was not used."): rules/decisions.json,
-    assertions.graft_not_used and assertions.hardware_taken_out."""
+    assertions.graft_not_used, assertions.hardware_taken_out; and all the hardware a later clause keeps as it was: "The
+    screws and rods were examined; every screw was tight, so the hardware was left in place", assertions.hardware_kept."""
     found: set[int] = set()
     for category, denial in (("GRAFT", graft_not_used_pattern()), ("INSTRUMENT", _taken_out())):
         named = [m for m in mentions if m.category == category]
@@ -238,15 +239,21 @@ def _not_kept(view: str, sentences: SentenceIndex, mentions: list[Mention]) -> s
         for m in named:
             after = min((o.start for o in named if o.sentence == m.sentence and o.start >= m.end and o.assertion == PRESENT),
                         default=m.sentence[1])
-            clause = _LATER_CLAUSE.search(view, m.end, after)
-            if clause and denial.search(view[clause.end():after]):
-                found.add(m.start)
+            clause = _LATER_CLAUSE.search(view, m.end, m.sentence[1])
+            if clause and (clause.end() <= after and denial.search(view[clause.end():after]) or category == "INSTRUMENT"
+                           and _kept().search(view, clause.end(), m.sentence[1])):
+                found.add(m.start)  # (the hardware as a whole "was left in place": all of it named before)
     return found
 
 
 @lru_cache(maxsize=1)
 def _taken_out() -> re.Pattern:
     return re.compile(load_json("decisions.json")["assertions"]["hardware_taken_out"], re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _kept() -> re.Pattern:
+    return re.compile(load_json("decisions.json")["assertions"]["hardware_kept"], re.IGNORECASE)
 
 
 _LATER_CLAUSE = re.compile(r";|,?[ \t]+(?:but|and)\b")
