@@ -49,6 +49,8 @@ class _Config:
     procedure_narrative_chars: int
     body_titles: re.Pattern
     block_not_done: re.Pattern
+    terse_position: re.Pattern
+    terse_told: tuple[re.Pattern, ...]
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +69,8 @@ def _config() -> _Config:
         procedure_narrative_chars=load_json("decisions.json")["sections"]["narrative_min_chars"],
         body_titles=re.compile(content["body_titles"], re.IGNORECASE),
         block_not_done=re.compile(content["block_not_done"], re.IGNORECASE),
+        terse_position=re.compile(content["terse_narrative"]["position"], re.IGNORECASE),
+        terse_told=tuple(re.compile(content["terse_narrative"][key], re.IGNORECASE) for key in ("steps", "closure")),
     )
 
 
@@ -80,9 +84,13 @@ def unknown_category(title: str) -> str:
 
 
 def reads_as_narrative(text: str) -> bool:
-    """Does this text tell an operation being done (enough distinct operative-narrative cues)?"""
+    """Does this text tell an operation being done: enough distinct operative-narrative cues, or a terse
+    dictation's position and a step or closure in its short form ("Prone, midline exposure. ... Rods locked.")?"""
     config = _config()
-    return len(text) >= config.narrative_min_chars and narrative_cues(text) >= config.narrative_min_cues
+    if len(text) < config.narrative_min_chars:
+        return False
+    return narrative_cues(text) >= config.narrative_min_cues or bool(
+        config.terse_position.search(text) and any(p.search(text) for p in config.terse_told))
 
 
 _FIELD_LINE_MAX = 200  # a longer "line" after a field header is a note whose line breaks became spaces

@@ -546,3 +546,20 @@ def test_a_narrative_under_a_procedure_header_alone_on_its_line_is_read(ex):
             "placed and the wound was closed in layers. Counts were correct.\n\nASSESSMENT AND PLAN\n1. Discitis.\n")
     codes = codes_of(ex, text)
     assert {("22842", 1), ("20936", 1)} <= codes
+
+
+@pytest.mark.parametrize("narrative", [
+    "Prone on Jackson table, midline approach T9 to L1. Pedicle screws T9, T10, T12 and L1 bilat placed; T11 "
+    "skipped (small pedicles). Rods contoured and locked. TPs roughened with burr, local bone laid. Closed.",
+    "Supine, left approach, platysma split, carotid sheath retracted laterally. C5-6 and C6-7 discectomies, PLL "
+    "taken down, foramina opened both sides. Two PEEK cages with allograft putty placed. Plate C5 to C7, six screws. "
+    "Fluoro good. Drain. Closed.",
+])
+def test_a_terse_narrative_straight_under_a_one_line_procedure_field_is_read(ex, narrative):
+    """Round-3 red team: a terse dictation's narrative in a paragraph of its own right under "PROCEDURE: <one line>",
+    with no narrative header and few of the verbose cues ("brought to the operating room", "prepped and draped"): its
+    position ("Prone on Jackson table,", "Supine,") and its short steps ("placed;", "locked.", "Closed.") tell the
+    operation, so it is evidence, not more of the procedure list."""
+    text = "PREOP: degenerative disease.\nPROCEDURE: fusion as below.\n\n" + narrative + "\n\nEBL 300.\n"
+    families = {c[0] for c in codes_of(ex, text)}
+    assert families & {"22842", "22853"}
