@@ -48,6 +48,7 @@ class _Config:
     narrative_min_chars: int
     procedure_narrative_chars: int
     body_titles: re.Pattern
+    operative_titles: re.Pattern
     block_not_done: re.Pattern
     terse_position: re.Pattern
     terse_told: tuple[re.Pattern, ...]
@@ -68,6 +69,7 @@ def _config() -> _Config:
         narrative_min_chars=content["narrative_min_chars"],
         procedure_narrative_chars=load_json("decisions.json")["sections"]["narrative_min_chars"],
         body_titles=re.compile(content["body_titles"], re.IGNORECASE),
+        operative_titles=re.compile(content["operative_titles"], re.IGNORECASE),
         block_not_done=re.compile(content["block_not_done"], re.IGNORECASE),
         terse_position=re.compile(content["terse_narrative"]["position"], re.IGNORECASE),
         terse_told=tuple(re.compile(content["terse_narrative"][key], re.IGNORECASE) for key in ("steps", "closure")),
@@ -199,6 +201,8 @@ def _role(header, text: str, limit: int, previous: SectionSpan) -> str:
         return BODY  # a label inside the narrative ("Closure:", "Levels:")
     if _block_of_the_operation(header, text, previous):
         return BODY  # "OSTEOTOMY" over the template fields of the one done
+    if not text[:header.start].strip() and config.operative_titles.search(text[header.start:header.end].strip(" \t,:;-")):
+        return BODY  # the note's own title ("OPERATIVE REPORT"): what follows it is untitled text, the narrative's
     return BODY if reads_as_narrative(text[header.end:limit]) else EXCLUDED
 
 

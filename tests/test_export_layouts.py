@@ -563,3 +563,16 @@ def test_a_terse_narrative_straight_under_a_one_line_procedure_field_is_read(ex,
     text = "PREOP: degenerative disease.\nPROCEDURE: fusion as below.\n\n" + narrative + "\n\nEBL 300.\n"
     families = {c[0] for c in codes_of(ex, text)}
     assert families & {"22842", "22853"}
+
+
+def test_the_note_s_own_title_does_not_set_its_untitled_narrative_aside(ex):
+    """Round-3 red team: a note whose only header is its title ("OPERATIVE REPORT") over a terse narrative with none
+    of the verbose cues: the title is no section of its own, the text under it is the note's narrative, as it would
+    be with no title at all."""
+    narrative = ("The patient is a 51-year-old man with L4-5 spondylolisthesis, here for a left L4-5 TLIF with screws.\n\n"
+                 "Prone, midline approach, screws at L4 and L5 bilaterally. Left L4-5 facetectomy with the bone kept. "
+                 "Discectomy and endplate preparation. The cage was filled with the milled facet bone and tapped across "
+                 "the disc space, then checked on lateral fluoroscopy. Compression across the screws.\n")
+    untitled = codes_of(ex, narrative)
+    assert ("22853", 1) in untitled
+    assert codes_of(ex, "OPERATIVE REPORT\n\n" + narrative) == untitled
