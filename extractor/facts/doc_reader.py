@@ -6,7 +6,7 @@ ConText's graph by attribute only, so this package imports neither spaCy nor med
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -236,14 +236,22 @@ def _not_kept(view: str, sentences: SentenceIndex, mentions: list[Mention]) -> s
         if category == "GRAFT":
             denied = _denied_by_next_sentence(view, sentences, {m.sentence for m in named}, denial)
             found |= {m.start for m in named if m.sentence in denied}
+        present: dict[Sentence, list[int]] = {}
         for m in named:
-            after = min((o.start for o in named if o.sentence == m.sentence and o.start >= m.end and o.assertion == PRESENT),
-                        default=m.sentence[1])
-            clause = _LATER_CLAUSE.search(view, m.end, m.sentence[1])
+            if m.assertion == PRESENT:
+                present.setdefault(m.sentence, []).append(m.start)  # in text order
+        for m in named:
+            reach = min(m.sentence[1], m.end + _CLAUSE_REACH)
+            starts = present.get(m.sentence, [])
+            after = min(reach, next((s for s in starts[bisect_left(starts, m.end):]), reach))
+            clause = _LATER_CLAUSE.search(view, m.end, reach)
             if clause and (clause.end() <= after and denial.search(view[clause.end():after]) or category == "INSTRUMENT"
-                           and _kept().search(view, clause.end(), m.sentence[1])):
+                           and _kept().search(view, clause.end(), reach)):  # (a slice: the denial may open with "^")
                 found.add(m.start)  # (the hardware as a whole "was left in place": all of it named before)
     return found
+
+
+_CLAUSE_REACH = 200  # characters after a mention where a clause taking it back is read (a run-on note stays linear)
 
 
 @lru_cache(maxsize=1)
@@ -256,7 +264,8 @@ def _kept() -> re.Pattern:
     return re.compile(load_json("decisions.json")["assertions"]["hardware_kept"], re.IGNORECASE)
 
 
-_LATER_CLAUSE = re.compile(r";|,?[ \t]+(?:but|and)\b")
+# (the whitespace run is entered at its start only: a long run of blanks, as a masked view holds, stays linear)
+_LATER_CLAUSE = re.compile(r";|,[ \t]+(?:but|and)\b|(?<![ \t,])[ \t]+(?:but|and)\b")
 
 
 @lru_cache(maxsize=1)
