@@ -243,7 +243,8 @@ def _not_kept(view: str, sentences: SentenceIndex, mentions: list[Mention]) -> s
         for m in named:
             reach = min(m.sentence[1], m.end + _CLAUSE_REACH)
             starts = present.get(m.sentence, [])
-            after = min(reach, next((s for s in starts[bisect_left(starts, m.end):]), reach))
+            i = bisect_left(starts, m.end)  # the next present mention, without copying the rest of the list
+            after = min(reach, starts[i]) if i < len(starts) else reach
             clause = _LATER_CLAUSE.search(view, m.end, reach)
             if clause and (clause.end() <= after and denial.search(view[clause.end():after]) or category == "INSTRUMENT"
                            and _kept().search(view, clause.end(), reach)):  # (a slice: the denial may open with "^")
